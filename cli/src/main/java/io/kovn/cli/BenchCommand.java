@@ -1,0 +1,86 @@
+package io.kovn.cli;
+
+import io.kovn.bench.ControllerBench;
+import io.kovn.bench.OvsdbBench;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kovn bench ...}: benchmarks that print their figures and the ratio against the baseline they name. */
+@Command(name = "bench", description = "Benchmarks (each starts the daemons it measures and stops them).",
+        subcommands = {BenchCommand.Ovsdb.class, BenchCommand.Controller.class, BenchCommand.Cni.class}, mixinStandardHelpOptions = true)
+final class BenchCommand {
+
+    @Command(name = "ovsdb", mixinStandardHelpOptions = true,
+            description = {"Adds N logical switch ports to one switch of a fresh NB ovsdb-server: one ovn-nbctl per port "
+                    + "(baseline A), OVS's Python IDL (baseline B), one ovn-nbctl call for all (the floor), and kovn's "
+                    + "client one transaction per port and batched.",
+                    "Targets: speedup_vs_nbctl >= 10, batched_vs_floor <= 1.5."})
+    static final class Ovsdb implements Callable<Integer> {
+        @Option(names = "--ports", defaultValue = "2000", description = "logical switch ports to add (default ${DEFAULT-VALUE})")
+        int ports;
+
+        @Option(names = "--batch", defaultValue = "500", description = "ports per transaction in the batched variants (default ${DEFAULT-VALUE})")
+        int batch;
+
+        @Option(names = "--json", description = "print one JSON object instead of the table")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            OvsdbBench.Result r = OvsdbBench.run(new OvsdbBench.Options(ports, batch, json), System.err);
+            if (json) {
+                System.out.println(r.toJson());
+            } else {
+                r.printTable(System.out);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "controller", mixinStandardHelpOptions = true,
+            description = {"Creates nodes, pods and services (with EndpointSlices) through an embedded mock Kubernetes API "
+                    + "while the controller runs against a fresh NB ovsdb-server; prints the time until NB is complete "
+                    + "and every pod annotated, the ratio to writing the same rows in one raw transaction (the floor), "
+                    + "memory, and the NB writes of a no-op restart (goal 0)."})
+    static final class Controller implements Callable<Integer> {
+        @Option(names = "--nodes", defaultValue = "100", description = "default ${DEFAULT-VALUE}")
+        int nodes;
+
+        @Option(names = "--pods", defaultValue = "5000", description = "default ${DEFAULT-VALUE}")
+        int pods;
+
+        @Option(names = "--services", defaultValue = "500", description = "default ${DEFAULT-VALUE}")
+        int services;
+
+        @Option(names = "--json", description = "print one JSON object instead of the table")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            ControllerBench.Result r = ControllerBench.run(new ControllerBench.Options(nodes, pods, services, json), System.err);
+            if (json) {
+                System.out.println(r.toJson());
+            } else {
+                r.printTable(System.out);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "cni", mixinStandardHelpOptions = true,
+            description = {"CNI ADD exec-to-result p50/p99 through bin/kovn-cni for sequential and concurrent pods on one "
+                    + "node (real OVS/OVN in network namespaces), next to the same plumbing by a plain shell script of "
+                    + "ip / ovs-vsctl commands (the floor), as a ratio. Goal: p50 <= 1.5x the floor. Needs root."})
+    static final class Cni implements Callable<Integer> {
+        @Option(names = "--pods", defaultValue = "50", description = "pods per round (default ${DEFAULT-VALUE})")
+        int pods;
+
+        @Override
+        public Integer call() {
+            io.kovn.node.bench.CniBench.Result r = io.kovn.node.bench.CniBench.run(pods, System.err);
+            System.out.println(r.table());
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.kovn.cli.sandbox;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kovn.sandbox.SandboxClient;
+import io.kovn.sandbox.SandboxDown;
+import io.kovn.sandbox.SandboxExec;
+import io.kovn.sandbox.SandboxStatus;
+import io.kovn.sandbox.SandboxUp;
+import io.kovn.sandbox.demo.Demo;
+import io.kovn.sandbox.state.SandboxState;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kovn sandbox}: a whole multi-node kovn cluster on this machine. */
+@Command(name = "sandbox", mixinStandardHelpOptions = true,
+        description = {"A whole multi-node kovn cluster on this machine, in network namespaces: real OVN (NB, SB, "
+                + "ovn-northd), per node ovsdb-server, ovs-vswitchd and ovn-controller, the kovn controller and node "
+                + "agents; an emulated Kubernetes API with stand-ins for the scheduler, service IPs, EndpointSlices "
+                + "and kubelet. Needs root.",
+                "Start with `kovn sandbox up`, then `kovn sandbox demo`."},
+        subcommands = {CommandLine.HelpCommand.class, SandboxCommand.Up.class, SandboxCommand.Down.class,
+                SandboxCommand.Status.class, SandboxCommand.Exec.class, SandboxCommand.Kubeconfig.class,
+                SandboxCommand.DemoCommand.class})
+public final class SandboxCommand {
+
+    @Command(name = "up", mixinStandardHelpOptions = true,
+            description = "Bring a sandbox up and leave it running in the background (until `kovn sandbox down`).")
+    static final class Up implements Callable<Integer> {
+        @Mixin
+        StateDirOption state;
+
+        @Option(names = "--nodes", defaultValue = "3", description = "number of nodes (default ${DEFAULT-VALUE})")
+        int nodes;
+
+        @Option(names = "--encap", defaultValue = "geneve", description = "tunnel type: geneve or vxlan (default ${DEFAULT-VALUE})")
+        String encap;
+
+        @Option(names = "--api-port", defaultValue = "0", description = "loopback port of the emulated API (default: any free port)")
+        int apiPort;
+
+        @Option(names = "--no-check", negatable = false,
+                description = "skip the first-pod-network check (two pods, one ping) before declaring the sandbox ready")
+        boolean noCheck;
+
+        @Override
+        public Integer call() {
+            return SandboxUp.up(new SandboxUp.Options(state.get(), nodes, encap, apiPort, !noCheck), System.out,
+                    System.err);
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true,
+            description = "Stop everything the sandbox started and remove its namespaces and files "
+                    + "(also after a crash or a killed `up`).")
+    static final class Down implements Callable<Integer> {
+        @Mixin
+        StateDirOption state;
+
+        @Override
+        public Integer call() {
+            return SandboxDown.down(state.get(), System.out);
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Nodes and their chassis, pods with IPs, nodes and network namespaces, services and their "
+                    + "endpoints, and what is unhealthy. Exit status 1 if something is unhealthy.")
+    static final class Status implements Callable<Integer> {
+        @Mixin
+        StateDirOption state;
+
+        @Option(names = "--json", description = "machine-readable, with NB/SB addresses, kubeconfig and namespaces")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return SandboxStatus.status(state.get(), json, System.out);
+        }
+    }
+
+    @Command(name = "exec", mixinStandardHelpOptions = true,
+            description = "Run a command inside a pod's network namespace: kovn sandbox exec [-n NAMESPACE] POD -- CMD...")
+    static final class Exec implements Callable<Integer> {
+        @Mixin
+        StateDirOption state;
+
+        @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "the pod's namespace (default ${DEFAULT-VALUE})")
+        String namespace;
+
+        @Parameters(index = "0", paramLabel = "POD")
+        String pod;
+
+        @Parameters(index = "1..*", paramLabel = "CMD", description = "the command and its arguments (after --)")
+        List<String> command;
+
+        @Override
+        public Integer call() throws Exception {
+            return SandboxExec.exec(state.get(), namespace, pod, command == null ? List.of() : command);
+        }
+    }
+
+    @Command(name = "kubeconfig", mixinStandardHelpOptions = true,
+            description = "Print the kubeconfig path (kubectl needs --validate=false for create: the API is emulated).")
+    static final class Kubeconfig implements Callable<Integer> {
+        @Mixin
+        StateDirOption state;
+
+        @Override
+        public Integer call() {
+            System.out.println(SandboxClient.running(state.get()).kubeconfig());
+            return 0;
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Create echo-server pods over the nodes and a ClusterIP service, and print a connectivity "
+                    + "matrix checked by real traffic with latencies.")
+    static final class DemoCommand implements Callable<Integer> {
+        @Mixin
+        StateDirOption state;
+
+        @Option(names = "--namespace", defaultValue = "demo", description = "namespace to use (default ${DEFAULT-VALUE})")
+        String namespace;
+
+        @Option(names = "--pods-per-node", defaultValue = "2", description = "echo pods per node (default ${DEFAULT-VALUE})")
+        int podsPerNode;
+
+        @Option(names = "--cleanup", description = "remove the demo's namespace afterwards (default: keep it to explore)")
+        boolean cleanup;
+
+        @Override
+        public Integer call() {
+            SandboxState s = SandboxClient.running(state.get());
+            try (KubernetesClient client = SandboxClient.client(s)) {
+                return Demo.run(client, s, new Demo.Options(namespace, podsPerNode, cleanup), System.out).ok() ? 0 : 1;
+            }
+        }
+    }
+}

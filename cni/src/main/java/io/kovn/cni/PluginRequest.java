@@ -1,0 +1,209 @@
+package io.kovn.cni;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One invocation of the plugin, checked as the spec asks before anything is sent to the node agent: the
+ * environment (code 4), the network configuration's syntax (6), content (7) and version (1).
+ */
+public final class PluginRequest {
+    public static final String DEFAULT_SOCKET = "/var/run/kovn/cni-server.sock";
+    /** Long enough for the agent's own bounded waits (pod annotation, then ovn-installed) to expire first. */
+    static final long DEFAULT_TIMEOUT_SECONDS = 150;
+
+    public final String command;
+    public final String containerId;
+    public final String netns;
+    public final String ifName;
+    public final Map<String, String> args;
+    public final String path;
+    public final Map<String, Object> config;
+    public final String cniVersion;
+    public final String socket;
+    public final long timeoutMillis;
+
+    private PluginRequest(String command, Map<String, String> env, Map<String, Object> config, Map<String, String> args,
+                          String socket, long timeoutMillis) {
+        this.command = command;
+        this.containerId = env.get("CNI_CONTAINERID");
+        this.netns = emptyToNull(env.get("CNI_NETNS"));
+        this.ifName = env.get("CNI_IFNAME");
+        this.path = emptyToNull(env.get("CNI_PATH"));
+        this.args = args;
+        this.config = config;
+        this.cniVersion = (String) config.get("cniVersion");
+        this.socket = socket;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** The version to put in an error when the configuration could not be read: the one asked for, if any. */
+    static String versionForErrors(String stdin) {
+        try {
+            Object v = ((Map<?, ?>) Json.parse(stdin)).get("cniVersion");
+            if (v instanceof String && CniVersions.isSupported((String) v)) {
+                return (String) v;
+            }
+        } catch (Json.ParseException | RuntimeException e) {
+            // fall through to the latest version
+        }
+        return CniVersions.LATEST;
+    }
+
+    /** Parses and checks ADD, DEL or CHECK; throws the spec's error otherwise. */
+    public static PluginRequest parse(String command, Map<String, String> env, String stdin) throws CniError {
+        Map<String, Object> config = decodeConfig(stdin);
+        String version = checkConfig(config);
+        if ("CHECK".equals(command) && !CniVersions.allowsCheck(version)) {
+            throw new CniError(CniError.INCOMPATIBLE_VERSION, "CHECK is not defined for cniVersion " + version,
+                    "CHECK needs cniVersion 0.4.0 or later in the network configuration");
+        }
+        boolean del = "DEL".equals(command);
+        requireEnv(env, "CNI_CONTAINERID");
+        checkContainerId(env.get("CNI_CONTAINERID"));
+        requireEnv(env, "CNI_IFNAME");
+        checkIfName(env.get("CNI_IFNAME"));
+        if (!del) {
+            requireEnv(env, "CNI_NETNS"); // DEL may come after the sandbox's netns is gone
+        }
+        Map<String, String> args = parseArgs(env.get("CNI_ARGS"));
+        if (!del && !args.containsKey("K8S_POD_NAME")) {
+            throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_ARGS has no K8S_POD_NAME",
+                    "kovn networks Kubernetes pods: the runtime must pass K8S_POD_NAMESPACE and K8S_POD_NAME in CNI_ARGS");
+        }
+        String socket = DEFAULT_SOCKET;
+        Object s = config.get("serverSocket");
+        if (s != null) {
+            if (!(s instanceof String) || ((String) s).isEmpty()) {
+                throw new CniError(CniError.INVALID_CONFIG, "serverSocket must be a non-empty string (a unix socket path)");
+            }
+            socket = (String) s;
+        }
+        long timeout = DEFAULT_TIMEOUT_SECONDS;
+        Object t = config.get("timeoutSeconds");
+        if (t != null) {
+            if (!(t instanceof Long) || (Long) t <= 0) {
+                throw new CniError(CniError.INVALID_CONFIG, "timeoutSeconds must be a positive whole number");
+            }
+            timeout = (Long) t;
+        }
+        return new PluginRequest(command, env, config, args, socket, timeout * 1000);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> decodeConfig(String stdin) throws CniError {
+        Object parsed;
+        try {
+            parsed = Json.parse(stdin);
+        } catch (Json.ParseException e) {
+            throw new CniError(CniError.DECODING_FAILURE, "the network configuration on stdin is not valid JSON",
+                    e.getMessage());
+        }
+        if (!(parsed instanceof Map)) {
+            throw new CniError(CniError.DECODING_FAILURE, "the network configuration on stdin is not a JSON object");
+        }
+        return (Map<String, Object>) parsed;
+    }
+
+    private static String checkConfig(Map<String, Object> config) throws CniError {
+        Object v = config.get("cniVersion");
+        if (!(v instanceof String) || ((String) v).isEmpty()) {
+            throw new CniError(CniError.INVALID_CONFIG, "the network configuration has no cniVersion");
+        }
+        if (!CniVersions.isSupported((String) v)) {
+            throw new CniError(CniError.INCOMPATIBLE_VERSION, "kovn-cni does not support cniVersion " + v,
+                    "supported versions: " + String.join(", ", CniVersions.SUPPORTED));
+        }
+        Object name = config.get("name");
+        if (!(name instanceof String) || !isIdentifier((String) name)) {
+            throw new CniError(CniError.INVALID_CONFIG, "the network configuration needs a name made of letters, digits, '_', '.' and '-'");
+        }
+        if (!(config.get("type") instanceof String)) {
+            throw new CniError(CniError.INVALID_CONFIG, "the network configuration has no type");
+        }
+        Object prev = config.get("prevResult");
+        if (prev != null && !(prev instanceof Map)) {
+            throw new CniError(CniError.INVALID_CONFIG, "prevResult must be a JSON object");
+        }
+        return (String) v;
+    }
+
+    private static void requireEnv(Map<String, String> env, String name) throws CniError {
+        String v = env.get(name);
+        if (v == null || v.isEmpty()) {
+            throw new CniError(CniError.INVALID_ENVIRONMENT, name + " is not set",
+                    "the container runtime must set CNI_COMMAND, CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME (see the CNI spec)");
+        }
+    }
+
+    private static void checkContainerId(String id) throws CniError {
+        if (!isIdentifier(id)) {
+            throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_CONTAINERID '" + id + "' is not valid",
+                    "it must start with a letter or digit and hold only letters, digits, '_', '.' and '-'");
+        }
+    }
+
+    private static void checkIfName(String n) throws CniError {
+        boolean ok = n.length() <= 15 && !".".equals(n) && !"..".equals(n);
+        for (int k = 0; ok && k < n.length(); k++) {
+            char c = n.charAt(k);
+            ok = c > ' ' && c != '/' && c != ':' && c < 0x7f;
+        }
+        if (!ok) {
+            throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_IFNAME '" + n + "' is not a valid interface name",
+                    "at most 15 characters, no '/', ':' or whitespace");
+        }
+    }
+
+    static boolean isIdentifier(String s) {
+        if (s == null || s.isEmpty() || !Character.isLetterOrDigit(s.charAt(0))) {
+            return false;
+        }
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '.' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** CNI_ARGS: {@code K=V;K=V}; empty or absent is fine. */
+    static Map<String, String> parseArgs(String raw) throws CniError {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return m;
+        }
+        for (String pair : raw.split(";")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_ARGS is malformed near '" + pair + "'",
+                        "expected KEY=VALUE pairs separated by ';'");
+            }
+            m.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        return m;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    /** What the node agent receives: the checked environment and the whole configuration. */
+    public Map<String, Object> toAgentJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("command", command);
+        m.put("containerId", containerId);
+        m.put("netns", netns);
+        m.put("ifName", ifName);
+        m.put("args", new LinkedHashMap<String, Object>(args));
+        m.put("path", path);
+        m.put("config", config);
+        return m;
+    }
+}

@@ -1,0 +1,566 @@
+package io.kovn.controller;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kovn.controller.alloc.ExhaustedException;
+import io.kovn.controller.reconcile.ClusterState;
+import io.kovn.controller.reconcile.ClusterTopology;
+import io.kovn.controller.reconcile.NamespaceIsolationReconciler;
+import io.kovn.controller.reconcile.NetworkPolicyReconciler;
+import io.kovn.controller.reconcile.NodeReconciler;
+import io.kovn.controller.reconcile.PodReconciler;
+import io.kovn.controller.reconcile.Reconciler;
+import io.kovn.controller.reconcile.RetryLater;
+import io.kovn.controller.reconcile.ServiceReconciler;
+import io.kovn.ovn.Databases;
+import io.kovn.ovn.Owners;
+import io.kovn.ovn.annotations.NodeSubnets;
+import io.kovn.ovn.annotations.PodNetwork;
+import io.kovn.ovn.nb.ACL;
+import io.kovn.ovn.nb.AddressSet;
+import io.kovn.ovn.nb.LoadBalancer;
+import io.kovn.ovn.nb.LoadBalancerGroup;
+import io.kovn.ovn.nb.LogicalRouter;
+import io.kovn.ovn.nb.LogicalRouterPort;
+import io.kovn.ovn.nb.LogicalSwitch;
+import io.kovn.ovn.nb.LogicalSwitchPort;
+import io.kovn.ovn.nb.PortGroup;
+import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.ovn.ops.NbTxn;
+import io.kovn.ovsdb.client.MonitorSpec;
+import io.kovn.ovsdb.client.OvsdbClient;
+import io.kovn.ovsdb.replica.DatabaseReplica;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster-wide controller: watches Nodes, Pods, Services and EndpointSlices and keeps the OVN Northbound
+ * database in line with them. Only the leader (a coordination.k8s.io Lease) writes; on taking the lead it runs a
+ * full sync that rebuilds its allocations from annotations and NB and removes the rows nothing explains.
+ */
+public final class KovnController implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KovnController.class);
+    private static final Duration RETRY_LATER = Duration.ofMillis(500);
+
+    private final ControllerConfig config;
+    private final KubernetesClient kube;
+    private final Metrics metrics = new Metrics();
+    private final EventRecorder events;
+    private final Map<ObjectKey, Long> firstSeen = new ConcurrentHashMap<>();
+    private OvsdbClient nbClient;
+    private DatabaseReplica nb;
+    private NbWriter writer;
+    private MetricsServer metricsServer;
+    private CompletableFuture<?> election;
+    private volatile Leadership leadership;
+    private volatile boolean closed;
+
+    /** What exists only while this instance leads. */
+    private final class Leadership {
+        final WorkQueue queue = new WorkQueue(Duration.ofMillis(200), Duration.ofSeconds(30));
+        final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+        final ExecutorService afterCommit = Executors.newFixedThreadPool(8, r -> daemon(r, "kovn-annotate"));
+        final Map<ObjectKey.Kind, Reconciler> reconcilers = new EnumMap<>(ObjectKey.Kind.class);
+        /** Last gateway annotations seen per node, to fan out only when they change (not on heartbeats). */
+        final Map<String, String> gatewayAnnotations = new ConcurrentHashMap<>();
+        ClusterState state;
+        PodReconciler pods;
+        Thread worker;
+        volatile boolean running = true;
+        volatile boolean synced;
+    }
+
+    public KovnController(ControllerConfig config, KubernetesClient kube) {
+        this.config = config;
+        this.kube = kube;
+        this.events = new EventRecorder(kube, "kovn-controller");
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public boolean isLeader() {
+        return leadership != null;
+    }
+
+    /** True when leading, synced and nothing is queued or in progress. */
+    public boolean idle() {
+        Leadership l = leadership;
+        return l != null && l.synced && l.queue.idle();
+    }
+
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
+    /** Connects to NB and starts leading, or competing for the lead. Returns once NB is replicated. */
+    public void start() throws Exception {
+        OvsdbClient.Options opts = OvsdbClient.Options.defaults();
+        if (config.tls() != null) {
+            opts = opts.withTls(config.tls());
+        }
+        nbClient = new OvsdbClient(config.nbAddress(), opts);
+        nbClient.connect();
+        nb = nbClient.replicate(Databases.NORTHBOUND, io.kovn.ovn.ops.NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
+        writer = new NbWriter(nbClient, nb, metrics);
+        if (config.metricsPort() >= 0) {
+            metricsServer = new MetricsServer(config.metricsPort(), metrics::scrape,
+                    () -> nbClient.isConnected() && (!config.leaderElection() || election != null && !election.isDone()));
+            log.info("metrics on :{}/metrics, health on /healthz", metricsServer.port());
+        }
+        registerGauges();
+        if (config.leaderElection()) {
+            election = kube.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                    .withName("kovn-controller")
+                    .withLock(new LeaseLock(config.leaseNamespace(), "kovn-controller", config.identity()))
+                    .withLeaseDuration(Duration.ofSeconds(15)).withRenewDeadline(Duration.ofSeconds(10))
+                    .withRetryPeriod(Duration.ofSeconds(2)).withReleaseOnCancel(true)
+                    .withLeaderCallbacks(new LeaderCallbacks(this::startLeadingSafely, this::stopLeading,
+                            id -> log.info("leader is now {}", id)))
+                    .build()).build().start();
+        } else {
+            startLeading();
+        }
+    }
+
+    private void startLeadingSafely() {
+        try {
+            startLeading();
+        } catch (Exception e) {
+            log.error("could not start leading", e);
+            stopLeading();
+        }
+    }
+
+    private synchronized void startLeading() throws Exception {
+        if (closed || leadership != null) {
+            return;
+        }
+        log.info("{} leads: starting informers and full sync", config.identity());
+        Leadership l = new Leadership();
+        long resync = config.resync().toMillis();
+        SharedIndexInformer<Node> nodes = kube.nodes().runnableInformer(resync);
+        SharedIndexInformer<Pod> pods = kube.pods().inAnyNamespace().runnableInformer(resync);
+        SharedIndexInformer<Service> services = kube.services().inAnyNamespace().runnableInformer(resync);
+        SharedIndexInformer<EndpointSlice> slices = kube.discovery().v1().endpointSlices().inAnyNamespace()
+                .runnableInformer(resync);
+        SharedIndexInformer<Namespace> namespaces = kube.namespaces().runnableInformer(resync);
+        SharedIndexInformer<NetworkPolicy> policies = kube.network().v1().networkPolicies().inAnyNamespace()
+                .runnableInformer(resync);
+        slices.addIndexers(Map.of(ClusterState.SLICES_BY_SERVICE, s -> {
+            String key = ServiceReconciler.sliceServiceKey(s);
+            return key == null ? List.of() : List.of(key);
+        }));
+        nodes.addEventHandler(handler(l, n -> nodeChanged(l, n)));
+        pods.addEventHandler(handler(l, p -> {
+            List<ObjectKey> keys = new ArrayList<>(List.of(ObjectKey.pod(p.getMetadata().getNamespace(), p.getMetadata().getName())));
+            keys.addAll(policiesAffectedBy(l, p.getMetadata().getNamespace()));
+            return keys;
+        }));
+        services.addEventHandler(handler(l, s -> List.of(ObjectKey.service(s.getMetadata().getNamespace(), s.getMetadata().getName()))));
+        slices.addEventHandler(handler(l, s -> {
+            String key = ServiceReconciler.sliceServiceKey(s);
+            return key == null ? List.of()
+                    : List.of(ObjectKey.service(s.getMetadata().getNamespace(), key.substring(key.indexOf('/') + 1)));
+        }));
+        namespaces.addEventHandler(handler(l, n -> policiesAffectedBy(l, n.getMetadata().getName())));
+        policies.addEventHandler(handler(l, np -> List.of(ObjectKey.networkPolicy(np.getMetadata().getNamespace(),
+                np.getMetadata().getName()), ObjectKey.namespace(np.getMetadata().getNamespace()))));
+        l.informers.addAll(List.of(nodes, pods, services, slices, namespaces, policies));
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        l.informers.forEach(i -> started.add(i.start().toCompletableFuture()));
+        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+
+        l.state = new ClusterState(config, kube, nb, events, nodes, pods, services, slices, namespaces, policies);
+        l.pods = new PodReconciler(l.state);
+        l.reconcilers.put(ObjectKey.Kind.NODE, new NodeReconciler(l.state));
+        l.reconcilers.put(ObjectKey.Kind.POD, l.pods);
+        l.reconcilers.put(ObjectKey.Kind.SERVICE, new ServiceReconciler(l.state));
+        l.reconcilers.put(ObjectKey.Kind.NAMESPACE, new NamespaceIsolationReconciler(l.state));
+        l.reconcilers.put(ObjectKey.Kind.NETWORK_POLICY, new NetworkPolicyReconciler(l.state));
+        leadership = l;
+
+        NbTxn cluster = new NbTxn(nb);
+        ClusterTopology.ensureCluster(cluster, config.joinSubnet());
+        if (!cluster.isEmpty()) {
+            writer.commit(cluster);
+        }
+        rebuildAllocations(l);
+        enqueueEverything(l);
+        l.worker = new Thread(() -> work(l), "kovn-controller-worker");
+        l.worker.setDaemon(true);
+        l.worker.start();
+        l.synced = true;
+    }
+
+    private synchronized void stopLeading() {
+        Leadership l = leadership;
+        if (l == null) {
+            return;
+        }
+        log.info("{} stops leading", config.identity());
+        leadership = null;
+        l.running = false;
+        l.queue.close();
+        l.informers.forEach(SharedIndexInformer::stop);
+        l.afterCommit.shutdown();
+        if (l.worker != null && l.worker != Thread.currentThread()) {
+            try {
+                l.worker.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * A node's own key; when its gateway annotation changed, also the services its gateway router serves
+     * (NodePorts, externalTrafficPolicy Local) and the other gateways (rampout subnets move egress routes).
+     */
+    private static List<ObjectKey> nodeChanged(Leadership l, Node node) {
+        List<ObjectKey> keys = new ArrayList<>(List.of(ObjectKey.node(node.getMetadata().getName())));
+        Map<String, String> a = node.getMetadata().getAnnotations();
+        String gw = a == null ? "" : a.getOrDefault(io.kovn.ovn.annotations.GatewayConfig.ANNOTATION, "")
+                + a.getOrDefault(io.kovn.ovn.annotations.GatewayConfig.CHASSIS_ANNOTATION, "");
+        // the informer's store no longer holds a node whose delete event this is
+        boolean deleted = l.state != null && l.state.node(node.getMetadata().getName()) == null;
+        String before = deleted ? l.gatewayAnnotations.remove(node.getMetadata().getName())
+                : l.gatewayAnnotations.put(node.getMetadata().getName(), gw);
+        if (l.state == null || (!deleted && gw.equals(before)) || (deleted && (before == null || before.isEmpty()))) {
+            return keys;
+        }
+        for (Node other : l.state.nodesList()) {
+            if (ClusterState.gateway(other).isPresent()) {
+                keys.add(ObjectKey.node(other.getMetadata().getName()));
+            }
+        }
+        for (Service svc : l.state.servicesList()) {
+            String type = svc.getSpec() == null ? null : svc.getSpec().getType();
+            if ("NodePort".equals(type) || "LoadBalancer".equals(type)
+                    || "Local".equals(svc.getSpec().getExternalTrafficPolicy())) {
+                keys.add(ObjectKey.service(svc.getMetadata().getNamespace(), svc.getMetadata().getName()));
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * A pod or namespace change may change what policies select or admit: the namespace's isolation, its own
+     * policies, and every policy with a namespace selector.
+     */
+    private static List<ObjectKey> policiesAffectedBy(Leadership l, String namespace) {
+        List<ObjectKey> keys = new ArrayList<>();
+        if (l.state == null) {
+            return keys;
+        }
+        keys.add(ObjectKey.namespace(namespace));
+        for (NetworkPolicy np : l.state.policiesList()) {
+            boolean nsSelector = np.getSpec() != null && (hasNamespaceSelector(np.getSpec().getIngress() == null ? List.of()
+                    : np.getSpec().getIngress().stream().flatMap(r -> r.getFrom() == null ? java.util.stream.Stream.empty() : r.getFrom().stream()).toList())
+                    || hasNamespaceSelector(np.getSpec().getEgress() == null ? List.of()
+                    : np.getSpec().getEgress().stream().flatMap(r -> r.getTo() == null ? java.util.stream.Stream.empty() : r.getTo().stream()).toList()));
+            if (nsSelector || namespace.equals(np.getMetadata().getNamespace())) {
+                keys.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName()));
+            }
+        }
+        return keys;
+    }
+
+    private static boolean hasNamespaceSelector(List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> peers) {
+        return peers.stream().anyMatch(p -> p.getNamespaceSelector() != null);
+    }
+
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Leadership l, java.util.function.Function<T, List<ObjectKey>> keys) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                enqueue(obj);
+            }
+
+            @Override
+            public void onUpdate(T old, T obj) {
+                enqueue(obj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean unknownFinalState) {
+                enqueue(obj);
+            }
+
+            private void enqueue(T obj) {
+                for (ObjectKey k : keys.apply(obj)) {
+                    if (k.kind() == ObjectKey.Kind.POD) {
+                        firstSeen.putIfAbsent(k, System.nanoTime());
+                    }
+                    l.queue.add(k);
+                }
+            }
+        };
+    }
+
+    /** Rebuilds subnet and address allocations from the annotations and from NB, so none is handed out twice. */
+    private void rebuildAllocations(Leadership l) {
+        ClusterState s = l.state;
+        for (Node node : s.nodesList()) {
+            String a = node.getMetadata().getAnnotations() == null ? null : node.getMetadata().getAnnotations().get(NodeSubnets.ANNOTATION);
+            if (a != null) {
+                try {
+                    Ipv4Cidr subnet = NodeSubnets.parse(a).first();
+                    if (!s.subnets().claim(node.getMetadata().getName(), subnet)) {
+                        log.warn("node {}: subnet {} from its annotation is not usable; it will get a new one", node.getMetadata().getName(), subnet);
+                    }
+                } catch (IllegalArgumentException e) {
+                    log.warn("node {}: ignoring bad annotation: {}", node.getMetadata().getName(), e.getMessage());
+                }
+            }
+        }
+        for (LogicalSwitch sw : nb.list(LogicalSwitch.TABLE)) {
+            String owner = sw.externalIds().get(Owners.OWNER);
+            String subnet = sw.otherConfig().get("subnet");
+            if (Owners.TYPE_NODE.equals(sw.externalIds().get(Owners.OWNER_TYPE)) && owner != null && subnet != null) {
+                s.subnets().claim(owner, Ipv4Cidr.parse(subnet));
+            }
+        }
+        for (LogicalRouterPort p : nb.byExternalId(LogicalRouterPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
+            String owner = p.externalIds().get(Owners.OWNER);
+            if (p.name().equals(io.kovn.controller.reconcile.GatewayTopology.joinPort(owner)) && !p.networks().isEmpty()) {
+                String n = p.networks().iterator().next();
+                s.joinIps().claim(owner, Ipv4Cidr.parseAddress(n.substring(0, n.indexOf('/'))));
+            }
+        }
+        for (Node node : s.nodesList()) {
+            s.subnets().get(node.getMetadata().getName()).ifPresent(subnet ->
+                    s.podIps().computeIfAbsent(node.getMetadata().getName(), n -> new io.kovn.controller.alloc.AddressPool(subnet)));
+        }
+        for (Pod pod : s.podsList()) {
+            if (!ClusterState.networked(pod) || pod.getMetadata().getAnnotations() == null) {
+                continue;
+            }
+            String a = pod.getMetadata().getAnnotations().get(PodNetwork.ANNOTATION);
+            if (a == null) {
+                continue;
+            }
+            ObjectKey key = ObjectKey.pod(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+            try {
+                int ip = Ipv4Cidr.parseAddress(PodNetwork.parse(a).ip());
+                if (!l.pods.claim(key, pod.getMetadata().getUid(), pod.getSpec().getNodeName(), ip)) {
+                    log.warn("pod {}: address {} from its annotation is taken or outside its node's subnet; it will get a new one",
+                            key.ref(), Ipv4Cidr.format(ip));
+                }
+            } catch (IllegalArgumentException e) {
+                log.warn("pod {}: ignoring bad annotation: {}", key.ref(), e.getMessage());
+            }
+        }
+        // ports whose annotation was never published (a crash between commit and patch) keep their address too
+        Map<String, Pod> byUid = new java.util.HashMap<>();
+        s.podsList().forEach(p -> byUid.put(p.getMetadata().getUid(), p));
+        for (LogicalSwitchPort p : nb.withExternalId(LogicalSwitchPort.TABLE, Owners.POD_UID)) {
+            Map<String, String> ext = p.externalIds();
+            Pod pod = byUid.get(ext.get(Owners.POD_UID));
+            if (pod != null && ClusterState.networked(pod) && !p.addresses().isEmpty()) {
+                String[] parts = p.addresses().iterator().next().split(" ");
+                if (parts.length == 2) {
+                    l.pods.claim(ObjectKey.pod(ext.get(Owners.NAMESPACE), ext.get(Owners.POD)),
+                            pod.getMetadata().getUid(), pod.getSpec().getNodeName(), Ipv4Cidr.parseAddress(parts[1]));
+                }
+            }
+        }
+        log.info("full sync: {} node subnets and {} pod addresses rebuilt", s.subnets().allocatedCount(), l.pods.allocatedCount());
+    }
+
+    /** Every object, and every owner named by a kovn row in NB: rows nothing explains get deleted. */
+    private void enqueueEverything(Leadership l) {
+        ClusterState s = l.state;
+        s.nodesList().forEach(n -> l.queue.add(ObjectKey.node(n.getMetadata().getName())));
+        s.podsList().forEach(p -> l.queue.add(ObjectKey.pod(p.getMetadata().getNamespace(), p.getMetadata().getName())));
+        s.servicesList().forEach(x -> l.queue.add(ObjectKey.service(x.getMetadata().getNamespace(), x.getMetadata().getName())));
+        for (LogicalSwitch sw : nb.byExternalId(LogicalSwitch.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
+            l.queue.add(ObjectKey.node(sw.externalIds().get(Owners.OWNER)));
+        }
+        for (LogicalRouterPort p : nb.byExternalId(LogicalRouterPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
+            l.queue.add(ObjectKey.node(p.externalIds().get(Owners.OWNER)));
+        }
+        for (LogicalSwitchPort p : nb.byExternalId(LogicalSwitchPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_POD)) {
+            l.queue.add(ObjectKey.pod(p.externalIds().get(Owners.NAMESPACE), p.externalIds().get(Owners.POD)));
+        }
+        for (LoadBalancer lb : nb.byExternalId(LoadBalancer.TABLE, Owners.OWNER_TYPE, Owners.TYPE_SERVICE)) {
+            String[] ref = lb.externalIds().get(Owners.OWNER).split("/", 2);
+            l.queue.add(ObjectKey.service(ref[0], ref[1]));
+        }
+        s.policiesList().forEach(np -> l.queue.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName())));
+        s.namespacesList().forEach(n -> l.queue.add(ObjectKey.namespace(n.getMetadata().getName())));
+        for (PortGroup pg : nb.list(PortGroup.TABLE)) {
+            String type = pg.externalIds().get(Owners.OWNER_TYPE);
+            String owner = pg.externalIds().get(Owners.OWNER);
+            if (Owners.TYPE_NAMESPACE.equals(type)) {
+                l.queue.add(ObjectKey.namespace(owner));
+            } else if (Owners.TYPE_NETWORK_POLICY.equals(type)) {
+                String[] ref = owner.split("/", 2);
+                l.queue.add(ObjectKey.networkPolicy(ref[0], ref[1]));
+            }
+        }
+        for (AddressSet as : nb.byExternalId(AddressSet.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NETWORK_POLICY)) {
+            String[] ref = as.externalIds().get(Owners.OWNER).split("/", 2);
+            l.queue.add(ObjectKey.networkPolicy(ref[0], ref[1]));
+        }
+    }
+
+    private void work(Leadership l) {
+        while (l.running) {
+            try {
+                List<ObjectKey> batch = l.queue.take(config.batchSize(), Duration.ofSeconds(1));
+                if (!batch.isEmpty()) {
+                    process(l, batch);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.error("controller worker failed; continuing", e);
+            }
+        }
+    }
+
+    /** Reconciles a batch of keys into one NB transaction; if it fails, each key is retried on its own. */
+    private void process(Leadership l, List<ObjectKey> batch) {
+        List<ObjectKey> sorted = new ArrayList<>(batch);
+        Collections.sort(sorted);
+        NbTxn txn = new NbTxn(nb);
+        Map<ObjectKey, Reconciler.AfterCommit> committed = new LinkedHashMap<>();
+        for (ObjectKey key : sorted) {
+            NbTxn.Checkpoint cp = txn.checkpoint();
+            try {
+                committed.put(key, l.reconcilers.get(key.kind()).reconcile(key, txn));
+            } catch (RetryLater e) {
+                txn.rollback(cp);
+                log.debug("{}: {}; retrying soon", key, e.getMessage());
+                l.queue.addAfter(key, RETRY_LATER);
+                l.queue.done(key);
+            } catch (Exception e) {
+                txn.rollback(cp);
+                fail(l, key, e);
+            }
+        }
+        if (committed.isEmpty()) {
+            return;
+        }
+        if (!txn.isEmpty()) {
+            try {
+                writer.commit(txn);
+            } catch (Exception e) {
+                if (committed.size() == 1) {
+                    fail(l, committed.keySet().iterator().next(), e);
+                } else {
+                    log.warn("NB transaction of {} objects failed ({}); retrying them one by one", committed.size(), e.getMessage());
+                    committed.keySet().forEach(k -> process(l, List.of(k)));
+                }
+                return;
+            }
+        }
+        long now = System.nanoTime();
+        for (Map.Entry<ObjectKey, Reconciler.AfterCommit> e : committed.entrySet()) {
+            ObjectKey key = e.getKey();
+            Long seen = firstSeen.remove(key);
+            if (seen != null && key.kind() == ObjectKey.Kind.POD) {
+                metrics.podPortAdd.record(now - seen, TimeUnit.NANOSECONDS);
+            }
+            Reconciler.AfterCommit after = e.getValue();
+            if (after == Reconciler.AfterCommit.NOTHING) {
+                l.queue.forget(key);
+                l.queue.done(key);
+                continue;
+            }
+            l.afterCommit.execute(() -> {
+                try {
+                    after.run();
+                    l.queue.forget(key);
+                    l.queue.done(key);
+                } catch (Exception ex) {
+                    fail(l, key, ex);
+                }
+            });
+        }
+    }
+
+    private void fail(Leadership l, ObjectKey key, Exception e) {
+        metrics.reconcileErrors(key.kind()).increment();
+        Duration delay = l.queue.retry(key);
+        l.queue.done(key);
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        log.warn("{}: {} (retry {} in {} ms)", key, message, l.queue.failures(key), delay.toMillis());
+        HasMetadata obj = switch (key.kind()) {
+            case NODE -> l.state.node(key.name());
+            case POD -> l.state.pod(key.namespace(), key.name());
+            case SERVICE -> l.state.service(key.namespace(), key.name());
+            case NAMESPACE -> l.state.namespace(key.name());
+            case NETWORK_POLICY -> l.state.policy(key.namespace(), key.name());
+        };
+        if (obj != null) {
+            events.warning(obj, e instanceof ExhaustedException ? "AddressesExhausted" : "NetworkSetupFailed", message);
+        }
+    }
+
+    private void registerGauges() {
+        for (ObjectKey.Kind kind : ObjectKey.Kind.values()) {
+            metrics.gauge("kovn_objects", kind.name().toLowerCase(), () -> {
+                Leadership l = leadership;
+                if (l == null) {
+                    return 0;
+                }
+                return switch (kind) {
+                    case NODE -> l.state.nodesList().size();
+                    case POD -> l.state.podsList().size();
+                    case SERVICE -> l.state.servicesList().size();
+                    case NAMESPACE -> l.state.namespacesList().size();
+                    case NETWORK_POLICY -> l.state.policiesList().size();
+                };
+            });
+        }
+        metrics.gauge("kovn_workqueue_depth", "all", () -> leadership == null ? 0 : leadership.queue.depth());
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (election != null) {
+            election.cancel(true);
+        }
+        stopLeading();
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
+        if (nbClient != null) {
+            nbClient.close();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.kovn.controller;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** The controller's Prometheus metrics. */
+public final class Metrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final Timer podPortAdd = Timer.builder("kovn_pod_port_add")
+            .description("time from seeing a pod to committing its logical switch port to NB")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+    final Timer nbTransaction = Timer.builder("kovn_nb_transaction").description("NB transactions kovn committed")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    final Counter nbTransactionErrors = Counter.builder("kovn_nb_transaction_errors")
+            .description("NB transactions that failed").register(registry);
+    final Counter nbOperations = Counter.builder("kovn_nb_operations").description("operations in committed NB transactions")
+            .register(registry);
+
+    private final java.util.Map<ObjectKey.Kind, Counter> reconcileErrors = new java.util.EnumMap<>(ObjectKey.Kind.class);
+
+    public Metrics() {
+        for (ObjectKey.Kind kind : ObjectKey.Kind.values()) {
+            reconcileErrors.put(kind, Counter.builder("kovn_reconcile_errors").tag("kind", kind.name().toLowerCase())
+                    .description("reconciliations that failed and were retried").register(registry));
+        }
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    Counter reconcileErrors(ObjectKey.Kind kind) {
+        return reconcileErrors.get(kind);
+    }
+
+    void gauge(String name, String kind, Supplier<Number> value) {
+        Gauge.builder(name, value).tag("kind", kind).register(registry);
+    }
+
+    /** Committed NB transactions so far (tests use it to check that an idle restart writes nothing). */
+    public long nbTransactions() {
+        return nbTransaction.count();
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+}

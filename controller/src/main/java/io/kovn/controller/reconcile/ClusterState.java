@@ -1,0 +1,143 @@
+package io.kovn.controller.reconcile;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kovn.controller.ControllerConfig;
+import io.kovn.controller.EventRecorder;
+import io.kovn.controller.alloc.NodeSubnetAllocator;
+import io.kovn.controller.alloc.AddressPool;
+import io.kovn.ovsdb.replica.DatabaseReplica;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** What the reconcilers share: configuration, the informers' caches, the NB replica and the allocators. */
+public final class ClusterState {
+    public static final String SLICES_BY_SERVICE = "service";
+
+    final ControllerConfig config;
+    final KubernetesClient kube;
+    final DatabaseReplica nb;
+    final EventRecorder events;
+    final SharedIndexInformer<Node> nodes;
+    final SharedIndexInformer<Pod> pods;
+    final SharedIndexInformer<Service> services;
+    final SharedIndexInformer<EndpointSlice> slices;
+    final SharedIndexInformer<Namespace> namespaces;
+    final SharedIndexInformer<NetworkPolicy> policies;
+    final NodeSubnetAllocator subnets;
+    final Map<String, AddressPool> podIps = new ConcurrentHashMap<>();
+    /** Gateway routers' join switch addresses, by node. */
+    final AddressPool joinIps;
+
+    public ClusterState(ControllerConfig config, KubernetesClient kube, DatabaseReplica nb, EventRecorder events,
+                        SharedIndexInformer<Node> nodes, SharedIndexInformer<Pod> pods,
+                        SharedIndexInformer<Service> services, SharedIndexInformer<EndpointSlice> slices,
+                        SharedIndexInformer<Namespace> namespaces, SharedIndexInformer<NetworkPolicy> policies) {
+        this.config = config;
+        this.kube = kube;
+        this.nb = nb;
+        this.events = events;
+        this.nodes = nodes;
+        this.pods = pods;
+        this.services = services;
+        this.slices = slices;
+        this.namespaces = namespaces;
+        this.policies = policies;
+        this.subnets = new NodeSubnetAllocator(config.clusterSubnet(), config.nodeSubnetPrefix());
+        this.joinIps = new AddressPool(config.joinSubnet());
+    }
+
+    public NodeSubnetAllocator subnets() {
+        return subnets;
+    }
+
+    public AddressPool joinIps() {
+        return joinIps;
+    }
+
+    /** The node's gateway configuration, if its annotations declare a valid one with a chassis. */
+    public static java.util.Optional<io.kovn.ovn.annotations.GatewayConfig> gateway(Node node) {
+        Map<String, String> a = node.getMetadata().getAnnotations();
+        if (a == null || a.get(io.kovn.ovn.annotations.GatewayConfig.ANNOTATION) == null
+                || a.get(io.kovn.ovn.annotations.GatewayConfig.CHASSIS_ANNOTATION) == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(io.kovn.ovn.annotations.GatewayConfig.parse(a.get(io.kovn.ovn.annotations.GatewayConfig.ANNOTATION)));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    public Map<String, AddressPool> podIps() {
+        return podIps;
+    }
+
+    public java.util.List<Node> nodesList() {
+        return nodes.getStore().list();
+    }
+
+    public java.util.List<Pod> podsList() {
+        return pods.getStore().list();
+    }
+
+    public java.util.List<Service> servicesList() {
+        return services.getStore().list();
+    }
+
+    public java.util.List<Namespace> namespacesList() {
+        return namespaces.getStore().list();
+    }
+
+    public java.util.List<NetworkPolicy> policiesList() {
+        return policies.getStore().list();
+    }
+
+    public Namespace namespace(String name) {
+        return namespaces.getStore().getByKey(name);
+    }
+
+    public NetworkPolicy policy(String namespace, String name) {
+        return policies.getStore().getByKey(namespace + "/" + name);
+    }
+
+    /** The address kovn allocated to a pod, if any. */
+    public java.util.Optional<String> podIp(Pod pod) {
+        if (!networked(pod)) {
+            return java.util.Optional.empty();
+        }
+        AddressPool pool = podIps.get(pod.getSpec().getNodeName());
+        return pool == null ? java.util.Optional.empty()
+                : pool.get(pod.getMetadata().getUid()).map(io.kovn.ovn.net.Ipv4Cidr::format);
+    }
+
+    public Node node(String name) {
+        return nodes.getStore().getByKey(name);
+    }
+
+    public Pod pod(String namespace, String name) {
+        return pods.getStore().getByKey(namespace + "/" + name);
+    }
+
+    public Service service(String namespace, String name) {
+        return services.getStore().getByKey(namespace + "/" + name);
+    }
+
+    /** Whether kovn gives this pod a port: scheduled, not host-network, not finished. */
+    public static boolean networked(Pod pod) {
+        if (pod == null || pod.getSpec() == null || pod.getSpec().getNodeName() == null) {
+            return false;
+        }
+        if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+            return false;
+        }
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        return !"Succeeded".equals(phase) && !"Failed".equals(phase);
+    }
+}

@@ -1,0 +1,96 @@
+package io.kovn.controller.reconcile;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.kovn.controller.ObjectKey;
+import io.kovn.ovn.Names;
+import io.kovn.ovn.Owners;
+import io.kovn.ovn.nb.PortGroup;
+import io.kovn.ovn.ops.NbTxn;
+import io.kovn.ovn.ops.PolicyOps;
+import io.kovn.ovsdb.wire.Uuid;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Default deny, as ovn-kubernetes does it: per namespace, a port group of the pods some policy isolates for
+ * ingress (and one for egress), with a drop ACL below every policy's allow ACLs, and an allow for traffic from
+ * the nodes' management ports (kubelet probes).
+ */
+public final class NamespaceIsolationReconciler implements Reconciler {
+    static final long DENY_PRIORITY = 1000;
+    /** Cluster-wide address set of the nodes' management port addresses, kept by {@link NodeReconciler}. */
+    public static final String NODE_MANAGEMENT_SET = "kovn_node_mgmt";
+
+    private final ClusterState state;
+
+    public NamespaceIsolationReconciler(ClusterState state) {
+        this.state = state;
+    }
+
+    public static String ingressGroup(String namespace) {
+        return "kovn_ns_in_" + NetworkPolicyReconciler.hash(namespace);
+    }
+
+    public static String egressGroup(String namespace) {
+        return "kovn_ns_out_" + NetworkPolicyReconciler.hash(namespace);
+    }
+
+    @Override
+    public AfterCommit reconcile(ObjectKey key, NbTxn txn) {
+        String ns = key.name();
+        Map<String, Pod> ingress = new LinkedHashMap<>();
+        Map<String, Pod> egress = new LinkedHashMap<>();
+        for (NetworkPolicy np : state.policiesList()) {
+            if (!ns.equals(np.getMetadata().getNamespace())) {
+                continue;
+            }
+            Set<String> types = NetworkPolicyReconciler.policyTypes(np);
+            for (Pod p : NetworkPolicyReconciler.selectedPods(state, np)) {
+                if (types.contains("Ingress")) {
+                    ingress.put(p.getMetadata().getName(), p);
+                }
+                if (types.contains("Egress")) {
+                    egress.put(p.getMetadata().getName(), p);
+                }
+            }
+        }
+        Namespace namespace = state.namespace(ns);
+        Optional<String> denyLog = NetworkPolicyReconciler.logSeverity(namespace, "deny");
+        Optional<String> allowLog = NetworkPolicyReconciler.logSeverity(namespace, "allow");
+        Map<String, String> owner = Owners.of(Owners.TYPE_NAMESPACE, ns);
+        String in = ingressGroup(ns);
+        String out = egressGroup(ns);
+        Optional<String> logName = Optional.of(ns.length() > 63 ? ns.substring(0, 63) : ns);
+        group(txn, in, ingress, Set.of(
+                new PolicyOps.AclSpec("to-lport", DENY_PRIORITY, "outport == @" + in + " && ip4", "drop", denyLog,
+                        denyLog.flatMap(s -> logName), owner),
+                new PolicyOps.AclSpec("to-lport", NetworkPolicyReconciler.ALLOW_PRIORITY, "outport == @" + in
+                        + " && ip4.src == $" + NODE_MANAGEMENT_SET, "allow-related", allowLog, allowLog.flatMap(s -> logName), owner)),
+                owner);
+        // the allow-related ACL also makes the pods' switches stateful: without one, OVN does not track
+        // connections there and would drop the replies of an egress-isolated pod to connections others opened
+        group(txn, out, egress, Set.of(
+                new PolicyOps.AclSpec("from-lport", DENY_PRIORITY, "inport == @" + out + " && ip4", "drop", denyLog,
+                        denyLog.flatMap(s -> logName), owner),
+                new PolicyOps.AclSpec("to-lport", NetworkPolicyReconciler.ALLOW_PRIORITY, "outport == @" + out
+                        + " && ip4.src == $" + NODE_MANAGEMENT_SET, "allow-related", allowLog, allowLog.flatMap(s -> logName), owner)),
+                owner);
+        return AfterCommit.NOTHING;
+    }
+
+    private void group(NbTxn txn, String name, Map<String, Pod> pods, Set<PolicyOps.AclSpec> acls, Map<String, String> owner) {
+        Set<Uuid> ports = new LinkedHashSet<>();
+        pods.values().forEach(p -> PolicyOps.portRef(txn, Names.podPort(p.getMetadata().getNamespace(), p.getMetadata().getName()))
+                .ifPresent(ports::add));
+        if (ports.isEmpty()) {
+            txn.nb().lookupOne(PortGroup.TABLE, PortGroup.NAME, name).ifPresent(pg -> PolicyOps.deletePortGroup(txn, pg));
+        } else {
+            PolicyOps.ensurePortGroup(txn, name, ports, acls, owner);
+        }
+    }
+}

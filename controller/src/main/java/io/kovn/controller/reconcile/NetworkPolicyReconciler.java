@@ -1,0 +1,269 @@
+package io.kovn.controller.reconcile;
+
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.IPBlock;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.kovn.controller.ObjectKey;
+import io.kovn.ovn.Names;
+import io.kovn.ovn.Owners;
+import io.kovn.ovn.nb.AddressSet;
+import io.kovn.ovn.nb.PortGroup;
+import io.kovn.ovn.ops.NbTxn;
+import io.kovn.ovn.ops.PolicyOps;
+import io.kovn.ovsdb.wire.Uuid;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A NetworkPolicy becomes a port group of the pods it selects, holding one allow-related ACL per rule, and one
+ * address set per pod/namespace-selector peer. Isolation itself (default deny) is per namespace: see
+ * {@link NamespaceIsolationReconciler}. Policies add up because every rule only allows.
+ */
+public final class NetworkPolicyReconciler implements Reconciler {
+    /** Priority of allow ACLs; default-deny ACLs sit below. */
+    static final long ALLOW_PRIORITY = 1001;
+    public static final String ACL_LOGGING_ANNOTATION = "k8s.ovn.org/acl-logging";
+
+    private final ClusterState state;
+
+    public NetworkPolicyReconciler(ClusterState state) {
+        this.state = state;
+    }
+
+    public static String portGroupName(ObjectKey policy) {
+        return "kovn_np_" + hash(policy.ref());
+    }
+
+    @Override
+    public AfterCommit reconcile(ObjectKey key, NbTxn txn) {
+        NetworkPolicy np = state.policy(key.namespace(), key.name());
+        String pgName = portGroupName(key);
+        Map<String, String> owner = Owners.of(Owners.TYPE_NETWORK_POLICY, key.ref());
+        Set<String> addressSets = new TreeSet<>();
+        if (np != null) {
+            List<Pod> selected = selectedPods(state, np);
+            Set<Uuid> ports = new LinkedHashSet<>();
+            for (Pod p : selected) {
+                PolicyOps.portRef(txn, Names.podPort(p.getMetadata().getNamespace(), p.getMetadata().getName()))
+                        .ifPresent(ports::add);
+            }
+            Optional<String> allowLog = logSeverity(state.namespace(key.namespace()), "allow");
+            Set<PolicyOps.AclSpec> acls = new LinkedHashSet<>();
+            Set<String> types = policyTypes(np);
+            if (types.contains("Ingress") && np.getSpec().getIngress() != null) {
+                for (int i = 0; i < np.getSpec().getIngress().size(); i++) {
+                    var rule = np.getSpec().getIngress().get(i);
+                    String peers = peers(txn, key, "in", i, rule.getFrom(), "ip4.src", addressSets, owner);
+                    String ports2 = ports(rule.getPorts(), selected);
+                    if (peers != null && ports2 != null) {
+                        acls.add(acl("to-lport", "outport == @" + pgName + " && ip4" + peers + ports2, allowLog, key, owner));
+                    }
+                }
+            }
+            if (types.contains("Egress") && np.getSpec().getEgress() != null) {
+                for (int i = 0; i < np.getSpec().getEgress().size(); i++) {
+                    var rule = np.getSpec().getEgress().get(i);
+                    String peers = peers(txn, key, "out", i, rule.getTo(), "ip4.dst", addressSets, owner);
+                    String ports2 = ports(rule.getPorts(), peerPods(key.namespace(), rule.getTo()));
+                    if (peers != null && ports2 != null) {
+                        acls.add(acl("from-lport", "inport == @" + pgName + " && ip4" + peers + ports2, allowLog, key, owner));
+                    }
+                }
+            }
+            PolicyOps.ensurePortGroup(txn, pgName, ports, acls, owner);
+        } else {
+            txn.nb().lookupOne(PortGroup.TABLE, PortGroup.NAME, pgName).ifPresent(pg -> PolicyOps.deletePortGroup(txn, pg));
+        }
+        for (AddressSet as : txn.nb().byExternalId(AddressSet.TABLE, Owners.OWNER, key.ref())) {
+            if (Owners.TYPE_NETWORK_POLICY.equals(as.externalIds().get(Owners.OWNER_TYPE)) && !addressSets.contains(as.name())) {
+                PolicyOps.deleteAddressSet(txn, as);
+            }
+        }
+        return AfterCommit.NOTHING;
+    }
+
+    private static PolicyOps.AclSpec acl(String direction, String match, Optional<String> severity, ObjectKey key,
+                                         Map<String, String> owner) {
+        String name = key.ref().length() > 63 ? key.ref().substring(0, 63) : key.ref();
+        return new PolicyOps.AclSpec(direction, ALLOW_PRIORITY, match, "allow-related", severity,
+                severity.map(s -> name), owner);
+    }
+
+    /** The policy types, with their defaults when omitted: Ingress always, Egress if there are egress rules. */
+    static Set<String> policyTypes(NetworkPolicy np) {
+        List<String> declared = np.getSpec().getPolicyTypes();
+        if (declared != null && !declared.isEmpty()) {
+            return Set.copyOf(declared);
+        }
+        return np.getSpec().getEgress() != null && !np.getSpec().getEgress().isEmpty() ? Set.of("Ingress", "Egress")
+                : Set.of("Ingress");
+    }
+
+    /** Networked pods of the policy's namespace that its podSelector selects. */
+    static List<Pod> selectedPods(ClusterState state, NetworkPolicy np) {
+        String ns = np.getMetadata().getNamespace();
+        List<Pod> out = new ArrayList<>();
+        for (Pod p : state.podsList()) {
+            if (ns.equals(p.getMetadata().getNamespace()) && ClusterState.networked(p)
+                    && LabelSelectors.matches(np.getSpec().getPodSelector(), p.getMetadata().getLabels())) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The " && (peer || peer)" part of a rule's match, "" for any peer, or null when the rule can match nothing.
+     * Pod and namespace selector peers become address sets of pod addresses.
+     */
+    private String peers(NbTxn txn, ObjectKey key, String dir, int rule, List<NetworkPolicyPeer> peers, String field,
+                         Set<String> addressSets, Map<String, String> owner) {
+        if (peers == null || peers.isEmpty()) {
+            return "";
+        }
+        List<String> terms = new ArrayList<>();
+        for (int j = 0; j < peers.size(); j++) {
+            NetworkPolicyPeer peer = peers.get(j);
+            if (peer.getIpBlock() != null) {
+                ipBlock(peer.getIpBlock(), field).ifPresent(terms::add);
+                continue;
+            }
+            String name = "kovn_as_" + hash(key.ref() + "/" + dir + "/" + rule + "/" + j);
+            Set<String> ips = new TreeSet<>();
+            for (Pod p : podsOf(key.namespace(), peer)) {
+                state.podIp(p).ifPresent(ips::add);
+            }
+            PolicyOps.ensureAddressSet(txn, name, ips, owner);
+            addressSets.add(name);
+            terms.add(field + " == $" + name);
+        }
+        return terms.isEmpty() ? null : " && (" + String.join(" || ", terms) + ")";
+    }
+
+    private static Optional<String> ipBlock(IPBlock block, String field) {
+        if (block.getCidr() == null || block.getCidr().contains(":")) {
+            return Optional.empty(); // IPv6: kovn's pod network is IPv4
+        }
+        List<String> except = block.getExcept() == null ? List.of()
+                : block.getExcept().stream().filter(e -> !e.contains(":")).toList();
+        String term = field + " == " + block.getCidr();
+        if (!except.isEmpty()) {
+            term = "(" + term + " && " + field + " != {" + String.join(", ", except) + "})";
+        }
+        return Optional.of(term);
+    }
+
+    /** Pods a peer names: podSelector in the policy's namespace, or in the namespaces namespaceSelector picks. */
+    private List<Pod> podsOf(String policyNamespace, NetworkPolicyPeer peer) {
+        List<Pod> out = new ArrayList<>();
+        for (Pod p : state.podsList()) {
+            if (!ClusterState.networked(p)) {
+                continue;
+            }
+            String ns = p.getMetadata().getNamespace();
+            boolean nsOk;
+            if (peer.getNamespaceSelector() == null) {
+                nsOk = ns.equals(policyNamespace);
+            } else {
+                Namespace n = state.namespace(ns);
+                nsOk = n != null && LabelSelectors.matches(peer.getNamespaceSelector(), n.getMetadata().getLabels());
+            }
+            if (nsOk && (peer.getPodSelector() == null || LabelSelectors.matches(peer.getPodSelector(), p.getMetadata().getLabels()))) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private List<Pod> peerPods(String policyNamespace, List<NetworkPolicyPeer> peers) {
+        if (peers == null || peers.isEmpty()) {
+            return state.podsList().stream().filter(ClusterState::networked).toList();
+        }
+        List<Pod> out = new ArrayList<>();
+        peers.stream().filter(p -> p.getIpBlock() == null).forEach(p -> out.addAll(podsOf(policyNamespace, p)));
+        return out;
+    }
+
+    /**
+     * The " && (port || port)" part of a rule's match, "" for any port, or null when no port can match. Named
+     * ports are resolved on {@code destinations}, pod by pod.
+     */
+    private String ports(List<NetworkPolicyPort> ports, List<Pod> destinations) {
+        if (ports == null || ports.isEmpty()) {
+            return "";
+        }
+        List<String> terms = new ArrayList<>();
+        for (NetworkPolicyPort p : ports) {
+            String proto = (p.getProtocol() == null ? "TCP" : p.getProtocol()).toLowerCase(Locale.ROOT);
+            IntOrString port = p.getPort();
+            if (port == null) {
+                terms.add(proto);
+            } else if (port.getIntVal() != null) {
+                terms.add(p.getEndPort() == null ? proto + ".dst == " + port.getIntVal()
+                        : "(" + proto + ".dst >= " + port.getIntVal() + " && " + proto + ".dst <= " + p.getEndPort() + ")");
+            } else {
+                for (Pod pod : destinations) {
+                    Optional<String> ip = state.podIp(pod);
+                    Optional<Integer> resolved = namedPort(pod, port.getStrVal(), proto);
+                    if (ip.isPresent() && resolved.isPresent()) {
+                        terms.add("(ip4.dst == " + ip.get() + " && " + proto + ".dst == " + resolved.get() + ")");
+                    }
+                }
+            }
+        }
+        return terms.isEmpty() ? null : " && (" + String.join(" || ", terms) + ")";
+    }
+
+    static Optional<Integer> namedPort(Pod pod, String name, String proto) {
+        for (var c : pod.getSpec().getContainers()) {
+            for (ContainerPort cp : c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()) {
+                String cpProto = cp.getProtocol() == null ? "tcp" : cp.getProtocol().toLowerCase(Locale.ROOT);
+                if (name.equals(cp.getName()) && proto.equals(cpProto)) {
+                    return Optional.of(cp.getContainerPort());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** ACL log severity for "allow" or "deny" from the namespace's acl-logging annotation. */
+    static Optional<String> logSeverity(Namespace ns, String verdict) {
+        if (ns == null || ns.getMetadata().getAnnotations() == null) {
+            return Optional.empty();
+        }
+        String json = ns.getMetadata().getAnnotations().get(ACL_LOGGING_ANNOTATION);
+        if (json == null) {
+            return Optional.empty();
+        }
+        try {
+            String s = io.kovn.ovsdb.wire.OvsdbJson.MAPPER.readTree(json).path(verdict).asString("");
+            return Set.of("alert", "warning", "notice", "info", "debug").contains(s) ? Optional.of(s) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    static String hash(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.kovn.controller.reconcile;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.kovn.controller.ObjectKey;
+import io.kovn.controller.alloc.AddressPool;
+import io.kovn.ovn.annotations.GatewayConfig;
+import io.kovn.ovn.annotations.NodeSubnets;
+import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.ovn.ops.NbTxn;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A Node gets a subnet, a logical switch, a router port and a management port; a deleted node releases them. */
+public final class NodeReconciler implements Reconciler {
+    private static final Logger log = LoggerFactory.getLogger(NodeReconciler.class);
+    private final ClusterState state;
+
+    public NodeReconciler(ClusterState state) {
+        this.state = state;
+    }
+
+    @Override
+    public AfterCommit reconcile(ObjectKey key, NbTxn txn) throws Exception {
+        String name = key.name();
+        Node node = state.node(name);
+        if (node == null) {
+            ClusterTopology.deleteNode(txn, name);
+            GatewayTopology.delete(txn, name);
+            ensureManagementSet(txn, name);
+            return () -> {
+                state.subnets.release(name);
+                state.joinIps.release(name);
+                state.podIps.remove(name);
+                log.info("node {} deleted: released its switch and subnet", name);
+            };
+        }
+        Ipv4Cidr subnet = subnetOf(node);
+        ClusterTopology.ensureNode(txn, name, subnet);
+        state.podIps.computeIfAbsent(name, n -> new AddressPool(subnet));
+        ensureManagementSet(txn, null);
+        Map<String, String> publish = new java.util.LinkedHashMap<>();
+        String published = annotation(node);
+        NodeSubnets desired = new NodeSubnets(List.of(subnet));
+        if (published == null || parses(published).filter(desired::equals).isEmpty()) {
+            publish.put(NodeSubnets.ANNOTATION, desired.toJson());
+        }
+        Optional<GatewayConfig> gw = ClusterState.gateway(node);
+        if (gw.isPresent()) {
+            String join = joinAddress(node);
+            String chassis = node.getMetadata().getAnnotations().get(GatewayConfig.CHASSIS_ANNOTATION);
+            GatewayTopology.ensure(txn, new GatewayTopology.GatewaySpec(name, chassis, gw.get(), join,
+                    state.config.joinSubnet(), state.config.clusterSubnet(), routedSubnets(name, subnet, gw.get())));
+            String joinJson = "{\"ipv4\":\"" + join + "/" + state.config.joinSubnet().prefix() + "\"}";
+            if (!joinJson.equals(node.getMetadata().getAnnotations().get(GatewayConfig.JOIN_ADDRESS_ANNOTATION))) {
+                publish.put(GatewayConfig.JOIN_ADDRESS_ANNOTATION, joinJson);
+            }
+        } else {
+            GatewayTopology.delete(txn, name);
+            state.joinIps.release(name);
+        }
+        if (publish.isEmpty()) {
+            return AfterCommit.NOTHING;
+        }
+        return () -> state.kube.nodes().withName(name).patch(AnnotationPatch.MERGE, AnnotationPatch.of(publish));
+    }
+
+    /** The gateway router's join address: the one it holds, the one its annotation names, or a new one. */
+    private String joinAddress(Node node) throws Exception {
+        String name = node.getMetadata().getName();
+        Optional<Integer> held = state.joinIps.get(name);
+        if (held.isPresent()) {
+            return Ipv4Cidr.format(held.get());
+        }
+        String published = node.getMetadata().getAnnotations().get(GatewayConfig.JOIN_ADDRESS_ANNOTATION);
+        if (published != null) {
+            try {
+                String cidr = io.kovn.ovsdb.wire.OvsdbJson.MAPPER.readTree(published).path("ipv4").asString("");
+                int ip = Ipv4Cidr.parseAddress(cidr.substring(0, cidr.indexOf('/')));
+                if (state.joinIps.claim(name, ip)) {
+                    return Ipv4Cidr.format(ip);
+                }
+            } catch (RuntimeException e) {
+                log.warn("node {}: ignoring bad {}: {}", name, GatewayConfig.JOIN_ADDRESS_ANNOTATION, published);
+            }
+        }
+        return Ipv4Cidr.format(state.joinIps.allocate(name));
+    }
+
+    /**
+     * The pod subnets whose egress leaves through this node's gateway: its own, unless another gateway pins it
+     * with rampout-ip-subnets, and those it pins itself.
+     */
+    private java.util.Set<Ipv4Cidr> routedSubnets(String name, Ipv4Cidr own, GatewayConfig gw) {
+        java.util.Set<Ipv4Cidr> out = new java.util.LinkedHashSet<>();
+        boolean pinnedElsewhere = false;
+        for (Node other : state.nodesList()) {
+            if (!other.getMetadata().getName().equals(name)) {
+                pinnedElsewhere |= ClusterState.gateway(other).map(g -> g.rampoutIpSubnets().stream()
+                        .anyMatch(s -> Ipv4Cidr.parse(s).equals(own))).orElse(false);
+            }
+        }
+        if (!pinnedElsewhere) {
+            out.add(own);
+        }
+        gw.rampoutIpSubnets().forEach(s -> out.add(Ipv4Cidr.parse(s)));
+        return out;
+    }
+
+    /** The management port addresses of every node (but {@code without}): network policy always admits them. */
+    private void ensureManagementSet(NbTxn txn, String without) {
+        java.util.Set<String> ips = new java.util.TreeSet<>();
+        for (Node n : state.nodesList()) {
+            String name = n.getMetadata().getName();
+            if (!name.equals(without)) {
+                state.subnets.get(name).ifPresent(s -> ips.add(s.managementAddress()));
+            }
+        }
+        io.kovn.ovn.ops.PolicyOps.ensureAddressSet(txn, NamespaceIsolationReconciler.NODE_MANAGEMENT_SET, ips,
+                io.kovn.ovn.Owners.of(io.kovn.ovn.Owners.TYPE_CLUSTER, NamespaceIsolationReconciler.NODE_MANAGEMENT_SET));
+    }
+
+    /** The node's subnet: the one it holds, the one its annotation names (after a restart), or a new one. */
+    private Ipv4Cidr subnetOf(Node node) throws Exception {
+        String name = node.getMetadata().getName();
+        Optional<Ipv4Cidr> held = state.subnets.get(name);
+        if (held.isPresent()) {
+            return held.get();
+        }
+        String published = annotation(node);
+        if (published != null) {
+            Optional<NodeSubnets> parsed = parses(published);
+            if (parsed.isPresent() && state.subnets.claim(name, parsed.get().first())) {
+                return parsed.get().first();
+            }
+            log.warn("node {}: annotation {}={} is not a free subnet of {}; allocating a new one", name,
+                    NodeSubnets.ANNOTATION, published, state.config.clusterSubnet());
+        }
+        Ipv4Cidr s = state.subnets.allocate(name);
+        log.info("node {}: allocated subnet {}", name, s);
+        return s;
+    }
+
+    static String annotation(Node node) {
+        Map<String, String> a = node.getMetadata().getAnnotations();
+        return a == null ? null : a.get(NodeSubnets.ANNOTATION);
+    }
+
+    static Optional<NodeSubnets> parses(String json) {
+        try {
+            return Optional.of(NodeSubnets.parse(json));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

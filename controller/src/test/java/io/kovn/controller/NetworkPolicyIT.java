@@ -1,0 +1,215 @@
+package io.kovn.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.kovn.controller.reconcile.NamespaceIsolationReconciler;
+import io.kovn.ovn.annotations.NodeSubnets;
+import io.kovn.ovn.annotations.PodNetwork;
+import io.kovn.ovn.net.MacAddress;
+import io.kovn.testing.Exec;
+import io.kovn.testing.OvnDaemons;
+import io.kovn.testing.WithOvn;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * NetworkPolicy as OVN port groups, address sets and ACLs, checked by ovn-trace verdicts on new connections
+ * (the packet-level truth table runs in the sandbox).
+ */
+@WithOvn(northd = true)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NetworkPolicyIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private final OvnDaemons ovn;
+    private MockKube kube;
+    private KovnController controller;
+
+    NetworkPolicyIT(OvnDaemons ovn) {
+        this.ovn = ovn;
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        kube = new MockKube();
+        controller = new KovnController(ControllerConfig.defaults(ovn.nbUnix()), kube.client);
+        controller.start();
+        kube.node("node-a", "192.168.50.11");
+        kube.node("node-b", "192.168.50.12");
+        for (String ns : List.of("x", "y", "z")) {
+            kube.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+                    .addToLabels("ns", ns).endMetadata().build()).create();
+            int i = 0;
+            for (String p : List.of("a", "b", "c")) {
+                kube.client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withNamespace(ns).withName(p)
+                        .withUid(UUID.randomUUID().toString()).addToLabels("pod", p).endMetadata().withNewSpec()
+                        .withNodeName(i++ % 2 == 0 ? "node-a" : "node-b").addNewContainer().withName("c").withImage("x")
+                        .addNewPort().withName("serve-80").withContainerPort(80).withProtocol("TCP").endPort()
+                        .addNewPort().withName("serve-81-udp").withContainerPort(81).withProtocol("UDP").endPort()
+                        .endContainer().endSpec().withNewStatus().withPhase("Running").endStatus().build()).create();
+            }
+        }
+        await().atMost(WAIT).until(() -> kube.client.pods().inAnyNamespace().list().getItems().stream()
+                .allMatch(p -> p.getMetadata().getAnnotations() != null
+                        && p.getMetadata().getAnnotations().containsKey(PodNetwork.ANNOTATION)));
+    }
+
+    @AfterAll
+    void stop() {
+        controller.close();
+        kube.close();
+    }
+
+    @AfterEach
+    void removePolicies() {
+        kube.client.network().v1().networkPolicies().inAnyNamespace().delete();
+        await().atMost(WAIT).until(() -> ovn.nbctl("--bare", "--columns=name", "list", "port_group").isEmpty());
+    }
+
+    private PodNetwork net(String ns, String pod) {
+        Pod p = kube.client.pods().inNamespace(ns).withName(pod).get();
+        return PodNetwork.parse(p.getMetadata().getAnnotations().get(PodNetwork.ANNOTATION));
+    }
+
+    /** Whether ovn-trace delivers a new connection from one pod to another (or from an address on a pod's switch). */
+    private boolean delivered(String fromNs, String fromPod, String toNs, String toPod, String proto, int port) {
+        PodNetwork from = net(fromNs, fromPod);
+        PodNetwork to = net(toNs, toPod);
+        Pod src = kube.client.pods().inNamespace(fromNs).withName(fromPod).get();
+        String node = src.getSpec().getNodeName();
+        NodeSubnets subnet = NodeSubnets.parse(kube.client.nodes().withName(node).get().getMetadata().getAnnotations()
+                .get(NodeSubnets.ANNOTATION));
+        String flow = "inport == \"" + fromNs + "_" + fromPod + "\" && eth.src == " + from.macAddress() + " && eth.dst == "
+                + MacAddress.fromIpv4(subnet.first().gateway()) + " && ip4.src == " + from.ip() + " && ip4.dst == "
+                + to.ip() + " && ip.ttl == 64 && " + proto + " && " + proto + ".dst == " + port;
+        String trace = Exec.run(List.of("ovn-trace", "--db=" + ovn.sbUnix(), "--ct=new", node, flow), Map.of(), ovn.dir(),
+                Duration.ofSeconds(20)).check().out();
+        return trace.contains("output to \"" + toNs + "_" + toPod + "\"");
+    }
+
+    private void apply(NetworkPolicy np) {
+        kube.client.network().v1().networkPolicies().inNamespace(np.getMetadata().getNamespace()).resource(np).createOr(x -> x.update());
+    }
+
+    private NetworkPolicyBuilder policy(String ns, String name) {
+        return new NetworkPolicyBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata();
+    }
+
+    @Test
+    void denyAllIngressThenDeleteRestoresTraffic() {
+        assertThat(delivered("y", "b", "x", "a", "tcp", 80)).isTrue();
+        apply(policy("x", "deny-all").withNewSpec().withNewPodSelector().endPodSelector()
+                .withPolicyTypes("Ingress").endSpec().build());
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(delivered("y", "b", "x", "a", "tcp", 80)).isFalse();
+            assertThat(delivered("x", "b", "x", "a", "udp", 81)).isFalse();
+        });
+        assertThat(delivered("x", "a", "y", "b", "tcp", 80)).as("egress is not isolated").isTrue();
+        assertThat(ovn.nbctl("--bare", "--columns=addresses", "find", "address_set",
+                "name=" + NamespaceIsolationReconciler.NODE_MANAGEMENT_SET)).contains(".2");
+        kube.client.network().v1().networkPolicies().inNamespace("x").withName("deny-all").delete();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(delivered("y", "b", "x", "a", "tcp", 80)).isTrue());
+    }
+
+    @Test
+    void allowFromNamespaceByLabelAndPodSelectorAndVsOr() {
+        // AND: pods labelled pod=b in namespaces labelled ns=y
+        apply(policy("x", "and").withNewSpec().withNewPodSelector().addToMatchLabels("pod", "a").endPodSelector()
+                .addNewIngress().addNewFrom().withNewNamespaceSelector().addToMatchLabels("ns", "y").endNamespaceSelector()
+                .withNewPodSelector().addToMatchLabels("pod", "b").endPodSelector().endFrom().endIngress().endSpec().build());
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(delivered("y", "b", "x", "a", "tcp", 80)).isTrue();
+            assertThat(delivered("y", "c", "x", "a", "tcp", 80)).isFalse();
+            assertThat(delivered("z", "b", "x", "a", "tcp", 80)).isFalse();
+            assertThat(delivered("x", "b", "x", "a", "tcp", 80)).isFalse();
+        });
+        assertThat(delivered("z", "c", "x", "b", "tcp", 80)).as("x/b is not selected").isTrue();
+        // OR: namespace ns=y, or pod=b in x
+        apply(policy("x", "and").withNewSpec().withNewPodSelector().addToMatchLabels("pod", "a").endPodSelector()
+                .addNewIngress().addNewFrom().withNewNamespaceSelector().addToMatchLabels("ns", "y").endNamespaceSelector().endFrom()
+                .addNewFrom().withNewPodSelector().addToMatchLabels("pod", "b").endPodSelector().endFrom().endIngress().endSpec().build());
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(delivered("y", "c", "x", "a", "tcp", 80)).isTrue();
+            assertThat(delivered("x", "b", "x", "a", "tcp", 80)).isTrue();
+            assertThat(delivered("z", "b", "x", "a", "tcp", 80)).isFalse();
+        });
+        // a namespace label change updates the peer's address set
+        kube.client.namespaces().withName("z").edit(n -> {
+            n.getMetadata().getLabels().put("ns", "y");
+            return n;
+        });
+        await().atMost(WAIT).untilAsserted(() -> assertThat(delivered("z", "b", "x", "a", "tcp", 80)).isTrue());
+        kube.client.namespaces().withName("z").edit(n -> {
+            n.getMetadata().getLabels().put("ns", "z");
+            return n;
+        });
+        await().atMost(WAIT).untilAsserted(() -> assertThat(delivered("z", "b", "x", "a", "tcp", 80)).isFalse());
+    }
+
+    @Test
+    void portsByNumberNameAndRange() {
+        apply(policy("x", "ports").withNewSpec().withNewPodSelector().endPodSelector()
+                .addNewIngress().addNewPort().withProtocol("TCP").withPort(new IntOrString(80)).endPort()
+                .addNewPort().withProtocol("UDP").withPort(new IntOrString("serve-81-udp")).endPort()
+                .addNewPort().withProtocol("TCP").withPort(new IntOrString(8000)).withEndPort(8010).endPort()
+                .endIngress().endSpec().build());
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(delivered("y", "a", "x", "b", "tcp", 80)).isTrue();
+            assertThat(delivered("y", "a", "x", "b", "tcp", 81)).isFalse();
+            assertThat(delivered("y", "a", "x", "b", "udp", 81)).isTrue();
+            assertThat(delivered("y", "a", "x", "b", "udp", 80)).isFalse();
+            assertThat(delivered("y", "a", "x", "b", "tcp", 8005)).isTrue();
+            assertThat(delivered("y", "a", "x", "b", "tcp", 8011)).isFalse();
+        });
+    }
+
+    @Test
+    void ipBlockWithExceptAndEgressOnlyToSomePods() {
+        PodNetwork yb = net("y", "b");
+        String yc = net("y", "c").ip();
+        apply(policy("x", "egress").withNewSpec().withNewPodSelector().addToMatchLabels("pod", "a").endPodSelector()
+                .withPolicyTypes("Egress").addNewEgress().addNewTo().withNewIpBlock().withCidr("10.244.0.0/16")
+                .withExcept(yc + "/32").endIpBlock().endTo().endEgress().endSpec().build());
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(delivered("x", "a", "y", "b", "tcp", 80)).isTrue();
+            assertThat(delivered("x", "a", "y", "c", "tcp", 80)).isFalse();
+            assertThat(delivered("y", "c", "x", "a", "tcp", 80)).as("ingress not isolated").isTrue();
+        });
+        apply(policy("x", "egress").withNewSpec().withNewPodSelector().addToMatchLabels("pod", "a").endPodSelector()
+                .withPolicyTypes("Egress").addNewEgress().addNewTo().withNewNamespaceSelector().addToMatchLabels("ns", "y")
+                .endNamespaceSelector().withNewPodSelector().addToMatchLabels("pod", "b").endPodSelector().endTo().endEgress()
+                .endSpec().build());
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(delivered("x", "a", "y", "b", "tcp", 80)).isTrue();
+            assertThat(delivered("x", "a", "z", "b", "tcp", 80)).isFalse();
+        });
+        assertThat(yb.ip()).isNotEqualTo(yc);
+    }
+
+    @Test
+    void aclLoggingFollowsTheNamespaceAnnotation() {
+        kube.client.namespaces().withName("z").edit(n -> {
+            n.getMetadata().setAnnotations(Map.of("k8s.ovn.org/acl-logging", "{\"deny\":\"alert\",\"allow\":\"notice\"}"));
+            return n;
+        });
+        apply(policy("z", "web").withNewSpec().withNewPodSelector().endPodSelector().addNewIngress().addNewPort()
+                .withPort(new IntOrString(80)).endPort().endIngress().endSpec().build());
+        await().atMost(WAIT).untilAsserted(() -> {
+            String acls = ovn.nbctl("--bare", "--columns=action,log,severity", "list", "acl");
+            assertThat(acls).contains("drop\ntrue\nalert").contains("allow-related\ntrue\nnotice");
+        });
+    }
+}

@@ -1,0 +1,164 @@
+package io.kovn.node;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kovn.node.cni.CniHandler;
+import io.kovn.node.cni.CniInstaller;
+import io.kovn.node.cni.CniServer;
+import io.kovn.node.cni.LeftoverSweeper;
+import io.kovn.node.cni.PodPlumber;
+import io.kovn.node.gateway.FlowKeeper;
+import io.kovn.node.gateway.GatewayAnnotations;
+import io.kovn.node.gateway.LocalGateway;
+import io.kovn.node.host.HostCommands;
+import io.kovn.node.kube.NodeWatcher;
+import io.kovn.node.kube.PodWatcher;
+import io.kovn.node.ovs.LocalOvs;
+import io.kovn.ovn.annotations.NodeSubnets;
+import io.kovn.ovn.net.Ipv4Cidr;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent ({@code kovn node}). {@link #start()} brings the node up, in this order: the local
+ * Open_vSwitch settings for ovn-controller and br-int; on a gateway node its bridge, bridge mapping, flows (kept
+ * from then on) and annotations; the Node's subnet from the controller; the management
+ * port; the pods informer and a first clean-up of leftovers; the CNI server; and last the CNI config and plugin
+ * (a config present is what tells kubelet the network is ready). {@link #close()} stops it; what it set up on
+ * the node stays, as pods keep running without the agent.
+ */
+public final class NodeAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+
+    private final NodeAgentConfig cfg;
+    private final KubernetesClient givenClient;
+    private KubernetesClient client;
+    private LocalOvs ovs;
+    private PodWatcher pods;
+    private CniServer server;
+    private LeftoverSweeper sweeper;
+    private FlowKeeper gatewayFlows;
+    private ScheduledExecutorService timer;
+    private Ipv4Cidr nodeSubnet;
+    private volatile boolean closed;
+
+    /** The agent makes its own Kubernetes client from the configuration (kubeconfig, flags or OVSDB). */
+    public NodeAgent(NodeAgentConfig cfg) {
+        this(cfg, null);
+    }
+
+    /** With a client owned by the caller (tests, the sandbox); the agent does not close it. */
+    public NodeAgent(NodeAgentConfig cfg, KubernetesClient client) {
+        this.cfg = cfg;
+        this.givenClient = client;
+    }
+
+    /** Returns once the CNI server answers and the CNI config is installed; fails (and cleans up) otherwise. */
+    public synchronized void start() {
+        try {
+            HostCommands host = new HostCommands(cfg.hostNetns());
+            ovs = LocalOvs.connect(cfg.ovsdbRemote(), Duration.ofSeconds(30));
+            client = givenClient != null ? givenClient
+                    : KubernetesSettings.resolve(cfg, ovs.externalIds()).newClient(cfg);
+            NodeWatcher nodes = new NodeWatcher(client, cfg.nodeName());
+            Node node = nodes.awaitNode(cfg.nodeSubnetTimeout());
+            String encapIp = cfg.encapIp() != null ? cfg.encapIp() : NodeWatcher.internalIp(node).orElseThrow(() ->
+                    new IllegalStateException("Node " + cfg.nodeName() + " has no IPv4 InternalIP; give the encap IP"));
+            String chassisId = OvsSettings.apply(ovs, cfg, encapIp);
+            if (cfg.gateway() != null) {
+                LocalGateway gw = LocalGateway.setUp(ovs, host, cfg.nodeName(), chassisId, cfg.datapathType(), cfg.gateway());
+                gatewayFlows = FlowKeeper.start(ovs, host, gw, cfg.ovsdbRemote(), FlowKeeper.REFRESH);
+                GatewayAnnotations.publish(client, cfg.nodeName(), gw);
+            }
+
+            NodeSubnets subnets = nodes.awaitSubnets(cfg.nodeSubnetTimeout());
+            nodeSubnet = subnets.first();
+            ManagementPort.ensure(ovs, host, cfg, nodeSubnet);
+
+            pods = new PodWatcher(client, cfg.nodeName());
+            CniHandler handler = new CniHandler(pods, new PodPlumber(host, ovs, cfg.mtu(), cfg.txChecksumOffloadOff()),
+                    cfg.podAnnotationTimeout(), cfg.ovnInstalledTimeout());
+            sweeper = new LeftoverSweeper(ovs, host, pods, handler);
+            int removed = sweeper.sweep();
+            if (removed > 0) {
+                log.info("removed {} leftovers of deleted pods", removed);
+            }
+            server = CniServer.start(cfg.cniSocket(), handler);
+            if (cfg.cniPluginSource() != null) {
+                CniInstaller.installPlugin(cfg.cniPluginSource(), cfg.cniBinDir());
+            }
+            CniInstaller.installConfig(cfg.cniConfDir(), cfg.networkName(), cfg.cniSocket());
+            scheduleSweeps();
+            log.info("node agent of {} ready: subnet {}, CNI socket {}", cfg.nodeName(), nodeSubnet, cfg.cniSocket());
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void scheduleSweeps() {
+        if (cfg.cleanupInterval().isZero()) {
+            return;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "leftover-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = cfg.cleanupInterval().toMillis();
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                int removed = sweeper.sweep();
+                if (removed > 0) {
+                    log.info("removed {} leftovers of deleted pods", removed);
+                }
+            } catch (RuntimeException e) {
+                log.warn("clean-up of pod leftovers failed", e);
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public NodeAgentConfig config() {
+        return cfg;
+    }
+
+    /** The node subnet the controller assigned (after {@link #start()}). */
+    public Ipv4Cidr nodeSubnet() {
+        return nodeSubnet;
+    }
+
+    /** Runs one clean-up pass now; returns how many leftovers it removed. */
+    public int sweepLeftovers() {
+        return sweeper.sweep();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (gatewayFlows != null) {
+            gatewayFlows.close();
+        }
+        if (pods != null) {
+            pods.close();
+        }
+        if (ovs != null) {
+            ovs.close();
+        }
+        if (client != null && client != givenClient) {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,324 @@
+package io.kovn.node.cni;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.kovn.node.host.CommandException;
+import io.kovn.node.kube.PodWatcher;
+import io.kovn.node.ovs.LocalOvs;
+import io.kovn.ovn.annotations.PodNetwork;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * ADD, DEL and CHECK of pod interfaces. Operations on one (container, interface) run one at a time; a DEL, or
+ * the pod's deletion in the API, aborts an ADD in flight, which then removes what it made: nothing is left.
+ */
+public final class CniHandler {
+    private static final Logger log = LoggerFactory.getLogger(CniHandler.class);
+
+    private final PodWatcher pods;
+    private final PodPlumber plumber;
+    private final Duration annotationTimeout;
+    private final Duration installedTimeout;
+    private final KeyedLocks locks = new KeyedLocks();
+    /** Host veths with an operation in progress, which the clean-up leaves alone. */
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    /** Completing one aborts the ADD in flight for that host veth. */
+    private final Map<String, CompletableFuture<Void>> aborts = new ConcurrentHashMap<>();
+    /** Runs the pod's side of an ADD while the request thread plugs the OVS side. */
+    private final java.util.concurrent.ExecutorService sideWork = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "cni-pod-side");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public CniHandler(PodWatcher pods, PodPlumber plumber, Duration annotationTimeout, Duration installedTimeout) {
+        this.pods = pods;
+        this.plumber = plumber;
+        this.annotationTimeout = annotationTimeout;
+        this.installedTimeout = installedTimeout;
+    }
+
+    PodPlumber plumber() {
+        return plumber;
+    }
+
+    /** The result to print (ADD), or null (DEL, CHECK). */
+    public ObjectNode handle(CniRequest req) throws CniFailure {
+        if (!Set.of("0.3.1", "0.4.0", "1.0.0").contains(req.cniVersion())) {
+            throw new CniFailure(CniFailure.INCOMPATIBLE_VERSION, "cniVersion " + req.cniVersion() + " is not supported",
+                    "supported: 0.3.1, 0.4.0, 1.0.0");
+        }
+        switch (req.command()) {
+            case "ADD":
+                requirePod(req);
+                return add(req);
+            case "DEL":
+                del(req);
+                return null;
+            case "CHECK":
+                requirePod(req);
+                check(req);
+                return null;
+            default:
+                throw new CniFailure(CniFailure.INVALID_ENVIRONMENT, "unknown CNI command " + req.command(), null);
+        }
+    }
+
+    /** For the clean-up: runs {@code action} under the interface's lock, unless an operation holds it now. */
+    public boolean ifIdle(String hostVeth, Runnable action) {
+        KeyedLocks.Held h = locks.tryLock(hostVeth);
+        if (h == null) {
+            return false;
+        }
+        try (h) {
+            if (busy.contains(hostVeth)) {
+                return false;
+            }
+            action.run();
+            return true;
+        }
+    }
+
+    private static void requirePod(CniRequest req) throws CniFailure {
+        if (req.podName() == null || req.podName().isEmpty()) {
+            throw new CniFailure(CniFailure.INVALID_ENVIRONMENT, "CNI_ARGS has no K8S_POD_NAME", null);
+        }
+        if (req.netns() == null || !Files.exists(req.netns())) {
+            throw new CniFailure(CniFailure.INVALID_ENVIRONMENT, "CNI_NETNS " + req.netns() + " does not exist", null);
+        }
+    }
+
+    private ObjectNode add(CniRequest req) throws CniFailure {
+        String hostVeth = VethNames.hostVeth(req.containerId(), req.ifName());
+        CompletableFuture<Void> abort = new CompletableFuture<>();
+        aborts.put(hostVeth, abort);
+        try {
+            return exclusively(hostVeth, () -> addLocked(req, hostVeth, abort));
+        } finally {
+            aborts.remove(hostVeth, abort);
+        }
+    }
+
+    private interface Work<T> {
+        T run() throws CniFailure;
+    }
+
+    /** Runs {@code work} holding the interface's lock, marked busy for the clean-up. */
+    private <T> T exclusively(String hostVeth, Work<T> work) throws CniFailure {
+        KeyedLocks.Held held = locks.lock(hostVeth);
+        busy.add(hostVeth);
+        try {
+            return work.run();
+        } finally {
+            busy.remove(hostVeth);
+            held.close();
+        }
+    }
+
+    private ObjectNode addLocked(CniRequest req, String hostVeth, CompletableFuture<Void> abort) throws CniFailure {
+        String ns = req.podNamespace();
+        String name = req.podName();
+        Pod pod = awaitAnnotated(req, abort);
+        String uid = pod.getMetadata().getUid();
+        PodNetwork net;
+        try {
+            net = PodNetwork.parse(pod.getMetadata().getAnnotations().get(PodNetwork.ANNOTATION));
+        } catch (IllegalArgumentException e) {
+            throw new CniFailure(CniFailure.SETUP_FAILED, "pod " + ns + "/" + name + " has an unreadable "
+                    + PodNetwork.ANNOTATION + " annotation", e.getMessage());
+        }
+        CompletableFuture<Void> gone = pods.awaitGone(ns, name, uid);
+        gone.thenRun(() -> abort.completeExceptionally(new PodWatcher.PodGoneException(ns + "/" + name)));
+        String hostMac = VethNames.hostMac(req.containerId(), req.ifName());
+        CompletableFuture<Void> podSide = null;
+        try {
+            checkAbort(abort, req);
+            long t0 = System.nanoTime();
+            plumber.createVeth(req, net, hostVeth, hostMac);
+            long t1 = System.nanoTime();
+            podSide = CompletableFuture.runAsync(() -> plumber.configurePod(req, net), sideWork);
+            checkAbort(abort, req);
+            plumber.plug(req, uid, net, hostVeth);
+            long t2 = System.nanoTime();
+            await(plumber.installed(hostVeth), abort, installedTimeout, req, () -> new CniFailure(
+                    CniFailure.TRY_AGAIN_LATER, "ovn-controller did not install the port of pod " + ns + "/" + name
+                    + " within " + installedTimeout.toSeconds() + " s",
+                    "OVS interface " + hostVeth + " has no external_ids:ovn-installed=true; is ovn-controller running"
+                    + " and does the logical switch port " + ns + "_" + name + " exist?"));
+            long t3 = System.nanoTime();
+            joinPodSide(podSide);
+            checkAbort(abort, req);
+            log.debug("{}: veth {} ms, OVS port {} ms, ovn-installed {} ms, then pod side {} ms more", req,
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000,
+                    (System.nanoTime() - t3) / 1_000_000);
+            return CniResult.of(req.cniVersion(), req.prevResult(), hostVeth, hostMac, req.ifName(), net.macAddress(),
+                    req.netns(), net);
+        } catch (CniFailure | RuntimeException e) {
+            if (podSide != null) {
+                podSide.handle((v, x) -> null).join(); // its commands finish before the veth goes
+            }
+            rollBack(req);
+            throw failure(req, e);
+        } finally {
+            gone.cancel(false);
+        }
+    }
+
+    /** The pod side's failure, as the one of the ADD. */
+    private static void joinPodSide(CompletableFuture<Void> podSide) {
+        try {
+            podSide.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private Pod awaitAnnotated(CniRequest req, CompletableFuture<Void> abort) throws CniFailure {
+        String key = req.podNamespace() + "/" + req.podName();
+        CompletableFuture<Pod> annotated = pods.await(req.podNamespace(), req.podName(), req.podUid(), p ->
+                p.getMetadata().getAnnotations() != null
+                        && p.getMetadata().getAnnotations().containsKey(PodNetwork.ANNOTATION));
+        try {
+            return await(annotated, abort, annotationTimeout, req, () -> pods.get(req.podNamespace(), req.podName())
+                    .isPresent()
+                    ? new CniFailure(CniFailure.TRY_AGAIN_LATER, "pod " + key + " has no " + PodNetwork.ANNOTATION
+                            + " annotation after " + annotationTimeout.toSeconds() + " s",
+                            "the kovn controller writes it once it has created the pod's logical port; is it running?")
+                    : new CniFailure(CniFailure.TRY_AGAIN_LATER, "pod " + key + " is not known on this node after "
+                            + annotationTimeout.toSeconds() + " s", "no pod of that name with spec.nodeName of this node"));
+        } catch (CniFailure e) {
+            throw failure(req, e);
+        }
+    }
+
+    /** Waits for {@code f}, giving up when {@code abort} completes or the time is over. */
+    private static <T> T await(CompletableFuture<T> f, CompletableFuture<Void> abort, Duration timeout,
+                               CniRequest req, java.util.function.Supplier<CniFailure> onTimeout) throws CniFailure {
+        try {
+            CompletableFuture.anyOf(f, abort).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(false);
+            throw onTimeout.get();
+        } catch (ExecutionException e) {
+            f.cancel(false);
+            throw aborted(req, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CniFailure(CniFailure.TRY_AGAIN_LATER, "the node agent is shutting down", null);
+        }
+        checkAbort(abort, req);
+        return f.join();
+    }
+
+    private static void checkAbort(CompletableFuture<Void> abort, CniRequest req) throws CniFailure {
+        if (abort.isDone()) {
+            Throwable cause = null;
+            try {
+                abort.join();
+            } catch (RuntimeException e) {
+                cause = e.getCause();
+            }
+            throw aborted(req, cause);
+        }
+    }
+
+    private static CniFailure aborted(CniRequest req, Throwable cause) {
+        String key = req.podNamespace() + "/" + req.podName();
+        if (cause instanceof PodWatcher.PodGoneException) {
+            return new CniFailure(CniFailure.SETUP_FAILED, "pod " + key + " was deleted while its network was being set up",
+                    "nothing was left behind");
+        }
+        return new CniFailure(CniFailure.SETUP_FAILED, "a DEL of container " + req.containerId()
+                + " arrived while its ADD was in progress", "the ADD was undone");
+    }
+
+    private void rollBack(CniRequest req) {
+        try {
+            plumber.remove(req.containerId(), req.ifName());
+        } catch (RuntimeException e) {
+            log.warn("could not undo the failed ADD of {}; the periodic clean-up will retry", req, e);
+        }
+    }
+
+    private static CniFailure failure(CniRequest req, Exception e) {
+        if (e instanceof CniFailure f) {
+            log.info("{} failed: {}", req, f.getMessage());
+            return f;
+        }
+        log.warn("{} failed", req, e);
+        if (e instanceof LocalOvs.OvsException) {
+            return new CniFailure(CniFailure.TRY_AGAIN_LATER, "the local Open_vSwitch database failed: " + e.getMessage(),
+                    null, e);
+        }
+        if (e instanceof CommandException) {
+            return new CniFailure(CniFailure.SETUP_FAILED, "setting up " + req.ifName() + " of pod "
+                    + req.podNamespace() + "/" + req.podName() + " failed", e.getMessage(), e);
+        }
+        return new CniFailure(CniFailure.SETUP_FAILED, "the node agent failed: " + e, null, e);
+    }
+
+    private void del(CniRequest req) throws CniFailure {
+        String hostVeth = VethNames.hostVeth(req.containerId(), req.ifName());
+        CompletableFuture<Void> inFlight = aborts.get(hostVeth);
+        if (inFlight != null) {
+            inFlight.complete(null);
+        }
+        try {
+            exclusively(hostVeth, () -> {
+                plumber.remove(req.containerId(), req.ifName());
+                return null;
+            });
+        } catch (LocalOvs.OvsException e) {
+            throw new CniFailure(CniFailure.TRY_AGAIN_LATER, "the local Open_vSwitch database failed: " + e.getMessage(),
+                    null, e);
+        } catch (CommandException e) {
+            throw new CniFailure(CniFailure.SETUP_FAILED, "removing the veth of container " + req.containerId()
+                    + " failed", e.getMessage(), e);
+        }
+    }
+
+    private void check(CniRequest req) throws CniFailure {
+        String key = req.podNamespace() + "/" + req.podName();
+        JsonNode prev = req.prevResult();
+        if (prev == null) {
+            throw new CniFailure(CniFailure.INVALID_CONFIG, "CHECK needs the prevResult of the ADD", null);
+        }
+        Optional<Pod> pod = pods.get(req.podNamespace(), req.podName());
+        if (pod.isEmpty()) {
+            throw new CniFailure(CniFailure.UNKNOWN_CONTAINER, "pod " + key + " is not known on this node", null);
+        }
+        Map<String, String> annotations = pod.get().getMetadata().getAnnotations();
+        String annotation = annotations == null ? null : annotations.get(PodNetwork.ANNOTATION);
+        if (annotation == null) {
+            throw new CniFailure(CniFailure.SETUP_FAILED, "pod " + key + " has no " + PodNetwork.ANNOTATION, null);
+        }
+        PodNetwork net = PodNetwork.parse(annotation);
+        String hostVeth = VethNames.hostVeth(req.containerId(), req.ifName());
+        List<String> problems = new ArrayList<>(plumber.problems(req, net, hostVeth));
+        List<String> prevIps = new ArrayList<>();
+        prev.path("ips").forEach(ip -> prevIps.add(ip.path("address").asString("")));
+        net.ipAddresses().stream().filter(ip -> !prevIps.contains(ip))
+                .forEach(ip -> problems.add("prevResult lacks address " + ip));
+        if (!problems.isEmpty()) {
+            throw new CniFailure(CniFailure.SETUP_FAILED, "CHECK of pod " + key + " failed: " + problems.get(0),
+                    String.join("; ", problems));
+        }
+    }
+}

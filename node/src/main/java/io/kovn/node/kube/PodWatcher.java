@@ -1,0 +1,129 @@
+package io.kovn.node.kube;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * The pods scheduled to this node (field selector spec.nodeName), kept by an informer. CNI requests wait here
+ * for what the controller writes (the pod-networks annotation) and learn here that their pod went away.
+ */
+public final class PodWatcher implements AutoCloseable {
+
+    /** The pod was deleted (or replaced by one with another uid) while someone waited for it. */
+    public static final class PodGoneException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public PodGoneException(String key) {
+            super("pod " + key + " was deleted");
+        }
+    }
+
+    private record Waiter(Predicate<Pod> ready, String uid, CompletableFuture<Pod> future) {
+    }
+
+    private final SharedIndexInformer<Pod> informer;
+    private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+
+    public PodWatcher(KubernetesClient client, String nodeName) {
+        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).inform(new Handler(), 0);
+    }
+
+    public static String key(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+
+    public Optional<Pod> get(String namespace, String name) {
+        return Optional.ofNullable(informer.getStore().getByKey(key(namespace, name)));
+    }
+
+    public boolean hasSynced() {
+        return informer.hasSynced();
+    }
+
+    /**
+     * Completes with the pod (of that uid, if given) once it satisfies {@code ready}, at once if it does already;
+     * fails with {@link PodGoneException} if the pod is deleted first. The caller bounds the wait.
+     */
+    public CompletableFuture<Pod> await(String namespace, String name, String uid, Predicate<Pod> ready) {
+        String key = key(namespace, name);
+        Waiter w = new Waiter(ready, uid, new CompletableFuture<>());
+        waiters.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(w);
+        w.future.whenComplete((p, e) -> waiters.computeIfPresent(key, (k, l) -> {
+            l.remove(w);
+            return l.isEmpty() ? null : l;
+        }));
+        get(namespace, name).ifPresent(p -> offer(w, p));
+        return w.future;
+    }
+
+    /**
+     * Completes when the pod with this uid is gone (deleted, or replaced by another pod of the same name).
+     * Complete or cancel it when no longer interested: that unregisters it.
+     */
+    public CompletableFuture<Void> awaitGone(String namespace, String name, String uid) {
+        CompletableFuture<Void> gone = new CompletableFuture<>();
+        CompletableFuture<Pod> watch = await(namespace, name, uid, p -> false);
+        watch.whenComplete((p, e) -> gone.complete(null));
+        gone.whenComplete((v, e) -> watch.cancel(false));
+        Optional<Pod> now = get(namespace, name);
+        if (now.isEmpty() || !uid.equals(now.get().getMetadata().getUid())) {
+            gone.complete(null);
+        }
+        return gone;
+    }
+
+    /** A pod of the same name but another uid is not the one waited for: it may be an old one still cached. */
+    private static void offer(Waiter w, Pod p) {
+        if ((w.uid == null || w.uid.equals(p.getMetadata().getUid())) && w.ready.test(p)) {
+            w.future.complete(p);
+        }
+    }
+
+    private void changed(Pod p, boolean deleted) {
+        String key = key(p.getMetadata().getNamespace(), p.getMetadata().getName());
+        List<Waiter> l = waiters.get(key);
+        if (l == null) {
+            return;
+        }
+        for (Waiter w : l) {
+            if (deleted) {
+                if (w.uid == null || w.uid.equals(p.getMetadata().getUid())) {
+                    w.future.completeExceptionally(new PodGoneException(key));
+                }
+            } else {
+                offer(w, p);
+            }
+        }
+    }
+
+    private final class Handler implements ResourceEventHandler<Pod> {
+        @Override
+        public void onAdd(Pod p) {
+            changed(p, false);
+        }
+
+        @Override
+        public void onUpdate(Pod old, Pod p) {
+            changed(p, false);
+        }
+
+        @Override
+        public void onDelete(Pod p, boolean finalStateUnknown) {
+            changed(p, true);
+        }
+    }
+
+    @Override
+    public void close() {
+        informer.close();
+    }
+}

@@ -1,0 +1,48 @@
+package io.kovn.ovn;
+
+/**
+ * Names of the logical network's parts. They are those ovn-kubernetes uses, so what users know carries over.
+ */
+public final class Names {
+    public static final String CLUSTER_ROUTER = "ovn_cluster_router";
+    public static final String JOIN_SWITCH = "join";
+    /** The OVS internal interface on each node bound to the node's management LSP. */
+    public static final String MANAGEMENT_INTERFACE = "ovn-k8s-mp0";
+    public static final String INTEGRATION_BRIDGE = "br-int";
+
+    private Names() {
+    }
+
+    /** The logical switch of a node: named after the node. */
+    public static String nodeSwitch(String node) {
+        return node;
+    }
+
+    /** Router port on ovn_cluster_router facing the node's switch. */
+    public static String routerToSwitchPort(String node) {
+        return "rtos-" + node;
+    }
+
+    /** Switch port on the node's switch facing ovn_cluster_router. */
+    public static String switchToRouterPort(String node) {
+        return "stor-" + node;
+    }
+
+    /** The node's management port (host to pod reachability). */
+    public static String managementPort(String node) {
+        return "k8s-" + node;
+    }
+
+    /** A pod's logical switch port, also the OVS interface's external_ids:iface-id. */
+    public static String podPort(String namespace, String pod) {
+        return namespace + "_" + pod;
+    }
+
+    public static String gatewayRouter(String node) {
+        return "GR_" + node;
+    }
+
+    public static String externalSwitch(String node) {
+        return "ext_" + node;
+    }
+}

@@ -1,0 +1,141 @@
+package io.kovn.ovn.ops;
+
+import io.kovn.ovn.nb.ACL;
+import io.kovn.ovn.nb.AddressSet;
+import io.kovn.ovn.nb.LogicalSwitchPort;
+import io.kovn.ovn.nb.PortGroup;
+import io.kovn.ovsdb.wire.Condition;
+import io.kovn.ovsdb.wire.Operation;
+import io.kovn.ovsdb.wire.Uuid;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Port groups with their ACLs, and address sets: what network policy is built from. */
+public final class PolicyOps {
+    private PolicyOps() {
+    }
+
+    /**
+     * An ACL as kovn wants it. Identity is (direction, priority, match); the rest is corrected in place.
+     * {@code severity} empty means no logging.
+     */
+    public record AclSpec(String direction, long priority, String match, String action, Optional<String> severity,
+                          Optional<String> name, Map<String, String> externalIds) {
+        String identity() {
+            return direction + "|" + priority + "|" + match;
+        }
+    }
+
+    /** The uuid of a switch port: in the replica, or inserted earlier in this transaction. */
+    public static Optional<Uuid> portRef(NbTxn txn, String name) {
+        Optional<Uuid> p = txn.pending(LogicalSwitchPort.TABLE_NAME, name);
+        if (p.isPresent()) {
+            return p;
+        }
+        return txn.nb().lookupOne(LogicalSwitchPort.TABLE, LogicalSwitchPort.NAME, name).map(LogicalSwitchPort::uuid);
+    }
+
+    /** Creates or corrects an address set; called twice in one transaction, the later addresses win. */
+    public static void ensureAddressSet(NbTxn txn, String name, Set<String> addresses, Map<String, String> externalIds) {
+        Optional<Uuid> pending = txn.pending(AddressSet.TABLE_NAME, name);
+        if (pending.isPresent()) {
+            txn.add(Operation.update(AddressSet.TABLE).where(Condition.uuid(pending.get()))
+                    .set(AddressSet.ADDRESSES, addresses).set(AddressSet.EXTERNAL_IDS, externalIds));
+            return;
+        }
+        Optional<AddressSet> cur = txn.nb().lookupOne(AddressSet.TABLE, AddressSet.NAME, name);
+        if (cur.isEmpty()) {
+            Operation.Insert ins = Operation.insert(AddressSet.TABLE).named(txn.newName("as")).set(AddressSet.NAME, name)
+                    .set(AddressSet.ADDRESSES, addresses).set(AddressSet.EXTERNAL_IDS, externalIds);
+            txn.add(ins);
+            txn.markPending(AddressSet.TABLE_NAME, name, ins.ref());
+            return;
+        }
+        new Diff<>(AddressSet.TABLE, cur.get()).set(AddressSet.ADDRESSES, addresses)
+                .set(AddressSet.EXTERNAL_IDS, externalIds).addTo(txn);
+    }
+
+    public static void deleteAddressSet(NbTxn txn, AddressSet set) {
+        txn.add(Operation.delete(AddressSet.TABLE).where(Condition.uuid(set.uuid())));
+    }
+
+    /**
+     * Creates or corrects a port group: exactly {@code ports} and exactly the ACLs of {@code acls} (missing ones
+     * inserted, stale ones dropped, changed logging corrected); nothing is written when all is right.
+     */
+    public static void ensurePortGroup(NbTxn txn, String name, Set<Uuid> ports, Set<AclSpec> acls,
+                                       Map<String, String> externalIds) {
+        Optional<PortGroup> cur = txn.nb().lookupOne(PortGroup.TABLE, PortGroup.NAME, name);
+        if (cur.isEmpty()) {
+            Set<Uuid> refs = new HashSet<>();
+            for (AclSpec a : acls) {
+                Operation.Insert ins = insertAcl(txn, a);
+                txn.add(ins);
+                refs.add(ins.ref());
+            }
+            txn.add(Operation.insert(PortGroup.TABLE).set(PortGroup.NAME, name).set(PortGroup.PORTS, ports)
+                    .set(PortGroup.ACLS, refs).set(PortGroup.EXTERNAL_IDS, externalIds));
+            return;
+        }
+        PortGroup pg = cur.get();
+        Map<String, ACL> existing = new HashMap<>();
+        Set<Uuid> stale = new HashSet<>();
+        for (Uuid u : pg.acls()) {
+            Optional<ACL> acl = txn.nb().get(ACL.TABLE, u);
+            if (acl.isEmpty()) {
+                continue;
+            }
+            String id = acl.get().direction() + "|" + acl.get().priority() + "|" + acl.get().match();
+            if (existing.putIfAbsent(id, acl.get()) != null) {
+                stale.add(u); // a duplicate
+            }
+        }
+        Set<Uuid> added = new HashSet<>();
+        Set<String> wanted = new HashSet<>();
+        for (AclSpec a : acls) {
+            wanted.add(a.identity());
+            ACL acl = existing.get(a.identity());
+            if (acl == null) {
+                Operation.Insert ins = insertAcl(txn, a);
+                txn.add(ins);
+                added.add(ins.ref());
+            } else {
+                new Diff<>(ACL.TABLE, acl).set(ACL.ACTION, a.action()).set(ACL.LOG, a.severity().isPresent())
+                        .set(ACL.SEVERITY, a.severity()).set(ACL.NAME, a.name()).set(ACL.EXTERNAL_IDS, a.externalIds())
+                        .addTo(txn);
+            }
+        }
+        existing.forEach((id, acl) -> {
+            if (!wanted.contains(id)) {
+                stale.add(acl.uuid());
+            }
+        });
+        Diff<PortGroup> d = new Diff<>(PortGroup.TABLE, pg).set(PortGroup.PORTS, ports).set(PortGroup.EXTERNAL_IDS, externalIds);
+        d.addTo(txn);
+        if (!added.isEmpty() || !stale.isEmpty()) {
+            Operation.Mutate m = Operation.mutate(PortGroup.TABLE).where(Condition.uuid(pg.uuid()));
+            if (!stale.isEmpty()) {
+                m = m.with(PortGroup.ACLS.delete(stale));
+            }
+            if (!added.isEmpty()) {
+                m = m.with(PortGroup.ACLS.insert(added));
+            }
+            txn.add(m);
+        }
+    }
+
+    /** Deletes a port group; its ACLs go with it (they are not root rows). */
+    public static void deletePortGroup(NbTxn txn, PortGroup pg) {
+        txn.add(Operation.delete(PortGroup.TABLE).where(Condition.uuid(pg.uuid())));
+    }
+
+    private static Operation.Insert insertAcl(NbTxn txn, AclSpec a) {
+        return Operation.insert(ACL.TABLE).named(txn.newName("acl")).set(ACL.DIRECTION, a.direction())
+                .set(ACL.PRIORITY, a.priority()).set(ACL.MATCH, a.match()).set(ACL.ACTION, a.action())
+                .set(ACL.LOG, a.severity().isPresent()).set(ACL.SEVERITY, a.severity()).set(ACL.NAME, a.name())
+                .set(ACL.EXTERNAL_IDS, a.externalIds());
+    }
+}

@@ -1,0 +1,117 @@
+package io.kovn.ovn.ops;
+
+import io.kovn.ovn.nb.LogicalSwitch;
+import io.kovn.ovn.nb.LogicalSwitchPort;
+import io.kovn.ovsdb.wire.Condition;
+import io.kovn.ovsdb.wire.Operation;
+import io.kovn.ovsdb.wire.Uuid;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Logical switches and their ports. */
+public final class SwitchOps {
+    private SwitchOps() {
+    }
+
+    /** A switch as kovn wants it; {@code loadBalancerGroups} are group names. */
+    public record SwitchSpec(String name, Map<String, String> otherConfig, Map<String, String> externalIds,
+                             Set<String> loadBalancerGroups) {
+    }
+
+    /** A switch port as kovn wants it. */
+    public record PortSpec(String name, String type, Set<String> addresses, Set<String> portSecurity,
+                           Map<String, String> options, Map<String, String> externalIds) {
+    }
+
+    /** The switch's uuid: in the replica, or inserted earlier in this transaction. */
+    public static Optional<Uuid> ref(NbTxn txn, String name) {
+        Optional<Uuid> p = txn.pending(LogicalSwitch.TABLE_NAME, name);
+        if (p.isPresent()) {
+            return p;
+        }
+        return txn.nb().lookupOne(LogicalSwitch.TABLE, LogicalSwitch.NAME, name).map(LogicalSwitch::uuid);
+    }
+
+    public static Uuid ensure(NbTxn txn, SwitchSpec spec) {
+        Set<Uuid> groups = new LinkedHashSet<>();
+        spec.loadBalancerGroups().forEach(g -> groups.add(LoadBalancerOps.groupRef(txn, g)
+                .orElseThrow(() -> new IllegalStateException("load balancer group " + g + " does not exist"))));
+        Optional<Uuid> pending = txn.pending(LogicalSwitch.TABLE_NAME, spec.name());
+        if (pending.isPresent()) {
+            return pending.get();
+        }
+        Optional<LogicalSwitch> cur = txn.nb().lookupOne(LogicalSwitch.TABLE, LogicalSwitch.NAME, spec.name());
+        if (cur.isEmpty()) {
+            Operation.Insert ins = Operation.insert(LogicalSwitch.TABLE).named(txn.newName("ls"))
+                    .set(LogicalSwitch.NAME, spec.name()).set(LogicalSwitch.OTHER_CONFIG, spec.otherConfig())
+                    .set(LogicalSwitch.EXTERNAL_IDS, spec.externalIds()).set(LogicalSwitch.LOAD_BALANCER_GROUP, groups);
+            txn.add(ins);
+            txn.markPending(LogicalSwitch.TABLE_NAME, spec.name(), ins.ref());
+            return ins.ref();
+        }
+        new Diff<>(LogicalSwitch.TABLE, cur.get()).set(LogicalSwitch.OTHER_CONFIG, spec.otherConfig())
+                .set(LogicalSwitch.EXTERNAL_IDS, spec.externalIds())
+                .set(LogicalSwitch.LOAD_BALANCER_GROUP, groups).addTo(txn);
+        return cur.get().uuid();
+    }
+
+    /** Deletes a switch; its ports go with it (switch ports are not root rows). */
+    public static void delete(NbTxn txn, LogicalSwitch ls) {
+        txn.add(Operation.delete(LogicalSwitch.TABLE).where(Condition.uuid(ls.uuid())));
+    }
+
+    /** Creates or corrects a port on {@code switchName}, moving it there if another switch holds it. */
+    public static void ensurePort(NbTxn txn, String switchName, PortSpec spec) {
+        Uuid sw = ref(txn, switchName).orElseThrow(() ->
+                new IllegalStateException("logical switch " + switchName + " does not exist"));
+        if (txn.pending(LogicalSwitchPort.TABLE_NAME, spec.name()).isPresent()) {
+            return;
+        }
+        Optional<LogicalSwitchPort> cur = txn.nb().lookupOne(LogicalSwitchPort.TABLE, LogicalSwitchPort.NAME, spec.name());
+        if (cur.isEmpty()) {
+            Operation.Insert ins = Operation.insert(LogicalSwitchPort.TABLE).named(txn.newName("lsp"))
+                    .set(LogicalSwitchPort.NAME, spec.name()).set(LogicalSwitchPort.TYPE, spec.type())
+                    .set(LogicalSwitchPort.ADDRESSES, spec.addresses())
+                    .set(LogicalSwitchPort.PORT_SECURITY, spec.portSecurity())
+                    .set(LogicalSwitchPort.OPTIONS, spec.options())
+                    .set(LogicalSwitchPort.EXTERNAL_IDS, spec.externalIds());
+            txn.add(ins);
+            txn.markPending(LogicalSwitchPort.TABLE_NAME, spec.name(), ins.ref());
+            txn.add(Operation.mutate(LogicalSwitch.TABLE).where(Condition.uuid(sw))
+                    .with(LogicalSwitch.PORTS.insert(Set.of(ins.ref()))));
+            return;
+        }
+        LogicalSwitchPort port = cur.get();
+        new Diff<>(LogicalSwitchPort.TABLE, port).set(LogicalSwitchPort.TYPE, spec.type())
+                .set(LogicalSwitchPort.ADDRESSES, spec.addresses())
+                .set(LogicalSwitchPort.PORT_SECURITY, spec.portSecurity())
+                .set(LogicalSwitchPort.OPTIONS, spec.options())
+                .set(LogicalSwitchPort.EXTERNAL_IDS, spec.externalIds()).addTo(txn);
+        List<LogicalSwitch> holders = holders(txn, port.uuid());
+        for (LogicalSwitch h : holders) {
+            if (!h.uuid().equals(sw)) {
+                txn.add(Operation.mutate(LogicalSwitch.TABLE).where(Condition.uuid(h.uuid()))
+                        .with(LogicalSwitch.PORTS.delete(Set.of(port.uuid()))));
+            }
+        }
+        if (holders.stream().noneMatch(h -> h.uuid().equals(sw))) {
+            txn.add(Operation.mutate(LogicalSwitch.TABLE).where(Condition.uuid(sw))
+                    .with(LogicalSwitch.PORTS.insert(Set.of(port.uuid()))));
+        }
+    }
+
+    /** Removes a port from every switch holding it (OVSDB then deletes the unreferenced row). */
+    public static void deletePort(NbTxn txn, LogicalSwitchPort port) {
+        for (LogicalSwitch h : holders(txn, port.uuid())) {
+            txn.add(Operation.mutate(LogicalSwitch.TABLE).where(Condition.uuid(h.uuid()))
+                    .with(LogicalSwitch.PORTS.delete(Set.of(port.uuid()))));
+        }
+    }
+
+    private static List<LogicalSwitch> holders(NbTxn txn, Uuid port) {
+        return txn.nb().list(LogicalSwitch.TABLE).stream().filter(s -> s.ports().contains(port)).toList();
+    }
+}

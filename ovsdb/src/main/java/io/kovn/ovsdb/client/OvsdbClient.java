@@ -1,0 +1,608 @@
+package io.kovn.ovsdb.client;
+
+import io.kovn.ovsdb.replica.DatabaseReplica;
+import io.kovn.ovsdb.schema.DatabaseSchema;
+import io.kovn.ovsdb.wire.Operation;
+import io.kovn.ovsdb.wire.OvsdbJson;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.json.JsonObjectDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A connection to one OVSDB server (RFC 7047 plus the monitor_cond / monitor_cond_since extensions of OVS).
+ *
+ * <p>Every call returns a future and has a timeout; calls made while disconnected wait for the connection
+ * within that timeout. Replies and update notifications are handled, in the order they arrived, on one
+ * notification thread per client, never on the I/O thread; callbacks chained on the futures should not block.
+ * The client reconnects by itself with exponential back-off, trying the remotes in turn, and brings every
+ * replica back in sync (with monitor_cond_since and the last transaction id where the server has it).
+ */
+public final class OvsdbClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OvsdbClient.class);
+    private static final String ZERO_UUID = "00000000-0000-0000-0000-000000000000";
+    private static final EventLoopGroup IO = new MultiThreadIoEventLoopGroup(2,
+            new DefaultThreadFactory("ovsdb-io", true), EpollIoHandler.newFactory());
+    private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ovsdb-timers");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
+
+    private final List<Remote> remotes;
+    private final Options options;
+    private final SslContext sslContext;
+    private final String name;
+    private final ExecutorService dispatcher;
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<Long, Pending<?>> pending = new ConcurrentHashMap<>();
+    private final Map<String, DatabaseSchema> schemas = new ConcurrentHashMap<>();
+    private final Map<String, Monitor> monitors = new ConcurrentHashMap<>();
+    private final AtomicInteger monitorIds = new AtomicInteger();
+    private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
+    private volatile CompletableFuture<Channel> channel = new CompletableFuture<>();
+    private volatile Remote connectedTo;
+    private volatile boolean started;
+    private volatile boolean closed;
+    private int failures;
+    private int remoteIndex;
+    /** Why the last connection attempt failed, for connectSync's error. */
+    private volatile Throwable lastConnectFailure;
+    /** Notification thread only: the connection dropped because of a bad update, whose later updates are moot. */
+    private Channel droppedForBadUpdate;
+
+    /** Connection settings; every field has a sensible default. */
+    public record Options(Duration callTimeout, Duration inactivityProbe, Duration connectTimeout,
+                          Duration minBackoff, Duration maxBackoff, int maxFrameBytes, TlsConfig tls) {
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                    Duration.ofMillis(100), Duration.ofSeconds(8), 1 << 30, null);
+        }
+
+        public Options withCallTimeout(Duration d) {
+            return new Options(d, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes, tls);
+        }
+
+        /** Zero disables the probe. */
+        public Options withInactivityProbe(Duration d) {
+            return new Options(callTimeout, d, connectTimeout, minBackoff, maxBackoff, maxFrameBytes, tls);
+        }
+
+        public Options withBackoff(Duration min, Duration max) {
+            return new Options(callTimeout, inactivityProbe, connectTimeout, min, max, maxFrameBytes, tls);
+        }
+
+        public Options withTls(TlsConfig t) {
+            return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes, t);
+        }
+
+        public Options withMaxFrameBytes(int n) {
+            return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, n, tls);
+        }
+    }
+
+    public OvsdbClient(String remotes) {
+        this(remotes, Options.defaults());
+    }
+
+    public OvsdbClient(String remotes, Options options) {
+        this.remotes = Remote.parseList(remotes);
+        this.options = options;
+        this.name = "ovsdb-" + CLIENT_IDS.incrementAndGet();
+        this.dispatcher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name + "-notify");
+            t.setDaemon(true);
+            return t;
+        });
+        boolean needsTls = this.remotes.stream().anyMatch(r -> r.kind() == Remote.Kind.SSL);
+        if (needsTls && options.tls() == null) {
+            throw new IllegalArgumentException("ssl: remote " + remotes
+                    + " needs a private key, certificate and CA certificate");
+        }
+        this.sslContext = needsTls ? buildSsl(options.tls()) : null;
+    }
+
+    /** Connects (once; later reconnects are automatic). Completes when the first connection is up. */
+    public CompletableFuture<Void> connect() {
+        synchronized (this) {
+            if (!started) {
+                started = true;
+                attempt();
+            }
+        }
+        return firstConnect;
+    }
+
+    /** Connects and waits for it, failing after the call timeout. */
+    public OvsdbClient connectSync() {
+        try {
+            connect().get(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return this;
+        } catch (java.util.concurrent.TimeoutException e) {
+            Throwable last = lastConnectFailure;
+            throw new OvsdbConnectionException("could not connect to " + remotes + " within " + options.callTimeout()
+                    + (last == null ? "" : "; last error: " + describe(last)), last);
+        } catch (Exception e) {
+            throw new OvsdbConnectionException("could not connect to " + remotes, e);
+        }
+    }
+
+    public boolean isConnected() {
+        CompletableFuture<Channel> c = channel;
+        return c.isDone() && !c.isCompletedExceptionally() && c.join().isActive();
+    }
+
+    /** The remote of the current connection, or null. */
+    public Remote connectedRemote() {
+        return connectedTo;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    // ---------------------------------------------------------------- RPC methods
+
+    public CompletableFuture<List<String>> listDbs() {
+        return call("list_dbs", OvsdbJson.NODES.arrayNode(), options.callTimeout(), r -> {
+            List<String> dbs = new ArrayList<>();
+            r.forEach(n -> dbs.add(n.asString()));
+            return dbs;
+        });
+    }
+
+    /** The schema of {@code db}, fetched once per connection and cached. */
+    public CompletableFuture<DatabaseSchema> getSchema(String db) {
+        DatabaseSchema cached = schemas.get(db);
+        if (cached != null) {
+            return CompletableFuture.completedFuture(cached);
+        }
+        return call("get_schema", OvsdbJson.NODES.arrayNode().add(db), options.callTimeout(), r -> {
+            DatabaseSchema s = DatabaseSchema.parse(r);
+            schemas.put(db, s);
+            return s;
+        });
+    }
+
+    public CompletableFuture<Void> echo() {
+        return call("echo", OvsdbJson.NODES.arrayNode().add("kovn"), options.callTimeout(), r -> null);
+    }
+
+    public CompletableFuture<TransactResult> transact(String db, Operation... operations) {
+        return transact(db, List.of(operations));
+    }
+
+    /**
+     * Runs {@code operations} as one transaction. Fails with {@link TransactionException} when the server
+     * refuses it (nothing is applied then). Cancelling the returned future sends a {@code cancel} request.
+     */
+    public CompletableFuture<TransactResult> transact(String db, List<Operation> operations) {
+        return getSchema(db).thenCompose(schema -> {
+            ArrayNode params = OvsdbJson.NODES.arrayNode().add(db);
+            operations.forEach(op -> params.add(op.toJson()));
+            return call("transact", params, options.callTimeout(), r -> decodeTransact(schema, operations, r));
+        });
+    }
+
+    private static TransactResult decodeTransact(DatabaseSchema schema, List<Operation> ops, JsonNode r) {
+        if (!r.isArray()) {
+            throw new OvsdbException("transact reply is not an array: " + r);
+        }
+        List<JsonNode> results = new ArrayList<>();
+        for (int i = 0; i < r.size(); i++) {
+            JsonNode res = r.get(i);
+            if (res != null && res.has("error") && !res.get("error").isNull()) {
+                String details = res.has("details") ? res.get("details").asString() : null;
+                throw new TransactionException(res.get("error").asString(), details, i, i < ops.size() ? ops.get(i) : null);
+            }
+            results.add(res);
+        }
+        if (results.size() < ops.size()) {
+            throw new OvsdbException("transact reply has " + results.size() + " results for " + ops.size() + " operations");
+        }
+        return new TransactResult(schema, ops, results.subList(0, ops.size()));
+    }
+
+    /**
+     * Replicates {@code spec}'s tables of {@code db} into a new {@link DatabaseReplica}, complete when the
+     * future completes and kept current, across reconnects, until the client is closed.
+     */
+    public CompletableFuture<DatabaseReplica> replicate(String db, MonitorSpec spec) {
+        return getSchema(db).thenCompose(schema -> {
+            DatabaseReplica replica = new DatabaseReplica(schema, spec.tablesSpecs().keySet());
+            Monitor m = new Monitor("kovn-" + monitorIds.incrementAndGet(), db, spec, replica);
+            monitors.put(m.id, m);
+            return startMonitor(m).thenApply(v -> replica);
+        });
+    }
+
+    /** Sends any JSON-RPC request; {@code decode} runs on the notification thread. */
+    public <T> CompletableFuture<T> call(String method, JsonNode params, Duration timeout, Function<JsonNode, T> decode) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new OvsdbConnectionException("client is closed"));
+        }
+        connect();
+        long id = ids.incrementAndGet();
+        Pending<T> p = new Pending<>(method, new CompletableFuture<>(), decode);
+        pending.put(id, p);
+        ObjectNode msg = OvsdbJson.NODES.objectNode().put("method", method).put("id", id);
+        msg.set("params", params);
+        byte[] bytes = OvsdbJson.MAPPER.writeValueAsBytes(msg);
+        channel.thenAccept(ch -> {
+            if (!p.future.isDone()) {
+                ch.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+            }
+        });
+        var timer = TIMERS.schedule(() -> p.future.completeExceptionally(new OvsdbTimeoutException(
+                method + " got no reply within " + timeout.toMillis() + " ms from " + remotes)), timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+        p.future.whenComplete((v, e) -> {
+            timer.cancel(false);
+            if (pending.remove(id) != null && e instanceof CancellationException) {
+                sendCancel(id);
+            }
+        });
+        return p.future;
+    }
+
+    private void sendCancel(long id) {
+        CompletableFuture<Channel> c = channel;
+        if (c.isDone() && !c.isCompletedExceptionally()) {
+            ObjectNode msg = OvsdbJson.NODES.objectNode().put("method", "cancel").putNull("id");
+            msg.putArray("params").add(id);
+            c.join().writeAndFlush(Unpooled.wrappedBuffer(OvsdbJson.MAPPER.writeValueAsBytes(msg)));
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        CompletableFuture<Channel> c = channel;
+        if (c.isDone() && !c.isCompletedExceptionally()) {
+            c.join().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        failAll(new OvsdbConnectionException("client is closed"));
+        firstConnect.completeExceptionally(new OvsdbConnectionException("client is closed"));
+        dispatcher.shutdown();
+    }
+
+    // ---------------------------------------------------------------- monitors
+
+    private enum MonitorMethod { COND_SINCE, COND, PLAIN }
+
+    private final class Monitor {
+        final String id;
+        final String db;
+        final MonitorSpec spec;
+        final DatabaseReplica replica;
+        volatile MonitorMethod method = MonitorMethod.COND_SINCE;
+
+        Monitor(String id, String db, MonitorSpec spec, DatabaseReplica replica) {
+            this.id = id;
+            this.db = db;
+            this.spec = spec;
+            this.replica = replica;
+        }
+
+        JsonNode requests(boolean withConditions) {
+            ObjectNode req = OvsdbJson.NODES.objectNode();
+            spec.tablesSpecs().forEach((table, ts) -> {
+                ObjectNode r = OvsdbJson.NODES.objectNode();
+                if (ts.columns() != null) {
+                    ArrayNode cols = r.putArray("columns");
+                    ts.columns().forEach(cols::add);
+                }
+                if (withConditions && !ts.where().isEmpty()) {
+                    ArrayNode where = r.putArray("where");
+                    ts.where().forEach(c -> where.add(c.toJson()));
+                }
+                req.set(table, withConditions ? OvsdbJson.NODES.arrayNode().add(r) : r);
+            });
+            return req;
+        }
+    }
+
+    private Duration monitorTimeout() {
+        return options.callTimeout().multipliedBy(4);
+    }
+
+    /** Starts (or, after a reconnect, restarts) a monitor, falling back to older methods the server lacks. */
+    private CompletableFuture<Void> startMonitor(Monitor m) {
+        ArrayNode params = OvsdbJson.NODES.arrayNode().add(m.db).add(m.id);
+        switch (m.method) {
+            case COND_SINCE: {
+                // read the id to resume from on the notification thread, once the updates of the previous
+                // connection still queued there are applied: an older id would have their diffs applied twice
+                // (thenApplyAsync, unlike supplyAsync, fails the future rather than throw once the client is closed)
+                CompletableFuture<String> since = CompletableFuture.completedFuture(m)
+                        .thenApplyAsync(x -> x.replica.lastTxnId(), dispatcher);
+                return since.thenCompose(last -> {
+                    params.add(m.requests(true)).add(last == null ? ZERO_UUID : last);
+                    return this.<Void>call("monitor_cond_since", params, monitorTimeout(), r -> {
+                        boolean found = r.get(0).asBoolean();
+                        String txn = r.get(1).asString();
+                        if (found) {
+                            m.replica.applyUpdate2(r.get(2), txn);
+                        } else {
+                            m.replica.resetTo(m.replica.decodeFullState2(r.get(2)), txn);
+                        }
+                        return null;
+                    });
+                }).exceptionallyCompose(e -> fallback(m, e, MonitorMethod.COND));
+            }
+            case COND:
+                params.add(m.requests(true));
+                return this.<Void>call("monitor_cond", params, monitorTimeout(), r -> {
+                    m.replica.resetTo(m.replica.decodeFullState2(r), null);
+                    return null;
+                }).exceptionallyCompose(e -> fallback(m, e, MonitorMethod.PLAIN));
+            default:
+                params.add(m.requests(false));
+                return this.call("monitor", params, monitorTimeout(), r -> {
+                    m.replica.resetTo(m.replica.decodeFullState1(r), null);
+                    return null;
+                });
+        }
+    }
+
+    private CompletableFuture<Void> fallback(Monitor m, Throwable e, MonitorMethod next) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+        if (cause instanceof OvsdbRpcException rpc && rpc.error().contains("unknown method")) {
+            log.info("{} has no {}, falling back", connectedTo, m.method);
+            m.method = next;
+            return startMonitor(m);
+        }
+        return CompletableFuture.failedFuture(cause);
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    private synchronized void attempt() {
+        if (closed) {
+            return;
+        }
+        Remote remote = remotes.get(remoteIndex % remotes.size());
+        Bootstrap b = new Bootstrap().group(IO)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        if (remote.kind() == Remote.Kind.SSL) {
+                            p.addLast(sslContext.newHandler(ch.alloc(), remote.host(), remote.port()));
+                        }
+                        p.addLast(new JsonByteValidator());
+                        p.addLast(new JsonObjectDecoder(options.maxFrameBytes()));
+                        if (!options.inactivityProbe().isZero()) {
+                            p.addLast(new IdleStateHandler(options.inactivityProbe().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                        }
+                        p.addLast(new RpcHandler(OvsdbClient.this, remote));
+                    }
+                });
+        ChannelFuture f;
+        if (remote.kind() == Remote.Kind.UNIX) {
+            f = b.channel(EpollDomainSocketChannel.class).connect(new DomainSocketAddress(remote.path().toString()));
+        } else {
+            f = b.channel(EpollSocketChannel.class).option(ChannelOption.TCP_NODELAY, true).connect(remote.socketAddress());
+        }
+        f.addListener((ChannelFuture cf) -> {
+            if (!cf.isSuccess()) {
+                connectFailed(remote, cf.cause());
+            }
+        });
+    }
+
+    /** Called by the handler when the channel is ready (after the TLS handshake for ssl:). */
+    void connected(Channel ch, Remote remote) {
+        synchronized (this) {
+            if (closed) {
+                ch.close();
+                return;
+            }
+            failures = 0;
+            connectedTo = remote;
+        }
+        log.info("{}: connected to {}", name, remote);
+        schemas.clear();
+        channel.complete(ch);
+        List<CompletableFuture<Void>> restarts = new ArrayList<>();
+        for (Monitor m : monitors.values()) {
+            restarts.add(startMonitor(m));
+        }
+        CompletableFuture.allOf(restarts.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("{}: could not restore monitors on {}: {}; reconnecting", name, remote, e.getMessage());
+                ch.close();
+            } else {
+                firstConnect.complete(null);
+            }
+        });
+    }
+
+    /** Called by the handler when the channel goes away, whatever the reason. */
+    void disconnected(Channel ch, Remote remote) {
+        synchronized (this) {
+            CompletableFuture<Channel> c = channel;
+            if (!c.isDone() || c.isCompletedExceptionally() || c.join() != ch) {
+                return;
+            }
+            channel = new CompletableFuture<>();
+            connectedTo = null;
+        }
+        failAll(new OvsdbConnectionException("connection to " + remote + " lost"));
+        if (!closed) {
+            log.warn("{}: connection to {} lost; reconnecting", name, remote);
+            scheduleAttempt(options.minBackoff().toMillis());
+        }
+    }
+
+    void connectFailed(Remote remote, Throwable cause) {
+        long delay;
+        lastConnectFailure = cause;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            remoteIndex++;
+            failures++;
+            // back off only once every remote of the list has been tried
+            int rounds = (failures - 1) / remotes.size();
+            delay = failures % remotes.size() != 0 ? 0
+                    : Math.min(options.maxBackoff().toMillis(), options.minBackoff().toMillis() << Math.min(rounds, 16));
+        }
+        if (failures <= remotes.size()) {
+            log.warn("{}: cannot connect to {}: {}", name, remote, cause.getMessage());
+        } else {
+            log.debug("{}: cannot connect to {}: {}", name, remote, cause.getMessage());
+        }
+        scheduleAttempt(delay);
+    }
+
+    private void scheduleAttempt(long delayMs) {
+        TIMERS.schedule(this::attempt, delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void failAll(OvsdbException e) {
+        for (Long id : List.copyOf(pending.keySet())) {
+            Pending<?> p = pending.remove(id);
+            if (p != null) {
+                p.future.completeExceptionally(e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- inbound (from RpcHandler, I/O thread)
+
+    void onResponse(long id, JsonNode result, JsonNode error) {
+        Pending<?> p = pending.get(id);
+        if (p == null) {
+            log.debug("{}: reply to unknown or abandoned request {}", name, id);
+            return;
+        }
+        dispatcher.execute(() -> p.complete(result, error));
+    }
+
+    void onNotification(String method, JsonNode params, Channel ch) {
+        dispatcher.execute(() -> {
+            if (ch == droppedForBadUpdate) {
+                // applying updates that follow the bad one would move the replica (and the transaction id it
+                // resumes from) past it: the resync after the reconnect brings them all
+                return;
+            }
+            try {
+                switch (method) {
+                    case "update" -> monitor(params.get(0)).replica.applyUpdate1(params.get(1));
+                    case "update2" -> monitor(params.get(0)).replica.applyUpdate2(params.get(1), null);
+                    case "update3" -> monitor(params.get(0)).replica.applyUpdate2(params.get(2), params.get(1).asString());
+                    default -> log.debug("{}: ignoring notification {}", name, method);
+                }
+            } catch (RuntimeException e) {
+                log.error("{}: bad {} notification from {}: {}; closing the connection to resync", name, method,
+                        connectedTo, e.toString());
+                droppedForBadUpdate = ch;
+                ch.close();
+            }
+        });
+    }
+
+    private Monitor monitor(JsonNode id) {
+        Monitor m = monitors.get(id.asString());
+        if (m == null) {
+            throw new io.kovn.ovsdb.wire.OvsdbProtocolException("update for unknown monitor " + id);
+        }
+        return m;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** A failure cause for humans: Netty's wrappers (e.g. DecoderException around a TLS handshake failure) peeled. */
+    private static String describe(Throwable t) {
+        Throwable c = t;
+        while (c instanceof io.netty.handler.codec.DecoderException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.toString();
+    }
+
+    private static SslContext buildSsl(TlsConfig tls) {
+        requireReadable("private key", tls.privateKey());
+        requireReadable("certificate", tls.certificate());
+        requireReadable("CA certificate", tls.caCertificate());
+        try {
+            return SslContextBuilder.forClient()
+                    .keyManager(tls.certificate().toFile(), tls.privateKey().toFile())
+                    .trustManager(tls.caCertificate().toFile())
+                    // OVS peers are authenticated by their CA, not by host name (as ovn-nbctl does)
+                    .endpointIdentificationAlgorithm(null)
+                    .build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot load TLS files " + tls + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Netty would report a missing file as one that "does not contain valid" keys: say what is wrong. */
+    private static void requireReadable(String what, java.nio.file.Path file) {
+        if (file == null) {
+            throw new IllegalArgumentException("ssl: no " + what + " file given");
+        }
+        if (!java.nio.file.Files.exists(file)) {
+            throw new IllegalArgumentException("ssl: " + what + " file " + file + " does not exist");
+        }
+        if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+            throw new IllegalArgumentException("ssl: " + what + " file " + file + " is not a readable file");
+        }
+    }
+
+    private record Pending<T>(String method, CompletableFuture<T> future, Function<JsonNode, T> decode) {
+        void complete(JsonNode result, JsonNode error) {
+            if (error != null && !error.isNull()) {
+                String err = error.isString() ? error.asString() : error.path("error").asString(error.toString());
+                String details = error.path("details").asString("");
+                future.completeExceptionally(new OvsdbRpcException(method, err, details));
+                return;
+            }
+            try {
+                future.complete(decode.apply(result));
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+            }
+        }
+    }
+}

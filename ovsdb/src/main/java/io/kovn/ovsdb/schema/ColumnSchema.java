@@ -1,0 +1,4 @@
+package io.kovn.ovsdb.schema;
+
+public record ColumnSchema(String name, ColumnType type, boolean ephemeral, boolean mutable) {
+}

@@ -1,0 +1,147 @@
+package io.kovn.sandbox.api;
+
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Answers the discovery requests kubectl makes before anything else ({@code /version}, {@code /api},
+ * {@code /apis}, {@code /api/v1}, {@code /apis/GROUP/VERSION}), turns lists into the tables {@code kubectl get}
+ * asks for ({@link Tables}), and hands every other request to the CRUD dispatcher. Only the kinds the sandbox
+ * deals in are listed.
+ */
+final class DiscoveryDispatcher extends Dispatcher {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final List<String> ALL_VERBS = List.of("create", "delete", "deletecollection", "get", "list",
+            "patch", "update", "watch");
+
+    /** name, kind, namespaced, short names. */
+    private record Kind(String name, String kind, boolean namespaced, List<String> shortNames) {
+    }
+
+    private static final Map<String, List<Kind>> GROUPS = new LinkedHashMap<>();
+
+    static {
+        GROUPS.put("v1", List.of(
+                new Kind("pods", "Pod", true, List.of("po")),
+                new Kind("pods/status", "Pod", true, List.of()),
+                new Kind("services", "Service", true, List.of("svc")),
+                new Kind("endpoints", "Endpoints", true, List.of("ep")),
+                new Kind("namespaces", "Namespace", false, List.of("ns")),
+                new Kind("nodes", "Node", false, List.of("no")),
+                new Kind("nodes/status", "Node", false, List.of()),
+                new Kind("events", "Event", true, List.of("ev")),
+                new Kind("configmaps", "ConfigMap", true, List.of("cm")),
+                new Kind("serviceaccounts", "ServiceAccount", true, List.of("sa"))));
+        GROUPS.put("discovery.k8s.io/v1", List.of(new Kind("endpointslices", "EndpointSlice", true, List.of())));
+        GROUPS.put("networking.k8s.io/v1", List.of(new Kind("networkpolicies", "NetworkPolicy", true,
+                List.of("netpol"))));
+        GROUPS.put("coordination.k8s.io/v1", List.of(new Kind("leases", "Lease", true, List.of())));
+        GROUPS.put("events.k8s.io/v1", List.of(new Kind("events", "Event", true, List.of("ev"))));
+    }
+
+    private final Dispatcher crud;
+
+    DiscoveryDispatcher(Dispatcher crud) {
+        this.crud = crud;
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        String path = request.getPath();
+        int q = path.indexOf('?');
+        if (q >= 0) {
+            path = path.substring(0, q);
+        }
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if ("GET".equals(request.getMethod())) {
+            ObjectNode doc = document(path);
+            if (doc != null) {
+                return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+                        .setBody(doc.toString());
+            }
+            if (path.startsWith("/openapi/")) {
+                return new MockResponse().setResponseCode(404).setBody("{}");
+            }
+            String accept = request.getHeader("Accept");
+            if (accept != null && accept.contains("as=Table") && !isWatch(request.getPath())) {
+                MockResponse r = crud.dispatch(request);
+                if (r.code() == 200 && r.getBody() != null) {
+                    String body = new String(r.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    return Tables.of(body, path).map(t -> new MockResponse().setResponseCode(200)
+                            .setHeader("Content-Type", "application/json").setBody(t)).orElse(r);
+                }
+                return r;
+            }
+        }
+        return crud.dispatch(request);
+    }
+
+    private static boolean isWatch(String path) {
+        return path.contains("watch=true") || path.contains("watch=1");
+    }
+
+    @Override
+    public void shutdown() {
+        crud.shutdown();
+    }
+
+    private static ObjectNode document(String path) {
+        switch (path) {
+            case "/version":
+                return JSON.createObjectNode().put("major", "1").put("minor", "32")
+                        .put("gitVersion", "v1.32.0-kovn-sandbox").put("platform", "linux/amd64");
+            case "/api": {
+                ObjectNode doc = JSON.createObjectNode().put("kind", "APIVersions");
+                doc.putArray("versions").add("v1");
+                doc.putArray("serverAddressByClientCIDRs");
+                return doc;
+            }
+            case "/apis": {
+                ObjectNode doc = JSON.createObjectNode().put("kind", "APIGroupList").put("apiVersion", "v1");
+                ArrayNode groups = doc.putArray("groups");
+                GROUPS.keySet().stream().filter(gv -> gv.contains("/")).forEach(gv -> {
+                    String[] g = gv.split("/");
+                    ObjectNode group = groups.addObject().put("name", g[0]);
+                    group.putArray("versions").addObject().put("groupVersion", gv).put("version", g[1]);
+                    group.putObject("preferredVersion").put("groupVersion", gv).put("version", g[1]);
+                });
+                return doc;
+            }
+            default:
+                String gv = path.startsWith("/api/") ? path.substring(5)
+                        : path.startsWith("/apis/") ? path.substring(6) : null;
+                List<Kind> kinds = gv == null ? null : GROUPS.get(gv);
+                return kinds == null ? null : resourceList(gv, kinds);
+        }
+    }
+
+    private static ObjectNode resourceList(String groupVersion, List<Kind> kinds) {
+        ObjectNode doc = JSON.createObjectNode().put("kind", "APIResourceList").put("apiVersion", "v1")
+                .put("groupVersion", groupVersion);
+        ArrayNode resources = doc.putArray("resources");
+        for (Kind k : kinds) {
+            ObjectNode r = resources.addObject().put("name", k.name).put("singularName", "")
+                    .put("namespaced", k.namespaced).put("kind", k.kind);
+            ArrayNode verbs = r.putArray("verbs");
+            if (k.name.contains("/")) {
+                List.of("get", "patch", "update").forEach(verbs::add);
+            } else {
+                ALL_VERBS.forEach(verbs::add);
+            }
+            if (!k.shortNames.isEmpty()) {
+                ArrayNode s = r.putArray("shortNames");
+                k.shortNames.forEach(s::add);
+            }
+        }
+        return doc;
+    }
+}

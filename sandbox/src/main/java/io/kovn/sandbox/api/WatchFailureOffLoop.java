@@ -1,0 +1,99 @@
+package io.kovn.sandbox.api;
+
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.http.ByteString;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.lang.reflect.Field;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The CRUD dispatcher with one fix: when a watching client dies without closing its WebSocket (a killed
+ * controller or node agent), the mock's watch listener waits up to a minute for its send queue to drain, on the
+ * server's only event loop, which stalls the whole API meanwhile. Here that wait happens on a thread of its own,
+ * after the watch has been taken out of the dispatcher's list.
+ */
+final class WatchFailureOffLoop extends KubernetesCrudDispatcher {
+    private static final ExecutorService CLOSERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mock-api-watch-close");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Override
+    public MockResponse handleWatch(String path) {
+        MockResponse r = super.handleWatch(path);
+        WebSocketListener l = r.getWebSocketListener();
+        return l == null ? r : r.withWebSocketUpgrade(new OffLoop(l));
+    }
+
+    /** Delegates everything; the ends of a WebSocket are handled off the event loop. */
+    private static final class OffLoop extends WebSocketListener {
+        private final WebSocketListener d;
+
+        OffLoop(WebSocketListener delegate) {
+            this.d = delegate;
+        }
+
+        @Override
+        public void onBeforeAccept(WebSocket ws, Response r) {
+            d.onBeforeAccept(ws, r);
+        }
+
+        @Override
+        public void onOpen(WebSocket ws, Response r) {
+            d.onOpen(ws, r);
+        }
+
+        @Override
+        public void onMessage(WebSocket ws, String text) {
+            d.onMessage(ws, text);
+        }
+
+        @Override
+        public void onMessage(WebSocket ws, ByteString bytes) {
+            d.onMessage(ws, bytes);
+        }
+
+        @Override
+        public void onMessage(WebSocket ws, byte[] bytes) {
+            d.onMessage(ws, bytes);
+        }
+
+        @Override
+        public void onPing(WebSocket ws, byte[] bytes) {
+            d.onPing(ws, bytes);
+        }
+
+        @Override
+        public void onClosing(WebSocket ws, int code, String reason) {
+            d.onClosing(ws, code, reason);
+        }
+
+        @Override
+        public void onClosed(WebSocket ws, int code, String reason) {
+            d.onClosed(ws, code, reason);
+        }
+
+        /**
+         * Takes the watch out of the dispatcher's list first, here on the event loop where events are sent, so
+         * that no event is handed to its executor once that shuts down; then lets it wind down elsewhere.
+         */
+        @Override
+        public void onFailure(WebSocket ws, Throwable t, Response r) {
+            try {
+                Field f = d.getClass().getDeclaredField("watchEventListenerList");
+                f.setAccessible(true);
+                ((Set<?>) f.get(d)).remove(d);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                d.onFailure(ws, t, r); // a mock version without that field: its own behaviour
+                return;
+            }
+            CLOSERS.execute(() -> d.onFailure(ws, t, r));
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.kovn.sandbox.state;
+
+import io.kovn.sandbox.proc.ProcessRef;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What a running sandbox is made of, written to {@code <state dir>/state.json} whenever it changes, so that
+ * {@code kovn sandbox status|exec|down} work from other processes, and {@code down} also after a crash: every
+ * process by pid and start time, every network namespace by name, every directory.
+ *
+ * @param supervisor     the process that holds the API server and the stand-ins (and started the rest)
+ * @param netnsPrefix    the prefix of every network namespace the supervisor created ({@code kovn-<pid>-})
+ * @param processes      the other processes started, outside any namespace of the sandbox (component JVMs);
+ *                       the daemons inside the namespaces go with them
+ * @param controllerMetricsPort the controller's /metrics and /healthz port on loopback
+ * @param gatewayNetwork the external network of the nodes' gateways (null in a state written before there was one)
+ */
+public record SandboxState(
+        String stateDir,
+        boolean ready,
+        long startedAtMillis,
+        ProcessRef supervisor,
+        String netnsPrefix,
+        String encap,
+        String apiUrl,
+        String kubeconfig,
+        String clusterSubnet,
+        String serviceCidr,
+        Central central,
+        Host external,
+        String underlayNetns,
+        String underlaySubnet,
+        List<NodeState> nodes,
+        List<ProcessRef> processes,
+        int controllerMetricsPort,
+        List<String> dirs,
+        GatewayNetwork gatewayNetwork) {
+
+    public static final String FILE = "state.json";
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    /** The central namespace: NB, SB and ovn-northd. */
+    public record Central(String netns, String ip, String nbAddress, String sbAddress, String nbUnix, String sbUnix,
+                          String dir) {
+    }
+
+    /**
+     * A namespace standing for a host (the external world).
+     *
+     * @param ip        its address on the underlay
+     * @param gatewayIp its address on the gateway network (null: not on it), the next hop of the nodes' gateways
+     */
+    public record Host(String netns, String ip, String gatewayIp) {
+    }
+
+    /**
+     * The network between the nodes' gateways and the external host: a Linux bridge in namespace {@code netns},
+     * with one veth per node (its eth1, the dedicated gateway interface) and one to the external host.
+     */
+    public record GatewayNetwork(String netns, String subnet, String nextHop) {
+    }
+
+    /**
+     * One node: its namespace with the OVS/OVN daemons, and the node agent.
+     *
+     * @param gatewayIp the address of the node's gateway router on the gateway network (null: no gateway)
+     */
+    public record NodeState(String name, String netns, String ip, String ovsDir, String ovsdb, String cniConfDir,
+                            String cniBinDir, String cniSocket, String agentLog, ProcessRef agent, String gatewayIp) {
+    }
+
+    public static Optional<SandboxState> read(Path stateDir) {
+        Path file = stateDir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(Files.readString(file), SandboxState.class));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void write(Path stateDir) {
+        try {
+            Files.createDirectories(stateDir);
+            Path tmp = stateDir.resolve(FILE + ".tmp");
+            Files.writeString(tmp, JSON.writeValueAsString(this));
+            Files.move(tmp, stateDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the sandbox state in " + stateDir, e);
+        }
+    }
+
+    public static String toJson(Object o) {
+        return JSON.writeValueAsString(o);
+    }
+
+    public static JsonMapper json() {
+        return JSON;
+    }
+}
