@@ -3,6 +3,7 @@ package io.kovn.sandbox;
 import io.kovn.sandbox.proc.ManagedProcess;
 import io.kovn.testing.Exec;
 import io.kovn.testing.Netns;
+import io.kovn.testing.UnixSockets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,8 +58,8 @@ final class CentralOvn implements AutoCloseable {
         Tools.run(env, "ovsdb-tool", "create", dir.resolve("sb.db").toString(), SB_SCHEMA.toString());
         ManagedProcess nb = ovsdb("nb", NB_PORT);
         ManagedProcess sb = ovsdb("sb", SB_PORT);
-        nb.await("NB socket", timeout, () -> Files.exists(dir.resolve("nb.sock")));
-        sb.await("SB socket", timeout, () -> Files.exists(dir.resolve("sb.sock")));
+        nb.await("NB socket accepting connections", timeout, () -> UnixSockets.accepting(dir.resolve("nb.sock")));
+        sb.await("SB socket accepting connections", timeout, () -> UnixSockets.accepting(dir.resolve("sb.sock")));
         ManagedProcess northd = spawn("ovn-northd", List.of(Tools.bin("ovn-northd"), "--ovnnb-db=" + nbUnix(),
                 "--ovnsb-db=" + sbUnix(), "--unixctl=" + dir.resolve("northd.ctl"),
                 "--log-file=" + dir.resolve("northd.log")));

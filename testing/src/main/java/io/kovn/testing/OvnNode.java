@@ -130,12 +130,13 @@ public final class OvnNode implements AutoCloseable {
                 "--remote=punix:" + dir.resolve("db.sock"), "--unixctl=" + dir.resolve("ovsdb-server.ctl"),
                 "--log-file=" + dir.resolve("ovsdb-server.log"), "--pidfile=" + dir.resolve("ovsdb-server.pid"),
                 dir.resolve("conf.db").toString()));
-        db.await("db.sock", timeout, () -> Files.exists(dir.resolve("db.sock")));
+        db.await("db.sock accepting connections", timeout, () -> UnixSockets.accepting(dir.resolve("db.sock")));
         vsctl("--no-wait", "init");
         ChildDaemon vswitchd = daemon("ovs-vswitchd", List.of(OvnDaemons.bin("ovs-vswitchd"), ovsdbRemote(),
                 "--unixctl=" + dir.resolve("ovs-vswitchd.ctl"), "--log-file=" + dir.resolve("ovs-vswitchd.log"),
                 "--pidfile=" + dir.resolve("ovs-vswitchd.pid")));
-        vswitchd.await("its control socket", timeout, () -> Files.exists(dir.resolve("ovs-vswitchd.ctl")));
+        vswitchd.await("its control socket accepting connections", timeout,
+                () -> UnixSockets.accepting(dir.resolve("ovs-vswitchd.ctl")));
         if (underlay != null) {
             encapMac = netns.ip("-br", "link", "show", "eth0").split("\\s+")[2];
             // the fixed MAC lets peers pre-seed their tunnel neighbour tables (the first packet is lost otherwise)
