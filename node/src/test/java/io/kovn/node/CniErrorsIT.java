@@ -21,7 +21,7 @@ class CniErrorsIT {
 
     @BeforeAll
     static void start() {
-        lab = NodeLab.start("node1", b -> b.podAnnotationTimeout(Duration.ofSeconds(2)));
+        lab = NodeLab.start("node1", b -> b.podAnnotationTimeout(Duration.ofSeconds(2)).prePlug(false));
         pods = new LabPods(lab);
     }
 

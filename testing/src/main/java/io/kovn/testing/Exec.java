@@ -55,6 +55,29 @@ public final class Exec {
         }
     }
 
+    /**
+     * {@link ProcessBuilder#start()}, tried again for up to a second while the program is "Text file busy"
+     * (ETXTBSY): a file this JVM has just written can still be open for writing in a child that another thread
+     * forked at that moment, until that child execs.
+     */
+    public static Process start(ProcessBuilder pb) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return pb.start();
+            } catch (IOException e) {
+                if (attempt >= 100 || e.getMessage() == null || !e.getMessage().contains("error=26")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     public static Result run(Duration timeout, String... command) {
         return run(List.of(command), Map.of(), null, timeout);
     }
@@ -72,7 +95,7 @@ public final class Exec {
         }
         Process p;
         try {
-            p = pb.start();
+            p = start(pb);
         } catch (IOException e) {
             throw new ExecException("cannot run " + String.join(" ", command) + ": " + e.getMessage(), null);
         }

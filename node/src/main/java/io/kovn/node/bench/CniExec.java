@@ -62,7 +62,7 @@ public final class CniExec {
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
         try {
-            Process p = pb.start();
+            Process p = io.kovn.testing.Exec.start(pb);
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
             try (OutputStream in = p.getOutputStream()) {
                 in.write(config.getBytes(StandardCharsets.UTF_8));

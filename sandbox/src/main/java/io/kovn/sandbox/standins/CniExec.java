@@ -85,7 +85,7 @@ final class CniExec {
         env.put("CNI_PATH", binDir.toString());
         pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         try {
-            Process p = pb.start();
+            Process p = io.kovn.testing.Exec.start(pb);
             try (OutputStream in = p.getOutputStream()) {
                 in.write(conf.toString().getBytes(StandardCharsets.UTF_8));
             }
