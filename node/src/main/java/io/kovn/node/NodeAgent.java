@@ -7,7 +7,6 @@ import io.kovn.node.cni.CniInstaller;
 import io.kovn.node.cni.CniServer;
 import io.kovn.node.cni.LeftoverSweeper;
 import io.kovn.node.cni.PodPlumber;
-import io.kovn.node.cni.PrePlugger;
 import io.kovn.node.gateway.FlowKeeper;
 import io.kovn.node.gateway.GatewayAnnotations;
 import io.kovn.node.gateway.LocalGateway;
@@ -42,7 +41,6 @@ public final class NodeAgent implements AutoCloseable {
     private PodWatcher pods;
     private CniServer server;
     private LeftoverSweeper sweeper;
-    private PrePlugger prePlugger;
     private FlowKeeper gatewayFlows;
     private ScheduledExecutorService timer;
     private Ipv4Cidr nodeSubnet;
@@ -84,10 +82,6 @@ public final class NodeAgent implements AutoCloseable {
             pods = new PodWatcher(client, cfg.nodeName());
             CniHandler handler = new CniHandler(pods, new PodPlumber(host, ovs, cfg.mtu(), cfg.txChecksumOffloadOff()),
                     cfg.podAnnotationTimeout(), cfg.ovnInstalledTimeout());
-            if (cfg.prePlug()) {
-                prePlugger = new PrePlugger(pods, ovs, handler);
-                prePlugger.start();
-            }
             sweeper = new LeftoverSweeper(ovs, host, pods, handler);
             int removed = sweeper.sweep();
             if (removed > 0) {
@@ -137,11 +131,6 @@ public final class NodeAgent implements AutoCloseable {
         return nodeSubnet;
     }
 
-    /** Pre-plugging, or null when it is off. */
-    public PrePlugger prePlugger() {
-        return prePlugger;
-    }
-
     /** Runs one clean-up pass now; returns how many leftovers it removed. */
     public int sweepLeftovers() {
         return sweeper.sweep();
@@ -158,9 +147,6 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (server != null) {
             server.close();
-        }
-        if (prePlugger != null) {
-            prePlugger.close();
         }
         if (gatewayFlows != null) {
             gatewayFlows.close();

@@ -42,8 +42,6 @@ import java.util.Set;
  * @param ovnInstalledTimeout  how long ADD waits for ovn-controller to mark the port ovn-installed
  * @param nodeSubnetTimeout    how long start-up waits for the Node's k8s.ovn.org/node-subnets annotation
  * @param cleanupInterval      how often leftovers of deleted pods are looked for (zero: only at start)
- * @param prePlug              plug a pod's port into br-int as soon as the pod is annotated, before its CNI ADD,
- *                             so that ADD only moves the ready interface into the sandbox (see {@code PrePlugger})
  * @param hostNetns            network namespace that stands for the host (ip, ethtool run there through
  *                             nsenter); null: the agent's own. For tests and the sandbox, where a "node" is a
  *                             namespace.
@@ -57,7 +55,7 @@ public record NodeAgentConfig(
         List<Ipv4Cidr> clusterSubnets, List<Ipv4Cidr> serviceCidrs, int mtu,
         Path cniSocket, Path cniConfDir, Path cniBinDir, Path cniPluginSource, String networkName,
         Duration podAnnotationTimeout, Duration ovnInstalledTimeout, Duration nodeSubnetTimeout,
-        Duration cleanupInterval, boolean prePlug,
+        Duration cleanupInterval,
         Path hostNetns,
         GatewaySettings gateway) {
 
@@ -119,7 +117,6 @@ public record NodeAgentConfig(
         b.ovnInstalledTimeout = ovnInstalledTimeout;
         b.nodeSubnetTimeout = nodeSubnetTimeout;
         b.cleanupInterval = cleanupInterval;
-        b.prePlug = prePlug;
         b.hostNetns = hostNetns;
         b.gateway = gateway;
         return b;
@@ -151,7 +148,6 @@ public record NodeAgentConfig(
         private Duration ovnInstalledTimeout = Duration.ofSeconds(30);
         private Duration nodeSubnetTimeout = Duration.ofMinutes(5);
         private Duration cleanupInterval = Duration.ofMinutes(1);
-        private boolean prePlug = true;
         private Path hostNetns;
         private GatewaySettings gateway;
 
@@ -182,7 +178,6 @@ public record NodeAgentConfig(
         public Builder ovnInstalledTimeout(Duration v) { ovnInstalledTimeout = v; return this; }
         public Builder nodeSubnetTimeout(Duration v) { nodeSubnetTimeout = v; return this; }
         public Builder cleanupInterval(Duration v) { cleanupInterval = v; return this; }
-        public Builder prePlug(boolean v) { prePlug = v; return this; }
         public Builder hostNetns(Path v) { hostNetns = v; return this; }
         public Builder gateway(GatewaySettings v) { gateway = v; return this; }
 
@@ -190,7 +185,7 @@ public record NodeAgentConfig(
             return new NodeAgentConfig(nodeName, kubeconfig, apiServer, apiToken, caCertificate, ovsdbRemote, sbRemote,
                     nbRemote, encapType, encapIp, datapathType, systemIdFile, clusterSubnets, serviceCidrs, mtu,
                     cniSocket, cniConfDir, cniBinDir, cniPluginSource, networkName, podAnnotationTimeout,
-                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, prePlug, hostNetns, gateway);
+                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, hostNetns, gateway);
         }
     }
 }

@@ -21,7 +21,7 @@ class CniErrorsIT {
 
     @BeforeAll
     static void start() {
-        lab = NodeLab.start("node1", b -> b.podAnnotationTimeout(Duration.ofSeconds(2)).prePlug(false));
+        lab = NodeLab.start("node1", b -> b.podAnnotationTimeout(Duration.ofSeconds(2)));
         pods = new LabPods(lab);
     }
 

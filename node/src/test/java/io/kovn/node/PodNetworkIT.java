@@ -25,7 +25,7 @@ class PodNetworkIT {
 
     @BeforeAll
     static void start() {
-        lab = NodeLab.start("node1", b -> b.prePlug(false)); // the plumbing done at ADD; PrePlugIT has the other way
+        lab = NodeLab.start("node1", b -> { });
         pods = new LabPods(lab);
     }
 

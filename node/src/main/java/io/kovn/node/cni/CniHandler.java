@@ -34,7 +34,6 @@ public final class CniHandler {
     private final Duration annotationTimeout;
     private final Duration installedTimeout;
     private final KeyedLocks locks = new KeyedLocks();
-    private volatile PrePlugger prePlugger;
     /** Host veths with an operation in progress, which the clean-up leaves alone. */
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
     /** Completing one aborts the ADD in flight for that host veth. */
@@ -55,11 +54,6 @@ public final class CniHandler {
 
     PodPlumber plumber() {
         return plumber;
-    }
-
-    /** Pre-plugged ports are used by ADD from now on. */
-    void usePrePlugger(PrePlugger p) {
-        prePlugger = p;
     }
 
     /** The result to print (ADD), or null (DEL, CHECK). */
@@ -119,12 +113,12 @@ public final class CniHandler {
         }
     }
 
-    interface Work<T> {
+    private interface Work<T> {
         T run() throws CniFailure;
     }
 
     /** Runs {@code work} holding the interface's lock, marked busy for the clean-up. */
-    <T> T exclusively(String hostVeth, Work<T> work) throws CniFailure {
+    private <T> T exclusively(String hostVeth, Work<T> work) throws CniFailure {
         KeyedLocks.Held held = locks.lock(hostVeth);
         busy.add(hostVeth);
         try {
@@ -149,61 +143,6 @@ public final class CniHandler {
         }
         CompletableFuture<Void> gone = pods.awaitGone(ns, name, uid);
         gone.thenRun(() -> abort.completeExceptionally(new PodWatcher.PodGoneException(ns + "/" + name)));
-        PrePlugger pre = prePlugger;
-        Optional<PrePlugger.Ready> ready = pre == null ? Optional.empty() : pre.take(uid);
-        if (ready.isPresent() && !ready.get().net().equals(net)) {
-            pre.discard(ready.get()); // made for an annotation that has changed since
-            ready = Optional.empty();
-        }
-        try {
-            return ready.isPresent() ? addPrePlugged(req, net, ready.get(), abort)
-                    : addFresh(req, uid, net, hostVeth, abort);
-        } finally {
-            gone.cancel(false);
-        }
-    }
-
-    /** ADD with a pre-plugged port: the pod end moves into the sandbox, the OVS interface learns the sandbox. */
-    private ObjectNode addPrePlugged(CniRequest req, PodNetwork net, PrePlugger.Ready ready,
-                                     CompletableFuture<Void> abort) throws CniFailure {
-        String ns = req.podNamespace();
-        String name = req.podName();
-        busy.add(ready.hostVeth());
-        CompletableFuture<Void> podSide = null;
-        try {
-            checkAbort(abort, req);
-            long t0 = System.nanoTime();
-            podSide = CompletableFuture.runAsync(() -> plumber.movePodEnd(req, ready), sideWork);
-            plumber.claim(req, ready);
-            long t1 = System.nanoTime();
-            await(plumber.installed(ready.hostVeth()), abort, installedTimeout, req, () -> new CniFailure(
-                    CniFailure.TRY_AGAIN_LATER, "ovn-controller did not install the port of pod " + ns + "/" + name
-                    + " within " + installedTimeout.toSeconds() + " s", "OVS interface " + ready.hostVeth()
-                    + " (pre-plugged) has no external_ids:ovn-installed=true; is ovn-controller running?"));
-            long t2 = System.nanoTime();
-            joinPodSide(podSide);
-            checkAbort(abort, req);
-            log.debug("{}: pre-plugged {}; OVS claim {} ms, ovn-installed {} ms, then pod side {} ms more", req,
-                    ready.hostVeth(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
-                    (System.nanoTime() - t2) / 1_000_000);
-            return CniResult.of(req.cniVersion(), req.prevResult(), ready.hostVeth(), ready.hostMac(), req.ifName(),
-                    net.macAddress(), req.netns(), net);
-        } catch (CniFailure | RuntimeException e) {
-            if (podSide != null) {
-                podSide.handle((v, x) -> null).join();
-            }
-            prePlugger.discard(ready);
-            rollBack(req);
-            throw failure(req, e);
-        } finally {
-            busy.remove(ready.hostVeth());
-        }
-    }
-
-    private ObjectNode addFresh(CniRequest req, String uid, PodNetwork net, String hostVeth,
-                                CompletableFuture<Void> abort) throws CniFailure {
-        String ns = req.podNamespace();
-        String name = req.podName();
         String hostMac = VethNames.hostMac(req.containerId(), req.ifName());
         CompletableFuture<Void> podSide = null;
         try {
@@ -234,6 +173,8 @@ public final class CniHandler {
             }
             rollBack(req);
             throw failure(req, e);
+        } finally {
+            gone.cancel(false);
         }
     }
 
@@ -369,7 +310,7 @@ public final class CniHandler {
             throw new CniFailure(CniFailure.SETUP_FAILED, "pod " + key + " has no " + PodNetwork.ANNOTATION, null);
         }
         PodNetwork net = PodNetwork.parse(annotation);
-        String hostVeth = plumber.hostVethOf(req.containerId(), req.ifName());
+        String hostVeth = VethNames.hostVeth(req.containerId(), req.ifName());
         List<String> problems = new ArrayList<>(plumber.problems(req, net, hostVeth));
         List<String> prevIps = new ArrayList<>();
         prev.path("ips").forEach(ip -> prevIps.add(ip.path("address").asString("")));

@@ -64,13 +64,6 @@ public final class PodPlumber {
 
     /** Addresses, link up and default route inside the sandbox; transmit checksum offload off on netdev. */
     void configurePod(CniRequest req, PodNetwork net) {
-        configureInside(req, net);
-        if (txOffloadOff) {
-            host.runIn(req.netns(), null, "ethtool", "-K", req.ifName(), "tx", "off");
-        }
-    }
-
-    private void configureInside(CniRequest req, PodNetwork net) {
         StringBuilder pod = new StringBuilder();
         for (String ip : net.ipAddresses()) {
             pod.append("addr add ").append(ip).append(" dev ").append(req.ifName()).append('\n');
@@ -80,48 +73,9 @@ public final class PodPlumber {
             pod.append("route add default via ").append(net.gatewayIp()).append(" dev ").append(req.ifName()).append('\n');
         }
         host.runIn(req.netns(), pod.toString(), "ip", "-batch", "-");
-    }
-
-    /**
-     * Pre-plugging ({@link PrePlugger}): the veth pair made in the host namespace (the pod end down, with the
-     * pod's MAC, the MTU and, on netdev, transmit checksum offload off) and the host end plugged into br-int
-     * with the pod's iface-id, marked {@link PrePlugger#PRE_PLUGGED}.
-     */
-    void prePlug(String ns, String name, String uid, PodNetwork net, String hostVeth, String hostMac, String podEnd) {
-        String add = "link add " + hostVeth + " mtu " + mtu + " address " + hostMac + " type veth peer name " + podEnd
-                + " mtu " + mtu + " address " + net.macAddress() + "\n" + "link set " + hostVeth + " up\n";
-        try {
-            host.runWithInput(add, "ip", "-batch", "-");
-        } catch (CommandException e) {
-            if (!e.stderr().contains("File exists") || !host.linkExists(hostVeth)) {
-                throw e;
-            }
-            host.run("ip", "link", "del", hostVeth);
-            host.runWithInput(add, "ip", "-batch", "-");
-        }
         if (txOffloadOff) {
-            host.run("ethtool", "-K", podEnd, "tx", "off");
+            host.runIn(req.netns(), null, "ethtool", "-K", req.ifName(), "tx", "off");
         }
-        plugPort(ns, name, uid, net, hostVeth, Map.of(PrePlugger.PRE_PLUGGED, "true"));
-    }
-
-    /**
-     * ADD of a pre-plugged pod: its pod end moves into the sandbox, renamed to CNI_IFNAME in the same step, and
-     * gets its address, link and route there.
-     */
-    void movePodEnd(CniRequest req, PrePlugger.Ready r) {
-        host.run("ip", "link", "set", "dev", r.podEnd(), "netns", req.netns().toString(), "name", req.ifName());
-        configureInside(req, r.net());
-    }
-
-    /** ADD of a pre-plugged pod: the sandbox goes on the OVS interface, which stops being pre-plugged. */
-    void claim(CniRequest req, PrePlugger.Ready r) {
-        if (ovs.iface(r.hostVeth()).isEmpty()) {
-            throw new IllegalStateException("pre-plugged OVS interface " + r.hostVeth() + " is gone");
-        }
-        ovs.transact(List.of(Operation.mutate(Interface.TABLE).where(Interface.NAME.eq(r.hostVeth())).with(
-                Interface.EXTERNAL_IDS.deleteKeys(Set.of(PrePlugger.PRE_PLUGGED)),
-                Interface.EXTERNAL_IDS.insert(Map.of(SANDBOX, req.containerId(), IF_NAME, req.ifName())))));
     }
 
     /**
@@ -129,19 +83,12 @@ public final class PodPlumber {
      * two interfaces claiming one iface-id would make ovn-controller flap between them.
      */
     void plug(CniRequest req, String podUid, PodNetwork net, String hostVeth) {
-        Map<String, String> sandbox = new LinkedHashMap<>();
-        sandbox.put(SANDBOX, req.containerId());
-        sandbox.put(IF_NAME, req.ifName());
-        plugPort(req.podNamespace(), req.podName(), podUid, net, hostVeth, sandbox);
-    }
-
-    private void plugPort(String ns, String name, String podUid, PodNetwork net, String hostVeth,
-                          Map<String, String> more) {
-        String ifaceId = Names.podPort(ns, name);
-        Map<String, String> ids = new LinkedHashMap<>(Owners.pod(ns, name, podUid));
+        String ifaceId = Names.podPort(req.podNamespace(), req.podName());
+        Map<String, String> ids = new LinkedHashMap<>(Owners.pod(req.podNamespace(), req.podName(), podUid));
         ids.put(IFACE_ID, ifaceId);
         ids.put(IFACE_ID_VER, podUid);
-        ids.putAll(more);
+        ids.put(SANDBOX, req.containerId());
+        ids.put(IF_NAME, req.ifName());
         ids.put(IP_ADDRESSES, String.join(",", net.ipAddresses()));
         Set<Port> stale = new LinkedHashSet<>();
         ovs.port(hostVeth).ifPresent(stale::add);
@@ -149,8 +96,8 @@ public final class PodPlumber {
             portOf(i).ifPresent(stale::add);
         }
         List<Operation> ops = new ArrayList<>(ovs.deletePortOps(stale));
-        ops.addAll(LocalOvs.addPortOps(Names.INTEGRATION_BRIDGE, hostVeth, "", ids, Owners.pod(ns, name, podUid),
-                null, null));
+        ops.addAll(LocalOvs.addPortOps(Names.INTEGRATION_BRIDGE, hostVeth, "", ids,
+                Owners.pod(req.podNamespace(), req.podName(), podUid), null, null));
         ovs.transact(ops);
     }
 
@@ -176,21 +123,6 @@ public final class PodPlumber {
         }
         removePorts(ports);
         deleteVeth(hostVeth);
-        for (Port p : ports) {
-            if (!p.name().equals(hostVeth)) {
-                deleteVeth(p.name()); // a pre-plugged pair, named after the pod, not the container
-            }
-        }
-    }
-
-    /** The host end of (container, interface): found by the sandbox on its OVS interface, else by its name. */
-    String hostVethOf(String containerId, String ifName) {
-        for (Interface i : ovs.interfacesWith(SANDBOX, containerId)) {
-            if (ifName.equals(i.externalIds().get(IF_NAME))) {
-                return i.name();
-            }
-        }
-        return VethNames.hostVeth(containerId, ifName);
     }
 
     void removePorts(Set<Port> ports) {

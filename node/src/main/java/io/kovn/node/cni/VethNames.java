@@ -24,19 +24,6 @@ public final class VethNames {
         return b.toString();
     }
 
-    /**
-     * The pod end of a pre-plugged pair while it waits in the host namespace: {@code kp} + 12 hex digits of the
-     * pod uid's hash. ADD renames it to CNI_IFNAME as it moves it into the sandbox.
-     */
-    public static String podEnd(String podUid) {
-        byte[] h = hash("pod:" + podUid, "pod-end");
-        StringBuilder b = new StringBuilder("kp");
-        for (int i = 0; i < 6; i++) {
-            b.append(String.format("%02x", h[i]));
-        }
-        return b.toString();
-    }
-
     public static String hostMac(String containerId, String ifName) {
         byte[] h = hash(containerId, ifName);
         // 0e: unicast (bit 0 clear), locally administered (bit 1 set)

@@ -27,15 +27,6 @@ public final class PodWatcher implements AutoCloseable {
         }
     }
 
-    /** Told of every change of the node's pods, on the informer's thread: keep it short. */
-    public interface Listener {
-        void changed(Pod p);
-
-        void deleted(Pod p);
-    }
-
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-
     private record Waiter(Predicate<Pod> ready, String uid, CompletableFuture<Pod> future) {
     }
 
@@ -52,12 +43,6 @@ public final class PodWatcher implements AutoCloseable {
 
     public Optional<Pod> get(String namespace, String name) {
         return Optional.ofNullable(informer.getStore().getByKey(key(namespace, name)));
-    }
-
-    /** Adds a listener and tells it of every pod known now. */
-    public void addListener(Listener l) {
-        listeners.add(l);
-        informer.getStore().list().forEach(l::changed);
     }
 
     public boolean hasSynced() {
@@ -104,18 +89,6 @@ public final class PodWatcher implements AutoCloseable {
     }
 
     private void changed(Pod p, boolean deleted) {
-        for (Listener l : listeners) {
-            try {
-                if (deleted) {
-                    l.deleted(p);
-                } else {
-                    l.changed(p);
-                }
-            } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(PodWatcher.class).warn("pod listener failed on {}/{}",
-                        p.getMetadata().getNamespace(), p.getMetadata().getName(), e);
-            }
-        }
         String key = key(p.getMetadata().getNamespace(), p.getMetadata().getName());
         List<Waiter> l = waiters.get(key);
         if (l == null) {
