@@ -13,8 +13,9 @@ import java.nio.file.Path;
 
 /**
  * One request to the node agent over its unix socket: the request is written and the sending side shut down,
- * then the answer is read to the end. A watchdog closes the channel at the deadline, since blocking socket
- * channels have no read timeout.
+ * then the answer is read to the end, within a deadline. Through {@link NativeUnix} when its library is loaded;
+ * otherwise through the JDK's socket channels, where a watchdog closes the channel at the deadline, since
+ * blocking socket channels have no read timeout.
  */
 final class AgentClient {
 
@@ -31,10 +32,39 @@ final class AgentClient {
     }
 
     static String call(String socketPath, String request, long timeoutMillis) throws UnreachableException, CniError {
+        return call(socketPath, request, timeoutMillis, NativeUnix.available());
+    }
+
+    /** {@code viaNative}: through {@link NativeUnix} (which must be loaded), else the JDK's channels. */
+    static String call(String socketPath, String request, long timeoutMillis, boolean viaNative)
+            throws UnreachableException, CniError {
         Path path = Path.of(socketPath);
         if (!Files.exists(path)) {
             throw new UnreachableException("the kovn node agent is not running: its socket " + socketPath + " does not exist");
         }
+        return viaNative ? callNative(socketPath, request, timeoutMillis) : callJdk(path, socketPath, request, timeoutMillis);
+    }
+
+    private static String callNative(String socketPath, String request, long timeoutMillis)
+            throws UnreachableException, CniError {
+        try {
+            byte[] answer = NativeUnix.call(socketPath, request.getBytes(StandardCharsets.UTF_8),
+                    (int) Math.min(timeoutMillis, Integer.MAX_VALUE));
+            return new String(answer, StandardCharsets.UTF_8);
+        } catch (java.net.ConnectException e) {
+            throw new UnreachableException("the kovn node agent does not accept connections on " + socketPath
+                    + " (" + e.getMessage() + "); is it running?");
+        } catch (java.net.SocketTimeoutException e) {
+            throw new CniError(CniError.TRY_AGAIN_LATER, "the kovn node agent did not answer within "
+                    + timeoutMillis / 1000 + " s", "socket " + socketPath);
+        } catch (IOException e) {
+            throw new CniError(CniError.TRY_AGAIN_LATER, "lost the connection to the kovn node agent: " + e.getMessage(),
+                    "socket " + socketPath);
+        }
+    }
+
+    private static String callJdk(Path path, String socketPath, String request, long timeoutMillis)
+            throws UnreachableException, CniError {
         SocketChannel ch;
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);

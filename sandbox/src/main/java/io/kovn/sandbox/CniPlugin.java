@@ -22,6 +22,7 @@ final class CniPlugin {
     static final String SCRIPT = "kovn-cni";
     static final String JAR = "kovn-cni.jar";
     static final String ARCHIVE = "kovn-cni.jsa";
+    static final String NATIVE_LIB = "libkovn-cni.so";
 
     private CniPlugin() {
     }
@@ -33,6 +34,9 @@ final class CniPlugin {
         try {
             Files.createDirectories(target);
             Files.copy(jar, target.resolve(JAR), StandardCopyOption.REPLACE_EXISTING);
+            if (Files.isRegularFile(jar.resolveSibling(NATIVE_LIB))) {
+                Files.copy(jar.resolveSibling(NATIVE_LIB), target.resolve(NATIVE_LIB), StandardCopyOption.REPLACE_EXISTING);
+            }
             Files.copy(script, target.resolve(SCRIPT), StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(target.resolve(SCRIPT), PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
@@ -47,7 +51,7 @@ final class CniPlugin {
     static void install(Path prepared, Path binDir) {
         try {
             Files.createDirectories(binDir);
-            for (String f : List.of(JAR, SCRIPT, ARCHIVE)) {
+            for (String f : List.of(JAR, NATIVE_LIB, SCRIPT, ARCHIVE)) {
                 if (Files.exists(prepared.resolve(f))) {
                     Files.copy(prepared.resolve(f), binDir.resolve(f), StandardCopyOption.REPLACE_EXISTING,
                             StandardCopyOption.COPY_ATTRIBUTES);

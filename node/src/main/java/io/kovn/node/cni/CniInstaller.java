@@ -23,6 +23,8 @@ public final class CniInstaller {
     public static final String CONFLIST = "10-kovn.conflist";
     public static final String PLUGIN = "kovn-cni";
     public static final String JAR = "kovn-cni.jar";
+    /** The plugin's native call to the agent, next to the jar; optional (the plugin works without, slower). */
+    public static final String NATIVE_LIB = "libkovn-cni.so";
 
     private CniInstaller() {
     }
@@ -42,7 +44,7 @@ public final class CniInstaller {
     }
 
     /**
-     * Copies kovn-cni and kovn-cni.jar from {@code source} (an install directory holding both, or a kovn
+     * Copies kovn-cni, kovn-cni.jar (and libkovn-cni.so when there is one) from {@code source} (an install directory holding both, or a kovn
      * checkout) into {@code binDir} when they differ, then makes the plugin's class-data sharing archive there.
      */
     public static void installPlugin(Path source, Path binDir) {
@@ -57,6 +59,10 @@ public final class CniInstaller {
                     + " (nor bin/" + PLUGIN + " and cni/target/" + JAR + "); build the cni module first");
         }
         boolean changed = copyIfDifferent(jar, binDir.resolve(JAR), "rw-r--r--");
+        Path lib = jar.resolveSibling(NATIVE_LIB);
+        if (Files.isRegularFile(lib)) {
+            changed |= copyIfDifferent(lib, binDir.resolve(NATIVE_LIB), "rw-r--r--");
+        }
         changed |= copyIfDifferent(script, binDir.resolve(PLUGIN), "rwxr-xr-x");
         Path archive = binDir.resolve("kovn-cni.jsa");
         if (changed || !Files.exists(archive)) {
