@@ -14,38 +14,16 @@ import io.kovn.testing.WithOvn;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** Services and EndpointSlices through the controller into OVN load balancers. */
 @WithOvn(northd = true)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ControllerServicesIT {
+class ControllerServicesIT extends TwoNodeControllerIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
-    private final OvnDaemons ovn;
-    private MockKube kube;
-    private KovnController controller;
-
     ControllerServicesIT(OvnDaemons ovn) {
-        this.ovn = ovn;
+        super(ovn);
     }
 
-    @BeforeAll
-    void start() throws Exception {
-        kube = new MockKube();
-        controller = new KovnController(ControllerConfig.defaults(ovn.nbUnix()), kube.client);
-        controller.start();
-        kube.node("node-a", "192.168.50.11");
-        kube.node("node-b", "192.168.50.12");
-    }
-
-    @AfterAll
-    void stop() {
-        controller.close();
-        kube.close();
-    }
 
     private String lb(String name, String column) {
         return ovn.nbctl("--bare", "--columns=" + column, "find", "load_balancer", "name=\"" + name + "\"");

@@ -16,26 +16,19 @@ import io.kovn.testing.WithOvn;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /** Gateway routers from the nodes' gateway annotations: NB rows and ovn-trace verdicts (SNAT, NodePort). */
 @WithOvn(northd = true)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class GatewayIT {
+class GatewayIT extends TwoNodeControllerIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private final OvnDaemons ovn;
-    private MockKube kube;
-    private KovnController controller;
-
     GatewayIT(OvnDaemons ovn) {
-        this.ovn = ovn;
+        super(ovn);
     }
 
     private static GatewayConfig gw(String ip, List<String> rampout) {
@@ -53,11 +46,6 @@ class GatewayIT {
 
     @BeforeAll
     void start() throws Exception {
-        kube = new MockKube();
-        controller = new KovnController(ControllerConfig.defaults(ovn.nbUnix()), kube.client);
-        controller.start();
-        kube.node("node-a", "192.168.50.11");
-        kube.node("node-b", "192.168.50.12");
         await().atMost(WAIT).until(() -> subnet("node-a") != null && subnet("node-b") != null);
         annotateGateway("node-a", "172.18.0.2", List.of());
         annotateGateway("node-b", "172.18.0.3", List.of());
@@ -67,11 +55,6 @@ class GatewayIT {
                 .allMatch(p -> p.getMetadata().getAnnotations() != null && p.getMetadata().getAnnotations().containsKey(PodNetwork.ANNOTATION)));
     }
 
-    @AfterAll
-    void stop() {
-        controller.close();
-        kube.close();
-    }
 
     private NodeSubnets subnet(String node) {
         var a = kube.client.nodes().withName(node).get().getMetadata().getAnnotations();

@@ -20,35 +20,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * NetworkPolicy as OVN port groups, address sets and ACLs, checked by ovn-trace verdicts on new connections
  * (the packet-level truth table runs in the sandbox).
  */
 @WithOvn(northd = true)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class NetworkPolicyIT {
+class NetworkPolicyIT extends TwoNodeControllerIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private final OvnDaemons ovn;
-    private MockKube kube;
-    private KovnController controller;
-
     NetworkPolicyIT(OvnDaemons ovn) {
-        this.ovn = ovn;
+        super(ovn);
     }
 
     @BeforeAll
     void start() throws Exception {
-        kube = new MockKube();
-        controller = new KovnController(ControllerConfig.defaults(ovn.nbUnix()), kube.client);
-        controller.start();
-        kube.node("node-a", "192.168.50.11");
-        kube.node("node-b", "192.168.50.12");
         for (String ns : List.of("x", "y", "z")) {
             kube.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
                     .addToLabels("ns", ns).endMetadata().build()).create();
@@ -67,11 +55,6 @@ class NetworkPolicyIT {
                         && p.getMetadata().getAnnotations().containsKey(PodNetwork.ANNOTATION)));
     }
 
-    @AfterAll
-    void stop() {
-        controller.close();
-        kube.close();
-    }
 
     @AfterEach
     void removePolicies() {

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Real OVS/OVN daemons for integration tests, each instance in its own temp directory with its own
@@ -372,7 +370,7 @@ public final class OvnDaemons implements AutoCloseable {
                 waitExit(d.process, Duration.ofSeconds(5));
             }
         }
-        deleteTree(dir);
+        Cleanup.deleteTree(dir);
         LIVE.remove(this);
     }
 
@@ -538,14 +536,6 @@ public final class OvnDaemons implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path root) {
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // best effort: a leftover temp dir is harmless
-        }
-    }
-
     /**
      * A JVM killed with SIGKILL runs no shutdown hook, leaving its daemons behind. On first use, end the
      * processes of such orphaned directories: only those whose command line names that directory, i.e.
@@ -565,7 +555,7 @@ public final class OvnDaemons implements AutoCloseable {
                             .filter(ph -> ph.info().arguments().stream().flatMap(Arrays::stream)
                                     .anyMatch(a -> a.contains(marker)))
                             .forEach(ProcessHandle::destroyForcibly);
-                    deleteTree(d);
+                    Cleanup.deleteTree(d);
                 } catch (IOException | RuntimeException e) {
                     // not ours, unreadable or just being created: leave it alone
                 }

@@ -8,11 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * One Kubernetes node for tests: a network namespace with its own ovsdb-server (Open_vSwitch database),
@@ -253,10 +251,6 @@ public final class OvnNode implements AutoCloseable {
         reverse.forEach(ChildDaemon::stop);
         List.copyOf(pods).forEach(Netns::close);
         netns.close();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // a leftover temp dir is harmless
-        }
+        Cleanup.deleteTree(dir);
     }
 }

@@ -4,6 +4,7 @@ import io.kovn.node.NodeAgent;
 import io.kovn.node.NodeAgentConfig;
 import io.kovn.node.cni.CniInstaller;
 import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.testing.Cleanup;
 import io.kovn.testing.OvnDaemons;
 import io.kovn.testing.OvnNode;
 import java.io.IOException;
@@ -12,10 +13,8 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * One node of a cluster on this machine, for the agent's tests and the CNI benchmark: central NB/SB/northd, a
@@ -144,19 +143,7 @@ public final class NodeLab implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable c : new AutoCloseable[] {agent, api, node, central}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // keep closing the rest
-                }
-            }
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // a leftover temp dir is harmless
-        }
+        Cleanup.closeAll(agent, api, node, central);
+        Cleanup.deleteTree(dir);
     }
 }

@@ -67,7 +67,9 @@ public final class CniInstaller {
         Path archive = binDir.resolve("kovn-cni.jsa");
         if (changed || !Files.exists(archive)) {
             try {
-                new HostCommands(null).run(binDir.resolve(PLUGIN).toString(), "--make-cds-archive");
+                // through bash, not exec'd: a file just written can still be open for writing in a child another
+                // thread forked meanwhile (until that child execs), and exec'ing it would fail with ETXTBSY
+                new HostCommands(null).run("bash", binDir.resolve(PLUGIN).toString(), "--make-cds-archive");
             } catch (CommandException e) {
                 log.warn("could not make the plugin's class-data sharing archive (it starts slower without): {}",
                         e.getMessage());

@@ -94,29 +94,6 @@ public class HostCommands {
         return names;
     }
 
-    /**
-     * {@link ProcessBuilder#start()}, tried again for up to a second while the program is "Text file busy"
-     * (ETXTBSY): a program this JVM has just written (the CNI plugin it installs) can still be open for writing
-     * in a child that another thread forked at that moment, until that child execs.
-     */
-    public static Process start(ProcessBuilder pb) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return pb.start();
-            } catch (IOException e) {
-                if (attempt >= 100 || e.getMessage() == null || !e.getMessage().contains("error=26")) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
-    }
-
     private static String exec(Path netns, String input, List<String> command) {
         List<String> cmd = new ArrayList<>();
         if (netns != null) {
@@ -130,7 +107,7 @@ public class HostCommands {
         }
         Process p;
         try {
-            p = start(pb);
+            p = pb.start();
         } catch (IOException e) {
             throw new CommandException("cannot run " + String.join(" ", cmd) + ": " + e.getMessage(), -1, "");
         }

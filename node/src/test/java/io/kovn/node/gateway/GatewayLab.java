@@ -10,6 +10,7 @@ import io.kovn.node.bench.NodeLab;
 import io.kovn.node.host.HostCommands;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.testing.Cleanup;
 import io.kovn.testing.Netns;
 import io.kovn.testing.OvnDaemons;
 import io.kovn.testing.OvnNode;
@@ -19,10 +20,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * One gateway node with the real controller: central NB/SB/northd, a node namespace with its own OVS and
@@ -113,19 +112,7 @@ final class GatewayLab implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable c : new AutoCloseable[] {agent, controller, api, ext, external, node, central}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // keep closing the rest
-                }
-            }
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // a leftover temp dir is harmless
-        }
+        Cleanup.closeAll(agent, controller, api, ext, external, node, central);
+        Cleanup.deleteTree(dir);
     }
 }
