@@ -152,8 +152,6 @@ public final class CniHandler {
             long t1 = System.nanoTime();
             podSide = CompletableFuture.runAsync(() -> plumber.configurePod(req, net), sideWork);
             checkAbort(abort, req);
-            CompletableFuture<Void> hostEnd = CompletableFuture.runAsync(() -> plumber.isolateHostEnd(hostVeth), sideWork);
-            podSide = CompletableFuture.allOf(podSide, hostEnd); // both done, even when one fails
             plumber.plug(req, uid, net, hostVeth);
             long t2 = System.nanoTime();
             await(plumber.installed(hostVeth), abort, installedTimeout, req, () -> new CniFailure(

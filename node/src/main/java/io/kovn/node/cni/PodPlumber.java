@@ -62,19 +62,6 @@ public final class PodPlumber {
         }
     }
 
-    /**
-     * On the userspace (netdev) datapath the host end of the veth stays an ordinary interface of the host's
-     * kernel, beside OVS reading it: the kernel would answer the pod's ARP for the management port's address
-     * (a host address) with the veth's own MAC, and the pod's replies to the host would then bypass OVN (and
-     * its load balancers' un-DNAT). arp_ignore=8 keeps the kernel from answering ARP on that interface. The
-     * kernel datapath takes the packets away from the host's stack by itself.
-     */
-    void isolateHostEnd(String hostVeth) {
-        if (txOffloadOff) {
-            host.sysctl("net/ipv4/conf/" + hostVeth + "/arp_ignore", "8");
-        }
-    }
-
     /** Addresses, link up and default route inside the sandbox; transmit checksum offload off on netdev. */
     void configurePod(CniRequest req, PodNetwork net) {
         StringBuilder pod = new StringBuilder();

@@ -52,22 +52,6 @@ public class HostCommands {
         return exec(netns, input, Arrays.asList(command));
     }
 
-    /**
-     * Sets a sysctl of the host, {@code key} in slash form ({@code net/ipv4/conf/eth0/arp_ignore}): a write to
-     * /proc/sys in the agent's own namespace, {@code sysctl -w} through nsenter otherwise.
-     */
-    public void sysctl(String key, String value) {
-        if (hostNetns == null) {
-            try {
-                Files.writeString(Path.of("/proc/sys").resolve(key), value);
-                return;
-            } catch (IOException e) {
-                throw new CommandException("cannot set " + key + " to " + value + ": " + e.getMessage(), -1, "");
-            }
-        }
-        run("sysctl", "-q", "-w", key.replace('/', '.') + "=" + value);
-    }
-
     /** Whether the host has a network device of that name. */
     public boolean linkExists(String name) {
         if (hostNetns == null) {
