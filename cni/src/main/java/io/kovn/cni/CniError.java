@@ -15,6 +15,8 @@ public final class CniError extends Exception {
     public static final int DECODING_FAILURE = 6;
     public static final int INVALID_CONFIG = 7;
     public static final int TRY_AGAIN_LATER = 11;
+    /** STATUS (1.1.0): the plugin cannot serve ADD requests now. */
+    public static final int PLUGIN_NOT_AVAILABLE = 50;
     /** Codes from 100 are the plugin's own: the node agent failed to set up or check the pod's network. */
     public static final int AGENT_FAILURE = 100;
 

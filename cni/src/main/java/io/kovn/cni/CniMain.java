@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The kovn CNI plugin: answers VERSION itself and hands ADD, DEL and CHECK to the node agent, printing its
+ * The kovn CNI plugin: answers VERSION itself and hands ADD, DEL, CHECK, STATUS and GC to the node agent, printing its
  * answer. Exit status 0 with the result (or nothing) on stdout, or 1 with the spec's error object.
  *
  * <p>DEL when the agent cannot be reached succeeds (with a note on stderr): nothing of the pod is left that
@@ -46,7 +46,7 @@ public final class CniMain {
         String command = env.get("CNI_COMMAND");
         if (command == null || command.isEmpty()) {
             return fail(out, new CniError(CniError.INVALID_ENVIRONMENT, "CNI_COMMAND is not set",
-                    "kovn-cni is a CNI plugin, run by a container runtime with CNI_COMMAND=ADD, DEL, CHECK or VERSION"), version);
+                    "kovn-cni is a CNI plugin, run by a container runtime with CNI_COMMAND=ADD, DEL, CHECK, STATUS, GC or VERSION"), version);
         }
         switch (command) {
             case "VERSION":
@@ -55,10 +55,12 @@ public final class CniMain {
             case "ADD":
             case "DEL":
             case "CHECK":
+            case "STATUS":
+            case "GC":
                 return forward(command, env, input, out, err, version);
             default:
                 return fail(out, new CniError(CniError.INVALID_ENVIRONMENT, "CNI_COMMAND " + command + " is not supported",
-                        "kovn-cni supports ADD, DEL, CHECK and VERSION"), version);
+                        "kovn-cni supports ADD, DEL, CHECK, STATUS, GC and VERSION"), version);
         }
     }
 
@@ -86,9 +88,17 @@ public final class CniMain {
                         + "leftovers when it starts");
                 return 0;
             }
+            if ("STATUS".equals(command)) {
+                return fail(out, new CniError(CniError.PLUGIN_NOT_AVAILABLE, e.getMessage(),
+                        "start the kovn node agent on this node (kovn node ...)"), version);
+            }
             return fail(out, new CniError(CniError.TRY_AGAIN_LATER, e.getMessage(),
                     "start the kovn node agent on this node (kovn node ...)"), version);
         } catch (CniError e) {
+            if ("STATUS".equals(command) && e.code() == CniError.TRY_AGAIN_LATER) {
+                // an agent that does not answer cannot serve ADD either
+                return fail(out, new CniError(CniError.PLUGIN_NOT_AVAILABLE, e.getMessage(), e.details()), version);
+            }
             return fail(out, e, version);
         }
         return relay(answer, out, version);

@@ -5,7 +5,7 @@ import java.util.List;
 /** The CNI spec versions kovn speaks, and what differs between them. */
 public final class CniVersions {
     public static final String LATEST = "1.0.0";
-    public static final List<String> SUPPORTED = List.of("0.3.1", "0.4.0", "1.0.0");
+    public static final List<String> SUPPORTED = List.of("0.3.1", "0.4.0", "1.0.0", "1.1.0");
 
     private CniVersions() {
     }
@@ -21,6 +21,11 @@ public final class CniVersions {
 
     /** Before 1.0.0 every ips entry names its IP version. */
     public static boolean ipsCarryVersion(String v) {
-        return !"1.0.0".equals(v);
+        return "0.3.1".equals(v) || "0.4.0".equals(v);
+    }
+
+    /** STATUS and GC appeared in 1.1.0. */
+    public static boolean allowsStatusAndGc(String v) {
+        return "1.1.0".equals(v);
     }
 }

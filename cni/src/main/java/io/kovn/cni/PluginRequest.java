@@ -50,10 +50,23 @@ public final class PluginRequest {
         return CniVersions.LATEST;
     }
 
-    /** Parses and checks ADD, DEL or CHECK; throws the spec's error otherwise. */
+    /** The GC input: the attachments the runtime still has, each a containerID and an ifname. */
+    static final String VALID_ATTACHMENTS = "cni.dev/valid-attachments";
+
+    /** Parses and checks ADD, DEL, CHECK, STATUS or GC; throws the spec's error otherwise. */
     public static PluginRequest parse(String command, Map<String, String> env, String stdin) throws CniError {
         Map<String, Object> config = decodeConfig(stdin);
         String version = checkConfig(config);
+        if ("STATUS".equals(command) || "GC".equals(command)) {
+            if (!CniVersions.allowsStatusAndGc(version)) {
+                throw new CniError(CniError.INCOMPATIBLE_VERSION, command + " is not defined for cniVersion " + version,
+                        command + " needs cniVersion 1.1.0 in the network configuration");
+            }
+            if ("GC".equals(command)) {
+                checkAttachments(config.get(VALID_ATTACHMENTS));
+            }
+            return new PluginRequest(command, env, config, new LinkedHashMap<>(), socket(config), timeoutMillis(config));
+        }
         if ("CHECK".equals(command) && !CniVersions.allowsCheck(version)) {
             throw new CniError(CniError.INCOMPATIBLE_VERSION, "CHECK is not defined for cniVersion " + version,
                     "CHECK needs cniVersion 0.4.0 or later in the network configuration");
@@ -71,23 +84,46 @@ public final class PluginRequest {
             throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_ARGS has no K8S_POD_NAME",
                     "kovn networks Kubernetes pods: the runtime must pass K8S_POD_NAMESPACE and K8S_POD_NAME in CNI_ARGS");
         }
-        String socket = DEFAULT_SOCKET;
+        return new PluginRequest(command, env, config, args, socket(config), timeoutMillis(config));
+    }
+
+    private static String socket(Map<String, Object> config) throws CniError {
         Object s = config.get("serverSocket");
-        if (s != null) {
-            if (!(s instanceof String) || ((String) s).isEmpty()) {
-                throw new CniError(CniError.INVALID_CONFIG, "serverSocket must be a non-empty string (a unix socket path)");
-            }
-            socket = (String) s;
+        if (s == null) {
+            return DEFAULT_SOCKET;
         }
-        long timeout = DEFAULT_TIMEOUT_SECONDS;
+        if (!(s instanceof String) || ((String) s).isEmpty()) {
+            throw new CniError(CniError.INVALID_CONFIG, "serverSocket must be a non-empty string (a unix socket path)");
+        }
+        return (String) s;
+    }
+
+    private static long timeoutMillis(Map<String, Object> config) throws CniError {
         Object t = config.get("timeoutSeconds");
-        if (t != null) {
-            if (!(t instanceof Long) || (Long) t <= 0) {
-                throw new CniError(CniError.INVALID_CONFIG, "timeoutSeconds must be a positive whole number");
-            }
-            timeout = (Long) t;
+        if (t == null) {
+            return DEFAULT_TIMEOUT_SECONDS * 1000;
         }
-        return new PluginRequest(command, env, config, args, socket, timeout * 1000);
+        if (!(t instanceof Long) || (Long) t <= 0) {
+            throw new CniError(CniError.INVALID_CONFIG, "timeoutSeconds must be a positive whole number");
+        }
+        return (Long) t * 1000;
+    }
+
+    /** GC's list: absent means no attachment is valid; otherwise objects with string containerID and ifname. */
+    private static void checkAttachments(Object list) throws CniError {
+        if (list == null) {
+            return;
+        }
+        if (!(list instanceof java.util.List)) {
+            throw new CniError(CniError.INVALID_CONFIG, VALID_ATTACHMENTS + " must be a list");
+        }
+        for (Object a : (java.util.List<?>) list) {
+            if (!(a instanceof Map) || !(((Map<?, ?>) a).get("containerID") instanceof String)
+                    || !(((Map<?, ?>) a).get("ifname") instanceof String)) {
+                throw new CniError(CniError.INVALID_CONFIG, VALID_ATTACHMENTS
+                        + " must hold objects with a containerID and an ifname", String.valueOf(a));
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")

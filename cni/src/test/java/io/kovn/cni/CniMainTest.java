@@ -67,7 +67,7 @@ class CniMainTest {
         Outcome o = run(env("VERSION"), "{\"cniVersion\":\"0.3.1\"}");
         assertThat(o.rc()).isZero();
         assertThat(o.json()).containsEntry("cniVersion", "0.3.1")
-                .containsEntry("supportedVersions", java.util.List.of("0.3.1", "0.4.0", "1.0.0"));
+                .containsEntry("supportedVersions", java.util.List.of("0.3.1", "0.4.0", "1.0.0", "1.1.0"));
     }
 
     @Test
@@ -95,7 +95,30 @@ class CniMainTest {
         Map<String, String> badId = env("ADD");
         badId.put("CNI_CONTAINERID", "../etc");
         assertThat(run(badId, conf("1.0.0")).code()).isEqualTo(4);
-        assertThat(run(env("GC"), conf("1.0.0")).code()).isEqualTo(4);
+        assertThat(run(env("FLUSH"), conf("1.0.0")).code()).isEqualTo(4);
+    }
+
+    @Test
+    void statusAndGcAreCni110Commands() throws Exception {
+        Map<String, String> bare = new HashMap<>(Map.of("CNI_COMMAND", "STATUS", "CNI_PATH", "/opt/cni/bin"));
+        Outcome old = run(bare, conf("1.0.0"));
+        assertThat(old.code()).isEqualTo(1);
+        assertThat((String) old.json().get("msg")).contains("STATUS is not defined for cniVersion 1.0.0");
+        // no CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME needed; without the agent STATUS says "not available" (50)
+        Outcome down = run(bare, conf("1.1.0"));
+        assertThat(down.code()).isEqualTo(50);
+        assertThat(down.json()).containsEntry("cniVersion", "1.1.0");
+        assertThat((String) down.json().get("msg")).contains("not running");
+
+        Map<String, String> gc = new HashMap<>(Map.of("CNI_COMMAND", "GC", "CNI_PATH", "/opt/cni/bin"));
+        assertThat(run(gc, conf("0.4.0")).code()).isEqualTo(1);
+        String withList = conf("1.1.0").replace("}", ",\"cni.dev/valid-attachments\":[{\"containerID\":\"c1\","
+                + "\"ifname\":\"eth0\"}]}");
+        assertThat(run(gc, withList).code()).as("the agent is not there: try again later").isEqualTo(11);
+        String badList = conf("1.1.0").replace("}", ",\"cni.dev/valid-attachments\":[{\"containerID\":7}]}");
+        assertThat(run(gc, badList).code()).isEqualTo(7);
+        String notAList = conf("1.1.0").replace("}", ",\"cni.dev/valid-attachments\":\"c1\"}");
+        assertThat(run(gc, notAList).code()).isEqualTo(7);
     }
 
     @Test

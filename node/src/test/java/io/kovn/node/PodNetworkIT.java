@@ -4,6 +4,7 @@ import static io.kovn.node.LabPods.json;
 import static io.kovn.node.LabPods.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kovn.node.bench.CniExec;
 import io.kovn.node.bench.NodeLab;
 import io.kovn.node.cni.CniInstaller;
 import io.kovn.ovn.annotations.PodNetwork;
@@ -82,6 +83,37 @@ class PodNetworkIT {
     }
 
     @Test
+    void cni110StatusSaysReadyAndGcRemovesOnlyAttachmentsTheRuntimeNoLongerHas() throws Exception {
+        LabPods.Sandbox any = pods.sandbox("status-probe");
+        CniExec.Outcome status = ok(pods.cni("STATUS", any, "1.1.0"));
+        assertThat(status.stdout()).isEmpty();
+
+        PodNetwork n1 = pods.podWithNetwork("gc1");
+        pods.podWithNetwork("gc2");
+        LabPods.Sandbox s1 = pods.sandbox("gc1");
+        LabPods.Sandbox s2 = pods.sandbox("gc2");
+        JsonNode r = json(ok(pods.cni("ADD", s1, "1.1.0")));
+        assertThat(r.path("cniVersion").asString()).isEqualTo("1.1.0");
+        assertThat(r.path("ips").get(0).has("version")).isFalse();
+        ok(pods.cni("ADD", s2, "1.1.0"));
+        assertThat(lab.node().vsctl("get", "interface", s1.hostVeth(), "external_ids")).contains("\"kovn.io/network\"=kovn");
+
+        String valid = "\"cni.dev/valid-attachments\":[{\"containerID\":\"" + s1.containerId() + "\",\"ifname\":\"eth0\"}]";
+        // another network's GC leaves kovn's attachments alone
+        String other = lab.pluginConfig("1.1.0").replace("\"name\":\"kovn\"", "\"name\":\"other\"");
+        ok(pods.cniWithConfig("GC", any, other.substring(0, other.length() - 1) + "," + valid + "}"));
+        assertThat(pods.ovsInterfaces()).contains(s1.hostVeth(), s2.hostVeth());
+
+        ok(pods.cni("GC", any, "1.1.0", valid));
+        pods.assertGone(s2);
+        assertThat(pods.ovsInterfaces()).contains(s1.hostVeth());
+        lab.node().netns().exec("ping", "-c", "1", "-W", "2", n1.ip());
+
+        ok(pods.cni("DEL", s1, "1.1.0"));
+        pods.assertGone(s1);
+    }
+
+    @Test
     void checkPassesOnAHealthyPodAndFailsOnceItsAddressIsGone() {
         pods.podWithNetwork("chk");
         LabPods.Sandbox s = pods.sandbox("chk");
@@ -138,7 +170,7 @@ class PodNetworkIT {
         pods.assertGone(s);
         env.put("CNI_COMMAND", "VERSION");
         assertThat(json(ok(plugin.run(env, "{\"cniVersion\":\"1.0.0\"}"))).path("supportedVersions").toString())
-                .isEqualTo("[\"0.3.1\",\"0.4.0\",\"1.0.0\"]");
+                .isEqualTo("[\"0.3.1\",\"0.4.0\",\"1.0.0\",\"1.1.0\"]");
     }
 
     /** Reference plugins of the same conflist run where the runtime runs plugins: on the node. */

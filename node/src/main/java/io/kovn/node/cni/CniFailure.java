@@ -10,6 +10,8 @@ public final class CniFailure extends Exception {
     public static final int DECODING_FAILURE = 6;
     public static final int INVALID_CONFIG = 7;
     public static final int TRY_AGAIN_LATER = 11;
+    /** STATUS (CNI 1.1.0): the plugin cannot serve ADD requests now. */
+    public static final int PLUGIN_NOT_AVAILABLE = 50;
     /** kovn's own: setting up, checking or removing the pod's network failed; msg says why. */
     public static final int SETUP_FAILED = 100;
 

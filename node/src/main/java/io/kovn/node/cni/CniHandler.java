@@ -58,11 +58,21 @@ public final class CniHandler {
 
     /** The result to print (ADD), or null (DEL, CHECK). */
     public ObjectNode handle(CniRequest req) throws CniFailure {
-        if (!Set.of("0.3.1", "0.4.0", "1.0.0").contains(req.cniVersion())) {
+        if (!Set.of("0.3.1", "0.4.0", "1.0.0", "1.1.0").contains(req.cniVersion())) {
             throw new CniFailure(CniFailure.INCOMPATIBLE_VERSION, "cniVersion " + req.cniVersion() + " is not supported",
-                    "supported: 0.3.1, 0.4.0, 1.0.0");
+                    "supported: 0.3.1, 0.4.0, 1.0.0, 1.1.0");
+        }
+        if (("STATUS".equals(req.command()) || "GC".equals(req.command())) && !"1.1.0".equals(req.cniVersion())) {
+            throw new CniFailure(CniFailure.INCOMPATIBLE_VERSION, req.command() + " is not defined for cniVersion "
+                    + req.cniVersion(), "it needs cniVersion 1.1.0");
         }
         switch (req.command()) {
+            case "STATUS":
+                status();
+                return null;
+            case "GC":
+                gc(req);
+                return null;
             case "ADD":
                 requirePod(req);
                 return add(req);
@@ -291,6 +301,55 @@ public final class CniHandler {
         } catch (CommandException e) {
             throw new CniFailure(CniFailure.SETUP_FAILED, "removing the veth of container " + req.containerId()
                     + " failed", e.getMessage(), e);
+        }
+    }
+
+    /** STATUS (CNI 1.1.0): whether an ADD could be served now; code 50 with the reason otherwise. */
+    private void status() throws CniFailure {
+        List<String> problems = new ArrayList<>(plumber.ovsProblems());
+        if (!pods.hasSynced()) {
+            problems.add("the node's pods are not known yet (no answer from the Kubernetes API)");
+        }
+        if (!problems.isEmpty()) {
+            throw new CniFailure(CniFailure.PLUGIN_NOT_AVAILABLE, "the kovn node agent cannot set up pods now: "
+                    + problems.get(0), String.join("; ", problems));
+        }
+    }
+
+    /**
+     * GC (CNI 1.1.0): removes this network's attachments (OVS port and veth) that are not among the runtime's
+     * valid ones. One whose ADD or DEL is in progress is left alone; the others are all tried, and the failures
+     * reported together.
+     */
+    private void gc(CniRequest req) throws CniFailure {
+        Set<String> valid = new java.util.HashSet<>();
+        req.config().path("cni.dev/valid-attachments").forEach(a ->
+                valid.add(a.path("containerID").asString("") + "/" + a.path("ifname").asString("")));
+        List<String> removed = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (io.kovn.ovn.vswitch.Interface i : plumber.attachments()) {
+            Map<String, String> ids = i.externalIds();
+            String network = ids.get(PodPlumber.NETWORK);
+            String containerId = ids.get(PodPlumber.SANDBOX);
+            String ifName = ids.getOrDefault(PodPlumber.IF_NAME, "eth0");
+            if (network != null && !network.equals(req.networkName()) || valid.contains(containerId + "/" + ifName)) {
+                continue;
+            }
+            try {
+                if (ifIdle(VethNames.hostVeth(containerId, ifName), () -> plumber.remove(containerId, ifName))) {
+                    removed.add(containerId + "/" + ifName + " (" + ids.get(io.kovn.ovn.Owners.OWNER) + ")");
+                }
+            } catch (RuntimeException e) {
+                failed.add(containerId + "/" + ifName + ": " + e.getMessage());
+            }
+        }
+        if (!removed.isEmpty()) {
+            log.info("GC of network {}: removed {} attachments the runtime no longer has: {}", req.networkName(),
+                    removed.size(), removed);
+        }
+        if (!failed.isEmpty()) {
+            throw new CniFailure(CniFailure.SETUP_FAILED, "GC could not remove " + failed.size() + " attachments",
+                    String.join("; ", failed));
         }
     }
 

@@ -26,9 +26,11 @@ public record CniRequest(String command, String containerId, Path netns, String 
         String command = n.path("command").asString("");
         String containerId = n.path("containerId").asString("");
         String ifName = n.path("ifName").asString("");
-        if (command.isEmpty() || containerId.isEmpty() || ifName.isEmpty() || !n.path("config").isObject()) {
+        boolean perAttachment = !"STATUS".equals(command) && !"GC".equals(command);
+        if (command.isEmpty() || perAttachment && (containerId.isEmpty() || ifName.isEmpty())
+                || !n.path("config").isObject()) {
             throw new CniFailure(CniFailure.DECODING_FAILURE, "the CNI server got an incomplete request",
-                    "command, containerId, ifName and config are required");
+                    "command and config are required, and containerId and ifName for ADD, DEL and CHECK");
         }
         Map<String, String> args = new LinkedHashMap<>();
         n.path("args").properties().forEach(e -> args.put(e.getKey(), e.getValue().asString()));
@@ -57,6 +59,11 @@ public record CniRequest(String command, String containerId, Path netns, String 
         return uid == null || uid.isEmpty() ? null : uid;
     }
 
+    /** The network's name in the configuration ("kovn" in the conflist the agent installs). */
+    public String networkName() {
+        return config.path("name").asString("");
+    }
+
     public JsonNode prevResult() {
         JsonNode p = config.get("prevResult");
         return p != null && p.isObject() ? p : null;
@@ -64,6 +71,9 @@ public record CniRequest(String command, String containerId, Path netns, String 
 
     @Override
     public String toString() {
+        if ("STATUS".equals(command) || "GC".equals(command)) {
+            return command + " of network " + networkName();
+        }
         return command + " " + podNamespace() + "/" + podName() + " container " + containerId + " if " + ifName;
     }
 }

@@ -21,7 +21,7 @@ final class CniResult {
     /** The host end of the veth, then the pod's interface (inside {@code sandbox}). */
     static ObjectNode of(String cniVersion, JsonNode prevResult, String hostIf, String hostMac, String podIf,
                          String podMac, Path sandbox, PodNetwork net) {
-        boolean withVersion = !"1.0.0".equals(cniVersion);
+        boolean withVersion = "0.3.1".equals(cniVersion) || "0.4.0".equals(cniVersion);
         ObjectNode r = NODES.objectNode().put("cniVersion", cniVersion);
         ArrayNode interfaces = r.putArray("interfaces");
         ArrayNode ips = r.putArray("ips");

@@ -31,6 +31,8 @@ public final class PodPlumber {
     static final String IFACE_ID_VER = "iface-id-ver";
     static final String SANDBOX = "sandbox";
     static final String IF_NAME = "kovn.io/ifname";
+    /** The CNI network (configuration name) the attachment belongs to; GC of that network looks at it. */
+    static final String NETWORK = "kovn.io/network";
     static final String IP_ADDRESSES = "ip_addresses";
     static final String OVN_INSTALLED = "ovn-installed";
 
@@ -92,6 +94,7 @@ public final class PodPlumber {
         ids.put(IFACE_ID_VER, podUid);
         ids.put(SANDBOX, req.containerId());
         ids.put(IF_NAME, req.ifName());
+        ids.put(NETWORK, req.networkName());
         ids.put(IP_ADDRESSES, String.join(",", net.ipAddresses()));
         Set<Port> stale = new LinkedHashSet<>();
         ovs.port(hostVeth).ifPresent(stale::add);
@@ -145,6 +148,22 @@ public final class PodPlumber {
                 }
             }
         }
+    }
+
+    /** The pod attachments on br-int (interfaces kovn plugged for a sandbox). */
+    List<Interface> attachments() {
+        return ovs.replica().withExternalId(Interface.TABLE, SANDBOX);
+    }
+
+    /** Why pods cannot be plumbed now, as far as the local OVS tells; empty when they can. */
+    List<String> ovsProblems() {
+        if (!ovs.isConnected()) {
+            return List.of("the connection to the local Open_vSwitch database is down");
+        }
+        if (ovs.bridge(Names.INTEGRATION_BRIDGE).isEmpty()) {
+            return List.of("the integration bridge " + Names.INTEGRATION_BRIDGE + " is missing");
+        }
+        return List.of();
     }
 
     /** What CHECK finds wrong with the interface of a pod, or nothing. */

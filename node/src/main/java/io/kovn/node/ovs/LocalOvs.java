@@ -62,6 +62,11 @@ public final class LocalOvs implements AutoCloseable {
         }
     }
 
+    /** Whether the connection to the Open_vSwitch database is up. */
+    public boolean isConnected() {
+        return client.isConnected();
+    }
+
     public DatabaseReplica replica() {
         return replica;
     }
