@@ -469,6 +469,10 @@ public final class Sandbox implements AutoCloseable {
         client.nodes().withName(name).delete();
         try {
             n.ovn().appctl("ovn-controller", "exit");
+            // it answers at once, then removes its chassis from the SB and ends: let it finish before the kill
+            if (!n.ovn().awaitExit("ovn-controller", Duration.ofSeconds(15))) {
+                log.info("ovn-controller of {} has not ended 15 s after exit", name);
+            }
         } catch (RuntimeException e) {
             log.info("ovn-controller of {} did not exit cleanly: {}", name, e.getMessage());
         }

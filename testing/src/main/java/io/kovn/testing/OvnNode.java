@@ -206,6 +206,26 @@ public final class OvnNode implements AutoCloseable {
         return Exec.run(cmd, env, dir, CMD_TIMEOUT).check().out();
     }
 
+    /**
+     * Waits at most {@code timeout} for one of this node's daemons to end by itself (after {@code exit}, say);
+     * true if it has. ovn-controller's {@code exit} answers before it has removed its chassis from the SB.
+     */
+    public boolean awaitExit(String daemonName, Duration timeout) {
+        ChildDaemon d;
+        synchronized (this) {
+            d = daemons.stream().filter(x -> x.name.equals(daemonName)).findFirst().orElse(null);
+        }
+        if (d == null) {
+            return true;
+        }
+        try {
+            return d.process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** {@code ovs-appctl} to ovs-vswitchd, ovsdb-server or ovn-controller of this node. */
     public String appctl(String daemon, String... args) {
         List<String> cmd = new ArrayList<>();
