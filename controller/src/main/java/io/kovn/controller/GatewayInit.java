@@ -48,8 +48,8 @@ public final class GatewayInit {
             config.rampoutIpSubnets().forEach(s -> routed.add(Ipv4Cidr.parse(s)));
             NbTxn txn = new NbTxn(nb);
             ClusterTopology.ensureCluster(txn, joinSubnet);
-            GatewayTopology.ensure(txn, new GatewayTopology.GatewaySpec(node, chassisId, config, join, joinSubnet,
-                    clusterSubnet, routed));
+            ClusterTopology.ensureNodeRoutes(txn, node, Ipv4Cidr.parse(subnet), GatewayTopology.ensure(txn,
+                    new GatewayTopology.GatewaySpec(node, chassisId, config, join, joinSubnet, clusterSubnet, routed)));
             if (!txn.isEmpty()) {
                 client.transact(Databases.NORTHBOUND, txn.operations()).get(1, TimeUnit.MINUTES);
             }

@@ -90,6 +90,12 @@ class ControllerTopologyIT {
         assertThat(nb("get", "logical_switch_port", "stor-node-a", "options:router-port")).isEqualTo("rtos-node-a");
         assertThat(nb("lsp-get-addresses", "k8s-node-a")).endsWith(" " + a.first().managementAddress());
         assertThat(nb("get", "logical_switch", "node-a", "load_balancer_group")).isNotEqualTo("[]");
+        // the host's service traffic comes from its service source address, routed back to its management port
+        String source = io.kovn.ovn.net.HostServiceSource.of(a.first());
+        assertThat(source).isNotEqualTo(io.kovn.ovn.net.HostServiceSource.of(b.first())).startsWith("169.254.");
+        assertThat(nb("lr-route-list", "ovn_cluster_router")).containsPattern(java.util.regex.Pattern.quote(source) + "\\s+" + java.util.regex.Pattern.quote(
+                        a.first().managementAddress()));
+        assertThat(nb("get", "address_set", "kovn_node_mgmt", "addresses")).contains(source, a.first().managementAddress());
     }
 
     @Test
@@ -152,6 +158,8 @@ class ControllerTopologyIT {
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(nb("ls-list")).doesNotContain("(node-c)");
             assertThat(nb("lrp-list", "ovn_cluster_router")).doesNotContain("rtos-node-c");
+            assertThat(nb("--bare", "--columns=external_ids", "list", "logical_router_static_route"))
+                    .doesNotContain("owner=node-c");
         });
     }
 

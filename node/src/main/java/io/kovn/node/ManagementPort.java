@@ -4,6 +4,7 @@ import io.kovn.node.host.HostCommands;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.ovn.Names;
 import io.kovn.ovn.Owners;
+import io.kovn.ovn.net.HostServiceSource;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.MacAddress;
 import io.kovn.ovn.vswitch.Interface;
@@ -52,26 +53,35 @@ final class ManagementPort {
         }
         ovs.awaitInterface(dev, Duration.ofSeconds(20));
 
+        String serviceSource = HostServiceSource.of(nodeSubnet);
         StringBuilder batch = new StringBuilder();
         for (String old : addresses(host, dev)) {
-            if (!old.equals(ip + "/" + nodeSubnet.prefix())) {
+            if (!old.equals(ip + "/" + nodeSubnet.prefix()) && !old.equals(serviceSource + "/32")) {
                 batch.append("addr del ").append(old).append(" dev ").append(dev).append('\n');
             }
         }
         batch.append("link set dev ").append(dev).append(" mtu ").append(cfg.mtu()).append(" up\n");
         batch.append("addr replace ").append(ip).append('/').append(nodeSubnet.prefix()).append(" dev ").append(dev)
                 .append('\n');
-        List<Ipv4Cidr> routed = new ArrayList<>(cfg.clusterSubnets());
-        routed.addAll(cfg.serviceCidrs());
-        for (Ipv4Cidr cidr : routed) {
+        batch.append("addr replace ").append(serviceSource).append("/32 dev ").append(dev).append('\n');
+        for (Ipv4Cidr cidr : cfg.clusterSubnets()) {
             batch.append("route replace ").append(cidr).append(" via ").append(gateway).append(" dev ").append(dev)
                     .append(" mtu ").append(cfg.mtu()).append('\n');
         }
+        // service connections leave from the host service source address: their replies come back through
+        // OVN (which undoes the load balancer's DNAT), never the kernel's short way from a local pod's veth
+        for (Ipv4Cidr cidr : cfg.serviceCidrs()) {
+            batch.append("route replace ").append(cidr).append(" via ").append(gateway).append(" dev ").append(dev)
+                    .append(" src ").append(serviceSource).append(" mtu ").append(cfg.mtu()).append('\n');
+        }
+        List<Ipv4Cidr> routed = new ArrayList<>(cfg.clusterSubnets());
+        routed.addAll(cfg.serviceCidrs());
         host.runWithInput(batch.toString(), "ip", "-batch", "-");
         if (cfg.txChecksumOffloadOff()) {
             host.run("ethtool", "-K", dev, "tx", "off");
         }
-        log.info("management port {} ({} {}) bound to {}, routes to {} via {}", dev, ip, mac, lsp, routed, gateway);
+        log.info("management port {} ({} {}) bound to {}, routes to {} via {}; service traffic from {}", dev, ip, mac,
+                lsp, routed, gateway, serviceSource);
     }
 
     private static List<String> addresses(HostCommands host, String dev) {

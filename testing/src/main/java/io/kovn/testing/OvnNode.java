@@ -130,9 +130,10 @@ public final class OvnNode implements AutoCloseable {
                 dir.resolve("conf.db").toString()));
         db.await("db.sock accepting connections", timeout, () -> UnixSockets.accepting(dir.resolve("db.sock")));
         vsctl("--no-wait", "init");
-        ChildDaemon vswitchd = daemon("ovs-vswitchd", List.of(OvnDaemons.bin("ovs-vswitchd"), ovsdbRemote(),
+        List<String> vswitchdCommand = List.of(OvnDaemons.bin("ovs-vswitchd"), ovsdbRemote(),
                 "--unixctl=" + dir.resolve("ovs-vswitchd.ctl"), "--log-file=" + dir.resolve("ovs-vswitchd.log"),
-                "--pidfile=" + dir.resolve("ovs-vswitchd.pid")));
+                "--pidfile=" + dir.resolve("ovs-vswitchd.pid"));
+        ChildDaemon vswitchd = daemon("ovs-vswitchd", vswitchdCommand);
         vswitchd.await("its control socket accepting connections", timeout,
                 () -> UnixSockets.accepting(dir.resolve("ovs-vswitchd.ctl")));
         if (underlay != null) {
@@ -141,18 +142,61 @@ public final class OvnNode implements AutoCloseable {
             vsctl("add-br", "br-phy", "--", "set", "bridge", "br-phy", "datapath_type=netdev",
                     "other-config:hwaddr=" + encapMac, "--", "add-port", "br-phy", "eth0");
             netns.ip("addr", "flush", "dev", "eth0");
-            netns.ip("addr", "add", encapIp + "/24", "dev", "br-phy");
-            netns.ip("link", "set", "br-phy", "up");
+            configureBrPhy();
         }
+        restartOnCrash(vswitchd, vswitchdCommand);
         daemon("ovn-controller", List.of(OvnDaemons.bin("ovn-controller"), ovsdbRemote(),
                 "--log-file=" + dir.resolve("ovn-controller.log"), "--pidfile=" + dir.resolve("ovn-controller.pid")));
     }
 
-    private ChildDaemon daemon(String daemonName, List<String> command) {
-        ChildDaemon d = ChildDaemon.start(daemonName, netns.inside(command), env, dir, dir.resolve(daemonName + ".log"));
-        synchronized (this) {
-            daemons.add(d);
+    /** The encap IP on br-phy (userspace tunnels need their IP on a bridge of the same ovs-vswitchd). */
+    private void configureBrPhy() {
+        netns.ip("addr", "replace", encapIp + "/24", "dev", "br-phy");
+        netns.ip("link", "set", "br-phy", "up");
+    }
+
+    /**
+     * What ovs-ctl's {@code --monitor} does for a real node: an ovs-vswitchd that dies (OVS 3.1's userspace
+     * conntrack can abort on an assertion) is started again, and br-phy, which the new one recreates as a fresh
+     * tap device, gets the encap IP back. The crash is reported on stderr with the log's last lines.
+     */
+    private void restartOnCrash(ChildDaemon d, List<String> command) {
+        d.process.onExit().thenRun(() -> {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+            }
+            System.err.println("OvnNode " + name + ": ovs-vswitchd (pid " + d.process.pid() + ") exited with "
+                    + d.process.exitValue() + "; starting it again as ovs-ctl --monitor would. "
+                    + d.failure("ended").getMessage());
+            try {
+                ChildDaemon again = daemon("ovs-vswitchd", command);
+                synchronized (this) {
+                    daemons.remove(d);
+                }
+                again.await("its control socket accepting connections after a restart", timeout,
+                        () -> UnixSockets.accepting(dir.resolve("ovs-vswitchd.ctl")));
+                if (encapIp != null) {
+                    long deadline = System.nanoTime() + timeout.toNanos();
+                    while (!netns.run(List.of("ip", "link", "show", "br-phy")).ok() && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
+                    configureBrPhy();
+                }
+                restartOnCrash(again, command);
+            } catch (RuntimeException | InterruptedException e) {
+                System.err.println("OvnNode " + name + ": could not restart ovs-vswitchd: " + e);
+            }
+        });
+    }
+
+    private synchronized ChildDaemon daemon(String daemonName, List<String> command) {
+        if (closed) {
+            throw new IllegalStateException("node " + name + " is closed");
         }
+        ChildDaemon d = ChildDaemon.start(daemonName, netns.inside(command), env, dir, dir.resolve(daemonName + ".log"));
+        daemons.add(d);
         return d;
     }
 

@@ -3,6 +3,7 @@ package io.kovn.controller.reconcile;
 import io.kovn.ovn.Names;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.nb.LogicalRouterPort;
+import io.kovn.ovn.net.HostServiceSource;
 import io.kovn.ovn.nb.LogicalSwitch;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.MacAddress;
@@ -56,8 +57,24 @@ public final class ClusterTopology {
                 Map.of(), owner));
     }
 
-    /** Removes what {@link #ensureNode} made: the switch (with all its ports) and the router port. */
+    /**
+     * The node's routes on the cluster router: back to its host's service source address (see
+     * {@link HostServiceSource}) through its management port, and {@code more} (its gateway's). One owned set per
+     * node: what is not in it goes.
+     */
+    public static void ensureNodeRoutes(NbTxn txn, String node, Ipv4Cidr subnet, Set<RouterOps.RouteSpec> more) {
+        Set<RouterOps.RouteSpec> routes = new java.util.LinkedHashSet<>();
+        routes.add(new RouterOps.RouteSpec(HostServiceSource.of(subnet) + "/32", subnet.managementAddress(),
+                java.util.Optional.empty(), java.util.Optional.empty()));
+        routes.addAll(more);
+        RouterOps.ensureRoutes(txn, Names.CLUSTER_ROUTER, Owners.of(Owners.TYPE_NODE, node), routes);
+    }
+
+    /** Removes what {@link #ensureNode} made: the switch (with all its ports), the router port and the routes. */
     public static void deleteNode(NbTxn txn, String node) {
+        if (RouterOps.ref(txn, Names.CLUSTER_ROUTER).isPresent()) {
+            RouterOps.ensureRoutes(txn, Names.CLUSTER_ROUTER, Owners.of(Owners.TYPE_NODE, node), Set.of());
+        }
         txn.nb().lookup(LogicalSwitch.TABLE, LogicalSwitch.NAME, Names.nodeSwitch(node)).stream()
                 .filter(s -> ownedBy(s.externalIds(), Owners.TYPE_NODE, node))
                 .forEach(s -> SwitchOps.delete(txn, s));

@@ -40,7 +40,11 @@ public final class GatewayTopology {
         return "rtoj-" + Names.gatewayRouter(node);
     }
 
-    public static void ensure(NbTxn txn, GatewaySpec g) {
+    /**
+     * The gateway router, its switches and ports, and its routes and SNAT; returns the routes the node needs on
+     * the cluster router for it, which the caller sets together with the node's others (one owned set per node).
+     */
+    public static Set<RouterOps.RouteSpec> ensure(NbTxn txn, GatewaySpec g) {
         String gr = Names.gatewayRouter(g.node());
         Map<String, String> owner = Owners.of(Owners.TYPE_NODE, g.node());
         RouterOps.ensureRouter(txn, gr, Map.of("chassis", g.chassisId(), "lb_force_snat_ip", "router_ip",
@@ -71,10 +75,10 @@ public final class GatewayTopology {
         egress.add(new RouterOps.RouteSpec(g.joinAddress() + "/32", g.joinAddress(), Optional.empty(), Optional.empty()));
         g.routedSubnets().forEach(s -> egress.add(new RouterOps.RouteSpec(s.toString(), g.joinAddress(), Optional.of("src-ip"),
                 Optional.empty())));
-        RouterOps.ensureRoutes(txn, Names.CLUSTER_ROUTER, owner, egress);
+        return egress;
     }
 
-    /** Removes what {@link #ensure} made for the node, if anything. */
+    /** Removes what {@link #ensure} made for the node, if anything (not its cluster router routes: the caller's). */
     public static void delete(NbTxn txn, String node) {
         String gr = Names.gatewayRouter(node);
         Map<String, String> owner = Owners.of(Owners.TYPE_NODE, node);
@@ -87,8 +91,5 @@ public final class GatewayTopology {
         txn.nb().lookup(LogicalSwitchPort.TABLE, LogicalSwitchPort.NAME, "jtor-" + gr).stream()
                 .filter(p -> ClusterTopology.ownedBy(p.externalIds(), Owners.TYPE_NODE, node))
                 .forEach(p -> SwitchOps.deletePort(txn, p));
-        if (RouterOps.ref(txn, Names.CLUSTER_ROUTER).isPresent()) {
-            RouterOps.ensureRoutes(txn, Names.CLUSTER_ROUTER, owner, Set.of());
-        }
     }
 }

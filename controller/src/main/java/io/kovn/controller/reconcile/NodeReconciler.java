@@ -51,14 +51,16 @@ public final class NodeReconciler implements Reconciler {
         if (gw.isPresent()) {
             String join = joinAddress(node);
             String chassis = node.getMetadata().getAnnotations().get(GatewayConfig.CHASSIS_ANNOTATION);
-            GatewayTopology.ensure(txn, new GatewayTopology.GatewaySpec(name, chassis, gw.get(), join,
-                    state.config.joinSubnet(), state.config.clusterSubnet(), routedSubnets(name, subnet, gw.get())));
+            ClusterTopology.ensureNodeRoutes(txn, name, subnet, GatewayTopology.ensure(txn,
+                    new GatewayTopology.GatewaySpec(name, chassis, gw.get(), join, state.config.joinSubnet(),
+                            state.config.clusterSubnet(), routedSubnets(name, subnet, gw.get()))));
             String joinJson = "{\"ipv4\":\"" + join + "/" + state.config.joinSubnet().prefix() + "\"}";
             if (!joinJson.equals(node.getMetadata().getAnnotations().get(GatewayConfig.JOIN_ADDRESS_ANNOTATION))) {
                 publish.put(GatewayConfig.JOIN_ADDRESS_ANNOTATION, joinJson);
             }
         } else {
             GatewayTopology.delete(txn, name);
+            ClusterTopology.ensureNodeRoutes(txn, name, subnet, java.util.Set.of());
             state.joinIps.release(name);
         }
         if (publish.isEmpty()) {
@@ -109,13 +111,19 @@ public final class NodeReconciler implements Reconciler {
         return out;
     }
 
-    /** The management port addresses of every node (but {@code without}): network policy always admits them. */
+    /**
+     * The management port addresses and host service source addresses of every node (but {@code without}):
+     * network policy always admits them.
+     */
     private void ensureManagementSet(NbTxn txn, String without) {
         java.util.Set<String> ips = new java.util.TreeSet<>();
         for (Node n : state.nodesList()) {
             String name = n.getMetadata().getName();
             if (!name.equals(without)) {
-                state.subnets.get(name).ifPresent(s -> ips.add(s.managementAddress()));
+                state.subnets.get(name).ifPresent(s -> {
+                    ips.add(s.managementAddress());
+                    ips.add(io.kovn.ovn.net.HostServiceSource.of(s)); // the host's source for service traffic
+                });
             }
         }
         io.kovn.ovn.ops.PolicyOps.ensureAddressSet(txn, NamespaceIsolationReconciler.NODE_MANAGEMENT_SET, ips,

@@ -28,7 +28,7 @@ class DemoE2ETest {
         String out = buf.toString(StandardCharsets.UTF_8);
         System.out.println(out);
         for (String required : new String[] {"pod -> pod, same node", "pod -> pod, across nodes", "pod -> service",
-                "host -> pod"}) {
+                "host -> pod", "host -> service"}) {
             Demo.Check c = report.check(required).orElseThrow();
             assertThat(c.applies()).as(required).isTrue();
             assertThat(c.ok()).as("%s in%n%s", required, out).isTrue();

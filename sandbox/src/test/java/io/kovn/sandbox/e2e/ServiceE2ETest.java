@@ -104,10 +104,45 @@ class ServiceE2ETest {
         });
     }
 
+    /**
+     * The node's host (through its management port) reaches a service whose only backend runs on that same node:
+     * the backend's replies must come back through OVN, which undoes the load balancer's DNAT.
+     */
+    @Test
+    void aNodeReachesAServiceWhoseOnlyBackendRunsOnThatNode() {
+        Sandbox s = SharedSandbox.sandbox();
+        String node = s.nodeNames().get(0);
+        Map<String, String> app = Map.of("app", "local");
+        pods.echo("local1", node, app);
+        pods.client().services().inNamespace(NS).resource(new ServiceBuilder().withNewMetadata().withName("local")
+                .withNamespace(NS).endMetadata().withNewSpec().addToSelector(app)
+                .addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("http")).endPort()
+                .addNewPort().withName("dns").withProtocol("UDP").withPort(53).withTargetPort(new IntOrString(Pods.UDP))
+                .endPort().endSpec().build()).create();
+        pods.awaitReady("local1");
+        String vip = awaitClusterIp("local");
+        java.nio.file.Path host = s.nodeNetns(node).path();
+        Probe.Result first = Probe.until(() -> Probe.tcp(host, vip, 80), Duration.ofSeconds(20));
+        assertThat(first.ok()).as("%s (host) -> service %s: %s", node, vip, first).isTrue();
+        for (int i = 0; i < 10; i++) {
+            Probe.Result r = Probe.tcp(host, vip, 80);
+            assertThat(r.ok()).as("%s (host) -> service %s, try %d: %s", node, vip, i, r).isTrue();
+            assertThat(r.answer()).isEqualTo(NS + "/local1");
+        }
+        Probe.Result udp = Probe.until(() -> Probe.udp(host, vip, 53), Duration.ofSeconds(10));
+        assertThat(udp.ok()).as("UDP from %s (host) to the service: %s", node, udp).isTrue();
+        pods.client().services().inNamespace(NS).withName("local").delete();
+        pods.delete("local1");
+    }
+
     private static String awaitClusterIp() {
+        return awaitClusterIp("backend");
+    }
+
+    private static String awaitClusterIp(String service) {
         Pods.await("a cluster IP", Duration.ofSeconds(20), () -> pods.client().services().inNamespace(NS)
-                .withName("backend").get().getSpec().getClusterIP() != null);
-        return pods.client().services().inNamespace(NS).withName("backend").get().getSpec().getClusterIP();
+                .withName(service).get().getSpec().getClusterIP() != null);
+        return pods.client().services().inNamespace(NS).withName(service).get().getSpec().getClusterIP();
     }
 
     private static long readyEndpoints() {
