@@ -5,34 +5,18 @@ import static io.kovn.node.LabPods.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kovn.node.bench.CniExec;
-import io.kovn.node.bench.NodeLab;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Bad input and unavailable parts give the CNI spec's error codes, and leave nothing on the node. */
-@Tag("integration")
-class CniErrorsIT {
-    static NodeLab lab;
-    static LabPods pods;
-
-    @BeforeAll
-    static void start() {
-        lab = NodeLab.start("node1", b -> b.podAnnotationTimeout(Duration.ofSeconds(2)));
-        pods = new LabPods(lab);
+class CniErrorsIT extends NodeLabIT {
+    @Override
+    void configure(NodeAgentConfig.Builder b) {
+        b.podAnnotationTimeout(Duration.ofSeconds(2));
     }
 
-    @AfterAll
-    static void stop() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    private static void assertNothingOnTheNode() {
+    private void assertNothingOnTheNode() {
         assertThat(pods.ovsInterfaces()).containsExactly("ovn-k8s-mp0");
         assertThat(pods.kovnVeths()).isEmpty();
     }

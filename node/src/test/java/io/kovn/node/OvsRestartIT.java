@@ -4,13 +4,9 @@ import static io.kovn.node.LabPods.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kovn.node.bench.NodeLab;
 import io.kovn.ovn.annotations.PodNetwork;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,23 +14,7 @@ import org.junit.jupiter.api.Test;
  * abort on an assertion): the management port's tap device outlives it with its addresses, ovn-controller installs
  * the flows again, and the host and the pods reach each other again without the agent doing anything.
  */
-@Tag("integration")
-class OvsRestartIT {
-    static NodeLab lab;
-    static LabPods pods;
-
-    @BeforeAll
-    static void start() {
-        lab = NodeLab.start("node1", b -> { });
-        pods = new LabPods(lab);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
+class OvsRestartIT extends NodeLabIT {
 
     @Test
     void afterOvsVswitchdIsRestartedPodsAndTheHostReachEachOtherAgain() {

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kovn.node.bench.CniExec;
-import io.kovn.node.bench.NodeLab;
 import io.kovn.ovn.annotations.PodNetwork;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,32 +16,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Races and leftovers: deletion during ADD, DEL during ADD, pods gone without DEL, 50 pods at once. */
-@Tag("integration")
-class PodLifecycleIT {
-    static NodeLab lab;
-    static LabPods pods;
-
-    @BeforeAll
-    static void start() {
-        lab = NodeLab.start("node1", b -> { });
-        pods = new LabPods(lab);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
+class PodLifecycleIT extends NodeLabIT {
 
     /** Waits until the ADD has plugged its port (it then waits for ovn-installed, which never comes). */
-    private static void awaitPlugged(LabPods.Sandbox s) {
+    private void awaitPlugged(LabPods.Sandbox s) {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                 .until(() -> pods.ovsInterfaces().contains(s.hostVeth()));
     }

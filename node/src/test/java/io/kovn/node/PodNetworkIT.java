@@ -9,9 +9,6 @@ import io.kovn.node.bench.NodeLab;
 import io.kovn.node.cni.CniInstaller;
 import io.kovn.ovn.annotations.PodNetwork;
 import java.nio.file.Files;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -19,23 +16,7 @@ import tools.jackson.databind.JsonNode;
  * The agent on a real node (own ovsdb-server, ovs-vswitchd on netdev and ovn-controller in a namespace) with
  * central NB/SB/northd and the mock API; pods are plumbed by running the installed kovn-cni as a runtime does.
  */
-@Tag("integration")
-class PodNetworkIT {
-    static NodeLab lab;
-    static LabPods pods;
-
-    @BeforeAll
-    static void start() {
-        lab = NodeLab.start("node1", b -> { });
-        pods = new LabPods(lab);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
+class PodNetworkIT extends NodeLabIT {
 
     @Test
     void twoPodsTalkToEachOtherAndToTheNodeThenDelRemovesEverything() throws Exception {
@@ -174,7 +155,7 @@ class PodNetworkIT {
     }
 
     /** Reference plugins of the same conflist run where the runtime runs plugins: on the node. */
-    private static io.kovn.node.bench.CniExec onNode(String plugin) {
+    private io.kovn.node.bench.CniExec onNode(String plugin) {
         java.nio.file.Path p = java.nio.file.Path.of("/usr/lib/cni", plugin);
         return new io.kovn.node.bench.CniExec(p, lab.node().netns().inside(java.util.List.of(p.toString())));
     }
