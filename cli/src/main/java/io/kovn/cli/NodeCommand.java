@@ -26,6 +26,11 @@ final class NodeCommand implements Callable<Integer> {
             + "management port (default " + ControllerConfig.DEFAULT_CLUSTER_SUBNET + ")")
     List<String> clusterSubnets = new ArrayList<>();
 
+    @Option(names = "--metrics-port", defaultValue = "9411",
+            description = "port of /metrics (Prometheus: CNI requests by command and result, leftovers removed) and "
+                    + "/healthz; -1 disables (default ${DEFAULT-VALUE})")
+    int metricsPort;
+
     @Mixin
     NodeOptions options;
 
@@ -39,7 +44,7 @@ final class NodeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> cluster = clusterSubnets.isEmpty() ? List.of(ControllerConfig.DEFAULT_CLUSTER_SUBNET) : clusterSubnets;
         CountDownLatch stop = new CountDownLatch(1);
-        try (NodeAgent agent = new NodeAgent(options.builder(nodeName, cluster).gateway(gateway.settings(spec.commandLine())).build())) {
+        try (NodeAgent agent = new NodeAgent(options.builder(nodeName, cluster).gateway(gateway.settings(spec.commandLine())).metricsPort(metricsPort).build())) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             agent.start();
             stop.await();

@@ -7,6 +7,7 @@ import io.kovn.node.cni.CniInstaller;
 import io.kovn.node.cni.CniServer;
 import io.kovn.node.cni.LeftoverSweeper;
 import io.kovn.node.cni.PodPlumber;
+import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.node.gateway.FlowKeeper;
 import io.kovn.node.gateway.GatewayAnnotations;
 import io.kovn.node.gateway.LocalGateway;
@@ -43,6 +44,8 @@ public final class NodeAgent implements AutoCloseable {
     private LeftoverSweeper sweeper;
     private FlowKeeper gatewayFlows;
     private ScheduledExecutorService timer;
+    private final NodeMetrics metrics = new NodeMetrics();
+    private MetricsServer metricsServer;
     private Ipv4Cidr nodeSubnet;
     private volatile boolean closed;
 
@@ -88,6 +91,15 @@ public final class NodeAgent implements AutoCloseable {
                 log.info("removed {} leftovers of deleted pods", removed);
             }
             server = CniServer.start(cfg.cniSocket(), handler);
+            server.recordInto(metrics);
+            if (cfg.metricsPort() >= 0) {
+                try {
+                    metricsServer = new MetricsServer(cfg.metricsPort(), metrics::scrape, ovs::isConnected);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot serve metrics on port " + cfg.metricsPort(), e);
+                }
+                log.info("metrics on :{}/metrics, health on /healthz", metricsServer.port());
+            }
             if (cfg.cniPluginSource() != null) {
                 CniInstaller.installPlugin(cfg.cniPluginSource(), cfg.cniBinDir());
             }
@@ -113,6 +125,7 @@ public final class NodeAgent implements AutoCloseable {
         timer.scheduleWithFixedDelay(() -> {
             try {
                 int removed = sweeper.sweep();
+                metrics.leftoversRemoved(removed);
                 if (removed > 0) {
                     log.info("removed {} leftovers of deleted pods", removed);
                 }
@@ -131,6 +144,11 @@ public final class NodeAgent implements AutoCloseable {
         return nodeSubnet;
     }
 
+    /** The port /metrics is served on, or -1. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
     /** Runs one clean-up pass now; returns how many leftovers it removed. */
     public int sweepLeftovers() {
         return sweeper.sweep();
@@ -147,6 +165,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (server != null) {
             server.close();
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
         }
         if (gatewayFlows != null) {
             gatewayFlows.close();

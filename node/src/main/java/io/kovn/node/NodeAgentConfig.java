@@ -42,6 +42,8 @@ import java.util.Set;
  * @param ovnInstalledTimeout  how long ADD waits for ovn-controller to mark the port ovn-installed
  * @param nodeSubnetTimeout    how long start-up waits for the Node's k8s.ovn.org/node-subnets annotation
  * @param cleanupInterval      how often leftovers of deleted pods are looked for (zero: only at start)
+ * @param metricsPort          port of /metrics (Prometheus) and /healthz on all addresses; 0 picks a free one,
+ *                             -1 (the builder's default) serves none
  * @param hostNetns            network namespace that stands for the host (ip, ethtool run there through
  *                             nsenter); null: the agent's own. For tests and the sandbox, where a "node" is a
  *                             namespace.
@@ -55,7 +57,7 @@ public record NodeAgentConfig(
         List<Ipv4Cidr> clusterSubnets, List<Ipv4Cidr> serviceCidrs, int mtu,
         Path cniSocket, Path cniConfDir, Path cniBinDir, Path cniPluginSource, String networkName,
         Duration podAnnotationTimeout, Duration ovnInstalledTimeout, Duration nodeSubnetTimeout,
-        Duration cleanupInterval,
+        Duration cleanupInterval, int metricsPort,
         Path hostNetns,
         GatewaySettings gateway) {
 
@@ -117,6 +119,7 @@ public record NodeAgentConfig(
         b.ovnInstalledTimeout = ovnInstalledTimeout;
         b.nodeSubnetTimeout = nodeSubnetTimeout;
         b.cleanupInterval = cleanupInterval;
+        b.metricsPort = metricsPort;
         b.hostNetns = hostNetns;
         b.gateway = gateway;
         return b;
@@ -148,6 +151,7 @@ public record NodeAgentConfig(
         private Duration ovnInstalledTimeout = Duration.ofSeconds(30);
         private Duration nodeSubnetTimeout = Duration.ofMinutes(5);
         private Duration cleanupInterval = Duration.ofMinutes(1);
+        private int metricsPort = -1;
         private Path hostNetns;
         private GatewaySettings gateway;
 
@@ -178,6 +182,7 @@ public record NodeAgentConfig(
         public Builder ovnInstalledTimeout(Duration v) { ovnInstalledTimeout = v; return this; }
         public Builder nodeSubnetTimeout(Duration v) { nodeSubnetTimeout = v; return this; }
         public Builder cleanupInterval(Duration v) { cleanupInterval = v; return this; }
+        public Builder metricsPort(int v) { metricsPort = v; return this; }
         public Builder hostNetns(Path v) { hostNetns = v; return this; }
         public Builder gateway(GatewaySettings v) { gateway = v; return this; }
 
@@ -185,7 +190,7 @@ public record NodeAgentConfig(
             return new NodeAgentConfig(nodeName, kubeconfig, apiServer, apiToken, caCertificate, ovsdbRemote, sbRemote,
                     nbRemote, encapType, encapIp, datapathType, systemIdFile, clusterSubnets, serviceCidrs, mtu,
                     cniSocket, cniConfDir, cniBinDir, cniPluginSource, networkName, podAnnotationTimeout,
-                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, hostNetns, gateway);
+                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, hostNetns, gateway);
         }
     }
 }

@@ -17,6 +17,10 @@ import tools.jackson.databind.JsonNode;
  * central NB/SB/northd and the mock API; pods are plumbed by running the installed kovn-cni as a runtime does.
  */
 class PodNetworkIT extends NodeLabIT {
+    @Override
+    void configure(NodeAgentConfig.Builder b) {
+        b.metricsPort(0);
+    }
 
     @Test
     void twoPodsTalkToEachOtherAndToTheNodeThenDelRemovesEverything() throws Exception {
@@ -59,6 +63,12 @@ class PodNetworkIT extends NodeLabIT {
         ok(pods.cni("DEL", s1, "1.0.0"));
         ok(pods.cni("DEL", s2, "0.3.1"));
         pods.assertGone(s1);
+        java.net.http.HttpResponse<String> scrape = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + lab.agent().metricsPort()
+                        + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body()).containsPattern("kovn_cni_request_seconds_count\\{command=\"ADD\",result=\"ok\",?\\} [1-9]")
+                .containsPattern("kovn_cni_request_seconds_count\\{command=\"DEL\",result=\"ok\",?\\} [1-9]");
         pods.assertGone(s2);
         assertThat(pods.cni("DEL", s1, "1.0.0").exitCode()).as("DEL is idempotent").isZero();
     }

@@ -33,6 +33,7 @@ public final class CniServer implements AutoCloseable {
 
     private final Path path;
     private final CniHandler handler;
+    private volatile io.kovn.node.NodeMetrics metrics;
     private final ServerSocketChannel server;
     private final ExecutorService workers;
     private final Thread acceptor;
@@ -58,6 +59,11 @@ public final class CniServer implements AutoCloseable {
      * Binds under a temporary name, restricts it to root, then renames it into place: the plugin never sees a
      * socket it may not use, and a stale socket of an earlier run is replaced.
      */
+    /** Requests are counted and timed in {@code m} from now on. */
+    public void recordInto(io.kovn.node.NodeMetrics m) {
+        metrics = m;
+    }
+
     public static CniServer start(Path path, CniHandler handler) {
         try {
             Files.createDirectories(path.getParent());
@@ -105,22 +111,30 @@ public final class CniServer implements AutoCloseable {
 
     private byte[] answer(byte[] body) {
         ObjectNode resp = CniRequest.JSON.createObjectNode();
+        long t0 = System.nanoTime();
+        String command = "unreadable";
+        String result = "ok";
         try {
             CniRequest req = CniRequest.parse(body);
-            long t0 = System.nanoTime();
-            ObjectNode result = handler.handle(req);
+            command = req.command();
+            ObjectNode added = handler.handle(req);
             log.debug("{} done in {} ms", req, (System.nanoTime() - t0) / 1_000_000);
-            if (result != null) {
-                resp.set("result", result);
+            if (added != null) {
+                resp.set("result", added);
             }
         } catch (CniFailure f) {
+            result = Integer.toString(f.code());
             ObjectNode e = resp.putObject("error").put("code", f.code()).put("msg", f.getMessage());
             if (f.details() != null) {
                 e.put("details", f.details());
             }
         } catch (RuntimeException e) {
             log.error("CNI request failed", e);
+            result = Integer.toString(CniFailure.SETUP_FAILED);
             resp.putObject("error").put("code", CniFailure.SETUP_FAILED).put("msg", "the node agent failed: " + e);
+        }
+        if (metrics != null) {
+            metrics.cniRequest(command, result, java.time.Duration.ofNanos(System.nanoTime() - t0));
         }
         return CniRequest.JSON.writeValueAsBytes(resp);
     }

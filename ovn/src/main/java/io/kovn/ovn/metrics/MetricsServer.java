@@ -1,4 +1,4 @@
-package io.kovn.controller;
+package io.kovn.ovn.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Serves {@code /metrics} (Prometheus text format) and {@code /healthz}. */
+/** Serves {@code /metrics} (Prometheus text format) and {@code /healthz}, for the controller and the node agent. */
 public final class MetricsServer implements AutoCloseable {
     private final HttpServer server;
 
