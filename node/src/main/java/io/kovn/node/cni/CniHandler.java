@@ -56,7 +56,7 @@ public final class CniHandler {
         return plumber;
     }
 
-    /** The result to print (ADD), or null (DEL, CHECK). */
+    /** The result to print (ADD), or null (DEL, CHECK, STATUS, GC). */
     public ObjectNode handle(CniRequest req) throws CniFailure {
         if (!Set.of("0.3.1", "0.4.0", "1.0.0", "1.1.0").contains(req.cniVersion())) {
             throw new CniFailure(CniFailure.INCOMPATIBLE_VERSION, "cniVersion " + req.cniVersion() + " is not supported",
