@@ -37,6 +37,7 @@ public final class MasterInit {
             NbTxn txn = new NbTxn(nb);
             ClusterTopology.ensureCluster(txn, joinSubnet);
             ClusterTopology.ensureNode(txn, nodeName, masterSwitchSubnet);
+            ClusterTopology.ensureNodeRoutes(txn, nodeName, masterSwitchSubnet, java.util.Set.of());
             if (!txn.isEmpty()) {
                 client.transact(Databases.NORTHBOUND, txn.operations()).get(1, TimeUnit.MINUTES);
             }
