@@ -90,32 +90,34 @@ JNIEXPORT jbyteArray JNICALL Java_io_kovn_cni_NativeUnix_call(JNIEnv *env, jclas
     (*env)->ReleaseByteArrayElements(env, jrequest, request, JNI_ABORT);
     shutdown(fd, SHUT_WR);
 
+    /* the answer, read to the end; every failure from here leaves through "fail" */
+    const char *error_class = "java/io/IOException";
+    const char *what = NULL;
+    int err = 0;
     size_t cap = 8192, len = 0;
     char *buf = malloc(cap);
     if (buf == NULL) {
-        close(fd);
-        throw_new(env, "java/io/IOException", "malloc", ENOMEM);
-        return NULL;
+        what = "malloc";
+        err = ENOMEM;
+        goto fail;
     }
     for (;;) {
         long long left = deadline - now_millis();
         if (left <= 0) {
-            free(buf);
-            close(fd);
-            throw_new(env, "java/net/SocketTimeoutException", "no answer in time", ETIMEDOUT);
-            return NULL;
+            error_class = "java/net/SocketTimeoutException";
+            what = "no answer in time";
+            err = ETIMEDOUT;
+            goto fail;
         }
         struct pollfd p = {fd, POLLIN, 0};
         int pr = poll(&p, 1, left > 2147483647LL ? 2147483647 : (int) left);
-        if (pr < 0 && errno == EINTR) {
-            continue;
-        }
         if (pr < 0) {
-            int e = errno;
-            free(buf);
-            close(fd);
-            throw_new(env, "java/io/IOException", "poll", e);
-            return NULL;
+            if (errno == EINTR) {
+                continue;
+            }
+            what = "poll";
+            err = errno;
+            goto fail;
         }
         if (pr == 0) {
             continue; /* the deadline check above ends it */
@@ -123,10 +125,9 @@ JNIEXPORT jbyteArray JNICALL Java_io_kovn_cni_NativeUnix_call(JNIEnv *env, jclas
         if (len == cap) {
             char *bigger = realloc(buf, cap * 2);
             if (bigger == NULL) {
-                free(buf);
-                close(fd);
-                throw_new(env, "java/io/IOException", "realloc", ENOMEM);
-                return NULL;
+                what = "realloc";
+                err = ENOMEM;
+                goto fail;
             }
             buf = bigger;
             cap *= 2;
@@ -136,11 +137,9 @@ JNIEXPORT jbyteArray JNICALL Java_io_kovn_cni_NativeUnix_call(JNIEnv *env, jclas
             if (errno == EINTR) {
                 continue;
             }
-            int e = errno;
-            free(buf);
-            close(fd);
-            throw_new(env, "java/io/IOException", "read", e);
-            return NULL;
+            what = "read";
+            err = errno;
+            goto fail;
         }
         if (r == 0) {
             break;
@@ -154,4 +153,10 @@ JNIEXPORT jbyteArray JNICALL Java_io_kovn_cni_NativeUnix_call(JNIEnv *env, jclas
     }
     free(buf);
     return out;
+
+fail:
+    free(buf);
+    close(fd);
+    throw_new(env, error_class, what, err);
+    return NULL;
 }

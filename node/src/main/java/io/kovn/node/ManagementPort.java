@@ -74,14 +74,12 @@ final class ManagementPort {
             batch.append("route replace ").append(cidr).append(" via ").append(gateway).append(" dev ").append(dev)
                     .append(" src ").append(serviceSource).append(" mtu ").append(cfg.mtu()).append('\n');
         }
-        List<Ipv4Cidr> routed = new ArrayList<>(cfg.clusterSubnets());
-        routed.addAll(cfg.serviceCidrs());
         host.runWithInput(batch.toString(), "ip", "-batch", "-");
         if (cfg.txChecksumOffloadOff()) {
             host.run("ethtool", "-K", dev, "tx", "off");
         }
-        log.info("management port {} ({} {}) bound to {}, routes to {} via {}; service traffic from {}", dev, ip, mac,
-                lsp, routed, gateway, serviceSource);
+        log.info("management port {} ({} {}) bound to {}, routes to {} and services {} via {}, service traffic from {}",
+                dev, ip, mac, lsp, cfg.clusterSubnets(), cfg.serviceCidrs(), gateway, serviceSource);
     }
 
     private static List<String> addresses(HostCommands host, String dev) {

@@ -7,7 +7,6 @@ import io.kovn.node.cni.CniInstaller;
 import io.kovn.node.cni.CniServer;
 import io.kovn.node.cni.LeftoverSweeper;
 import io.kovn.node.cni.PodPlumber;
-import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.node.gateway.FlowKeeper;
 import io.kovn.node.gateway.GatewayAnnotations;
 import io.kovn.node.gateway.LocalGateway;
@@ -16,6 +15,7 @@ import io.kovn.node.kube.NodeWatcher;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.ovn.annotations.NodeSubnets;
+import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.ovn.net.Ipv4Cidr;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -90,8 +90,7 @@ public final class NodeAgent implements AutoCloseable {
             if (removed > 0) {
                 log.info("removed {} leftovers of deleted pods", removed);
             }
-            server = CniServer.start(cfg.cniSocket(), handler);
-            server.recordInto(metrics);
+            server = CniServer.start(cfg.cniSocket(), handler, metrics);
             if (cfg.metricsPort() >= 0) {
                 try {
                     metricsServer = new MetricsServer(cfg.metricsPort(), metrics::scrape, ovs::isConnected);

@@ -62,7 +62,7 @@ public final class CniHandler {
             throw new CniFailure(CniFailure.INCOMPATIBLE_VERSION, "cniVersion " + req.cniVersion() + " is not supported",
                     "supported: 0.3.1, 0.4.0, 1.0.0, 1.1.0");
         }
-        if (("STATUS".equals(req.command()) || "GC".equals(req.command())) && !"1.1.0".equals(req.cniVersion())) {
+        if (req.networkWide() && !"1.1.0".equals(req.cniVersion())) {
             throw new CniFailure(CniFailure.INCOMPATIBLE_VERSION, req.command() + " is not defined for cniVersion "
                     + req.cniVersion(), "it needs cniVersion 1.1.0");
         }

@@ -26,8 +26,7 @@ public record CniRequest(String command, String containerId, Path netns, String 
         String command = n.path("command").asString("");
         String containerId = n.path("containerId").asString("");
         String ifName = n.path("ifName").asString("");
-        boolean perAttachment = !"STATUS".equals(command) && !"GC".equals(command);
-        if (command.isEmpty() || perAttachment && (containerId.isEmpty() || ifName.isEmpty())
+        if (command.isEmpty() || !networkWide(command) && (containerId.isEmpty() || ifName.isEmpty())
                 || !n.path("config").isObject()) {
             throw new CniFailure(CniFailure.DECODING_FAILURE, "the CNI server got an incomplete request",
                     "command and config are required, and containerId and ifName for ADD, DEL and CHECK");
@@ -59,6 +58,15 @@ public record CniRequest(String command, String containerId, Path netns, String 
         return uid == null || uid.isEmpty() ? null : uid;
     }
 
+    /** STATUS and GC (CNI 1.1.0) are about the whole network, not one container's interface. */
+    static boolean networkWide(String command) {
+        return "STATUS".equals(command) || "GC".equals(command);
+    }
+
+    public boolean networkWide() {
+        return networkWide(command);
+    }
+
     /** The network's name in the configuration ("kovn" in the conflist the agent installs). */
     public String networkName() {
         return config.path("name").asString("");
@@ -71,7 +79,7 @@ public record CniRequest(String command, String containerId, Path netns, String 
 
     @Override
     public String toString() {
-        if ("STATUS".equals(command) || "GC".equals(command)) {
+        if (networkWide()) {
             return command + " of network " + networkName();
         }
         return command + " " + podNamespace() + "/" + podName() + " container " + containerId + " if " + ifName;

@@ -1,5 +1,6 @@
 package io.kovn.node.cni;
 
+import io.kovn.node.NodeMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,15 +34,16 @@ public final class CniServer implements AutoCloseable {
 
     private final Path path;
     private final CniHandler handler;
-    private volatile io.kovn.node.NodeMetrics metrics;
+    private final NodeMetrics metrics;
     private final ServerSocketChannel server;
     private final ExecutorService workers;
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private CniServer(Path path, CniHandler handler, ServerSocketChannel server) {
+    private CniServer(Path path, CniHandler handler, NodeMetrics metrics, ServerSocketChannel server) {
         this.path = path;
         this.handler = handler;
+        this.metrics = metrics;
         this.server = server;
         AtomicInteger n = new AtomicInteger();
         // each request mostly waits (annotation, ovn-installed): many threads, few busy
@@ -59,12 +61,7 @@ public final class CniServer implements AutoCloseable {
      * Binds under a temporary name, restricts it to root, then renames it into place: the plugin never sees a
      * socket it may not use, and a stale socket of an earlier run is replaced.
      */
-    /** Requests are counted and timed in {@code m} from now on. */
-    public void recordInto(io.kovn.node.NodeMetrics m) {
-        metrics = m;
-    }
-
-    public static CniServer start(Path path, CniHandler handler) {
+    public static CniServer start(Path path, CniHandler handler, NodeMetrics metrics) {
         try {
             Files.createDirectories(path.getParent());
             Path tmp = path.resolveSibling(path.getFileName() + ".new." + ProcessHandle.current().pid());
@@ -73,7 +70,7 @@ public final class CniServer implements AutoCloseable {
             ch.bind(UnixDomainSocketAddress.of(tmp), 256);
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            CniServer s = new CniServer(path, handler, ch);
+            CniServer s = new CniServer(path, handler, metrics, ch);
             s.acceptor.start();
             log.info("CNI server listening on {}", path);
             return s;
@@ -133,9 +130,7 @@ public final class CniServer implements AutoCloseable {
             result = Integer.toString(CniFailure.SETUP_FAILED);
             resp.putObject("error").put("code", CniFailure.SETUP_FAILED).put("msg", "the node agent failed: " + e);
         }
-        if (metrics != null) {
-            metrics.cniRequest(command, result, java.time.Duration.ofNanos(System.nanoTime() - t0));
-        }
+        metrics.cniRequest(command, result, java.time.Duration.ofNanos(System.nanoTime() - t0));
         return CniRequest.JSON.writeValueAsBytes(resp);
     }
 
