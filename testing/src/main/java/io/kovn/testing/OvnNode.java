@@ -157,8 +157,8 @@ public final class OvnNode implements AutoCloseable {
 
     /**
      * What ovs-ctl's {@code --monitor} does for a real node: an ovs-vswitchd that dies (OVS 3.1's userspace
-     * conntrack can abort on an assertion) is started again, and br-phy, which the new one recreates as a fresh
-     * tap device, gets the encap IP back. The crash is reported on stderr with the log's last lines.
+     * conntrack can abort on an assertion) is started again, and br-phy is given its encap IP again should the new
+     * one have made the device anew. The crash is reported on stderr with the log's last lines.
      */
     private void restartOnCrash(ChildDaemon d, List<String> command) {
         d.process.onExit().thenRun(() -> {

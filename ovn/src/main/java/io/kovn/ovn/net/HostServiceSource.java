@@ -10,8 +10,8 @@ package io.kovn.ovn.net;
  * pods' replies to the host may take the kernel's short way (a pod's veth is also a host interface), and a
  * connection through a service load balancer must come back through OVN to be un-DNATed. A service connection
  * from an address no pod has on its link always returns through the cluster router, and its conntrack entries
- * never share a tuple with the host's direct connections to pods (OVS 3.1's userspace conntrack crashed on such a
- * collision). Derived from the node subnet alone, so the agent and the controller agree without talking.
+ * never share a tuple with the host's direct connections to pods. Derived from the node subnet alone, so the
+ * agent and the controller agree without talking.
  */
 public final class HostServiceSource {
     private static final int BASE = Ipv4Cidr.parseAddress("169.254.0.0");
