@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.kovn.controller.ControllerConfig;
+import io.kovn.controller.ControllerOptions;
 import io.kovn.controller.KovnController;
 import io.kovn.controller.reconcile.ClusterTopology;
 import io.kovn.controller.reconcile.ServiceReconciler;
@@ -231,7 +232,7 @@ public final class ControllerBench {
             for (int s = 0; s < o.services(); s++) {
                 String ns = "ns-" + (s % 10);
                 String name = "svc-" + s;
-                String vip = Ipv4Cidr.parse(ControllerConfig.DEFAULT_SERVICE_CIDR).addressString(10 + s);
+                String vip = ControllerOptions.SERVICE_CIDR.defaultParsed().addressString(10 + s);
                 done.add(pool.submit(() -> {
                     api.services().inNamespace(ns).resource(new ServiceBuilder().withNewMetadata().withNamespace(ns)
                             .withName(name).endMetadata().withNewSpec().withClusterIP(vip).addNewPort().withName("http")
@@ -260,8 +261,8 @@ public final class ControllerBench {
              OvsdbClient client = new OvsdbClient(ovn.nbUnix()).connectSync()) {
             DatabaseReplica nb = client.replicate(Databases.NORTHBOUND, io.kovn.ovn.ops.NbTables.monitorSpec()).get(1, TimeUnit.MINUTES);
             NbTxn txn = new NbTxn(nb);
-            ClusterTopology.ensureCluster(txn, Ipv4Cidr.parse(ControllerConfig.DEFAULT_JOIN_SUBNET));
-            Ipv4Cidr cluster = Ipv4Cidr.parse(ControllerConfig.DEFAULT_CLUSTER_SUBNET);
+            ClusterTopology.ensureCluster(txn, ControllerOptions.JOIN_SUBNET.defaultParsed());
+            Ipv4Cidr cluster = ControllerOptions.CLUSTER_SUBNET.defaultParsed();
             List<Ipv4Cidr> subnets = new ArrayList<>();
             for (int n = 0; n < o.nodes(); n++) {
                 Ipv4Cidr s = new Ipv4Cidr(cluster.network() + (n << 8), 24);
@@ -278,7 +279,7 @@ public final class ControllerBench {
                         Set.of(addr), Set.of(addr), Map.of("iface-id-ver", uid), Owners.pod(ns, "pod-" + p, uid)));
             }
             for (int s = 0; s < o.services(); s++) {
-                String vip = Ipv4Cidr.parse(ControllerConfig.DEFAULT_SERVICE_CIDR).addressString(10 + s);
+                String vip = ControllerOptions.SERVICE_CIDR.defaultParsed().addressString(10 + s);
                 io.kovn.controller.ObjectKey key = io.kovn.controller.ObjectKey.service("ns-" + (s % 10), "svc-" + s);
                 Map<String, String> vips = new LinkedHashMap<>();
                 vips.put(vip + ":80", "10.244.0.10:8080,10.244.1.10:8080,10.244.2.10:8080");

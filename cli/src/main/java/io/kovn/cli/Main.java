@@ -1,13 +1,16 @@
 package io.kovn.cli;
 
+import io.kovn.controller.ControllerMain;
+import io.kovn.controller.MasterInitCommand;
+import io.kovn.node.MinionInitCommand;
+import io.kovn.node.NodeMain;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code kovn} command. */
 @Command(name = "kovn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Kubernetes networking on OVN: components, init steps, sandbox, benchmarks.",
-        subcommands = {CommandLine.HelpCommand.class, ControllerCommand.class, MasterInitCommand.class, NodeCommand.class,
-                MinionInitCommand.class, GatewayInitCommand.class, NicsToBridgeCommand.class, BridgeToNicsCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, NicsToBridgeCommand.class, BridgeToNicsCommand.class,
                 BenchCommand.class, io.kovn.cli.sandbox.SandboxCommand.class})
 public final class Main {
 
@@ -16,7 +19,19 @@ public final class Main {
     }
 
     public static int run(String... args) {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return commandLine().execute(args);
+    }
+
+    /** The whole command tree; the programs' commands are those their modules declare (docs/configuration.md). */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand("controller", ControllerMain.command());
+        cl.addSubcommand("master-init", MasterInitCommand.command());
+        cl.addSubcommand("node", NodeMain.command());
+        cl.addSubcommand("minion-init", MinionInitCommand.command());
+        cl.addSubcommand("gateway-init", GatewayInitCommand.command());
+        cl.addSubcommand("config", ConfigCommand.command());
+        return cl.setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

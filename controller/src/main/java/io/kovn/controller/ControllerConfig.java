@@ -3,62 +3,179 @@ package io.kovn.controller;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovsdb.client.TlsConfig;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * Everything the controller needs to know.
- *
- * @param nbAddress        NB remote(s) in OVS syntax, e.g. {@code tcp:10.0.0.1:6641}
- * @param tls              files for ssl: remotes, or null
- * @param clusterSubnet    the pod network, carved into node subnets
- * @param nodeSubnetPrefix prefix length of each node's subnet
- * @param serviceCidr      the service network (ClusterIPs)
- * @param joinSubnet       the join switch's network (gateway routers attach there)
- * @param metricsPort      port of /metrics and /healthz; 0 picks a free one, -1 disables
- * @param leaderElection   take part in leader election (a Lease), or act alone
- * @param leaseNamespace   namespace of the Lease
- * @param identity         this instance's name in the Lease
- * @param batchSize        most Kubernetes objects written in one NB transaction
- * @param resync           period of informer resyncs (level-triggered safety net)
+ * Everything the controller needs to know, built from {@link ControllerOptions} ({@code kovn controller}) or, when
+ * embedded, with {@link #builder(String)}, whose defaults are the options' defaults.
  */
-public record ControllerConfig(String nbAddress, TlsConfig tls, Ipv4Cidr clusterSubnet, int nodeSubnetPrefix,
-                               Ipv4Cidr serviceCidr, Ipv4Cidr joinSubnet, int metricsPort, boolean leaderElection,
-                               String leaseNamespace, String identity, int batchSize, Duration resync) {
+public final class ControllerConfig {
+    private final String nbAddress;
+    private final TlsConfig tls;
+    private final Ipv4Cidr clusterSubnet;
+    private final int nodeSubnetPrefix;
+    private final Ipv4Cidr serviceCidr;
+    private final Ipv4Cidr joinSubnet;
+    private final int metricsPort;
+    private final String metricsBindAddress;
+    private final boolean leaderElection;
+    private final String leaseNamespace;
+    private final String identity;
+    private final int batchSize;
+    private final Duration resync;
 
-    public static final String DEFAULT_CLUSTER_SUBNET = "10.244.0.0/16";
-    public static final String DEFAULT_SERVICE_CIDR = "10.96.0.0/16";
-    public static final String DEFAULT_JOIN_SUBNET = "100.64.0.0/16";
-
-    public ControllerConfig {
+    private ControllerConfig(Builder b) {
+        nbAddress = Objects.requireNonNull(b.nbAddress, "nbAddress");
+        tls = b.tls;
+        clusterSubnet = b.clusterSubnet;
+        nodeSubnetPrefix = b.nodeSubnetPrefix;
+        serviceCidr = b.serviceCidr;
+        joinSubnet = b.joinSubnet;
+        metricsPort = b.metricsPort;
+        metricsBindAddress = b.metricsBindAddress;
+        leaderElection = b.leaderElection;
+        leaseNamespace = b.leaseNamespace;
+        identity = b.identity;
+        batchSize = b.batchSize;
+        resync = b.resync;
         if (nodeSubnetPrefix <= clusterSubnet.prefix() || nodeSubnetPrefix > 30) {
-            throw new IllegalArgumentException("node subnet prefix /" + nodeSubnetPrefix + " must be longer than the cluster subnet "
-                    + clusterSubnet + " and at most /30");
+            throw new IllegalArgumentException("--node-subnet-prefix " + nodeSubnetPrefix + " must be longer than the "
+                    + "--cluster-subnet " + clusterSubnet + " and at most 30");
         }
         if (clusterSubnet.overlaps(serviceCidr)) {
-            throw new IllegalArgumentException("cluster subnet " + clusterSubnet + " overlaps service CIDR " + serviceCidr);
+            throw new IllegalArgumentException("--cluster-subnet " + clusterSubnet + " overlaps --service-cidr " + serviceCidr);
         }
         if (joinSubnet.overlaps(clusterSubnet) || joinSubnet.overlaps(serviceCidr)) {
-            throw new IllegalArgumentException("join subnet " + joinSubnet + " overlaps the cluster subnet or service CIDR");
+            throw new IllegalArgumentException("--join-subnet " + joinSubnet + " overlaps --cluster-subnet or --service-cidr");
         }
     }
 
+    /** The options' defaults; {@code nbAddress}: NB remote(s) in OVS syntax, e.g. {@code tcp:10.0.0.1:6641}. */
+    public static Builder builder(String nbAddress) {
+        return new Builder(nbAddress);
+    }
+
+    /** Embedded in a test or benchmark: the defaults, without a metrics server or leader election. */
     public static ControllerConfig defaults(String nbAddress) {
-        return new ControllerConfig(nbAddress, null, Ipv4Cidr.parse(DEFAULT_CLUSTER_SUBNET), 24,
-                Ipv4Cidr.parse(DEFAULT_SERVICE_CIDR), Ipv4Cidr.parse(DEFAULT_JOIN_SUBNET), -1, false, "kube-system",
-                "kovn-controller", 500, Duration.ofMinutes(10));
+        return builder(nbAddress).metricsPort(-1).leaderElection(false).build();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(nbAddress).tls(tls).clusterSubnet(clusterSubnet).nodeSubnetPrefix(nodeSubnetPrefix)
+                .serviceCidr(serviceCidr).joinSubnet(joinSubnet).metricsPort(metricsPort)
+                .metricsBindAddress(metricsBindAddress).leaderElection(leaderElection).leaseNamespace(leaseNamespace)
+                .identity(identity).batchSize(batchSize).resync(resync);
     }
 
     public ControllerConfig withLeaderElection(String namespace, String id) {
-        return new ControllerConfig(nbAddress, tls, clusterSubnet, nodeSubnetPrefix, serviceCidr, joinSubnet, metricsPort,
-                true, namespace, id, batchSize, resync);
+        return toBuilder().leaderElection(true).leaseNamespace(namespace).identity(id).build();
     }
 
     public ControllerConfig withMetricsPort(int port) {
-        return new ControllerConfig(nbAddress, tls, clusterSubnet, nodeSubnetPrefix, serviceCidr, joinSubnet, port,
-                leaderElection, leaseNamespace, identity, batchSize, resync);
+        return toBuilder().metricsPort(port).build();
     }
 
     public ControllerConfig withClusterSubnet(Ipv4Cidr subnet, int prefix) {
-        return new ControllerConfig(nbAddress, tls, subnet, prefix, serviceCidr, joinSubnet, metricsPort,
-                leaderElection, leaseNamespace, identity, batchSize, resync);
+        return toBuilder().clusterSubnet(subnet).nodeSubnetPrefix(prefix).build();
+    }
+
+    /** NB remote(s) in OVS syntax. */
+    public String nbAddress() {
+        return nbAddress;
+    }
+
+    /** Files for ssl: remotes, or null. */
+    public TlsConfig tls() {
+        return tls;
+    }
+
+    /** The pod network, carved into node subnets. */
+    public Ipv4Cidr clusterSubnet() {
+        return clusterSubnet;
+    }
+
+    public int nodeSubnetPrefix() {
+        return nodeSubnetPrefix;
+    }
+
+    /** The service network (ClusterIPs). */
+    public Ipv4Cidr serviceCidr() {
+        return serviceCidr;
+    }
+
+    /** The join switch's network (gateway routers attach there). */
+    public Ipv4Cidr joinSubnet() {
+        return joinSubnet;
+    }
+
+    /** Port of /metrics and /healthz; 0 picks a free one, -1 disables. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    public String metricsBindAddress() {
+        return metricsBindAddress;
+    }
+
+    /** Take part in leader election (a Lease), or act alone. */
+    public boolean leaderElection() {
+        return leaderElection;
+    }
+
+    public String leaseNamespace() {
+        return leaseNamespace;
+    }
+
+    /** This instance's name in the Lease. */
+    public String identity() {
+        return identity;
+    }
+
+    /** Most Kubernetes objects written in one NB transaction. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Period of informer resyncs (level-triggered safety net). */
+    public Duration resync() {
+        return resync;
+    }
+
+    /** Defaults from {@link ControllerOptions}; every setter returns the builder. */
+    public static final class Builder {
+        private final String nbAddress;
+        private TlsConfig tls;
+        private Ipv4Cidr clusterSubnet = ControllerOptions.CLUSTER_SUBNET.defaultParsed();
+        private int nodeSubnetPrefix = ControllerOptions.NODE_SUBNET_PREFIX.defaultParsed();
+        private Ipv4Cidr serviceCidr = ControllerOptions.SERVICE_CIDR.defaultParsed();
+        private Ipv4Cidr joinSubnet = ControllerOptions.JOIN_SUBNET.defaultParsed();
+        private int metricsPort = ControllerOptions.METRICS_PORT.defaultParsed();
+        private String metricsBindAddress = ControllerOptions.METRICS_BIND_ADDRESS.defaultParsed();
+        private boolean leaderElection = ControllerOptions.LEADER_ELECTION.defaultParsed();
+        private String leaseNamespace = ControllerOptions.LEASE_NAMESPACE.defaultParsed();
+        private String identity = "kovn-controller";
+        private int batchSize = ControllerOptions.BATCH_SIZE.defaultParsed();
+        private Duration resync = ControllerOptions.RESYNC.defaultParsed();
+
+        private Builder(String nbAddress) {
+            this.nbAddress = nbAddress;
+        }
+
+        public Builder tls(TlsConfig v) { tls = v; return this; }
+        public Builder clusterSubnet(Ipv4Cidr v) { clusterSubnet = v; return this; }
+        public Builder nodeSubnetPrefix(int v) { nodeSubnetPrefix = v; return this; }
+        public Builder serviceCidr(Ipv4Cidr v) { serviceCidr = v; return this; }
+        public Builder joinSubnet(Ipv4Cidr v) { joinSubnet = v; return this; }
+        public Builder metricsPort(int v) { metricsPort = v; return this; }
+        public Builder metricsBindAddress(String v) { metricsBindAddress = v; return this; }
+        public Builder leaderElection(boolean v) { leaderElection = v; return this; }
+        public Builder leaseNamespace(String v) { leaseNamespace = v; return this; }
+        public Builder identity(String v) { identity = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder resync(Duration v) { resync = v; return this; }
+
+        public ControllerConfig build() {
+            return new ControllerConfig(this);
+        }
     }
 }

@@ -23,7 +23,7 @@ class GatewayInitIT {
     @Test
     void buildsTheGatewayOnceAndIsIdempotent() throws Exception {
         Ipv4Cidr cluster = Ipv4Cidr.parse("192.168.0.0/16");
-        Ipv4Cidr join = Ipv4Cidr.parse(ControllerConfig.DEFAULT_JOIN_SUBNET);
+        Ipv4Cidr join = ControllerOptions.JOIN_SUBNET.defaultParsed();
         OvsdbClient.Options o = OvsdbClient.Options.defaults();
         assertThatThrownBy(() -> GatewayInit.run(o, ovn.nbUnix(), "kube-minion2", "chassis-2",
                 new GatewayConfig("local", "breth1_kube-minion2", "0a:00:0a:21:4a:8a", List.of("10.33.74.138/24"),

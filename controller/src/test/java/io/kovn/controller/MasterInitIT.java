@@ -22,7 +22,7 @@ class MasterInitIT {
     void createsTheTopologyOnceAndIsIdempotent() throws Exception {
         Ipv4Cidr cluster = Ipv4Cidr.parse("192.168.0.0/16");
         Ipv4Cidr master = Ipv4Cidr.parse("192.168.1.0/24");
-        Ipv4Cidr join = Ipv4Cidr.parse(ControllerConfig.DEFAULT_JOIN_SUBNET);
+        Ipv4Cidr join = ControllerOptions.JOIN_SUBNET.defaultParsed();
         int written = MasterInit.run(OvsdbClient.Options.defaults(), ovn.nbUnix(), cluster, master, "kube-master", join);
         assertThat(written).isPositive();
         assertThat(ovn.nbctl("get", "logical_switch", "kube-master", "other_config:subnet")).isEqualTo("\"192.168.1.0/24\"");

@@ -9,8 +9,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Every setting of the node agent and of {@link MinionInit}. Build one with {@link #builder(String)}; the
- * defaults are those of a real node. Nullable fields mean "not given": see each one.
+ * Every setting of the node agent and of {@link MinionInit}, built from {@link NodeOptions} ({@code kovn node}) or,
+ * embedded, with {@link #builder(String)}, whose defaults are the options' defaults except that it serves no
+ * metrics. Nullable fields mean "not given": see each one.
  *
  * @param nodeName             the Kubernetes Node this agent serves (as kubelet names it)
  * @param kubeconfig           kubeconfig file; null: {@code apiServer} (flag or OVSDB k8s-api-server), else the
@@ -42,8 +43,9 @@ import java.util.Set;
  * @param ovnInstalledTimeout  how long ADD waits for ovn-controller to mark the port ovn-installed
  * @param nodeSubnetTimeout    how long start-up waits for the Node's k8s.ovn.org/node-subnets annotation
  * @param cleanupInterval      how often leftovers of deleted pods are looked for (zero: only at start)
- * @param metricsPort          port of /metrics (Prometheus) and /healthz on all addresses; 0 picks a free one,
- *                             -1 (the builder's default) serves none
+ * @param metricsPort          port of /metrics (Prometheus) and /healthz; 0 picks a free one, -1 (the builder's
+ *                             default) serves none
+ * @param metricsBindAddress   address /metrics and /healthz listen on
  * @param hostNetns            network namespace that stands for the host (ip, ethtool run there through
  *                             nsenter); null: the agent's own. For tests and the sandbox, where a "node" is a
  *                             namespace.
@@ -57,7 +59,7 @@ public record NodeAgentConfig(
         List<Ipv4Cidr> clusterSubnets, List<Ipv4Cidr> serviceCidrs, int mtu,
         Path cniSocket, Path cniConfDir, Path cniBinDir, Path cniPluginSource, String networkName,
         Duration podAnnotationTimeout, Duration ovnInstalledTimeout, Duration nodeSubnetTimeout,
-        Duration cleanupInterval, int metricsPort,
+        Duration cleanupInterval, int metricsPort, String metricsBindAddress,
         Path hostNetns,
         GatewaySettings gateway) {
 
@@ -120,38 +122,40 @@ public record NodeAgentConfig(
         b.nodeSubnetTimeout = nodeSubnetTimeout;
         b.cleanupInterval = cleanupInterval;
         b.metricsPort = metricsPort;
+        b.metricsBindAddress = metricsBindAddress;
         b.hostNetns = hostNetns;
         b.gateway = gateway;
         return b;
     }
 
-    /** Defaults of a real node; every setter returns the builder. */
+    /** Defaults from {@link NodeOptions}, without metrics; every setter returns the builder. */
     public static final class Builder {
         private final String nodeName;
         private Path kubeconfig;
         private String apiServer;
         private String apiToken;
         private String caCertificate;
-        private String ovsdbRemote = "unix:/var/run/openvswitch/db.sock";
+        private String ovsdbRemote = NodeOptions.OVSDB.defaultParsed();
         private String sbRemote;
         private String nbRemote;
-        private String encapType = "geneve";
+        private String encapType = NodeOptions.ENCAP_TYPE.defaultParsed();
         private String encapIp;
-        private String datapathType = "system";
-        private Path systemIdFile = Path.of("/etc/openvswitch/system-id.conf");
-        private List<Ipv4Cidr> clusterSubnets = List.of();
-        private List<Ipv4Cidr> serviceCidrs = List.of();
-        private int mtu = 1400;
-        private Path cniSocket = Path.of("/var/run/kovn/cni-server.sock");
-        private Path cniConfDir = Path.of("/etc/cni/net.d");
-        private Path cniBinDir = Path.of("/opt/cni/bin");
+        private String datapathType = NodeOptions.DATAPATH_TYPE.defaultParsed();
+        private Path systemIdFile = NodeOptions.SYSTEM_ID_FILE.defaultParsed();
+        private List<Ipv4Cidr> clusterSubnets = NodeOptions.CLUSTER_SUBNET.defaultParsed();
+        private List<Ipv4Cidr> serviceCidrs = NodeOptions.SERVICE_CIDR.defaultParsed();
+        private int mtu = NodeOptions.MTU.defaultParsed();
+        private Path cniSocket = NodeOptions.CNI_SOCKET.defaultParsed();
+        private Path cniConfDir = NodeOptions.CNI_CONF_DIR.defaultParsed();
+        private Path cniBinDir = NodeOptions.CNI_BIN_DIR.defaultParsed();
         private Path cniPluginSource;
-        private String networkName = "kovn";
-        private Duration podAnnotationTimeout = Duration.ofSeconds(30);
-        private Duration ovnInstalledTimeout = Duration.ofSeconds(30);
-        private Duration nodeSubnetTimeout = Duration.ofMinutes(5);
-        private Duration cleanupInterval = Duration.ofMinutes(1);
+        private String networkName = NodeOptions.NETWORK_NAME.defaultParsed();
+        private Duration podAnnotationTimeout = NodeOptions.POD_ANNOTATION_TIMEOUT.defaultParsed();
+        private Duration ovnInstalledTimeout = NodeOptions.OVN_INSTALLED_TIMEOUT.defaultParsed();
+        private Duration nodeSubnetTimeout = NodeOptions.NODE_SUBNET_TIMEOUT.defaultParsed();
+        private Duration cleanupInterval = NodeOptions.CLEANUP_INTERVAL.defaultParsed();
         private int metricsPort = -1;
+        private String metricsBindAddress = NodeOptions.METRICS_BIND_ADDRESS.defaultParsed();
         private Path hostNetns;
         private GatewaySettings gateway;
 
@@ -183,6 +187,7 @@ public record NodeAgentConfig(
         public Builder nodeSubnetTimeout(Duration v) { nodeSubnetTimeout = v; return this; }
         public Builder cleanupInterval(Duration v) { cleanupInterval = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
+        public Builder metricsBindAddress(String v) { metricsBindAddress = v; return this; }
         public Builder hostNetns(Path v) { hostNetns = v; return this; }
         public Builder gateway(GatewaySettings v) { gateway = v; return this; }
 
@@ -190,7 +195,7 @@ public record NodeAgentConfig(
             return new NodeAgentConfig(nodeName, kubeconfig, apiServer, apiToken, caCertificate, ovsdbRemote, sbRemote,
                     nbRemote, encapType, encapIp, datapathType, systemIdFile, clusterSubnets, serviceCidrs, mtu,
                     cniSocket, cniConfDir, cniBinDir, cniPluginSource, networkName, podAnnotationTimeout,
-                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, hostNetns, gateway);
+                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, metricsBindAddress, hostNetns, gateway);
         }
     }
 }

@@ -4,9 +4,13 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kovn.controller.ControllerMain;
+import io.kovn.controller.ControllerOptions;
+import io.kovn.ovn.config.ConfigFile;
+import io.kovn.ovn.config.ConfigSources;
+import io.kovn.ovn.config.Option;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.sandbox.api.SandboxApiServer;
-import io.kovn.sandbox.proc.ControllerMain;
 import io.kovn.sandbox.proc.JavaCommand;
 import io.kovn.sandbox.proc.ManagedProcess;
 import io.kovn.sandbox.proc.ProcessRef;
@@ -43,7 +47,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A whole kovn cluster on this machine. Real parts: OVN central (NB, SB, ovn-northd) in the central
  * namespace; per node, a namespace on the underlay with ovsdb-server, ovs-vswitchd and ovn-controller; the kovn
- * controller and one kovn node agent per node, each in its own JVM. Emulated parts, named as such: the
+ * controller and one kovn node agent per node, each in its own JVM started as {@code kovn controller} and
+ * {@code kovn node} are (their main classes, the same options, a generated config file each). Emulated parts, named as such: the
  * Kubernetes API (fabric8's mock server), and stand-ins for the scheduler ({@link PodBinder}), service IP
  * allocation ({@link ClusterIpAllocator}), the EndpointSlice controller ({@link EndpointSliceMirror}) and
  * kubelet with a container runtime ({@link PodRuntime}), which run in this JVM. An "external" namespace on the
@@ -371,11 +376,20 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         controllerMetricsPort = freePort();
-        List<String> args = List.of("--kubeconfig", kubeconfig.toString(), "--nb-address", ovn.nbUnix(),
-                "--cluster-subnet", CLUSTER_SUBNET, "--service-cidr", SERVICE_CIDR,
-                "--metrics-port", Integer.toString(controllerMetricsPort));
-        controller = ManagedProcess.start("controller", JavaCommand.of("384m", jvmOptions(), ControllerMain.class, args),
-                Map.of(), logDir.resolve("controller.log"));
+        Path config = stateDir.resolve("controller.yaml");
+        Map<Option<?>, String> values = new LinkedHashMap<>();
+        values.put(ControllerOptions.KUBECONFIG, kubeconfig.toString());
+        values.put(ControllerOptions.NB.address(), ovn.nbUnix());
+        values.put(ControllerOptions.CLUSTER_SUBNET, CLUSTER_SUBNET);
+        values.put(ControllerOptions.SERVICE_CIDR, SERVICE_CIDR);
+        values.put(ControllerOptions.METRICS_PORT, Integer.toString(controllerMetricsPort));
+        values.put(ControllerOptions.METRICS_BIND_ADDRESS, "127.0.0.1");
+        // one instance: no Lease to compete for
+        values.put(ControllerOptions.LEADER_ELECTION, "false");
+        values.put(ControllerOptions.IDENTITY, "kovn-sandbox-controller");
+        ConfigFile.write(config, ControllerOptions.SET, values);
+        controller = ManagedProcess.start("controller", JavaCommand.of("384m", jvmOptions(), ControllerMain.class,
+                List.of(ConfigSources.CONFIG.flag(), config.toString())), Map.of(), logDir.resolve("controller.log"));
         writeState();
     }
 

@@ -1,9 +1,13 @@
 package io.kovn.sandbox;
 
+import io.kovn.node.NodeMain;
+import io.kovn.node.NodeOptions;
 import io.kovn.node.cni.CniInstaller;
+import io.kovn.ovn.config.ConfigFile;
+import io.kovn.ovn.config.ConfigSources;
+import io.kovn.ovn.config.Option;
 import io.kovn.sandbox.proc.JavaCommand;
 import io.kovn.sandbox.proc.ManagedProcess;
-import io.kovn.sandbox.proc.NodeAgentMain;
 import io.kovn.sandbox.proc.ProcessRef;
 import io.kovn.sandbox.standins.PodRuntime;
 import io.kovn.sandbox.state.SandboxState;
@@ -14,12 +18,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One sandbox node: a namespace on the underlay with its own ovsdb-server, ovs-vswitchd (netdev) and
- * ovn-controller ({@link OvnNode}), the kovn node agent in its own JVM (a dedicated gateway on eth1), and the pod
+ * ovn-controller ({@link OvnNode}), the kovn node agent in its own JVM ({@code kovn node}'s main class with a
+ * generated config file; a dedicated gateway on eth1, its host side in the node's namespace), and the pod
  * runtime stand-in.
  */
 final class SandboxNode {
@@ -72,6 +78,11 @@ final class SandboxNode {
         return dir.resolve("pods");
     }
 
+    /** The agent's config file, as {@code kovn node --config} reads it. */
+    Path config() {
+        return dir.resolve("node.yaml");
+    }
+
     Path agentLog() {
         return logDir.resolve("agent-" + name + ".log");
     }
@@ -95,20 +106,33 @@ final class SandboxNode {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> args = new ArrayList<>(List.of("--node-name", name, "--kubeconfig", kubeconfig.toString(),
-                "--ovsdb", ovn.ovsdbRemote(), "--sb", sb, "--nb", nb, "--encap", encap,
-                "--host-netns", ovn.netns().path().toString(), "--system-id-file", dir.resolve("system-id.conf").toString(),
-                "--cluster-subnet", Sandbox.CLUSTER_SUBNET, "--service-cidr", Sandbox.SERVICE_CIDR,
-                "--cni-socket", socket().toString(), "--cni-conf-dir", confDir().toString(),
-                "--cni-bin-dir", binDir().toString(), "--cni-plugin-source", plugin.toString()));
+        Map<Option<?>, String> values = new LinkedHashMap<>();
+        values.put(NodeOptions.NODE_NAME, name);
+        values.put(NodeOptions.KUBECONFIG, kubeconfig.toString());
+        values.put(NodeOptions.OVSDB, ovn.ovsdbRemote());
+        values.put(NodeOptions.SB_ADDRESS, sb);
+        values.put(NodeOptions.NB_ADDRESS, nb);
+        values.put(NodeOptions.ENCAP_TYPE, encap);
+        values.put(NodeOptions.DATAPATH_TYPE, "netdev");
+        values.put(NodeOptions.HOST_NETNS, ovn.netns().path().toString());
+        values.put(NodeOptions.SYSTEM_ID_FILE, dir.resolve("system-id.conf").toString());
+        values.put(NodeOptions.CLUSTER_SUBNET, Sandbox.CLUSTER_SUBNET);
+        values.put(NodeOptions.SERVICE_CIDR, Sandbox.SERVICE_CIDR);
+        values.put(NodeOptions.CNI_SOCKET, socket().toString());
+        values.put(NodeOptions.CNI_CONF_DIR, confDir().toString());
+        values.put(NodeOptions.CNI_BIN_DIR, binDir().toString());
+        values.put(NodeOptions.CNI_PLUGIN_SOURCE, plugin.toString());
+        values.put(NodeOptions.METRICS_PORT, "-1");
         if (gatewayIp != null) {
             // a dedicated gateway on eth1, which the sandbox has wired to the gateway network
-            args.addAll(List.of("--physical-interface", Sandbox.GATEWAY_INTERFACE,
-                    "--physical-ip", gatewayIp + "/" + Sandbox.GATEWAY_SUBNET.split("/")[1],
-                    "--default-gw", Sandbox.GATEWAY_NEXT_HOP));
+            values.put(NodeOptions.PHYSICAL_INTERFACE, Sandbox.GATEWAY_INTERFACE);
+            values.put(NodeOptions.PHYSICAL_IP, gatewayIp + "/" + Sandbox.GATEWAY_SUBNET.split("/")[1]);
+            values.put(NodeOptions.DEFAULT_GW, Sandbox.GATEWAY_NEXT_HOP);
         }
+        ConfigFile.write(config(), NodeOptions.SET, values);
         agent = ManagedProcess.start("node-agent/" + name,
-                JavaCommand.of("192m", jvmOptions, NodeAgentMain.class, args), Map.of(), agentLog());
+                JavaCommand.of("192m", jvmOptions, NodeMain.class,
+                        List.of(ConfigSources.CONFIG.flag(), config().toString())), Map.of(), agentLog());
         return agent;
     }
 

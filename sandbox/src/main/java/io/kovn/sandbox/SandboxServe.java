@@ -1,5 +1,6 @@
 package io.kovn.sandbox;
 
+import io.kovn.sandbox.state.SandboxState;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -15,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code <state dir>/progress}, which {@code up} follows; the last line is {@value #READY} or
  * {@value #FAILED} and the reason.
  *
- * <p>Arguments: {@code --state-dir D --nodes N --encap geneve|vxlan --api-port P --check true|false}.
+ * <p>Its one argument is the {@link SandboxConfig} as JSON, which {@code up} writes ({@link #writeConfig}).
  */
 public final class SandboxServe {
     public static final String PROGRESS = "progress";
@@ -25,15 +26,25 @@ public final class SandboxServe {
     private SandboxServe() {
     }
 
-    public static void main(String[] argv) {
-        java.util.Map<String, String> a = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            a.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+    /** Writes the configuration the supervisor reads; returns the file. */
+    static Path writeConfig(SandboxConfig cfg) {
+        Path file = cfg.stateDir().resolve("supervisor.json");
+        try {
+            Files.createDirectories(cfg.stateDir());
+            Files.writeString(file, SandboxState.json().writeValueAsString(cfg), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        Path stateDir = Path.of(a.getOrDefault("state-dir", SandboxConfig.DEFAULT_STATE_DIR.toString()));
-        SandboxConfig cfg = new SandboxConfig(stateDir, Integer.parseInt(a.getOrDefault("nodes", "3")),
-                a.getOrDefault("encap", "geneve"), Integer.parseInt(a.getOrDefault("api-port", "0")),
-                Boolean.parseBoolean(a.getOrDefault("check", "true")), false);
+        return file;
+    }
+
+    public static void main(String[] argv) throws IOException {
+        if (argv.length != 1) {
+            throw new IllegalArgumentException("usage: SandboxServe <supervisor.json> (kovn sandbox up writes it)");
+        }
+        SandboxConfig cfg = SandboxState.json().readValue(Files.readString(Path.of(argv[0]), StandardCharsets.UTF_8),
+                SandboxConfig.class);
+        Path stateDir = cfg.stateDir();
         PrintStream progress = progressFile(stateDir.resolve(PROGRESS));
         Sandbox sandbox;
         try {

@@ -82,8 +82,9 @@ public final class SandboxStatus {
         s.processes().stream().filter(p -> !p.alive())
                 .forEach(p -> unhealthy.add("process " + p.role() + " (pid " + p.pid() + ") is not running"));
         Optional<ProcessRef> controller = s.processes().stream().filter(p -> p.role().equals("controller")).findFirst();
-        r.putObject("controller").put("pid", controller.map(ProcessRef::pid).orElse(-1L))
+        ObjectNode controllerNode = r.putObject("controller").put("pid", controller.map(ProcessRef::pid).orElse(-1L))
                 .put("alive", controller.map(ProcessRef::alive).orElse(false));
+        command(controllerNode, controller.orElse(null));
         if (controller.isEmpty()) {
             unhealthy.add("the kovn controller is not running");
         } else if (controller.get().alive() && !healthy(s.controllerMetricsPort())) {
@@ -124,8 +125,9 @@ public final class SandboxStatus {
                     unhealthy.add("node " + n.name() + " has no chassis in the Southbound database");
                 }
             }
-            o.putObject("agent").put("pid", n.agent() == null ? -1 : n.agent().pid())
+            ObjectNode agent = o.putObject("agent").put("pid", n.agent() == null ? -1 : n.agent().pid())
                     .put("alive", n.agent() != null && n.agent().alive());
+            command(agent, n.agent());
             if (n.agent() == null || !n.agent().alive()) {
                 unhealthy.add("the node agent of " + n.name() + " is not running");
             }
@@ -227,6 +229,26 @@ public final class SandboxStatus {
         return out;
     }
 
+    /** The process's command line, as started (what a user would type, after the JVM's own options). */
+    private static void command(ObjectNode o, ProcessRef p) {
+        ArrayNode cmd = o.putArray("command");
+        if (p != null) {
+            p.commandLine().forEach(cmd::add);
+        }
+    }
+
+    /** {@code java … <main class> <args>}: the class path and JVM options left out. */
+    private static String shortCommand(JsonNode command) {
+        List<String> args = new ArrayList<>();
+        command.forEach(a -> args.add(a.asString("")));
+        int main = 1;
+        while (main < args.size() && args.get(main).startsWith("-")) {
+            main += args.get(main).equals("-cp") || args.get(main).equals("-classpath") ? 2 : 1;
+        }
+        return args.isEmpty() ? "-" : main >= args.size() ? String.join(" ", args)
+                : "java … " + String.join(" ", args.subList(main, args.size()));
+    }
+
     /** The human-readable form. */
     public static String text(JsonNode r) {
         StringBuilder b = new StringBuilder();
@@ -250,7 +272,13 @@ public final class SandboxStatus {
         }
         b.append('\n');
         b.append("controller      pid ").append(r.path("controller").path("pid").asLong())
-                .append(r.path("controller").path("alive").asBoolean() ? " running" : " NOT RUNNING").append("\n\n");
+                .append(r.path("controller").path("alive").asBoolean() ? " running: " : " NOT RUNNING")
+                .append(shortCommand(r.path("controller").path("command"))).append('\n');
+        for (JsonNode n : r.path("nodes")) {
+            b.append(String.format("%-16s", "agent " + n.path("name").asString(""))).append(shortCommand(n.path("agent")
+                    .path("command"))).append('\n');
+        }
+        b.append('\n');
         Table nodes = new Table("NODE", "IP", "GATEWAY", "SUBNET", "READY", "CHASSIS", "AGENT", "NETNS");
         for (JsonNode n : r.path("nodes")) {
             JsonNode ch = n.path("chassis");

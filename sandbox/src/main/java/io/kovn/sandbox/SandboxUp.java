@@ -89,8 +89,8 @@ public final class SandboxUp {
         Path logback = SandboxFiles.writeLogback(dir);
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(JavaCommand.of("768m", List.of("-Dlogback.configurationFile=" + logback), SandboxServe.class,
-                List.of("--state-dir", dir.toString(), "--nodes", Integer.toString(o.nodes()), "--encap", o.encap(),
-                        "--api-port", Integer.toString(o.apiPort()), "--check", Boolean.toString(o.check()))));
+                List.of(SandboxServe.writeConfig(new SandboxConfig(dir, o.nodes(), o.encap(), o.apiPort(), o.check(),
+                        false)).toString())));
         Path log = dir.resolve("logs").resolve("supervisor.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.kovn.controller.ControllerConfig;
+import io.kovn.controller.ControllerOptions;
 import io.kovn.controller.GatewayInit;
 import io.kovn.controller.MasterInit;
 import io.kovn.node.SystemId;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class GatewayInitOneShotIT {
     private static final Ipv4Cidr CLUSTER = Ipv4Cidr.parse("10.244.0.0/16");
-    private static final Ipv4Cidr JOIN = Ipv4Cidr.parse(ControllerConfig.DEFAULT_JOIN_SUBNET);
+    private static final Ipv4Cidr JOIN = ControllerOptions.JOIN_SUBNET.defaultParsed();
 
     @TempDir
     Path dir;

@@ -1,5 +1,9 @@
 package io.kovn.sandbox.proc;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +32,18 @@ public record ProcessRef(String role, long pid, long startMillis) {
 
     public boolean alive() {
         return handle().isPresent();
+    }
+
+    /** The running process's command line as the kernel has it (/proc/PID/cmdline); empty once it is gone. */
+    public List<String> commandLine() {
+        return handle().map(h -> {
+            try {
+                String raw = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.UTF_8);
+                return raw.isEmpty() ? List.<String>of() : List.of(raw.split("\0"));
+            } catch (IOException e) {
+                return List.<String>of();
+            }
+        }).orElse(List.of());
     }
 
     /** SIGTERM, then SIGKILL once {@code grace} is over; true if it is gone (or was). */

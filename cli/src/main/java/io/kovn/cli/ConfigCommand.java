@@ -1,0 +1,59 @@
+package io.kovn.cli;
+
+import io.kovn.controller.ControllerOptions;
+import io.kovn.controller.MasterInitCommand;
+import io.kovn.node.MinionInitCommand;
+import io.kovn.node.NodeMain;
+import io.kovn.node.NodeOptions;
+import io.kovn.node.gateway.GatewayInitOptions;
+import io.kovn.ovn.config.OptionSet;
+import io.kovn.ovn.config.ProgramCommand;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code kovn config show <program> [the program's options]}: the effective configuration and where each value
+ * came from, secrets redacted, resolved exactly as the program resolves it.
+ */
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Show a program's effective configuration.")
+final class ConfigCommand {
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Print the effective configuration of a program given the same options, config file and "
+                    + "environment, with the source of each value (default, OVS external_ids, config file, "
+                    + "environment, flag); secrets are redacted.")
+    static final class Show {
+    }
+
+    private ConfigCommand() {
+    }
+
+    static CommandLine command() {
+        return command(System.getenv(), new PrintWriter(System.out, true));
+    }
+
+    /** With this environment, printing to {@code out}. */
+    static CommandLine command(Map<String, String> env, PrintWriter out) {
+        CommandLine show = new CommandLine(new Show());
+        show.addSubcommand(printer(ControllerOptions.SET, env, s -> s.resolve(ControllerOptions.SET), out));
+        show.addSubcommand(printer(NodeOptions.SET, env, NodeMain.resolver(NodeOptions.SET), out));
+        show.addSubcommand(printer(MasterInitCommand.SET, env, s -> s.resolve(MasterInitCommand.SET), out));
+        show.addSubcommand(printer(MinionInitCommand.SET, env, NodeMain.resolver(MinionInitCommand.SET), out));
+        show.addSubcommand(printer(GatewayInitOptions.SET, env, s -> s.resolve(GatewayInitOptions.SET), out));
+        CommandLine config = new CommandLine(new ConfigCommand());
+        config.addSubcommand(show);
+        return config;
+    }
+
+    private static CommandLine printer(OptionSet set, Map<String, String> env, ProgramCommand.Resolver resolver,
+                                       PrintWriter out) {
+        return ProgramCommand.commandLine(set, env, resolver, c -> {
+            out.println("# kovn " + set.program() + ": effective configuration");
+            c.describe().forEach(out::println);
+            out.flush();
+            return 0;
+        });
+    }
+}

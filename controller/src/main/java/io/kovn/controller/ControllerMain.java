@@ -1,0 +1,50 @@
+package io.kovn.controller;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kovn.ovn.config.Configuration;
+import io.kovn.ovn.config.ProgramCommand;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * {@code kovn controller}: the command {@code kovn} mounts and the main class of the controller's own JVM (the
+ * sandbox's), one parser for both.
+ */
+public final class ControllerMain {
+    private static final Logger log = LoggerFactory.getLogger(ControllerMain.class);
+
+    private ControllerMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(command().execute(args));
+    }
+
+    public static CommandLine command() {
+        return ProgramCommand.commandLine(ControllerOptions.SET, ControllerMain::run);
+    }
+
+    private static int run(Configuration c) throws Exception {
+        ControllerConfig config = ControllerOptions.config(c);
+        log.info("kovn controller, effective configuration:\n  {}", String.join("\n  ", c.describe()));
+        Path kubeconfig = c.get(ControllerOptions.KUBECONFIG);
+        Config kube = kubeconfig == null ? Config.autoConfigure(null)
+                : Config.fromKubeconfig(Files.readString(kubeconfig, StandardCharsets.UTF_8));
+        CountDownLatch stop = new CountDownLatch(1);
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(kube).build();
+             KovnController controller = new KovnController(config, client)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            controller.start();
+            log.info("controller started");
+            stop.await();
+        }
+        return 0;
+    }
+}

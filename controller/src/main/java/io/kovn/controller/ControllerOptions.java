@@ -1,0 +1,86 @@
+package io.kovn.controller;
+
+import io.kovn.ovn.config.ConfigException;
+import io.kovn.ovn.config.Configuration;
+import io.kovn.ovn.config.NetworkDefaults;
+import io.kovn.ovn.config.Option;
+import io.kovn.ovn.config.OptionSet;
+import io.kovn.ovn.config.OvsdbRemoteOptions;
+import io.kovn.ovn.net.Ipv4Cidr;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The options of {@code kovn controller}, declared once; {@link #config(Configuration)} builds the controller's settings. */
+public final class ControllerOptions {
+    public static final Option<Path> KUBECONFIG = Option.path("kubeconfig",
+            "kubeconfig file of the Kubernetes API").defaultHelp("in-cluster config or ~/.kube/config");
+    public static final OvsdbRemoteOptions NB = OvsdbRemoteOptions.of("nb", "OVN Northbound database").required();
+    public static final Option<Ipv4Cidr> CLUSTER_SUBNET = Option.cidr("cluster-subnet",
+            "pod network, carved into node subnets").defaultValue(NetworkDefaults.CLUSTER_SUBNET);
+    public static final Option<Integer> NODE_SUBNET_PREFIX = Option.integer("node-subnet-prefix", 1, 30,
+            "prefix length of each node's subnet (longer than the cluster subnet's)").defaultValue("24");
+    public static final Option<Ipv4Cidr> SERVICE_CIDR = Option.cidr("service-cidr",
+            "service network (ClusterIPs)").defaultValue(NetworkDefaults.SERVICE_CIDR);
+    public static final Option<Ipv4Cidr> JOIN_SUBNET = Option.cidr("join-subnet",
+            "the join switch's network, where gateway routers attach").defaultValue(NetworkDefaults.JOIN_SUBNET);
+    public static final Option<Integer> METRICS_PORT = Option.integer("metrics-port", -1, 65535,
+            "port of /metrics and /healthz; 0 picks a free one, -1 serves none").defaultValue("9410");
+    public static final Option<String> METRICS_BIND_ADDRESS = Option.string("metrics-bind-address",
+            "address /metrics and /healthz listen on").defaultValue("0.0.0.0");
+    public static final Option<Boolean> LEADER_ELECTION = Option.bool("leader-election",
+            "compete for a coordination.k8s.io Lease before writing (several controllers may run)").defaultValue("true");
+    public static final Option<String> LEASE_NAMESPACE = Option.string("lease-namespace",
+            "namespace of the Lease").defaultValue("kube-system");
+    public static final Option<String> IDENTITY = Option.string("identity",
+            "this instance's name in the Lease").defaultHelp("host name + pid");
+    public static final Option<Integer> BATCH_SIZE = Option.integer("batch-size", 1, 100_000,
+            "most Kubernetes objects written in one NB transaction").defaultValue("500");
+    public static final Option<Duration> RESYNC = Option.duration("resync",
+            "period of the informers' resyncs (the level-triggered safety net)").defaultValue("10m");
+
+    public static final OptionSet SET = OptionSet.of("controller",
+            "Run the cluster-wide controller: watches Nodes, Pods, Services and EndpointSlices and writes the logical "
+                    + "network into the OVN Northbound database. Several may run; one leads (a Lease).",
+            all());
+
+    private ControllerOptions() {
+    }
+
+    private static List<Option<?>> all() {
+        List<Option<?>> all = new ArrayList<>(List.of(KUBECONFIG));
+        all.addAll(NB.all());
+        all.addAll(List.of(CLUSTER_SUBNET, NODE_SUBNET_PREFIX, SERVICE_CIDR, JOIN_SUBNET, METRICS_PORT,
+                METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC));
+        return all;
+    }
+
+    /** The controller's settings; cross-option problems (overlapping networks...) fail as configuration errors. */
+    public static ControllerConfig config(Configuration c) {
+        OvsdbRemoteOptions.Connection nb = NB.connection(c);
+        try {
+            return ControllerConfig.builder(nb.remotes()).tls(nb.tls()).clusterSubnet(c.get(CLUSTER_SUBNET))
+                    .nodeSubnetPrefix(c.get(NODE_SUBNET_PREFIX)).serviceCidr(c.get(SERVICE_CIDR))
+                    .joinSubnet(c.get(JOIN_SUBNET)).metricsPort(c.get(METRICS_PORT))
+                    .metricsBindAddress(c.get(METRICS_BIND_ADDRESS)).leaderElection(c.get(LEADER_ELECTION))
+                    .leaseNamespace(c.get(LEASE_NAMESPACE))
+                    .identity(c.given(IDENTITY) ? c.get(IDENTITY) : defaultIdentity())
+                    .batchSize(c.get(BATCH_SIZE)).resync(c.get(RESYNC)).build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private static String defaultIdentity() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+}
