@@ -6,10 +6,12 @@ import io.kovn.node.MinionInitCommand;
 import io.kovn.node.NodeMain;
 import io.kovn.node.NodeOptions;
 import io.kovn.node.gateway.GatewayInitOptions;
+import io.kovn.ovn.config.Configuration;
 import io.kovn.ovn.config.OptionSet;
 import io.kovn.ovn.config.ProgramCommand;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -37,19 +39,27 @@ final class ConfigCommand {
     /** With this environment, printing to {@code out}. */
     static CommandLine command(Map<String, String> env, PrintWriter out) {
         CommandLine show = new CommandLine(new Show());
-        show.addSubcommand(printer(ControllerOptions.SET, env, s -> s.resolve(ControllerOptions.SET), out));
-        show.addSubcommand(printer(NodeOptions.SET, env, NodeMain.resolver(NodeOptions.SET), out));
-        show.addSubcommand(printer(MasterInitCommand.SET, env, s -> s.resolve(MasterInitCommand.SET), out));
-        show.addSubcommand(printer(MinionInitCommand.SET, env, NodeMain.resolver(MinionInitCommand.SET), out));
-        show.addSubcommand(printer(GatewayInitOptions.SET, env, s -> s.resolve(GatewayInitOptions.SET), out));
+        show.addSubcommand(printer(ControllerOptions.SET, env, s -> s.resolve(ControllerOptions.SET),
+                ControllerOptions::config, out));
+        show.addSubcommand(printer(NodeOptions.SET, env, NodeMain.resolver(NodeOptions.SET), NodeOptions::config, out));
+        show.addSubcommand(printer(MasterInitCommand.SET, env, s -> s.resolve(MasterInitCommand.SET),
+                ControllerOptions.NB::connection, out));
+        show.addSubcommand(printer(MinionInitCommand.SET, env, NodeMain.resolver(MinionInitCommand.SET),
+                NodeOptions::config, out));
+        show.addSubcommand(printer(GatewayInitOptions.SET, env, s -> s.resolve(GatewayInitOptions.SET), c -> {
+            NodeOptions.gateway(c);
+            return GatewayInitOptions.NB.connection(c);
+        }, out));
         CommandLine config = new CommandLine(new ConfigCommand());
         config.addSubcommand(show);
         return config;
     }
 
+    /** {@code check} builds what the program would build, so that cross-option errors show as they would at start. */
     private static CommandLine printer(OptionSet set, Map<String, String> env, ProgramCommand.Resolver resolver,
-                                       PrintWriter out) {
+                                       Function<Configuration, ?> check, PrintWriter out) {
         return ProgramCommand.commandLine(set, env, resolver, c -> {
+            check.apply(c);
             out.println("# kovn " + set.program() + ": effective configuration");
             c.describe().forEach(out::println);
             out.flush();

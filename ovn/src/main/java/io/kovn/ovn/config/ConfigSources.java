@@ -70,7 +70,7 @@ public record ConfigSources(ConfigFile file, Map<String, String> env, Map<String
 
     private Configuration.Value pick(Option<?> o) {
         for (Candidate c : List.of(
-                new Candidate(Source.FLAG, o.flag(), flags.get(o.name())),
+                new Candidate(Source.FLAG, flagSpelling(o), flags.get(o.name())),
                 new Candidate(Source.ENV, o.env(), env.get(o.env())),
                 new Candidate(Source.FILE, file == null ? "" : file.path() + " (key " + o.key() + ")",
                         file == null ? null : file.values().get(o.key())),
@@ -81,6 +81,11 @@ public record ConfigSources(ConfigFile file, Map<String, String> env, Map<String
             }
         }
         return null;
+    }
+
+    /** {@code --no-name} for a switch given as false. */
+    private String flagSpelling(Option<?> o) {
+        return o.isBoolean() && "false".equals(flags.get(o.name())) ? "--no-" + o.name() : o.flag();
     }
 
     private record Candidate(Source source, String origin, String raw) {

@@ -55,7 +55,7 @@ public final class Configuration {
         List<String> lines = new ArrayList<>();
         for (Option<?> o : set.options()) {
             Value v = values.get(o.name());
-            String shown = v == null ? "(unset)" : o.isSecret() ? REDACTED : v.raw();
+            String shown = v == null ? o.defaultText() : o.isSecret() ? REDACTED : v.raw();
             String from = v == null ? "default" : v.source() == Source.DEFAULT ? "default"
                     : v.source().label() + " " + v.origin();
             lines.add(String.format("%-" + width + "s = %s  [%s]", o.name(), shown, from));

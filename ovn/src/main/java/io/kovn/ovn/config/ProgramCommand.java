@@ -52,7 +52,7 @@ public final class ProgramCommand {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(call);
         spec.name(set.program());
         spec.mixinStandardHelpOptions(true);
-        spec.usageMessage().description(set.description());
+        spec.usageMessage().description(set.description()).sortOptions(false);
         spec.addOption(optionSpec(ConfigSources.CONFIG));
         set.options().forEach(o -> spec.addOption(optionSpec(o)));
         self[0] = new CommandLine(spec);
