@@ -33,7 +33,9 @@ class KubernetesSettingsTest {
     void badSettingsAreRefusedWithTheReason() {
         assertThatThrownBy(() -> base().encapType("gre").build()).hasMessageContaining("geneve, vxlan, stt");
         assertThatThrownBy(() -> base().datapathType("dpdk").build()).hasMessageContaining("system or netdev");
-        assertThatThrownBy(() -> NodeAgentConfig.builder("n1").build()).hasMessageContaining("cluster subnet");
+        assertThatThrownBy(() -> NodeAgentConfig.builder("n1").clusterSubnets(List.of()).build())
+                .hasMessageContaining("cluster subnet");
+        assertThat(NodeAgentConfig.builder("n1").build().clusterSubnets()).containsExactly(Ipv4Cidr.parse("10.244.0.0/16"));
         assertThat(base().datapathType("netdev").build().txChecksumOffloadOff()).isTrue();
     }
 }
