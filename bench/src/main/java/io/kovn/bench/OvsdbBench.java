@@ -4,7 +4,6 @@ import io.kovn.testing.OvnDaemons;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -68,46 +67,7 @@ public final class OvsdbBench {
         public Options() {
             this(DEFAULT_PORTS, DEFAULT_BATCH, false);
         }
-
-        /** Parses {@code [--ports N] [--batch B] [--json]} (also {@code --ports=N}). */
-        public static Options parse(String... args) {
-            int ports = DEFAULT_PORTS;
-            int batch = DEFAULT_BATCH;
-            boolean json = false;
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                String value = a.contains("=") ? a.substring(a.indexOf('=') + 1) : null;
-                String flag = value != null ? a.substring(0, a.indexOf('=')) : a;
-                switch (flag) {
-                    case "--json" -> json = true;
-                    case "--ports", "--batch" -> {
-                        if (value == null) {
-                            if (i + 1 == args.length) {
-                                throw new IllegalArgumentException(flag + " needs a value");
-                            }
-                            value = args[++i];
-                        }
-                        int n;
-                        try {
-                            n = Integer.parseInt(value);
-                        } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException(flag + " needs a number, got '" + value + "'");
-                        }
-                        if (flag.equals("--ports")) {
-                            ports = n;
-                        } else {
-                            batch = n;
-                        }
-                    }
-                    default -> throw new IllegalArgumentException("unknown argument '" + a + "'; usage: " + USAGE);
-                }
-            }
-            return new Options(ports, batch, json);
-        }
     }
-
-    static final String USAGE = "ovsdb [--ports N] [--batch B] [--json]   (defaults: --ports "
-            + Options.DEFAULT_PORTS + " --batch " + Options.DEFAULT_BATCH + ")";
 
     /**
      * One variant's figures. {@code totalMs} is for all {@link Result#ports()} ports: for baseline A it is
@@ -267,28 +227,6 @@ public final class OvsdbBench {
     private static Run onFreshNb(Function<OvnDaemons, Run> body) {
         try (OvnDaemons nb = OvnDaemons.builder().nb().start()) {
             return body.apply(nb);
-        }
-    }
-
-    /** {@code [--ports N] [--batch B] [--json]}: progress on stderr, the table or JSON on stdout. */
-    public static void main(String[] args) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            System.out.println("usage: " + USAGE);
-            return;
-        }
-        Options o;
-        try {
-            o = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        Result r = run(o, System.err);
-        if (o.json()) {
-            System.out.println(r.toJson());
-        } else {
-            r.printTable(System.out);
         }
     }
 }

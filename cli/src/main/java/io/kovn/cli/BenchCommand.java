@@ -17,10 +17,10 @@ final class BenchCommand {
                     + "client one transaction per port and batched.",
                     "Targets: speedup_vs_nbctl >= 10, batched_vs_floor <= 1.5."})
     static final class Ovsdb implements Callable<Integer> {
-        @Option(names = "--ports", defaultValue = "2000", description = "logical switch ports to add (default ${DEFAULT-VALUE})")
+        @Option(names = "--ports", defaultValue = "" + OvsdbBench.Options.DEFAULT_PORTS, description = "logical switch ports to add (default ${DEFAULT-VALUE})")
         int ports;
 
-        @Option(names = "--batch", defaultValue = "500", description = "ports per transaction in the batched variants (default ${DEFAULT-VALUE})")
+        @Option(names = "--batch", defaultValue = "" + OvsdbBench.Options.DEFAULT_BATCH, description = "ports per transaction in the batched variants (default ${DEFAULT-VALUE})")
         int batch;
 
         @Option(names = "--json", description = "print one JSON object instead of the table")

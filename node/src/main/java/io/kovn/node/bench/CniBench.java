@@ -29,7 +29,7 @@ import java.util.function.IntFunction;
  * script of ip / ethtool / ovs-vsctl commands, in the same run on the same node. The logical switch ports exist
  * before each ADD (the controller makes them first); a second floor also creates them with ovn-nbctl.
  *
- * <p>Run: {@code java ... io.kovn.node.bench.CniBench [pods]} (default 50), or the CLI's {@code kovn bench cni}.
+ * <p>Run: {@code kovn bench cni [--pods N]}.
  */
 public final class CniBench {
     private final NodeLab lab;
@@ -100,12 +100,6 @@ public final class CniBench {
         try (NodeLab lab = NodeLab.start("bench1", Ipv4Cidr.parse("10.244.0.0/20"), b -> { })) {
             return new CniBench(lab, pods, progress).measure();
         }
-    }
-
-    public static void main(String[] args) {
-        int pods = args.length > 0 ? Integer.parseInt(args[0]) : 50;
-        Result r = run(pods, System.err);
-        System.out.print(r.table());
     }
 
     private Result measure() {
