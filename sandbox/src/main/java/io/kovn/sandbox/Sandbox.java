@@ -69,6 +69,8 @@ public final class Sandbox implements AutoCloseable {
     public static final String GATEWAY_NEXT_HOP = "172.18.0.1";
     /** Each node's dedicated gateway interface (the agent's --physical-interface). */
     static final String GATEWAY_INTERFACE = "eth1";
+    /** The controller's config file in the state directory ({@code kovn controller --config}). */
+    static final String CONTROLLER_CONFIG = "controller.yaml";
     private static final String GATEWAY_PREFIX = "172.18.0.";
     private static final Duration DAEMON_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration AGENT_TIMEOUT = Duration.ofSeconds(180);
@@ -376,7 +378,7 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         controllerMetricsPort = freePort();
-        Path config = stateDir.resolve("controller.yaml");
+        Path config = stateDir.resolve(CONTROLLER_CONFIG);
         Map<Option<?>, String> values = new LinkedHashMap<>();
         values.put(ControllerOptions.KUBECONFIG, kubeconfig.toString());
         values.put(ControllerOptions.NB.address(), ovn.nbUnix());

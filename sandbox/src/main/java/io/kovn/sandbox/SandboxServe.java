@@ -22,13 +22,15 @@ public final class SandboxServe {
     public static final String PROGRESS = "progress";
     public static final String READY = "READY";
     public static final String FAILED = "FAILED";
+    /** The supervisor's one argument: the {@link SandboxConfig}, as JSON. */
+    static final String CONFIG_FILE = "sandbox-config.json";
 
     private SandboxServe() {
     }
 
     /** Writes the configuration the supervisor reads; returns the file. */
     static Path writeConfig(SandboxConfig cfg) {
-        Path file = cfg.stateDir().resolve("supervisor.json");
+        Path file = cfg.stateDir().resolve(CONFIG_FILE);
         try {
             Files.createDirectories(cfg.stateDir());
             Files.writeString(file, SandboxState.json().writeValueAsString(cfg), StandardCharsets.UTF_8);
@@ -40,7 +42,7 @@ public final class SandboxServe {
 
     public static void main(String[] argv) throws IOException {
         if (argv.length != 1) {
-            throw new IllegalArgumentException("usage: SandboxServe <supervisor.json> (kovn sandbox up writes it)");
+            throw new IllegalArgumentException("usage: SandboxServe <sandbox-config.json> (kovn sandbox up writes it)");
         }
         SandboxConfig cfg = SandboxState.json().readValue(Files.readString(Path.of(argv[0]), StandardCharsets.UTF_8),
                 SandboxConfig.class);

@@ -2,6 +2,12 @@ package io.kovn.sandbox.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kovn.controller.ControllerMain;
+import io.kovn.controller.ControllerOptions;
+import io.kovn.node.NodeMain;
+import io.kovn.node.NodeOptions;
+import io.kovn.ovn.config.ConfigSources;
+import io.kovn.ovn.config.Configuration;
 import io.kovn.sandbox.SandboxDown;
 import io.kovn.sandbox.SandboxStatus;
 import io.kovn.sandbox.SandboxUp;
@@ -15,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -51,6 +58,7 @@ class SandboxCliE2ETest {
             assertThat(status.path("nodes").get(0).path("chassis").path("name").asString("")).isEqualTo("node1");
             assertThat(Files.exists(Path.of("/var/run/netns", status.path("nodes").get(0).path("netns").asString(""))))
                     .isTrue();
+            assertStartedAsUsersStartThem(dir);
             // a second `up` leaves the running sandbox alone
             assertThat(up(dir)).isEqualTo(0);
             assertThat(SandboxState.read(dir).orElseThrow().supervisor()).isEqualTo(s.supervisor());
@@ -72,6 +80,46 @@ class SandboxCliE2ETest {
         } finally {
             SandboxDown.down(dir, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * {@code status --json} shows each component's command line: the controller and every node agent run the main
+     * class that {@code kovn controller} / {@code kovn node} mount, with nothing but {@code --config FILE}, and the
+     * file is a valid configuration of that program.
+     */
+    private static void assertStartedAsUsersStartThem(Path dir) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SandboxStatus.status(dir, true, new PrintStream(out, true, StandardCharsets.UTF_8));
+        JsonNode status = SandboxState.json().readTree(out.toString(StandardCharsets.UTF_8));
+
+        List<String> controller = strings(status.path("controller").path("command"));
+        assertThat(tail(controller, ControllerMain.class)).containsExactly("--config", dir.resolve("controller.yaml").toString());
+        Configuration c = ConfigSources.of(Map.of("config", dir.resolve("controller.yaml").toString()), Map.of())
+                .resolve(ControllerOptions.SET);
+        assertThat(c.get(ControllerOptions.NB.address())).isEqualTo(status.path("ovn").path("nbUnix").asString(""));
+
+        assertThat(status.path("nodes")).isNotEmpty();
+        for (JsonNode n : status.path("nodes")) {
+            Path config = dir.resolve("nodes").resolve(n.path("name").asString("")).resolve("node.yaml");
+            assertThat(tail(strings(n.path("agent").path("command")), NodeMain.class))
+                    .containsExactly("--config", config.toString());
+            Configuration nc = ConfigSources.of(Map.of("config", config.toString()), Map.of()).resolve(NodeOptions.SET);
+            assertThat(nc.get(NodeOptions.NODE_NAME)).isEqualTo(n.path("name").asString(""));
+            assertThat(nc.get(NodeOptions.HOST_NETNS)).isEqualTo(Path.of("/var/run/netns", n.path("netns").asString("")));
+        }
+        assertThat(SandboxStatus.text(status)).contains("java … " + ControllerMain.class.getName() + " --config ");
+    }
+
+    /** The arguments after {@code main} on a java command line (fails if {@code main} is not the main class). */
+    private static List<String> tail(List<String> command, Class<?> main) {
+        assertThat(command).as("command line %s", command).contains(main.getName());
+        return command.subList(command.indexOf(main.getName()) + 1, command.size());
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(a -> out.add(a.asString("")));
+        return out;
     }
 
     private static int up(Path dir) {
