@@ -8,6 +8,7 @@ import io.kovn.controller.ControllerMain;
 import io.kovn.controller.ControllerOptions;
 import io.kovn.ovn.config.ConfigFile;
 import io.kovn.ovn.config.ConfigSources;
+import io.kovn.ovn.config.NetworkDefaults;
 import io.kovn.ovn.config.Option;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.sandbox.api.SandboxApiServer;
@@ -61,8 +62,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sandbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
-    public static final String CLUSTER_SUBNET = "10.244.0.0/16";
-    public static final String SERVICE_CIDR = "10.96.0.0/16";
+    public static final String CLUSTER_SUBNET = NetworkDefaults.CLUSTER_SUBNET;
+    public static final String SERVICE_CIDR = NetworkDefaults.SERVICE_CIDR;
     public static final String UNDERLAY_SUBNET = "10.99.0.0/24";
     /** The network of the nodes' gateways: node N's gateway router is .(10+N), the external host .1. */
     public static final String GATEWAY_SUBNET = "172.18.0.0/24";

@@ -219,6 +219,11 @@ public final class Option<T> {
         return type;
     }
 
+    /** What help and docs show for the value: the type, or the choices. */
+    public String label() {
+        return type.contains("|") ? type : type.toUpperCase(Locale.ROOT).replace(' ', '_');
+    }
+
     public String help() {
         return help;
     }

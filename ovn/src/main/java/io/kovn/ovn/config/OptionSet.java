@@ -1,6 +1,5 @@
 package io.kovn.ovn.config;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +19,6 @@ public final class OptionSet {
                 throw new IllegalArgumentException(program + ": option " + o.flag() + " declared twice");
             }
         }
-    }
-
-    public static OptionSet of(String program, String description, List<? extends Option<?>> first,
-                               List<? extends Option<?>> more) {
-        List<Option<?>> all = new ArrayList<>(first);
-        all.addAll(more);
-        return new OptionSet(program, description, all);
     }
 
     public static OptionSet of(String program, String description, List<? extends Option<?>> options) {

@@ -66,15 +66,11 @@ public final class ProgramCommand {
         if (o.isBoolean()) {
             b.type(boolean.class).arity("0").negatable(true);
         } else if (o.isList()) {
-            b.type(List.class).auxiliaryTypes(String.class).splitRegex(",").paramLabel(label(o));
+            b.type(List.class).auxiliaryTypes(String.class).splitRegex(",").paramLabel(o.label());
         } else {
-            b.type(String.class).paramLabel(label(o));
+            b.type(String.class).paramLabel(o.label());
         }
         return b.build();
-    }
-
-    private static String label(Option<?> o) {
-        return o.type().contains("|") ? o.type() : o.type().toUpperCase().replace(' ', '_');
     }
 
     /** The options given as flags, as raw strings. */

@@ -36,7 +36,7 @@ public final class ReferenceDoc {
                     .append("| Option | Environment | Config key | Default | Meaning |\n")
                     .append("|---|---|---|---|---|\n");
             for (Option<?> o : set.options()) {
-                String flag = o.isBoolean() ? "`--[no-]" + o.name() + "`" : "`" + o.flag() + " " + label(o) + "`";
+                String flag = o.isBoolean() ? "`--[no-]" + o.name() + "`" : "`" + o.flag() + " " + o.label() + "`";
                 String meaning = o.help() + (o.isSecret() ? " (secret: redacted when shown)" : "")
                         + (o.ovsKey() == null ? "" : "; else `external_ids:" + o.ovsKey() + "`");
                 b.append("| ").append(cell(flag)).append(" | `").append(o.env()).append("` | `").append(o.key())
@@ -44,10 +44,6 @@ public final class ReferenceDoc {
             }
         }
         return b.toString();
-    }
-
-    private static String label(Option<?> o) {
-        return o.type().contains("|") ? o.type() : o.type().toUpperCase().replace(' ', '_');
     }
 
     private static String cell(String s) {
