@@ -47,7 +47,10 @@ record AdmissionInput(String operation, String resource, String subResource, Cal
 
     private Map<String, Object> request() {
         String namespace = object.getMetadata().getNamespace() == null ? "" : object.getMetadata().getNamespace();
-        Map<String, Object> kind = Map.of("group", "", "version", "v1", "kind", object.getKind());
+        String[] groupVersion = object.getApiVersion().contains("/") ? object.getApiVersion().split("/", 2)
+                : new String[] {"", object.getApiVersion()};
+        Map<String, Object> kind = Map.of("group", groupVersion[0], "version", groupVersion[1], "kind",
+                object.getKind());
         Map<String, Object> gvr = Map.of("group", "", "version", "v1", "resource", resource);
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("uid", "705ab4f5-6393-11e8-b7cc-42010a800002");

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.HashMap;
 import java.util.List;
@@ -84,6 +85,9 @@ final class AnnotationPolicyCases {
                                 new NodeBuilder(worker1WithGateway).withNewStatus().addNewCondition()
                                         .withType("Ready").withStatus("True").endCondition().endStatus().build())
                                 .on("status")),
+                allowed("user evicts a pod kovn annotated",
+                        AdmissionInput.create(alice, "pods", new EvictionBuilder().withNewMetadata().withName("web")
+                                .withNamespace("default").endMetadata().build()).on("eviction")),
                 refused("user creates a pod with an allocation of their own",
                         AdmissionInput.create(alice, "pods", pod(Map.of(POD_NETWORKS, HOSTILE_NETWORKS))),
                         "alice may not set, change or remove k8s.ovn.org/pod-networks on pod default/web: "
