@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * One admission request as a ValidatingAdmissionPolicy sees it: {@code object}, {@code oldObject} and
- * {@code request} (an admission.k8s.io/v1 AdmissionRequest), each as the JSON value kube-apiserver hands to CEL.
+ * {@code request} (an admission.k8s.io/v1 AdmissionRequest), each as the JSON value kube-apiserver hands to CEL:
+ * fields the API omits when empty (a node's namespace, the subresource of a main-resource write) are absent.
  *
  * @param resource    the plural resource ("pods", "nodes")
  * @param subResource "" for the main resource, else e.g. "status" or "binding"
@@ -46,7 +47,6 @@ record AdmissionInput(String operation, String resource, String subResource, Cal
     }
 
     private Map<String, Object> request() {
-        String namespace = object.getMetadata().getNamespace() == null ? "" : object.getMetadata().getNamespace();
         String[] groupVersion = object.getApiVersion().contains("/") ? object.getApiVersion().split("/", 2)
                 : new String[] {"", object.getApiVersion()};
         Map<String, Object> kind = Map.of("group", groupVersion[0], "version", groupVersion[1], "kind",
@@ -56,12 +56,16 @@ record AdmissionInput(String operation, String resource, String subResource, Cal
         request.put("uid", "705ab4f5-6393-11e8-b7cc-42010a800002");
         request.put("kind", kind);
         request.put("resource", gvr);
-        request.put("subResource", subResource);
         request.put("requestKind", kind);
         request.put("requestResource", gvr);
-        request.put("requestSubResource", subResource);
+        if (!subResource.isEmpty()) {
+            request.put("subResource", subResource);
+            request.put("requestSubResource", subResource);
+        }
         request.put("name", object.getMetadata().getName());
-        request.put("namespace", namespace);
+        if (object.getMetadata().getNamespace() != null) {
+            request.put("namespace", object.getMetadata().getNamespace());
+        }
         request.put("operation", operation);
         request.put("userInfo", caller.userInfo());
         request.put("dryRun", false);
