@@ -8,20 +8,24 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kovn.ovn.annotations.GatewayConfig;
+import io.kovn.ovn.annotations.NodeSubnets;
+import io.kovn.ovn.annotations.PodNetwork;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The requests the annotation policy must allow or refuse, with what a refused caller reads. Shared by the test of
- * the shipped policy and the test that breaks the policy on purpose and expects some case to notice.
+ * the shipped policy and the test that breaks the policy on purpose and expects some case to notice. The keys are
+ * the constants kovn's components write, so renaming one without the policy fails these cases.
  */
 final class AnnotationPolicyCases {
-    static final String POD_NETWORKS = "k8s.ovn.org/pod-networks";
-    static final String NODE_SUBNETS = "k8s.ovn.org/node-subnets";
-    static final String JOIN_ADDRESS = "k8s.ovn.org/node-gateway-router-lrp-ifaddr";
-    static final String GATEWAY_CONFIG = "k8s.ovn.org/l3-gateway-config";
-    static final String CHASSIS_ID = "k8s.ovn.org/node-chassis-id";
+    static final String POD_NETWORKS = PodNetwork.ANNOTATION;
+    static final String NODE_SUBNETS = NodeSubnets.ANNOTATION;
+    static final String JOIN_ADDRESS = GatewayConfig.JOIN_ADDRESS_ANNOTATION;
+    static final String GATEWAY_CONFIG = GatewayConfig.ANNOTATION;
+    static final String CHASSIS_ID = GatewayConfig.CHASSIS_ANNOTATION;
 
     static final String CONTROLLER = "system:serviceaccount:kovn-system:kovn-controller";
     static final String NODE_AGENT = "system:serviceaccount:kovn-system:kovn-node";
