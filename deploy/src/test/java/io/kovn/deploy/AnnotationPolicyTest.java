@@ -75,7 +75,7 @@ class AnnotationPolicyTest {
                 Arguments.of("a changed value is not noticed",
                         " || variables.oldAnnotations[k] != variables.newAnnotations[k]", ""),
                 Arguments.of("the old object is ignored",
-                        "oldObject != null && has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {}",
+                        "oldObject != null && has(oldObject.metadata) && has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {}",
                         "{}"),
                 Arguments.of("only pod-networks is guarded",
                         "k.startsWith('k8s.ovn.org/')", "k == 'k8s.ovn.org/pod-networks'"),
