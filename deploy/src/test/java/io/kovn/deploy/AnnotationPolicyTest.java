@@ -70,13 +70,10 @@ class AnnotationPolicyTest {
     static Stream<Arguments> brokenPolicies() {
         return Stream.of(
                 Arguments.of("a removed key is not noticed",
-                        " + variables.oldAnnotations.filter(k, k.startsWith('k8s.ovn.org/') && !(k in variables.newAnnotations))",
-                        ""),
+                        "+ variables.oldAnnotations.filter(", "+ [].filter("),
                 Arguments.of("a changed value is not noticed",
                         " || variables.oldAnnotations[k] != variables.newAnnotations[k]", ""),
-                Arguments.of("the old object is ignored",
-                        "oldObject != null && has(oldObject.metadata) && has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {}",
-                        "{}"),
+                Arguments.of("the old object is ignored", "? oldObject.metadata.annotations : {}", "? {} : {}"),
                 Arguments.of("only pod-networks is guarded",
                         "k.startsWith('k8s.ovn.org/')", "k == 'k8s.ovn.org/pod-networks'"),
                 Arguments.of("a node agent may annotate any node",
@@ -109,18 +106,22 @@ class AnnotationPolicyTest {
     private static int rewrite(ValidatingAdmissionPolicy policy, String original, String replacement) {
         int changed = 0;
         for (Variable v : policy.getSpec().getVariables()) {
-            String folded = fold(v.getExpression());
-            v.setExpression(folded.replace(original, replacement));
-            changed += folded.equals(v.getExpression()) ? 0 : 1;
+            String before = v.getExpression();
+            v.setExpression(rewritten(before, original, replacement));
+            changed += before.equals(v.getExpression()) ? 0 : 1;
         }
         for (Validation v : policy.getSpec().getValidations()) {
-            String expression = fold(v.getExpression());
-            String message = fold(v.getMessageExpression());
-            v.setExpression(expression.replace(original, replacement));
-            v.setMessageExpression(message.replace(original, replacement));
-            changed += (expression.equals(v.getExpression()) ? 0 : 1) + (message.equals(v.getMessageExpression()) ? 0 : 1);
+            String before = v.getExpression() + v.getMessageExpression();
+            v.setExpression(rewritten(v.getExpression(), original, replacement));
+            v.setMessageExpression(rewritten(v.getMessageExpression(), original, replacement));
+            changed += before.equals(v.getExpression() + v.getMessageExpression()) ? 0 : 1;
         }
         return changed;
+    }
+
+    private static String rewritten(String expression, String original, String replacement) {
+        String folded = fold(expression);
+        return folded.contains(original) ? folded.replace(original, replacement) : expression;
     }
 
     private static String fold(String expression) {
