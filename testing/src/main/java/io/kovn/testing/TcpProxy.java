@@ -24,6 +24,8 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepts = new AtomicInteger();
     private final AtomicReference<String> cutAfter = new AtomicReference<>();
+    private final List<String> transcript = new CopyOnWriteArrayList<>();
+    private final AtomicInteger linkIds = new AtomicInteger();
     private final Object holdLock = new Object();
     private boolean held;
 
@@ -47,6 +49,14 @@ public final class TcpProxy implements AutoCloseable {
 
     public int accepts() {
         return accepts.get();
+    }
+
+    /**
+     * What went through, in the order the proxy read it: one entry per read, {@code "N> text"} from the client
+     * of connection N (from 1) to the server and {@code "N< text"} back, the text cut at 200 characters.
+     */
+    public List<String> transcript() {
+        return List.copyOf(transcript);
     }
 
     /**
@@ -94,7 +104,7 @@ public final class TcpProxy implements AutoCloseable {
             }
             Socket server = new Socket();
             server.connect(upstream, 5000);
-            Link link = new Link(client, server);
+            Link link = new Link(linkIds.incrementAndGet(), client, server);
             links.add(link);
             link.start();
         } catch (IOException | InterruptedException e) {
@@ -104,11 +114,13 @@ public final class TcpProxy implements AutoCloseable {
 
     /** One proxied connection: a pump each way. */
     private final class Link {
+        private final int id;
         private final Socket client;
         private final Socket server;
         private volatile boolean replyLost;
 
-        Link(Socket client, Socket server) {
+        Link(int id, Socket client, Socket server) {
+            this.id = id;
             this.client = client;
             this.server = server;
         }
@@ -123,11 +135,13 @@ public final class TcpProxy implements AutoCloseable {
                 byte[] buf = new byte[64 * 1024];
                 try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                     for (int n; (n = in.read(buf)) >= 0; ) {
+                        String text = new String(buf, 0, Math.min(n, 200), StandardCharsets.UTF_8);
                         if (request) {
                             checkCut(new String(buf, 0, n, StandardCharsets.UTF_8));
                         } else if (replyLost) {
                             continue;
                         }
+                        transcript.add(id + (request ? "> " : "< ") + text);
                         out.write(buf, 0, n);
                         out.flush();
                     }

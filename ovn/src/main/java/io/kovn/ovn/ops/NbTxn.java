@@ -24,7 +24,8 @@ import java.util.Set;
  * <p>Rows of the tables without a unique index (Logical_Switch, Logical_Router, Load_Balancer) are inserted
  * behind a {@code wait} on their name ({@link #addKeyedInsert}): the server has no index to refuse a second row,
  * and a transaction computed from a replica that has not seen the first one (its reply lost with the connection,
- * then retried) would add it.
+ * then retried) would add it. Rows added by mutating a parent go behind a wait that the parent's column is as
+ * the replica showed it ({@link #addUnchangedGuard}).
  */
 public final class NbTxn {
     private final DatabaseReplica nb;

@@ -102,14 +102,14 @@ class KeyedInsertRetryIT {
             }
         }
         assertThat(committed).as("converged; refused on the way: %s", refused).isTrue();
-        // a route has no name: the guard is on its router's routes
-        String guarded = table.equals("Logical_Router_Static_Route") ? "Logical_Router" : table;
-        assertThat(refused).as("the retry built from the stale replica was stopped by the guard").isNotEmpty();
-        assertThat(refused.get(0)).isInstanceOf(TransactionException.class).hasMessageContaining("wait " + guarded);
         String rows = table.equals("Logical_Router_Static_Route")
                 ? ovn.nbctl("--bare", "--columns=static_routes", "list", "Logical_Router", ROUTER)
                 : ovn.nbctl("--bare", "--columns=_uuid", "find", table, "name=retried");
         assertThat(Arrays.stream(rows.split("\\s+")).filter(x -> !x.isBlank())).as(table + " rows").hasSize(1);
+        // a route has no name: the guard is on its router's routes
+        String guarded = table.equals("Logical_Router_Static_Route") ? "Logical_Router" : table;
+        assertThat(refused).as("the retry built from the stale replica was stopped by the guard").isNotEmpty();
+        assertThat(refused.get(0)).isInstanceOf(TransactionException.class).hasMessageContaining("wait " + guarded);
     }
 
     /** Commits {@code txn}; the failure, or null if it committed. */
