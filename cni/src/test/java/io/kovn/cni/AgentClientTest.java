@@ -13,7 +13,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -115,30 +114,13 @@ class AgentClientTest {
         }
     }
 
-    /** Fills the accept backlog of a socket nobody accepts on: the next connect would wait for room. */
-    static List<SocketChannel> fillBacklog(Path sock) throws Exception {
-        List<SocketChannel> queued = new ArrayList<>();
-        for (int k = 0; k < 100; k++) {
-            SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
-            c.configureBlocking(false);
-            try {
-                c.connect(UnixDomainSocketAddress.of(sock));
-            } catch (IOException full) {
-                c.close();
-                return queued;
-            }
-            queued.add(c);
-        }
-        throw new IllegalStateException("the backlog of " + sock + " never filled up");
-    }
-
     @ParameterizedTest(name = "native={0}")
     @ValueSource(booleans = {true, false})
     void aFullAcceptBacklogIsTryAgainLaterWithinTheDeadline(boolean viaNative) throws Exception {
         Path sock = dir.resolve("agent.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock), 1);
-            List<SocketChannel> queued = fillBacklog(sock);
+            List<SocketChannel> queued = FullBacklog.fill(sock);
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> AgentClient.call(sock.toString(), "{}", 500, MAX, viaNative))
                     .isInstanceOfSatisfying(CniError.class, e -> {
