@@ -117,7 +117,7 @@ public final class CniInputs {
     }
 
     /** A hostile value as it can be shown in a message: control characters escaped, at most 64 characters. */
-    static String shown(String v) {
+    public static String shown(String v) {
         StringBuilder b = new StringBuilder();
         for (int k = 0; k < v.length() && k < 64; k++) {
             char c = v.charAt(k);
