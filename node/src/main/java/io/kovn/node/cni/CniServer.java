@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -169,7 +168,7 @@ public final class CniServer implements AutoCloseable {
                     finished.clear();
                 }
             }
-        } catch (IOException | ClosedSelectorException e) {
+        } catch (IOException | RuntimeException e) {
             if (!closed) {
                 log.error("the CNI server stopped reading requests", e);
             }
@@ -181,17 +180,38 @@ public final class CniServer implements AutoCloseable {
         }
     }
 
-    private void acceptAll() throws IOException {
+    private void acceptAll() {
         SocketChannel c;
-        while ((c = server.accept()) != null) {
+        while ((c = acceptOne()) != null) {
             if (reading.size() >= limits.maxReading()) {
                 refuse(reading.peekFirst(), CniFailure.TRY_AGAIN_LATER, "the CNI server is reading "
                         + limits.maxReading() + " requests at once; this one was the oldest");
             }
-            c.configureBlocking(false);
             Reading r = new Reading(c, System.nanoTime() + limits.readTimeout().toNanos());
-            r.key = c.register(selector, SelectionKey.OP_READ, r);
+            try {
+                c.configureBlocking(false);
+                r.key = c.register(selector, SelectionKey.OP_READ, r);
+            } catch (IOException e) {
+                log.warn("cannot read a CNI connection: {}", e.toString());
+                closeQuietly(c);
+                continue;
+            }
             reading.addLast(r);
+        }
+    }
+
+    /** The next pending connection, or null; a failure (e.g. out of file descriptors) pauses accepting briefly. */
+    private SocketChannel acceptOne() {
+        try {
+            return server.accept();
+        } catch (IOException e) {
+            log.warn("accepting a CNI connection failed: {}", e.toString());
+            try {
+                Thread.sleep(100); // the listener stays ready: do not spin
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
         }
     }
 
