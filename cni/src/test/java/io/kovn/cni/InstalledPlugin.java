@@ -3,6 +3,7 @@ package io.kovn.cni;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +43,8 @@ final class InstalledPlugin {
         this.executable = executable;
     }
 
-    static InstalledPlugin installInto(Path dir) throws IOException {
-        Path classes = Path.of(NativeUnix.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+    static InstalledPlugin installInto(Path dir) throws IOException, URISyntaxException {
+        Path classes = Path.of(NativeUnix.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path module = classes.getParent().getParent();
         Path script = dir.resolve("kovn-cni");
         Files.copy(module.resolveSibling("bin").resolve("kovn-cni"), script);

@@ -35,7 +35,7 @@ class KovnCniBadInputTest {
     Path dir;
 
     @BeforeAll
-    static void install() throws IOException {
+    static void install() throws Exception {
         plugin = InstalledPlugin.installInto(bin);
     }
 
