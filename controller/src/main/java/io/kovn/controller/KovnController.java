@@ -46,6 +46,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -274,6 +275,9 @@ public final class KovnController implements AutoCloseable {
         if (!nbClient.isConnected()) {
             throw new IllegalStateException("NB is not connected");
         }
+        if (!awaitPodsOfNbPorts(l, pods, System.nanoTime() + config.syncTimeout().toNanos())) {
+            return false;
+        }
 
         l.state = new ClusterState(config, kube, nb, events, nodes, pods, services, slices, namespaces, policies);
         l.pods = new PodReconciler(l.state);
@@ -300,6 +304,51 @@ public final class KovnController implements AutoCloseable {
             l.synced = true;
         }
         return true;
+    }
+
+    /**
+     * Waits until the pods informer holds every pod that NB has a port for, unless the API server says that pod is
+     * gone: a list may come from a cache that lags behind (a real API server's watch cache), and an address held by
+     * a pod the informer has not delivered yet would otherwise look free to the rebuild and be handed out again.
+     * False if leadership ended meanwhile; throws once the sync timeout has passed.
+     */
+    private boolean awaitPodsOfNbPorts(Leadership l, SharedIndexInformer<Pod> pods, long deadline) throws InterruptedException {
+        Set<String> gone = new HashSet<>();
+        Set<String> exist = new HashSet<>(); // looked up once each: the API server has them, the informer not yet
+        for (int round = 1; l.running; round++) {
+            if (round % 25 == 0) {
+                exist.clear(); // one may have been deleted since: look again every 5 s
+            }
+            Set<String> known = new HashSet<>();
+            pods.getStore().list().forEach(p -> known.add(p.getMetadata().getUid()));
+            List<String> missing = new ArrayList<>();
+            for (LogicalSwitchPort port : nb.withExternalId(LogicalSwitchPort.TABLE, Owners.POD_UID)) {
+                Map<String, String> ext = port.externalIds();
+                String uid = ext.get(Owners.POD_UID);
+                if (known.contains(uid) || gone.contains(uid) || ext.get(Owners.NAMESPACE) == null || ext.get(Owners.POD) == null) {
+                    continue;
+                }
+                if (!exist.contains(uid)) {
+                    Pod live = kube.pods().inNamespace(ext.get(Owners.NAMESPACE)).withName(ext.get(Owners.POD)).get();
+                    if (live == null || !uid.equals(live.getMetadata().getUid())) {
+                        gone.add(uid);
+                        continue;
+                    }
+                    exist.add(uid);
+                }
+                missing.add(ext.get(Owners.NAMESPACE) + "/" + ext.get(Owners.POD));
+            }
+            if (missing.isEmpty()) {
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the pods informer has not delivered " + missing.size()
+                        + " pods that hold NB ports, e.g. " + missing.get(0));
+            }
+            log.info("waiting for the pods informer to deliver {} pods that hold NB ports, e.g. {}", missing.size(), missing.get(0));
+            Thread.sleep(200);
+        }
+        return false;
     }
 
     private synchronized void stopLeading() {

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /** fabric8's mock API server in CRUD mode, and builders for the objects the controller tests use. */
@@ -31,7 +32,7 @@ final class MockKube implements AutoCloseable {
 
     final KubernetesMockServer server;
     final KubernetesClient client;
-    private final SlowListDispatcher dispatcher = new SlowListDispatcher();
+    private final LaggingListDispatcher dispatcher = new LaggingListDispatcher();
 
     MockKube() {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
@@ -62,6 +63,11 @@ final class MockKube implements AutoCloseable {
     /** Lists are answered at once again. */
     void fastLists() {
         dispatcher.slow(null, Duration.ZERO);
+    }
+
+    /** Pod lists leave out the pods of these names, as a stale API server cache would (a mutable set). */
+    Set<String> unlistedPods() {
+        return dispatcher.unlistedPods();
     }
 
     /** How many lists of {@code resource} (e.g. "nodes") the server has received. */

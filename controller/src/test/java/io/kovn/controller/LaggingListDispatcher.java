@@ -1,21 +1,32 @@
 package io.kovn.controller;
 
+import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The mock API server's CRUD dispatcher, able to answer collection lists slowly (as a loaded API server does), for
- * every client or for one user, and counting the lists it receives.
+ * every client or for one user, or from a stale cache (as a real API server's watch cache may, for lists at
+ * resourceVersion 0): pods listed without some that exist. Counts the lists it receives.
  */
-final class SlowListDispatcher extends KubernetesCrudDispatcher {
+final class LaggingListDispatcher extends KubernetesCrudDispatcher {
     private volatile String slowUser;
     private volatile Duration delay = Duration.ZERO;
     private final Map<String, AtomicInteger> lists = new ConcurrentHashMap<>();
+    private final Set<String> unlisted = ConcurrentHashMap.newKeySet();
+    private final KubernetesSerialization json = new KubernetesSerialization();
+
+    /** Pod lists leave out the pods of these names (the watches still report their changes). */
+    Set<String> unlistedPods() {
+        return unlisted;
+    }
 
     void slow(String user, Duration delay) {
         this.slowUser = user;
@@ -36,6 +47,11 @@ final class SlowListDispatcher extends KubernetesCrudDispatcher {
             Duration d = delay;
             if (!d.isZero() && (slowUser == null || slowUser.equals(request.getHeader("Impersonate-User")))) {
                 response.setBodyDelay(d);
+            }
+            if ("pods".equals(resource) && !unlisted.isEmpty() && response.code() == 200) {
+                PodList pods = json.unmarshal(response.getBody().readUtf8(), PodList.class);
+                pods.getItems().removeIf(p -> unlisted.contains(p.getMetadata().getName()));
+                response.setBody(json.asJson(pods));
             }
         }
         return response;
