@@ -46,7 +46,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +84,8 @@ public final class KovnController implements AutoCloseable {
     /** Why the last attempt to lead failed, while no attempt has succeeded since; null otherwise. */
     private volatile String leadFailure;
     private volatile boolean closed;
+    /** Between the elector's start and stop callbacks: this instance holds the Lease. */
+    private volatile boolean elected;
     /** Starts and ends leadership, away from the elector's threads (a start may wait for the informers). */
     private final ScheduledExecutorService lifecycle = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kovn-leadership"));
 
@@ -177,15 +178,21 @@ public final class KovnController implements AutoCloseable {
                 .withLock(new LeaseLock(config.leaseNamespace(), "kovn-controller", config.identity()))
                 .withLeaseDuration(Duration.ofSeconds(15)).withRenewDeadline(Duration.ofSeconds(10))
                 .withRetryPeriod(Duration.ofSeconds(2)).withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(this::leadSoon, this::stopLeading,
+                .withLeaderCallbacks(new LeaderCallbacks(this::elected, this::unelected,
                         id -> log.info("leader is now {}", id)))
                 .build()).build().start();
     }
 
-    private void leadSoon() {
+    private void elected() {
+        elected = true;
         if (!closed) {
             lifecycle.execute(this::lead);
         }
+    }
+
+    private void unelected() {
+        elected = false;
+        stopLeading();
     }
 
     /**
@@ -207,9 +214,9 @@ public final class KovnController implements AutoCloseable {
                 return;
             }
             if (config.leaderElection()) {
-                CompletableFuture<?> e0 = election;
-                if (e0 != null) {
-                    e0.cancel(true); // releases the Lease (releaseOnCancel)
+                CompletableFuture<?> current = election;
+                if (current != null) {
+                    current.cancel(true); // releases the Lease (releaseOnCancel)
                 }
                 lifecycle.schedule(() -> {
                     if (!closed) {
@@ -227,8 +234,8 @@ public final class KovnController implements AutoCloseable {
     private boolean startLeading() throws Exception {
         Leadership l;
         synchronized (this) {
-            if (closed || leadership != null) {
-                return false;
+            if (closed || leadership != null || (config.leaderElection() && !elected)) {
+                return false; // closed, leading already, or the lead was lost before this start ran
             }
             log.info("{} leads: starting informers and full sync", config.identity());
             l = new Leadership();
@@ -275,7 +282,7 @@ public final class KovnController implements AutoCloseable {
         if (!nbClient.isConnected()) {
             throw new IllegalStateException("NB is not connected");
         }
-        if (!awaitPodsOfNbPorts(l, pods, System.nanoTime() + config.syncTimeout().toNanos())) {
+        if (!PodsOfNbPorts.await(nb, kube, pods, config.syncTimeout(), () -> l.running)) {
             return false;
         }
 
@@ -304,51 +311,6 @@ public final class KovnController implements AutoCloseable {
             l.synced = true;
         }
         return true;
-    }
-
-    /**
-     * Waits until the pods informer holds every pod that NB has a port for, unless the API server says that pod is
-     * gone: a list may come from a cache that lags behind (a real API server's watch cache), and an address held by
-     * a pod the informer has not delivered yet would otherwise look free to the rebuild and be handed out again.
-     * False if leadership ended meanwhile; throws once the sync timeout has passed.
-     */
-    private boolean awaitPodsOfNbPorts(Leadership l, SharedIndexInformer<Pod> pods, long deadline) throws InterruptedException {
-        Set<String> gone = new HashSet<>();
-        Set<String> exist = new HashSet<>(); // looked up once each: the API server has them, the informer not yet
-        for (int round = 1; l.running; round++) {
-            if (round % 25 == 0) {
-                exist.clear(); // one may have been deleted since: look again every 5 s
-            }
-            Set<String> known = new HashSet<>();
-            pods.getStore().list().forEach(p -> known.add(p.getMetadata().getUid()));
-            List<String> missing = new ArrayList<>();
-            for (LogicalSwitchPort port : nb.withExternalId(LogicalSwitchPort.TABLE, Owners.POD_UID)) {
-                Map<String, String> ext = port.externalIds();
-                String uid = ext.get(Owners.POD_UID);
-                if (known.contains(uid) || gone.contains(uid) || ext.get(Owners.NAMESPACE) == null || ext.get(Owners.POD) == null) {
-                    continue;
-                }
-                if (!exist.contains(uid)) {
-                    Pod live = kube.pods().inNamespace(ext.get(Owners.NAMESPACE)).withName(ext.get(Owners.POD)).get();
-                    if (live == null || !uid.equals(live.getMetadata().getUid())) {
-                        gone.add(uid);
-                        continue;
-                    }
-                    exist.add(uid);
-                }
-                missing.add(ext.get(Owners.NAMESPACE) + "/" + ext.get(Owners.POD));
-            }
-            if (missing.isEmpty()) {
-                return true;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("the pods informer has not delivered " + missing.size()
-                        + " pods that hold NB ports, e.g. " + missing.get(0));
-            }
-            log.info("waiting for the pods informer to deliver {} pods that hold NB ports, e.g. {}", missing.size(), missing.get(0));
-            Thread.sleep(200);
-        }
-        return false;
     }
 
     private synchronized void stopLeading() {
