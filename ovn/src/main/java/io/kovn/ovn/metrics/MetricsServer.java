@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves {@code /metrics} (Prometheus text format) and {@code /healthz}, for the controller and the node agent.
  * A minimal HTTP/1.1 server, one request per connection, built so that no client can hold up another: one
- * selector thread reads request heads and writes answers without blocking, a few worker threads (behind a short
- * queue) compute the answers, every connection is closed once {@link #DEADLINE} has passed since it was accepted
- * (a client that sends nothing, or reads nothing), and at most {@link #MAX_CONNECTIONS} are open at once.
+ * selector thread reads request heads and writes answers without blocking; worker threads (behind a short queue)
+ * compute the answers, {@code /healthz} on a thread of its own so that it never waits behind metrics; every
+ * connection is closed once {@link #DEADLINE} has passed since it was accepted (a client that sends nothing, or
+ * reads nothing); and at most {@link #MAX_CONNECTIONS} are open at once.
  */
 public final class MetricsServer implements AutoCloseable {
     /** Longest a connection may stay open, from accept to the last byte of the answer. */
@@ -61,6 +62,8 @@ public final class MetricsServer implements AutoCloseable {
     private final HealthCheck health;
     private final ThreadPoolExecutor workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(MAX_CONNECTIONS), r -> daemon(r, "kovn-metrics"));
+    private final ThreadPoolExecutor healthWorker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MAX_CONNECTIONS), r -> daemon(r, "kovn-healthz"));
     private final Queue<Connection> answered = new ConcurrentLinkedQueue<>();
     private final Thread loop;
 
@@ -158,7 +161,7 @@ public final class MetricsServer implements AutoCloseable {
         key.interestOps(0);
         String requestLine = text.substring(0, text.indexOf('\n')).strip();
         try {
-            workers.execute(() -> {
+            (requestLine.contains(" /healthz") ? healthWorker : workers).execute(() -> {
                 c.answer = answer(requestLine);
                 answered.add(c);
                 selector.wakeup();
@@ -239,5 +242,6 @@ public final class MetricsServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workers.shutdownNow();
+        healthWorker.shutdownNow();
     }
 }
