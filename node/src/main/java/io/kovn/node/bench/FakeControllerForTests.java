@@ -81,7 +81,7 @@ public final class FakeControllerForTests {
             central.nbctl("--may-exist", "lsp-add", node, lsp, "--", "lsp-set-addresses", lsp, addr,
                     "--", "lsp-set-port-security", lsp, addr);
         }
-        PodNetwork net = new PodNetwork(List.of(subnet.withPrefix(ip)), mac, List.of(subnet.gateway()));
+        PodNetwork net = PodNetwork.of(subnet, ip);
         client.pods().inNamespace(namespace).withName(name).edit(p -> new PodBuilder(p).editMetadata()
                 .addToAnnotations(PodNetwork.ANNOTATION, net.toJson()).endMetadata().build());
         return net;
