@@ -38,7 +38,7 @@ import java.util.Set;
  * @param cniPluginSource      a directory holding kovn-cni and kovn-cni.jar to copy into cniBinDir, or the
  *                             checkout root (bin/kovn-cni and cni/target/kovn-cni.jar); null: do not copy
  * @param networkName          the CNI network name in the conflist
- * @param podAnnotationTimeout how long ADD waits for the pod's k8s.ovn.org/pod-networks annotation
+ * @param podAnnotationTimeout how long ADD waits for the pod's k8s.ovn.org/pod-networks annotation to agree with OVN
  * @param ovnInstalledTimeout  how long ADD waits for ovn-controller to mark the port ovn-installed
  * @param nodeSubnetTimeout    how long start-up waits for the Node's k8s.ovn.org/node-subnets annotation
  * @param cleanupInterval      how often leftovers of deleted pods are looked for (zero: only at start)

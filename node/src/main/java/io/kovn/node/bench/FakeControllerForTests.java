@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Plays the kovn controller's part for the node agent's tests and benchmark, until the real controller can be
  * used: the NB rows of a node (logical switch with its subnet, router port rtos-, switch port stor-, management
  * port k8s- with MAC {@link MacAddress#fromIpv4} of the subnet's second address) and of a pod (port
- * {@code <ns>_<pod>} with MAC and IP as addresses and port security), and the matching annotations. By ovn-nbctl,
+ * {@code <ns>_<pod>} with MAC and IP as addresses and port security, options:iface-id-ver = the pod's uid), and
+ * the matching annotations. By ovn-nbctl,
  * one call per object; IPs are handed out from .3 up, never reused.
  */
 public final class FakeControllerForTests {
@@ -78,8 +79,9 @@ public final class FakeControllerForTests {
         String addr = mac + " " + Ipv4Cidr.format(ip);
         String lsp = Names.podPort(namespace, name);
         if (withPort) {
+            String uid = client.pods().inNamespace(namespace).withName(name).get().getMetadata().getUid();
             central.nbctl("--may-exist", "lsp-add", node, lsp, "--", "lsp-set-addresses", lsp, addr,
-                    "--", "lsp-set-port-security", lsp, addr);
+                    "--", "lsp-set-port-security", lsp, addr, "--", "lsp-set-options", lsp, "iface-id-ver=" + uid);
         }
         PodNetwork net = PodNetwork.of(subnet, ip);
         client.pods().inNamespace(namespace).withName(name).edit(p -> new PodBuilder(p).editMetadata()
