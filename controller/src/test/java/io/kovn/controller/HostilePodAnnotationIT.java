@@ -45,7 +45,7 @@ class HostilePodAnnotationIT {
 
     /** The pod's network once its annotation is the one the controller put into NB for it. */
     private PodNetwork awaitOwnAllocation(MockKube kube, String name) {
-        await().atMost(WAIT).untilAsserted(() -> {
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             String a = annotation(kube, name);
             assertThat(a).isNotNull();
             PodNetwork n = PodNetwork.parse(a);

@@ -63,10 +63,6 @@ public final class SouthboundPorts implements AutoCloseable {
         });
     }
 
-    public boolean isConnected() {
-        return client.isConnected();
-    }
-
     @Override
     public void close() {
         client.close();
