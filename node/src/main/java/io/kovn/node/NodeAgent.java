@@ -120,7 +120,7 @@ public final class NodeAgent implements AutoCloseable {
      * the agent checks each pod's annotation against the port the controller made.
      */
     private SouthboundPorts connectSouthbound() {
-        String remote = ovs.externalIds().get("ovn-remote");
+        String remote = cfg.agentSbRemote() != null ? cfg.agentSbRemote() : ovs.externalIds().get("ovn-remote");
         if (remote == null || remote.isBlank()) {
             throw new IllegalStateException("the OVN Southbound address is unknown: give --sb-address or set "
                     + "external_ids:ovn-remote in the local Open_vSwitch database");

@@ -47,6 +47,9 @@ import java.util.Set;
  * @param hostNetns            network namespace that stands for the host (ip, ethtool run there through
  *                             nsenter); null: the agent's own. For tests and the sandbox, where a "node" is a
  *                             namespace.
+ * @param agentSbRemote        the OVN Southbound as the agent itself reaches it, where it checks pods' addresses,
+ *                             when that differs from ovn-controller's (the sandbox, whose agents run outside
+ *                             the node's namespace); null: the same as ovn-controller's (external_ids:ovn-remote)
  * @param gateway              this node's gateway (docs/gateway.md); null: the node is no gateway
  */
 public record NodeAgentConfig(
@@ -58,7 +61,7 @@ public record NodeAgentConfig(
         Path cniSocket, Path cniConfDir, Path cniBinDir, Path cniPluginSource, String networkName,
         Duration podAnnotationTimeout, Duration ovnInstalledTimeout, Duration nodeSubnetTimeout,
         Duration cleanupInterval, int metricsPort,
-        Path hostNetns,
+        Path hostNetns, String agentSbRemote,
         GatewaySettings gateway) {
 
     public static final Set<String> ENCAP_TYPES = Set.of("geneve", "vxlan", "stt");
@@ -121,6 +124,7 @@ public record NodeAgentConfig(
         b.cleanupInterval = cleanupInterval;
         b.metricsPort = metricsPort;
         b.hostNetns = hostNetns;
+        b.agentSbRemote = agentSbRemote;
         b.gateway = gateway;
         return b;
     }
@@ -153,6 +157,7 @@ public record NodeAgentConfig(
         private Duration cleanupInterval = Duration.ofMinutes(1);
         private int metricsPort = -1;
         private Path hostNetns;
+        private String agentSbRemote;
         private GatewaySettings gateway;
 
         private Builder(String nodeName) {
@@ -184,13 +189,15 @@ public record NodeAgentConfig(
         public Builder cleanupInterval(Duration v) { cleanupInterval = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
         public Builder hostNetns(Path v) { hostNetns = v; return this; }
+        public Builder agentSbRemote(String v) { agentSbRemote = v; return this; }
         public Builder gateway(GatewaySettings v) { gateway = v; return this; }
 
         public NodeAgentConfig build() {
             return new NodeAgentConfig(nodeName, kubeconfig, apiServer, apiToken, caCertificate, ovsdbRemote, sbRemote,
                     nbRemote, encapType, encapIp, datapathType, systemIdFile, clusterSubnets, serviceCidrs, mtu,
                     cniSocket, cniConfDir, cniBinDir, cniPluginSource, networkName, podAnnotationTimeout,
-                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, hostNetns, gateway);
+                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, hostNetns, agentSbRemote,
+                    gateway);
         }
     }
 }
