@@ -10,6 +10,7 @@ import io.kovn.ovn.annotations.PodNetwork;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.MacAddress;
 import io.kovn.testing.OvnDaemons;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,15 +74,29 @@ public final class FakeControllerForTests {
 
     /** Without {@code withPort} only the annotation is written: ovn-controller will never install the port. */
     public PodNetwork connect(String node, String namespace, String name, boolean withPort) {
+        return connect(node, namespace, name, withPort, List.of());
+    }
+
+    /**
+     * The port and annotation, but the port is requested by another chassis: OVN has the pod's address (the agent
+     * plumbs it) and ovn-controller here never installs the port, so an ADD waits for ovn-installed.
+     */
+    public PodNetwork connectForAnotherChassis(String node, String namespace, String name) {
+        return connect(node, namespace, name, true, List.of("requested-chassis=another-chassis"));
+    }
+
+    private PodNetwork connect(String node, String namespace, String name, boolean withPort, List<String> options) {
         Ipv4Cidr subnet = subnets.get(node);
         int ip = subnet.address(nextHost.get(node).getAndIncrement());
-        String mac = MacAddress.fromIpv4(ip);
-        String addr = mac + " " + Ipv4Cidr.format(ip);
+        String addr = MacAddress.fromIpv4(ip) + " " + Ipv4Cidr.format(ip);
         String lsp = Names.podPort(namespace, name);
         if (withPort) {
             String uid = client.pods().inNamespace(namespace).withName(name).get().getMetadata().getUid();
-            central.nbctl("--may-exist", "lsp-add", node, lsp, "--", "lsp-set-addresses", lsp, addr,
-                    "--", "lsp-set-port-security", lsp, addr, "--", "lsp-set-options", lsp, "iface-id-ver=" + uid);
+            List<String> args = new ArrayList<>(List.of("--may-exist", "lsp-add", node, lsp,
+                    "--", "lsp-set-addresses", lsp, addr, "--", "lsp-set-port-security", lsp, addr,
+                    "--", "lsp-set-options", lsp, "iface-id-ver=" + uid));
+            args.addAll(options);
+            central.nbctl(args.toArray(String[]::new));
         }
         PodNetwork net = PodNetwork.of(subnet, ip);
         client.pods().inNamespace(namespace).withName(name).edit(p -> new PodBuilder(p).editMetadata()

@@ -152,7 +152,7 @@ final class VerifiedPodNetwork {
             return null;
         } catch (ExecutionException e) {
             f.cancel(false);
-            if (abort.isDone()) {
+            if (abort.isDone() || e.getCause() instanceof PodWatcher.PodGoneException) {
                 throw CniHandler.aborted(req, e.getCause());
             }
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
