@@ -152,7 +152,7 @@ public final class CniHandler {
         VerifiedPodNetwork.Verified verified;
         try {
             verified = networks.await(req, abort);
-        } catch (CniFailure e) {
+        } catch (CniFailure | RuntimeException e) {
             throw failure(req, e);
         }
         Pod pod = verified.pod();

@@ -88,7 +88,7 @@ final class VerifiedPodNetwork {
     }
 
     /** Why the annotation is not what OVN has for the pod on this node, or null when it is. */
-    String mismatch(PodNetwork net, Set<String> ovnMacs, String port) {
+    private String mismatch(PodNetwork net, Set<String> ovnMacs, String port) {
         String ovnSays = "its OVN logical port " + port + " has " + Quoted.of(String.join(",", ovnMacs));
         if (ovnMacs.size() != 1) {
             return ovnSays + ", not one \"MAC IP\" address";
