@@ -2,6 +2,7 @@ package io.kovn.controller;
 
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovsdb.client.TlsConfig;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,12 +18,13 @@ public final class ControllerConfig {
     private final Ipv4Cidr serviceCidr;
     private final Ipv4Cidr joinSubnet;
     private final int metricsPort;
-    private final String metricsBindAddress;
+    private final InetAddress metricsBindAddress;
     private final boolean leaderElection;
     private final String leaseNamespace;
     private final String identity;
     private final int batchSize;
     private final Duration resync;
+    private final Duration syncTimeout;
 
     private ControllerConfig(Builder b) {
         nbAddress = Objects.requireNonNull(b.nbAddress, "nbAddress");
@@ -38,6 +40,7 @@ public final class ControllerConfig {
         identity = b.identity;
         batchSize = b.batchSize;
         resync = b.resync;
+        syncTimeout = b.syncTimeout;
         if (nodeSubnetPrefix <= clusterSubnet.prefix() || nodeSubnetPrefix > 30) {
             throw new IllegalArgumentException("--node-subnet-prefix " + nodeSubnetPrefix + " must be longer than the "
                     + "--cluster-subnet " + clusterSubnet + " and at most 30");
@@ -64,7 +67,7 @@ public final class ControllerConfig {
         return new Builder(nbAddress).tls(tls).clusterSubnet(clusterSubnet).nodeSubnetPrefix(nodeSubnetPrefix)
                 .serviceCidr(serviceCidr).joinSubnet(joinSubnet).metricsPort(metricsPort)
                 .metricsBindAddress(metricsBindAddress).leaderElection(leaderElection).leaseNamespace(leaseNamespace)
-                .identity(identity).batchSize(batchSize).resync(resync);
+                .identity(identity).batchSize(batchSize).resync(resync).syncTimeout(syncTimeout);
     }
 
     public ControllerConfig withLeaderElection(String namespace, String id) {
@@ -73,6 +76,10 @@ public final class ControllerConfig {
 
     public ControllerConfig withMetricsPort(int port) {
         return toBuilder().metricsPort(port).build();
+    }
+
+    public ControllerConfig withSyncTimeout(Duration timeout) {
+        return toBuilder().syncTimeout(timeout).build();
     }
 
     public ControllerConfig withClusterSubnet(Ipv4Cidr subnet, int prefix) {
@@ -113,7 +120,8 @@ public final class ControllerConfig {
         return metricsPort;
     }
 
-    public String metricsBindAddress() {
+    /** Address /metrics and /healthz listen on. */
+    public InetAddress metricsBindAddress() {
         return metricsBindAddress;
     }
 
@@ -141,6 +149,11 @@ public final class ControllerConfig {
         return resync;
     }
 
+    /** How long a new leader waits for its informers' first lists before it gives the lead up. */
+    public Duration syncTimeout() {
+        return syncTimeout;
+    }
+
     /** Defaults from {@link ControllerOptions}; every setter returns the builder. */
     public static final class Builder {
         private final String nbAddress;
@@ -150,12 +163,13 @@ public final class ControllerConfig {
         private Ipv4Cidr serviceCidr = ControllerOptions.SERVICE_CIDR.defaultParsed();
         private Ipv4Cidr joinSubnet = ControllerOptions.JOIN_SUBNET.defaultParsed();
         private int metricsPort = ControllerOptions.METRICS_PORT.defaultParsed();
-        private String metricsBindAddress = ControllerOptions.METRICS_BIND_ADDRESS.defaultParsed();
+        private InetAddress metricsBindAddress = ControllerOptions.METRICS_BIND_ADDRESS.defaultParsed();
         private boolean leaderElection = ControllerOptions.LEADER_ELECTION.defaultParsed();
         private String leaseNamespace = ControllerOptions.LEASE_NAMESPACE.defaultParsed();
         private String identity = "kovn-controller";
         private int batchSize = ControllerOptions.BATCH_SIZE.defaultParsed();
         private Duration resync = ControllerOptions.RESYNC.defaultParsed();
+        private Duration syncTimeout = ControllerOptions.SYNC_TIMEOUT.defaultParsed();
 
         private Builder(String nbAddress) {
             this.nbAddress = nbAddress;
@@ -167,12 +181,13 @@ public final class ControllerConfig {
         public Builder serviceCidr(Ipv4Cidr v) { serviceCidr = v; return this; }
         public Builder joinSubnet(Ipv4Cidr v) { joinSubnet = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
-        public Builder metricsBindAddress(String v) { metricsBindAddress = v; return this; }
+        public Builder metricsBindAddress(InetAddress v) { metricsBindAddress = v; return this; }
         public Builder leaderElection(boolean v) { leaderElection = v; return this; }
         public Builder leaseNamespace(String v) { leaseNamespace = v; return this; }
         public Builder identity(String v) { identity = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder resync(Duration v) { resync = v; return this; }
+        public Builder syncTimeout(Duration v) { syncTimeout = v; return this; }
 
         public ControllerConfig build() {
             return new ControllerConfig(this);

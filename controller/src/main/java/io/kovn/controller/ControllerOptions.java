@@ -29,7 +29,7 @@ public final class ControllerOptions {
             "the join switch's network, where gateway routers attach").defaultValue(NetworkDefaults.JOIN_SUBNET);
     public static final Option<Integer> METRICS_PORT = Option.integer("metrics-port", -1, 65535,
             "port of /metrics and /healthz; 0 picks a free one, -1 serves none").defaultValue("9410");
-    public static final Option<String> METRICS_BIND_ADDRESS = Option.string("metrics-bind-address",
+    public static final Option<InetAddress> METRICS_BIND_ADDRESS = Option.ipAddress("metrics-bind-address",
             "address /metrics and /healthz listen on").defaultValue("0.0.0.0");
     public static final Option<Boolean> LEADER_ELECTION = Option.bool("leader-election",
             "compete for a coordination.k8s.io Lease before writing (several controllers may run)").defaultValue("true");
@@ -41,6 +41,9 @@ public final class ControllerOptions {
             "most Kubernetes objects written in one NB transaction").defaultValue("500");
     public static final Option<Duration> RESYNC = Option.duration("resync",
             "period of the informers' resyncs (the level-triggered safety net)").defaultValue("10m");
+    public static final Option<Duration> SYNC_TIMEOUT = Option.duration("sync-timeout",
+            "how long a new leader waits for its informers' first lists and NB before it gives the lead up")
+            .defaultValue("2m");
 
     public static final OptionSet SET = OptionSet.of("controller",
             "Run the cluster-wide controller: watches Nodes, Pods, Services and EndpointSlices and writes the logical "
@@ -54,7 +57,7 @@ public final class ControllerOptions {
         List<Option<?>> all = new ArrayList<>(List.of(KUBECONFIG));
         all.addAll(NB.all());
         all.addAll(List.of(CLUSTER_SUBNET, NODE_SUBNET_PREFIX, SERVICE_CIDR, JOIN_SUBNET, METRICS_PORT,
-                METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC));
+                METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC, SYNC_TIMEOUT));
         return all;
     }
 
@@ -68,7 +71,7 @@ public final class ControllerOptions {
                     .metricsBindAddress(c.get(METRICS_BIND_ADDRESS)).leaderElection(c.get(LEADER_ELECTION))
                     .leaseNamespace(c.get(LEASE_NAMESPACE))
                     .identity(c.given(IDENTITY) ? c.get(IDENTITY) : defaultIdentity())
-                    .batchSize(c.get(BATCH_SIZE)).resync(c.get(RESYNC)).build();
+                    .batchSize(c.get(BATCH_SIZE)).resync(c.get(RESYNC)).syncTimeout(c.get(SYNC_TIMEOUT)).build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -14,10 +14,14 @@ import io.kovn.node.host.HostCommands;
 import io.kovn.node.kube.NodeWatcher;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
+import io.kovn.node.ovs.SouthboundPorts;
 import io.kovn.ovn.annotations.NodeSubnets;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.ovsdb.client.TlsConfig;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +44,7 @@ public final class NodeAgent implements AutoCloseable {
     private KubernetesClient client;
     private LocalOvs ovs;
     private PodWatcher pods;
+    private SouthboundPorts southbound;
     private CniServer server;
     private LeftoverSweeper sweeper;
     private FlowKeeper gatewayFlows;
@@ -83,8 +88,9 @@ public final class NodeAgent implements AutoCloseable {
             ManagementPort.ensure(ovs, host, cfg, nodeSubnet);
 
             pods = new PodWatcher(client, cfg.nodeName());
+            southbound = connectSouthbound();
             CniHandler handler = new CniHandler(pods, new PodPlumber(host, ovs, cfg.mtu(), cfg.txChecksumOffloadOff()),
-                    cfg.podAnnotationTimeout(), cfg.ovnInstalledTimeout());
+                    southbound, nodeSubnet, cfg.podAnnotationTimeout(), cfg.ovnInstalledTimeout());
             sweeper = new LeftoverSweeper(ovs, host, pods, handler);
             int removed = sweeper.sweep();
             if (removed > 0) {
@@ -93,7 +99,7 @@ public final class NodeAgent implements AutoCloseable {
             server = CniServer.start(cfg.cniSocket(), handler, metrics);
             if (cfg.metricsPort() >= 0) {
                 try {
-                    metricsServer = new MetricsServer(cfg.metricsPort(), metrics::scrape, ovs::isConnected);
+                    metricsServer = new MetricsServer(cfg.metricsBindAddress(), cfg.metricsPort(), metrics::scrape, this::problems);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot serve metrics on port " + cfg.metricsPort(), e);
                 }
@@ -109,6 +115,21 @@ public final class NodeAgent implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The Southbound that ovn-controller uses (external_ids:ovn-remote, with the OVS SSL files for ssl:), where
+     * the agent checks each pod's annotation against the port the controller made.
+     */
+    private SouthboundPorts connectSouthbound() {
+        String remote = cfg.agentSbRemote() != null ? cfg.agentSbRemote() : ovs.externalIds().get("ovn-remote");
+        if (remote == null || remote.isBlank()) {
+            throw new IllegalStateException("the OVN Southbound address is unknown: give --sb-address or set "
+                    + "external_ids:ovn-remote in the local Open_vSwitch database");
+        }
+        TlsConfig tls = remote.contains("ssl:") ? ovs.sslFiles().orElseThrow(() -> new IllegalStateException(
+                "the OVN Southbound " + remote + " is ssl: but the local Open_vSwitch database has no SSL row")) : null;
+        return SouthboundPorts.of(remote, tls, cfg.podAnnotationTimeout());
     }
 
     private void scheduleSweeps() {
@@ -148,6 +169,20 @@ public final class NodeAgent implements AutoCloseable {
         return metricsServer == null ? -1 : metricsServer.port();
     }
 
+    /** What /healthz reports: an empty list when OVS is connected and the pods informer is watching. */
+    private List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (!ovs.isConnected()) {
+            problems.add("local OVSDB: not connected");
+        }
+        if (!pods.hasSynced()) {
+            problems.add("pods informer: not synced");
+        } else if (!pods.isWatching()) {
+            problems.add("pods informer: not watching (retrying)");
+        }
+        return problems;
+    }
+
     /** Runs one clean-up pass now; returns how many leftovers it removed. */
     public int sweepLeftovers() {
         return sweeper.sweep();
@@ -173,6 +208,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (pods != null) {
             pods.close();
+        }
+        if (southbound != null) {
+            southbound.close();
         }
         if (ovs != null) {
             ovs.close();

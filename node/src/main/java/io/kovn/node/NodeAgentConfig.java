@@ -2,6 +2,7 @@ package io.kovn.node;
 
 import io.kovn.node.gateway.GatewaySettings;
 import io.kovn.ovn.net.Ipv4Cidr;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ import java.util.Set;
  * @param cniPluginSource      a directory holding kovn-cni and kovn-cni.jar to copy into cniBinDir, or the
  *                             checkout root (bin/kovn-cni and cni/target/kovn-cni.jar); null: do not copy
  * @param networkName          the CNI network name in the conflist
- * @param podAnnotationTimeout how long ADD waits for the pod's k8s.ovn.org/pod-networks annotation
+ * @param podAnnotationTimeout how long ADD waits for the pod's k8s.ovn.org/pod-networks annotation to agree with OVN
  * @param ovnInstalledTimeout  how long ADD waits for ovn-controller to mark the port ovn-installed
  * @param nodeSubnetTimeout    how long start-up waits for the Node's k8s.ovn.org/node-subnets annotation
  * @param cleanupInterval      how often leftovers of deleted pods are looked for (zero: only at start)
@@ -49,6 +50,9 @@ import java.util.Set;
  * @param hostNetns            network namespace that stands for the host (ip, ethtool run there through
  *                             nsenter); null: the agent's own. For tests and the sandbox, where a "node" is a
  *                             namespace.
+ * @param agentSbRemote        the OVN Southbound as the agent itself reaches it, where it checks pods' addresses,
+ *                             when that differs from ovn-controller's (the sandbox, whose agents run outside
+ *                             the node's namespace); null: the same as ovn-controller's (external_ids:ovn-remote)
  * @param gateway              this node's gateway (docs/gateway.md); null: the node is no gateway
  */
 public record NodeAgentConfig(
@@ -59,8 +63,8 @@ public record NodeAgentConfig(
         List<Ipv4Cidr> clusterSubnets, List<Ipv4Cidr> serviceCidrs, int mtu,
         Path cniSocket, Path cniConfDir, Path cniBinDir, Path cniPluginSource, String networkName,
         Duration podAnnotationTimeout, Duration ovnInstalledTimeout, Duration nodeSubnetTimeout,
-        Duration cleanupInterval, int metricsPort, String metricsBindAddress,
-        Path hostNetns,
+        Duration cleanupInterval, int metricsPort, InetAddress metricsBindAddress,
+        Path hostNetns, String agentSbRemote,
         GatewaySettings gateway) {
 
     public static final Set<String> ENCAP_TYPES = Set.of("geneve", "vxlan", "stt");
@@ -124,6 +128,7 @@ public record NodeAgentConfig(
         b.metricsPort = metricsPort;
         b.metricsBindAddress = metricsBindAddress;
         b.hostNetns = hostNetns;
+        b.agentSbRemote = agentSbRemote;
         b.gateway = gateway;
         return b;
     }
@@ -155,8 +160,9 @@ public record NodeAgentConfig(
         private Duration nodeSubnetTimeout = NodeOptions.NODE_SUBNET_TIMEOUT.defaultParsed();
         private Duration cleanupInterval = NodeOptions.CLEANUP_INTERVAL.defaultParsed();
         private int metricsPort = -1;
-        private String metricsBindAddress = NodeOptions.METRICS_BIND_ADDRESS.defaultParsed();
+        private InetAddress metricsBindAddress = NodeOptions.METRICS_BIND_ADDRESS.defaultParsed();
         private Path hostNetns;
+        private String agentSbRemote;
         private GatewaySettings gateway;
 
         private Builder(String nodeName) {
@@ -187,15 +193,18 @@ public record NodeAgentConfig(
         public Builder nodeSubnetTimeout(Duration v) { nodeSubnetTimeout = v; return this; }
         public Builder cleanupInterval(Duration v) { cleanupInterval = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
-        public Builder metricsBindAddress(String v) { metricsBindAddress = v; return this; }
+        public Builder metricsBindAddress(InetAddress v) { metricsBindAddress = v; return this; }
         public Builder hostNetns(Path v) { hostNetns = v; return this; }
+        public Builder agentSbRemote(String v) { agentSbRemote = v; return this; }
         public Builder gateway(GatewaySettings v) { gateway = v; return this; }
 
         public NodeAgentConfig build() {
             return new NodeAgentConfig(nodeName, kubeconfig, apiServer, apiToken, caCertificate, ovsdbRemote, sbRemote,
                     nbRemote, encapType, encapIp, datapathType, systemIdFile, clusterSubnets, serviceCidrs, mtu,
                     cniSocket, cniConfDir, cniBinDir, cniPluginSource, networkName, podAnnotationTimeout,
-                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, metricsBindAddress, hostNetns, gateway);
+                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, metricsBindAddress, hostNetns,
+                    agentSbRemote,
+                    gateway);
         }
     }
 }

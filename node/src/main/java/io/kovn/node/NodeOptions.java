@@ -9,6 +9,7 @@ import io.kovn.ovn.config.OptionSet;
 import io.kovn.ovn.config.OvsdbRemoteOptions;
 import io.kovn.ovn.net.Ipv4Cidr;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,10 @@ public final class NodeOptions {
             .defaultValue("unix:/var/run/openvswitch/db.sock");
     public static final Option<String> SB_ADDRESS = OvsdbRemoteOptions.remote("sb-address",
             "OVN Southbound, for ovn-controller").ovsKey("ovn-remote");
+    public static final Option<String> AGENT_SB_ADDRESS = OvsdbRemoteOptions.remote("agent-sb-address",
+            "OVN Southbound as the agent itself reaches it to check pods' addresses, where that differs from "
+                    + "ovn-controller's (the agent runs outside the node's network namespace)")
+            .defaultHelp("--sb-address (external_ids:ovn-remote)");
     public static final Option<String> NB_ADDRESS = OvsdbRemoteOptions.remote("nb-address",
             "OVN Northbound, stored for tools on the node").ovsKey("ovn-nb");
     public static final Option<String> ENCAP_TYPE = Option.choice("encap-type", List.of("geneve", "vxlan", "stt"),
@@ -82,7 +87,7 @@ public final class NodeOptions {
     public static final Option<Integer> METRICS_PORT = Option.integer("metrics-port", -1, 65535,
             "port of /metrics (CNI requests by command and result, leftovers removed) and /healthz; 0 picks a free "
                     + "one, -1 serves none").defaultValue("9411");
-    public static final Option<String> METRICS_BIND_ADDRESS = Option.string("metrics-bind-address",
+    public static final Option<InetAddress> METRICS_BIND_ADDRESS = Option.ipAddress("metrics-bind-address",
             "address /metrics and /healthz listen on").defaultValue("0.0.0.0");
     public static final Option<Path> HOST_NETNS = Option.path("host-netns",
             "network namespace (e.g. /run/netns/node1) where ip, ethtool and sysctl run for the host side: for an "
@@ -127,7 +132,7 @@ public final class NodeOptions {
         List<Option<?>> all = new ArrayList<>(List.of(NODE_NAME, CLUSTER_SUBNET));
         all.addAll(NODE_SETUP);
         all.addAll(List.of(POD_ANNOTATION_TIMEOUT, OVN_INSTALLED_TIMEOUT, NODE_SUBNET_TIMEOUT, CLEANUP_INTERVAL,
-                METRICS_PORT, METRICS_BIND_ADDRESS));
+                METRICS_PORT, METRICS_BIND_ADDRESS, AGENT_SB_ADDRESS));
         all.addAll(GATEWAY);
         return all;
     }
@@ -150,7 +155,7 @@ public final class NodeOptions {
                 b.podAnnotationTimeout(c.get(POD_ANNOTATION_TIMEOUT)).ovnInstalledTimeout(c.get(OVN_INSTALLED_TIMEOUT))
                         .nodeSubnetTimeout(c.get(NODE_SUBNET_TIMEOUT)).cleanupInterval(c.get(CLEANUP_INTERVAL))
                         .metricsPort(c.get(METRICS_PORT)).metricsBindAddress(c.get(METRICS_BIND_ADDRESS))
-                        .gateway(gateway(c));
+                        .agentSbRemote(c.get(AGENT_SB_ADDRESS)).gateway(gateway(c));
             }
             return b.build();
         } catch (IllegalArgumentException e) {

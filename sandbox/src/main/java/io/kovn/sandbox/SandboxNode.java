@@ -98,8 +98,9 @@ final class SandboxNode {
         CniPlugin.install(plugin, binDir());
     }
 
-    synchronized ManagedProcess startAgent(Path kubeconfig, String sb, String nb, String encap, Path plugin,
-                                           List<String> jvmOptions) {
+    /** {@code sb} for ovn-controller, {@code agentSb} for the agent, which runs outside the node's namespace. */
+    synchronized ManagedProcess startAgent(Path kubeconfig, String sb, String agentSb, String nb, String encap,
+                                           Path plugin, List<String> jvmOptions) {
         try {
             // a stale config would tell the pod runtime the network is ready before this agent is
             Files.deleteIfExists(confList());
@@ -111,6 +112,7 @@ final class SandboxNode {
         values.put(NodeOptions.KUBECONFIG, kubeconfig.toString());
         values.put(NodeOptions.OVSDB, ovn.ovsdbRemote());
         values.put(NodeOptions.SB_ADDRESS, sb);
+        values.put(NodeOptions.AGENT_SB_ADDRESS, agentSb);
         values.put(NodeOptions.NB_ADDRESS, nb);
         values.put(NodeOptions.ENCAP_TYPE, encap);
         values.put(NodeOptions.DATAPATH_TYPE, "netdev");

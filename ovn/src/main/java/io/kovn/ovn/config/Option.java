@@ -1,6 +1,8 @@
 package io.kovn.ovn.config;
 
 import io.kovn.ovn.net.Ipv4Cidr;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -22,6 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class Option<T> {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private final String name;
@@ -111,6 +115,21 @@ public final class Option<T> {
 
     public static Option<Ipv4Cidr> cidr(String name, String help) {
         return of(name, "CIDR", Option::parseCidr, help);
+    }
+
+    /** An IPv4 or IPv6 address written out; a host name is refused (binding must not depend on name resolution). */
+    public static Option<InetAddress> ipAddress(String name, String help) {
+        return of(name, "IP address", s -> {
+            String v = s.trim();
+            if (!IPV4_LITERAL.matcher(v).matches() && !IPV6_LITERAL.matcher(v).matches()) {
+                throw new IllegalArgumentException("an IP address such as 127.0.0.1 or 0.0.0.0");
+            }
+            try {
+                return InetAddress.getByName(v);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("an IP address such as 127.0.0.1 or 0.0.0.0");
+            }
+        }, help);
     }
 
     /** A comma-separated list of CIDRs (a YAML list in the config file); may be empty. */

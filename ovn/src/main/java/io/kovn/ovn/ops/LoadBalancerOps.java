@@ -64,13 +64,18 @@ public final class LoadBalancerOps {
 
     /** The load balancer row as {@code spec} says: inserted (its named uuid returned) or corrected in place. */
     private static Uuid ensureRow(NbTxn txn, LoadBalancerSpec spec) {
+        Optional<Uuid> pending = txn.pending(LoadBalancer.TABLE_NAME, spec.name());
+        if (pending.isPresent()) {
+            return pending.get();
+        }
         Optional<LoadBalancer> cur = txn.nb().lookupOne(LoadBalancer.TABLE, LoadBalancer.NAME, spec.name());
         if (cur.isEmpty()) {
             Operation.Insert ins = Operation.insert(LoadBalancer.TABLE).named(txn.newName("lb"))
                     .set(LoadBalancer.NAME, spec.name()).set(LoadBalancer.PROTOCOL, Optional.of(spec.protocol()))
                     .set(LoadBalancer.VIPS, spec.vips()).set(LoadBalancer.OPTIONS, spec.options())
                     .set(LoadBalancer.EXTERNAL_IDS, spec.externalIds());
-            txn.add(ins);
+            txn.addKeyedInsert(LoadBalancer.TABLE, LoadBalancer.NAME, spec.name(), ins);
+            txn.markPending(LoadBalancer.TABLE_NAME, spec.name(), ins.ref());
             return ins.ref();
         }
         new Diff<>(LoadBalancer.TABLE, cur.get()).set(LoadBalancer.PROTOCOL, Optional.of(spec.protocol()))

@@ -1,24 +1,37 @@
 package io.kovn.ovn.ops;
 
+import io.kovn.ovsdb.model.Column;
+import io.kovn.ovsdb.model.Table;
 import io.kovn.ovsdb.replica.DatabaseReplica;
+import io.kovn.ovsdb.wire.Condition;
 import io.kovn.ovsdb.wire.Operation;
 import io.kovn.ovsdb.wire.Uuid;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The operations of one NB transaction being built, read against the NB replica. Rows inserted earlier in the
  * same transaction are remembered by table and name, so later steps reference them (by named uuid) instead of
  * inserting them twice. The {@code *Ops} classes of this package add to it only what differs from the replica:
  * a transaction for state that is already right is empty.
+ *
+ * <p>Rows of the tables without a unique index (Logical_Switch, Logical_Router, Load_Balancer) are inserted
+ * behind a {@code wait} on their name ({@link #addKeyedInsert}): the server has no index to refuse a second row,
+ * and a transaction computed from a replica that has not seen the first one (its reply lost with the connection,
+ * then retried) would add it. Rows added by mutating a parent go behind a wait that the parent's column is as
+ * the replica showed it ({@link #addUnchangedGuard}).
  */
 public final class NbTxn {
     private final DatabaseReplica nb;
     private final List<Operation> ops = new ArrayList<>();
+    /** Waits that the database is still as the replica showed it, by table/row/column; sent ahead of ops. */
+    private final Map<String, Operation> guards = new LinkedHashMap<>();
     private final Map<String, Uuid> pending = new HashMap<>();
     private int names;
 
@@ -35,24 +48,52 @@ public final class NbTxn {
         return this;
     }
 
-    public List<Operation> operations() {
-        return Collections.unmodifiableList(ops);
+    /**
+     * Adds {@code insert}, of the row whose {@code key} column is {@code value}, behind a wait that aborts the
+     * whole transaction if the server already has such a row. The caller's retry, reading the replica again once
+     * it caught up, then finds the row and corrects it instead of inserting a second one.
+     */
+    void addKeyedInsert(Table<?> table, Column<String> key, String value, Operation.Insert insert) {
+        ops.add(Operation.waitUntil(table).timeout(0).where(new Condition(key.name(), Condition.Function.EQ, value))
+                .equalTo(List.of(key.name()), List.of()));
+        ops.add(insert);
     }
 
+    /**
+     * Makes the transaction abort unless {@code column} of row {@code uuid} holds {@code expected}, the value
+     * read from the replica, when the transaction starts (guards go ahead of every other operation; the first
+     * guard of a row's column counts). Children added by mutating their parent (routes, NAT rules, ACLs) have no
+     * name to guard by: a retry built from a replica that missed the first, lost commit then aborts instead of
+     * adding them a second time.
+     */
+    <T> void addUnchangedGuard(Table<?> table, Uuid uuid, Column<T> column, T expected) {
+        guards.putIfAbsent(table.name() + "/" + uuid.value() + "/" + column.name(), Operation.waitUntil(table)
+                .timeout(0).where(Condition.uuid(uuid))
+                .equalTo(List.of(column.name()), List.of(Map.of(column.name(), expected))));
+    }
+
+    /** The guards, then the operations in the order they were added. */
+    public List<Operation> operations() {
+        List<Operation> all = new ArrayList<>(guards.values());
+        all.addAll(ops);
+        return Collections.unmodifiableList(all);
+    }
+
+    /** True when nothing would change: guards alone are not worth a transaction. */
     public boolean isEmpty() {
         return ops.isEmpty();
     }
 
     public int size() {
-        return ops.size();
+        return guards.size() + ops.size();
     }
 
     /** A point to roll back to if building the next part fails. */
-    public record Checkpoint(int size, Map<String, Uuid> pending) {
+    public record Checkpoint(int size, Map<String, Uuid> pending, Set<String> guards) {
     }
 
     public Checkpoint checkpoint() {
-        return new Checkpoint(ops.size(), Map.copyOf(pending));
+        return new Checkpoint(ops.size(), Map.copyOf(pending), Set.copyOf(guards.keySet()));
     }
 
     /** Drops everything added since {@code cp}. */
@@ -60,6 +101,7 @@ public final class NbTxn {
         ops.subList(cp.size(), ops.size()).clear();
         pending.clear();
         pending.putAll(cp.pending());
+        guards.keySet().retainAll(cp.guards());
     }
 
     /** A fresh uuid-name for an insert of this transaction. */

@@ -99,6 +99,9 @@ public final class PolicyOps {
             wanted.add(a.identity());
             ACL acl = existing.get(a.identity());
             if (acl == null) {
+                if (added.isEmpty()) {
+                    txn.addUnchangedGuard(PortGroup.TABLE, pg.uuid(), PortGroup.ACLS, pg.acls());
+                }
                 Operation.Insert ins = insertAcl(txn, a);
                 txn.add(ins);
                 added.add(ins.ref());

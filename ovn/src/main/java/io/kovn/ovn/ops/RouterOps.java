@@ -67,7 +67,7 @@ public final class RouterOps {
             Operation.Insert ins = Operation.insert(LogicalRouter.TABLE).named(txn.newName("lr"))
                     .set(LogicalRouter.NAME, name).set(LogicalRouter.OPTIONS, options)
                     .set(LogicalRouter.EXTERNAL_IDS, externalIds).set(LogicalRouter.LOAD_BALANCER_GROUP, groups);
-            txn.add(ins);
+            txn.addKeyedInsert(LogicalRouter.TABLE, LogicalRouter.NAME, name, ins);
             txn.markPending(LogicalRouter.TABLE_NAME, name, ins.ref());
             return ins.ref();
         }
@@ -119,10 +119,16 @@ public final class RouterOps {
                 })));
         Set<Uuid> added = new HashSet<>();
         Set<String> wantedIds = new HashSet<>();
+        boolean guarded = false;
         for (S spec : wanted) {
             String id = specIdentity.apply(spec);
             wantedIds.add(id);
             if (!existing.containsKey(id)) {
+                if (!guarded) {
+                    txn.nb().get(LogicalRouter.TABLE, lr).ifPresent(r ->
+                            txn.addUnchangedGuard(LogicalRouter.TABLE, lr, column, r.row().get(column)));
+                    guarded = true;
+                }
                 Operation.Insert ins = insert.apply(spec).set("external_ids", externalIds);
                 txn.add(ins);
                 added.add(ins.ref());

@@ -48,7 +48,7 @@ public final class SwitchOps {
             Operation.Insert ins = Operation.insert(LogicalSwitch.TABLE).named(txn.newName("ls"))
                     .set(LogicalSwitch.NAME, spec.name()).set(LogicalSwitch.OTHER_CONFIG, spec.otherConfig())
                     .set(LogicalSwitch.EXTERNAL_IDS, spec.externalIds()).set(LogicalSwitch.LOAD_BALANCER_GROUP, groups);
-            txn.add(ins);
+            txn.addKeyedInsert(LogicalSwitch.TABLE, LogicalSwitch.NAME, spec.name(), ins);
             txn.markPending(LogicalSwitch.TABLE_NAME, spec.name(), ins.ref());
             return ins.ref();
         }

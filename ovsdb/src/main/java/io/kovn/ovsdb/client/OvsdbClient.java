@@ -11,12 +11,14 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.json.JsonObjectDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -37,6 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.json.JsonMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -51,6 +56,18 @@ import tools.jackson.databind.node.ObjectNode;
  * notification thread per client, never on the I/O thread; callbacks chained on the futures should not block.
  * The client reconnects by itself with exponential back-off, trying the remotes in turn, and brings every
  * replica back in sync (with monitor_cond_since and the last transaction id where the server has it).
+ *
+ * <p>After a reconnect, requests wait until every replica is back in sync: a transaction computed from a replica
+ * that missed the server's last changes goes out only once they are in (NB rows without a unique index still
+ * need a guard in the transaction itself, see {@code ovn/ops}). The back-off starts over only once a connection
+ * proved healthy (a well-formed message at least the current back-off after it came up, the rule of OVS's
+ * reconnect.c), so a server that accepts and closes, or answers with garbage, is not hammered.
+ *
+ * <p>Memory is bounded: messages from the server by {@link Options#maxFrameBytes()}, the Netty write buffer by
+ * {@link Options#writeBufferBytes()} and the requests waiting for the connection by
+ * {@link Options#maxQueuedBytes()}; a request that would pass that fails with
+ * {@link OvsdbBackpressureException}, and a connection the server stops reading from is dropped after the
+ * inactivity probe interval.
  */
 public final class OvsdbClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OvsdbClient.class);
@@ -75,44 +92,84 @@ public final class OvsdbClient implements AutoCloseable {
     private final Map<String, Monitor> monitors = new ConcurrentHashMap<>();
     private final AtomicInteger monitorIds = new AtomicInteger();
     private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
+    private final JsonMapper mapper;
+    private final Outbox outbox;
+    private final Backoff backoff;
     private volatile CompletableFuture<Channel> channel = new CompletableFuture<>();
+    /** The connection once its replicas are in sync, null before: only then are queued requests sent. */
+    private volatile Channel readyChannel;
     private volatile Remote connectedTo;
     private volatile boolean started;
     private volatile boolean closed;
     private int failures;
+    private int triedThisRound;
     private int remoteIndex;
     /** Why the last connection attempt failed, for connectSync's error. */
     private volatile Throwable lastConnectFailure;
     /** Notification thread only: the connection dropped because of a bad update, whose later updates are moot. */
     private Channel droppedForBadUpdate;
 
-    /** Connection settings; every field has a sensible default. */
+    /**
+     * Connection settings; every field has a sensible default.
+     *
+     * @param inactivityProbe  an idle connection is probed after this long and dropped after twice as long
+     *                         without an answer; a connection that stays unwritable this long is dropped too.
+     *                         Zero disables both.
+     * @param maxFrameBytes    the largest message accepted from the server; a larger one drops the connection.
+     *                         A JSON string in a message may hold at most a quarter as many characters: Jackson
+     *                         keeps strings as 2-byte chars and copies them once, so a frame-sized string would
+     *                         need several frames of heap.
+     * @param writeBufferBytes Netty's high water mark for the connection's write buffer (low: half of it)
+     * @param maxQueuedBytes   requests waiting for a ready, writable connection; past it requests fail with
+     *                         {@link OvsdbBackpressureException}
+     */
     public record Options(Duration callTimeout, Duration inactivityProbe, Duration connectTimeout,
-                          Duration minBackoff, Duration maxBackoff, int maxFrameBytes, TlsConfig tls) {
+                          Duration minBackoff, Duration maxBackoff, int maxFrameBytes, int writeBufferBytes,
+                          long maxQueuedBytes, TlsConfig tls) {
+        public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 20;
+
         public static Options defaults() {
             return new Options(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                    Duration.ofMillis(100), Duration.ofSeconds(8), 1 << 30, null);
+                    Duration.ofMillis(100), Duration.ofSeconds(8), DEFAULT_MAX_FRAME_BYTES, 4 << 20, 16 << 20, null);
+        }
+
+        public Options {
+            if (maxFrameBytes < 1024 || writeBufferBytes < 2 || maxQueuedBytes < 1) {
+                throw new IllegalArgumentException("OVSDB client limits too small: frame " + maxFrameBytes
+                        + " bytes (at least 1024), write buffer " + writeBufferBytes + ", queue " + maxQueuedBytes);
+            }
         }
 
         public Options withCallTimeout(Duration d) {
-            return new Options(d, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes, tls);
+            return new Options(d, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes,
+                    writeBufferBytes, maxQueuedBytes, tls);
         }
 
         /** Zero disables the probe. */
         public Options withInactivityProbe(Duration d) {
-            return new Options(callTimeout, d, connectTimeout, minBackoff, maxBackoff, maxFrameBytes, tls);
+            return new Options(callTimeout, d, connectTimeout, minBackoff, maxBackoff, maxFrameBytes,
+                    writeBufferBytes, maxQueuedBytes, tls);
         }
 
         public Options withBackoff(Duration min, Duration max) {
-            return new Options(callTimeout, inactivityProbe, connectTimeout, min, max, maxFrameBytes, tls);
+            return new Options(callTimeout, inactivityProbe, connectTimeout, min, max, maxFrameBytes,
+                    writeBufferBytes, maxQueuedBytes, tls);
         }
 
         public Options withTls(TlsConfig t) {
-            return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes, t);
+            return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes,
+                    writeBufferBytes, maxQueuedBytes, t);
         }
 
         public Options withMaxFrameBytes(int n) {
-            return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, n, tls);
+            return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, n,
+                    writeBufferBytes, maxQueuedBytes, tls);
+        }
+
+        /** The write buffer's high water mark and the bound of the queue of requests waiting for it. */
+        public Options withWriteLimits(int bufferBytes, long queuedBytes) {
+            return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes,
+                    bufferBytes, queuedBytes, tls);
         }
     }
 
@@ -135,6 +192,10 @@ public final class OvsdbClient implements AutoCloseable {
                     + " needs a private key, certificate and CA certificate");
         }
         this.sslContext = needsTls ? buildSsl(options.tls()) : null;
+        this.mapper = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength(options.maxFrameBytes() / 4).build()).build()).build();
+        this.outbox = new Outbox(options.maxQueuedBytes());
+        this.backoff = new Backoff(options.minBackoff().toMillis(), options.maxBackoff().toMillis());
     }
 
     /** Connects (once; later reconnects are automatic). Completes when the first connection is up. */
@@ -162,9 +223,10 @@ public final class OvsdbClient implements AutoCloseable {
         }
     }
 
+    /** Connected, and every replica in sync with the server. */
     public boolean isConnected() {
-        CompletableFuture<Channel> c = channel;
-        return c.isDone() && !c.isCompletedExceptionally() && c.join().isActive();
+        Channel ch = readyChannel;
+        return ch != null && ch.isActive();
     }
 
     /** The remote of the current connection, or null. */
@@ -247,14 +309,29 @@ public final class OvsdbClient implements AutoCloseable {
             DatabaseReplica replica = new DatabaseReplica(schema, spec.tablesSpecs().keySet());
             Monitor m = new Monitor("kovn-" + monitorIds.incrementAndGet(), db, spec, replica);
             monitors.put(m.id, m);
-            return startMonitor(m).thenApply(v -> replica);
+            return startMonitor(m, null).thenApply(v -> replica);
         });
     }
 
-    /** Sends any JSON-RPC request; {@code decode} runs on the notification thread. */
+    /**
+     * Sends any JSON-RPC request once the connection is ready (its replicas in sync); {@code decode} runs on the
+     * notification thread.
+     */
     public <T> CompletableFuture<T> call(String method, JsonNode params, Duration timeout, Function<JsonNode, T> decode) {
+        return send(null, method, params, timeout, decode);
+    }
+
+    /**
+     * {@code via} null: the request waits in the outbox for the ready connection. Otherwise it is written on
+     * {@code via} at once: the requests that bring a new connection's replicas in sync.
+     */
+    private <T> CompletableFuture<T> send(Channel via, String method, JsonNode params, Duration timeout,
+                                          Function<JsonNode, T> decode) {
         if (closed) {
             return CompletableFuture.failedFuture(new OvsdbConnectionException("client is closed"));
+        }
+        if (via != null && !via.isActive()) {
+            return CompletableFuture.failedFuture(new OvsdbConnectionException("connection to " + connectedTo + " lost"));
         }
         connect();
         long id = ids.incrementAndGet();
@@ -263,29 +340,49 @@ public final class OvsdbClient implements AutoCloseable {
         ObjectNode msg = OvsdbJson.NODES.objectNode().put("method", method).put("id", id);
         msg.set("params", params);
         byte[] bytes = OvsdbJson.MAPPER.writeValueAsBytes(msg);
-        channel.thenAccept(ch -> {
-            if (!p.future.isDone()) {
-                ch.writeAndFlush(Unpooled.wrappedBuffer(bytes));
-            }
-        });
         var timer = TIMERS.schedule(() -> p.future.completeExceptionally(new OvsdbTimeoutException(
                 method + " got no reply within " + timeout.toMillis() + " ms from " + remotes)), timeout.toMillis(),
                 TimeUnit.MILLISECONDS);
         p.future.whenComplete((v, e) -> {
             timer.cancel(false);
+            outbox.remove(id);
             if (pending.remove(id) != null && e instanceof CancellationException) {
                 sendCancel(id);
             }
         });
+        if (via != null) {
+            via.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+        } else if (outbox.offer(id, bytes)) {
+            flush();
+        } else {
+            p.future.completeExceptionally(new OvsdbBackpressureException(method + " not sent: " + outbox.bytes()
+                    + " bytes of requests already wait for " + remotes + " (limit " + options.maxQueuedBytes() + ")"));
+        }
         return p.future;
     }
 
+    /** Writes what waits in the outbox, if the connection is ready. */
+    private void flush() {
+        Channel ch = readyChannel;
+        if (ch != null) {
+            outbox.drainTo(ch);
+        }
+    }
+
+    /** Called by the handler when the channel's write buffer went back under its low water mark. */
+    void writable(Channel ch) {
+        if (ch == readyChannel) {
+            outbox.drainTo(ch);
+        }
+    }
+
+    /** Best effort: a connection whose write buffer is full gets no cancel. */
     private void sendCancel(long id) {
-        CompletableFuture<Channel> c = channel;
-        if (c.isDone() && !c.isCompletedExceptionally()) {
+        Channel ch = readyChannel;
+        if (ch != null && ch.isWritable()) {
             ObjectNode msg = OvsdbJson.NODES.objectNode().put("method", "cancel").putNull("id");
             msg.putArray("params").add(id);
-            c.join().writeAndFlush(Unpooled.wrappedBuffer(OvsdbJson.MAPPER.writeValueAsBytes(msg)));
+            ch.writeAndFlush(Unpooled.wrappedBuffer(OvsdbJson.MAPPER.writeValueAsBytes(msg)));
         }
     }
 
@@ -296,7 +393,7 @@ public final class OvsdbClient implements AutoCloseable {
         if (c.isDone() && !c.isCompletedExceptionally()) {
             c.join().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        failAll(new OvsdbConnectionException("client is closed"));
+        failAll(new OvsdbConnectionException("client is closed"), false);
         firstConnect.completeExceptionally(new OvsdbConnectionException("client is closed"));
         dispatcher.shutdown();
     }
@@ -341,8 +438,11 @@ public final class OvsdbClient implements AutoCloseable {
         return options.callTimeout().multipliedBy(4);
     }
 
-    /** Starts (or, after a reconnect, restarts) a monitor, falling back to older methods the server lacks. */
-    private CompletableFuture<Void> startMonitor(Monitor m) {
+    /**
+     * Starts a monitor, falling back to older methods the server lacks; {@code via} is the new connection when it
+     * restarts one after a reconnect (null: a new monitor, sent once the connection is ready).
+     */
+    private CompletableFuture<Void> startMonitor(Monitor m, Channel via) {
         ArrayNode params = OvsdbJson.NODES.arrayNode().add(m.db).add(m.id);
         switch (m.method) {
             case COND_SINCE: {
@@ -353,7 +453,7 @@ public final class OvsdbClient implements AutoCloseable {
                         .thenApplyAsync(x -> x.replica.lastTxnId(), dispatcher);
                 return since.thenCompose(last -> {
                     params.add(m.requests(true)).add(last == null ? ZERO_UUID : last);
-                    return this.<Void>call("monitor_cond_since", params, monitorTimeout(), r -> {
+                    return this.<Void>send(via, "monitor_cond_since", params, monitorTimeout(), r -> {
                         boolean found = r.get(0).asBoolean();
                         String txn = r.get(1).asString();
                         if (found) {
@@ -363,29 +463,29 @@ public final class OvsdbClient implements AutoCloseable {
                         }
                         return null;
                     });
-                }).exceptionallyCompose(e -> fallback(m, e, MonitorMethod.COND));
+                }).exceptionallyCompose(e -> fallback(m, via, e, MonitorMethod.COND));
             }
             case COND:
                 params.add(m.requests(true));
-                return this.<Void>call("monitor_cond", params, monitorTimeout(), r -> {
+                return this.<Void>send(via, "monitor_cond", params, monitorTimeout(), r -> {
                     m.replica.resetTo(m.replica.decodeFullState2(r), null);
                     return null;
-                }).exceptionallyCompose(e -> fallback(m, e, MonitorMethod.PLAIN));
+                }).exceptionallyCompose(e -> fallback(m, via, e, MonitorMethod.PLAIN));
             default:
                 params.add(m.requests(false));
-                return this.call("monitor", params, monitorTimeout(), r -> {
+                return this.send(via, "monitor", params, monitorTimeout(), r -> {
                     m.replica.resetTo(m.replica.decodeFullState1(r), null);
                     return null;
                 });
         }
     }
 
-    private CompletableFuture<Void> fallback(Monitor m, Throwable e, MonitorMethod next) {
+    private CompletableFuture<Void> fallback(Monitor m, Channel via, Throwable e, MonitorMethod next) {
         Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
         if (cause instanceof OvsdbRpcException rpc && rpc.error().contains("unknown method")) {
             log.info("{} has no {}, falling back", connectedTo, m.method);
             m.method = next;
-            return startMonitor(m);
+            return startMonitor(m, via);
         }
         return CompletableFuture.failedFuture(cause);
     }
@@ -399,6 +499,8 @@ public final class OvsdbClient implements AutoCloseable {
         Remote remote = remotes.get(remoteIndex % remotes.size());
         Bootstrap b = new Bootstrap().group(IO)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(options.writeBufferBytes() / 2, options.writeBufferBytes()))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -407,11 +509,15 @@ public final class OvsdbClient implements AutoCloseable {
                             p.addLast(sslContext.newHandler(ch.alloc(), remote.host(), remote.port()));
                         }
                         p.addLast(new JsonByteValidator());
-                        p.addLast(new JsonObjectDecoder(options.maxFrameBytes()));
+                        JsonObjectDecoder framer = new JsonObjectDecoder(options.maxFrameBytes());
+                        // a growing frame is kept as a list of the reads, not copied into ever larger buffers:
+                        // its direct memory stays at about its size, never twice that
+                        framer.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
+                        p.addLast(framer);
                         if (!options.inactivityProbe().isZero()) {
                             p.addLast(new IdleStateHandler(options.inactivityProbe().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         }
-                        p.addLast(new RpcHandler(OvsdbClient.this, remote));
+                        p.addLast(new RpcHandler(OvsdbClient.this, remote, mapper, options.inactivityProbe().toMillis()));
                     }
                 });
         ChannelFuture f;
@@ -434,7 +540,6 @@ public final class OvsdbClient implements AutoCloseable {
                 ch.close();
                 return;
             }
-            failures = 0;
             connectedTo = remote;
         }
         log.info("{}: connected to {}", name, remote);
@@ -442,32 +547,51 @@ public final class OvsdbClient implements AutoCloseable {
         channel.complete(ch);
         List<CompletableFuture<Void>> restarts = new ArrayList<>();
         for (Monitor m : monitors.values()) {
-            restarts.add(startMonitor(m));
+            restarts.add(startMonitor(m, ch));
         }
         CompletableFuture.allOf(restarts.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("{}: could not restore monitors on {}: {}; reconnecting", name, remote, e.getMessage());
                 ch.close();
-            } else {
-                firstConnect.complete(null);
+                return;
             }
+            synchronized (this) {
+                CompletableFuture<Channel> c = channel;
+                if (!ch.isActive() || !c.isDone() || c.isCompletedExceptionally() || c.join() != ch) {
+                    return;
+                }
+                readyChannel = ch;
+            }
+            firstConnect.complete(null);
+            flush();
         });
     }
 
-    /** Called by the handler when the channel goes away, whatever the reason. */
-    void disconnected(Channel ch, Remote remote) {
+    /**
+     * Called by the handler when the channel goes away, whatever the reason. {@code provenNanos} is how long
+     * after it came up the connection last delivered a well-formed message (-1: never); {@code cause} why it
+     * went, if known.
+     */
+    void disconnected(Channel ch, Remote remote, long provenNanos, Throwable cause) {
+        boolean healthy;
+        long delay;
         synchronized (this) {
             CompletableFuture<Channel> c = channel;
             if (!c.isDone() || c.isCompletedExceptionally() || c.join() != ch) {
                 return;
             }
             channel = new CompletableFuture<>();
+            readyChannel = null;
             connectedTo = null;
+            healthy = provenNanos >= 0 && provenNanos >= TimeUnit.MILLISECONDS.toNanos(backoff.stepMs());
+            delay = healthy ? reset() : failed();
         }
-        failAll(new OvsdbConnectionException("connection to " + remote + " lost"));
+        failAll(new OvsdbConnectionException("connection to " + remote + " lost"
+                + (cause == null ? "" : ": " + describe(cause)), cause), true);
         if (!closed) {
-            log.warn("{}: connection to {} lost; reconnecting", name, remote);
-            scheduleAttempt(options.minBackoff().toMillis());
+            log.warn("{}: connection to {} lost{}; reconnecting in {} ms", name, remote,
+                    healthy ? "" : " before it proved healthy", delay);
+            scheduleAttempt(delay);
         }
     }
 
@@ -478,12 +602,7 @@ public final class OvsdbClient implements AutoCloseable {
             if (closed) {
                 return;
             }
-            remoteIndex++;
-            failures++;
-            // back off only once every remote of the list has been tried
-            int rounds = (failures - 1) / remotes.size();
-            delay = failures % remotes.size() != 0 ? 0
-                    : Math.min(options.maxBackoff().toMillis(), options.minBackoff().toMillis() << Math.min(rounds, 16));
+            delay = failed();
         }
         if (failures <= remotes.size()) {
             log.warn("{}: cannot connect to {}: {}", name, remote, cause.getMessage());
@@ -493,12 +612,38 @@ public final class OvsdbClient implements AutoCloseable {
         scheduleAttempt(delay);
     }
 
+    /** The connection proved healthy: the back-off starts over, and the same remote is tried again first. */
+    private long reset() {
+        failures = 0;
+        triedThisRound = 0;
+        backoff.reset();
+        return backoff.next();
+    }
+
+    /** A failed attempt: the next remote at once until every one was tried, then the back-off grows. */
+    private long failed() {
+        failures++;
+        remoteIndex++;
+        if (++triedThisRound < remotes.size()) {
+            return 0;
+        }
+        triedThisRound = 0;
+        return backoff.next();
+    }
+
     private void scheduleAttempt(long delayMs) {
         TIMERS.schedule(this::attempt, delayMs, TimeUnit.MILLISECONDS);
     }
 
-    private void failAll(OvsdbException e) {
+    /**
+     * Fails the calls waiting for a reply; {@code sentOnly}: those still waiting in the outbox were never sent
+     * and go out on the next connection.
+     */
+    private void failAll(OvsdbException e, boolean sentOnly) {
         for (Long id : List.copyOf(pending.keySet())) {
+            if (sentOnly && outbox.contains(id)) {
+                continue;
+            }
             Pending<?> p = pending.remove(id);
             if (p != null) {
                 p.future.completeExceptionally(e);
@@ -558,7 +703,7 @@ public final class OvsdbClient implements AutoCloseable {
         while (c instanceof io.netty.handler.codec.DecoderException && c.getCause() != null) {
             c = c.getCause();
         }
-        return c.toString();
+        return c instanceof OvsdbException ? c.getMessage() : c.toString();
     }
 
     private static SslContext buildSsl(TlsConfig tls) {

@@ -10,34 +10,54 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The JSON-RPC 1.0 end of the pipeline: parses each framed JSON object, answers the server's echo requests,
- * hands replies and notifications to the client, and runs the inactivity probe.
+ * hands replies and notifications to the client, and runs the inactivity probe. It also applies back-pressure:
+ * while the write buffer is over its high water mark it stops reading (so the server's requests cannot pile up
+ * answers), and it drops a connection that stays unwritable for {@code stallLimitMs}.
  */
 final class RpcHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RpcHandler.class);
 
     private final OvsdbClient client;
     private final Remote remote;
+    private final ObjectMapper mapper;
+    private final long stallLimitMs;
     private boolean ready;
     private boolean probeOutstanding;
     private Throwable failure;
+    private long readyNanos;
+    /** When the last well-formed message arrived; -1 before the first. */
+    private long lastMessageNanos = -1;
+    private long unwritableSinceNanos = -1;
+    private ScheduledFuture<?> stallCheck;
 
-    RpcHandler(OvsdbClient client, Remote remote) {
+    /** {@code stallLimitMs} 0: never drop a connection for being unwritable. */
+    RpcHandler(OvsdbClient client, Remote remote, ObjectMapper mapper, long stallLimitMs) {
         this.client = client;
         this.remote = remote;
+        this.mapper = mapper;
+        this.stallLimitMs = stallLimitMs;
+    }
+
+    private void becameReady(ChannelHandlerContext ctx) {
+        ready = true;
+        readyNanos = System.nanoTime();
+        client.connected(ctx.channel(), remote);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         if (ctx.pipeline().get(SslHandler.class) == null) {
-            ready = true;
-            client.connected(ctx.channel(), remote);
+            becameReady(ctx);
         }
         super.channelActive(ctx);
     }
@@ -46,8 +66,7 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent hs) {
             if (hs.isSuccess()) {
-                ready = true;
-                client.connected(ctx.channel(), remote);
+                becameReady(ctx);
             } else {
                 failure = hs.cause();
                 ctx.close();
@@ -78,7 +97,7 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
         ByteBuf buf = (ByteBuf) msg;
         JsonNode json;
         try (ByteBufInputStream in = new ByteBufInputStream(buf, true)) {
-            json = OvsdbJson.MAPPER.readTree(in);
+            json = mapper.readTree(in);
         } catch (Exception e) {
             malformed(ctx, "not JSON: " + e.getMessage());
             return;
@@ -92,7 +111,10 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
         if (method != null && !method.isNull()) {
             if (!method.isString()) {
                 malformed(ctx, "method is not a string: " + abbreviate(json));
-            } else if ("echo".equals(method.asString()) && id != null && !id.isNull()) {
+                return;
+            }
+            lastMessageNanos = System.nanoTime();
+            if ("echo".equals(method.asString()) && id != null && !id.isNull()) {
                 ObjectNode reply = OvsdbJson.NODES.objectNode();
                 reply.set("id", id);
                 reply.set("result", json.path("params"));
@@ -114,10 +136,41 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
             malformed(ctx, "reply without a valid id: " + abbreviate(json));
             return;
         }
+        lastMessageNanos = System.nanoTime();
         if (id.isString()) {
             return; // our own inactivity probe's echo
         }
         client.onResponse(id.asLong(), json.get("result"), json.get("error"));
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        boolean writable = ctx.channel().isWritable();
+        ctx.channel().config().setAutoRead(writable);
+        if (writable) {
+            unwritableSinceNanos = -1;
+            if (stallCheck != null) {
+                stallCheck.cancel(false);
+                stallCheck = null;
+            }
+            client.writable(ctx.channel());
+        } else if (unwritableSinceNanos < 0) {
+            unwritableSinceNanos = System.nanoTime();
+            if (stallLimitMs > 0) {
+                stallCheck = ctx.executor().schedule(() -> dropIfStalled(ctx), stallLimitMs, TimeUnit.MILLISECONDS);
+            }
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    private void dropIfStalled(ChannelHandlerContext ctx) {
+        stallCheck = null;
+        if (unwritableSinceNanos >= 0 && ctx.channel().isOpen()) {
+            failure = new OvsdbConnectionException(remote + " read nothing of what was sent to it for " + stallLimitMs
+                    + " ms (write buffer full)");
+            log.warn("{}: {}; dropping the connection", client.name(), failure.getMessage());
+            ctx.close();
+        }
     }
 
     @Override
@@ -131,8 +184,12 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (stallCheck != null) {
+            stallCheck.cancel(false);
+        }
         if (ready) {
-            client.disconnected(ctx.channel(), remote);
+            long provenNanos = lastMessageNanos < 0 ? -1 : lastMessageNanos - readyNanos;
+            client.disconnected(ctx.channel(), remote, provenNanos, failure);
         } else {
             client.connectFailed(remote, failure != null ? failure
                     : new OvsdbConnectionException("connection closed before it was ready"));

@@ -24,6 +24,11 @@ public class TransactionException extends OvsdbException {
 
     private static String describe(Operation op) {
         String name = op.getClass().getSimpleName().toLowerCase();
+        if (op instanceof Operation.Wait w) {
+            // a wait is a guard: say which rows it was about
+            return name + " " + op.table() + " where " + w.where().stream()
+                    .map(c -> c.column() + " " + c.toJson().get(1).asString() + " " + c.value()).toList();
+        }
         return op.table() == null ? name : name + " " + op.table();
     }
 

@@ -73,6 +73,13 @@ final class FakeOvsdbServer implements AutoCloseable {
             }
         }
 
+        void sendRaw(byte[] bytes) throws IOException {
+            synchronized (out) {
+                out.write(bytes);
+                out.flush();
+            }
+        }
+
         void send(JsonNode msg) throws IOException {
             sendRaw(msg.toString());
         }
