@@ -126,6 +126,7 @@ public final class KovnController implements AutoCloseable {
             opts = opts.withTls(config.tls());
         }
         nbClient = new OvsdbClient(config.nbAddress(), opts);
+        metrics.nbClient(nbClient.stats());
         nbClient.connect();
         nb = nbClient.replicate(Databases.NORTHBOUND, io.kovn.ovn.ops.NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
         writer = new NbWriter(nbClient, nb, metrics);

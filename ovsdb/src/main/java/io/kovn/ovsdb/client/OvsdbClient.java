@@ -845,7 +845,8 @@ public final class OvsdbClient implements AutoCloseable {
     void connectFailed(Remote remote, Throwable cause) {
         long delay;
         lastConnectFailure = cause;
-        remoteProblems.put(remote, describe(cause));
+        remoteProblems.put(remote, "cannot connect: " + (cause.getMessage() == null ? cause.getClass().getSimpleName()
+                : cause.getMessage()));
         synchronized (this) {
             if (closed) {
                 return;
