@@ -1,20 +1,24 @@
 /*
  * The one system call sequence the kovn CNI plugin needs, for io.kovn.cni.NativeUnix: connect to the node
- * agent's unix socket, send the request, close the sending side, read the answer to the end, all within a
- * deadline. The JDK 17 way (SocketChannel with StandardProtocolFamily.UNIX) costs ~20 ms of a plugin run before
+ * agent's unix socket, send the request, close the sending side, read the answer to the end (at most a given
+ * size), all within one deadline that starts before the connect. The JDK 17 way (SocketChannel with StandardProtocolFamily.UNIX) costs ~20 ms of a plugin run before
  * the first byte is sent: it initialises the selector provider and, for the random names of unbound sockets, the
  * SUN security provider. This costs well under a millisecond.
  *
  * Errors are thrown as java.net.ConnectException (nothing was sent: the agent is not there),
- * java.net.SocketTimeoutException (the deadline passed) or java.io.IOException, each with strerror's text.
+ * java.net.SocketTimeoutException (the deadline passed: not accepted, request not read, or no answer in time),
+ * java.net.ProtocolException (the answer is larger than allowed) or java.io.IOException, each with strerror's
+ * text.
  */
 #include <jni.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,8 +38,61 @@ static long long now_millis(void) {
     return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Milliseconds left before the deadline, at least 1 while some are left, 0 once it has passed. */
+static int left_millis(long long deadline) {
+    long long left = deadline - now_millis();
+    return left <= 0 ? 0 : left > 2147483647LL ? 2147483647 : (int) left;
+}
+
+/*
+ * Waits until fd is ready for events or the deadline passes; 1 ready, 0 deadline, -1 failure (errno set).
+ * POLLHUP and POLLERR count as ready: the read or send that follows reports them.
+ */
+static int wait_for(int fd, short events, long long deadline) {
+    for (;;) {
+        int left = left_millis(deadline);
+        if (left == 0) {
+            return 0;
+        }
+        struct pollfd p = {fd, events, 0};
+        int pr = poll(&p, 1, left);
+        if (pr > 0) {
+            return 1;
+        }
+        if (pr < 0 && errno != EINTR) {
+            return -1;
+        }
+    }
+}
+
+/*
+ * Connects within the deadline. A unix socket's connect blocks while the listener's accept backlog is full, for
+ * as long as SO_SNDTIMEO allows, then fails with EAGAIN (a non-blocking connect fails at once instead, and poll
+ * cannot wait for room in the backlog); so the connect is blocking, bounded by the time left.
+ */
+static int connect_within(int fd, const struct sockaddr_un *sa, long long deadline) {
+    for (;;) {
+        int left = left_millis(deadline);
+        if (left == 0) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        struct timeval tv = {left / 1000, (left % 1000) * 1000};
+        if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0) {
+            return -1;
+        }
+        if (connect(fd, (const struct sockaddr *) sa, sizeof *sa) == 0) {
+            return 0;
+        }
+        if (errno != EINTR && errno != EAGAIN) {
+            return -1;
+        }
+    }
+}
+
 JNIEXPORT jbyteArray JNICALL Java_io_kovn_cni_NativeUnix_call(JNIEnv *env, jclass cls, jstring jpath,
-                                                              jbyteArray jrequest, jint timeout_millis) {
+                                                              jbyteArray jrequest, jint timeout_millis,
+                                                              jint max_answer) {
     (void) cls;
     long long deadline = now_millis() + timeout_millis;
     struct sockaddr_un sa;
@@ -59,13 +116,23 @@ JNIEXPORT jbyteArray JNICALL Java_io_kovn_cni_NativeUnix_call(JNIEnv *env, jclas
         throw_new(env, "java/io/IOException", "socket", errno);
         return NULL;
     }
-    if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+    if (connect_within(fd, &sa, deadline) < 0) {
         int e = errno;
         close(fd);
-        throw_new(env, "java/net/ConnectException", "connect", e);
+        if (e == ETIMEDOUT || e == EAGAIN) {
+            throw_new(env, "java/net/SocketTimeoutException", "not accepted in time", ETIMEDOUT);
+        } else {
+            throw_new(env, "java/net/ConnectException", "connect", e);
+        }
         return NULL;
     }
+    /* from here every wait is a poll up to the deadline */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
+    const char *error_class = "java/io/IOException";
+    const char *what = NULL;
+    int err = 0;
+    char *buf = NULL;
     jsize n = (*env)->GetArrayLength(env, jrequest);
     jbyte *request = (*env)->GetByteArrayElements(env, jrequest, NULL);
     if (request == NULL) {
@@ -75,54 +142,42 @@ JNIEXPORT jbyteArray JNICALL Java_io_kovn_cni_NativeUnix_call(JNIEnv *env, jclas
     jsize off = 0;
     while (off < n) {
         ssize_t w = send(fd, request + off, (size_t) (n - off), MSG_NOSIGNAL);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            int e = errno;
-            (*env)->ReleaseByteArrayElements(env, jrequest, request, JNI_ABORT);
-            close(fd);
-            throw_new(env, "java/io/IOException", "send", e);
-            return NULL;
+        if (w >= 0) {
+            off += (jsize) w;
+            continue;
         }
-        off += (jsize) w;
+        if (errno == EINTR) {
+            continue;
+        }
+        int ready = errno == EAGAIN ? wait_for(fd, POLLOUT, deadline) : -1;
+        if (ready == 1) {
+            continue;
+        }
+        error_class = ready == 0 ? "java/net/SocketTimeoutException" : error_class;
+        what = ready == 0 ? "request not read in time" : "send";
+        err = ready == 0 ? ETIMEDOUT : errno;
+        (*env)->ReleaseByteArrayElements(env, jrequest, request, JNI_ABORT);
+        goto fail;
     }
     (*env)->ReleaseByteArrayElements(env, jrequest, request, JNI_ABORT);
     shutdown(fd, SHUT_WR);
 
-    /* the answer, read to the end; every failure from here leaves through "fail" */
-    const char *error_class = "java/io/IOException";
-    const char *what = NULL;
-    int err = 0;
+    /* the answer, read to the end, at most max_answer bytes */
     size_t cap = 8192, len = 0;
-    char *buf = malloc(cap);
+    buf = malloc(cap);
     if (buf == NULL) {
         what = "malloc";
         err = ENOMEM;
         goto fail;
     }
     for (;;) {
-        long long left = deadline - now_millis();
-        if (left <= 0) {
-            error_class = "java/net/SocketTimeoutException";
-            what = "no answer in time";
-            err = ETIMEDOUT;
-            goto fail;
-        }
-        struct pollfd p = {fd, POLLIN, 0};
-        int pr = poll(&p, 1, left > 2147483647LL ? 2147483647 : (int) left);
-        if (pr < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            what = "poll";
-            err = errno;
-            goto fail;
-        }
-        if (pr == 0) {
-            continue; /* the deadline check above ends it */
-        }
         if (len == cap) {
+            if (len > (size_t) max_answer) {
+                error_class = "java/net/ProtocolException";
+                what = "answer too large";
+                err = EMSGSIZE;
+                goto fail;
+            }
             char *bigger = realloc(buf, cap * 2);
             if (bigger == NULL) {
                 what = "realloc";
@@ -133,20 +188,31 @@ JNIEXPORT jbyteArray JNICALL Java_io_kovn_cni_NativeUnix_call(JNIEnv *env, jclas
             cap *= 2;
         }
         ssize_t r = read(fd, buf + len, cap - len);
-        if (r < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            what = "read";
-            err = errno;
-            goto fail;
+        if (r > 0) {
+            len += (size_t) r;
+            continue;
         }
         if (r == 0) {
             break;
         }
-        len += (size_t) r;
+        if (errno == EINTR) {
+            continue;
+        }
+        int ready = errno == EAGAIN ? wait_for(fd, POLLIN, deadline) : -1;
+        if (ready == 1) {
+            continue;
+        }
+        error_class = ready == 0 ? "java/net/SocketTimeoutException" : error_class;
+        what = ready == 0 ? "no answer in time" : "read";
+        err = ready == 0 ? ETIMEDOUT : errno;
+        goto fail;
     }
     close(fd);
+    if (len > (size_t) max_answer) {
+        free(buf);
+        throw_new(env, "java/net/ProtocolException", "answer too large", EMSGSIZE);
+        return NULL;
+    }
     jbyteArray out = (*env)->NewByteArray(env, (jsize) len);
     if (out != NULL) {
         (*env)->SetByteArrayRegion(env, out, 0, (jsize) len, (jbyte *) buf);

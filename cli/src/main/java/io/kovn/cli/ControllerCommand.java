@@ -42,6 +42,10 @@ final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", defaultValue = "9410", description = "port of /metrics and /healthz; -1 disables (default ${DEFAULT-VALUE})")
     int metricsPort;
 
+    @Option(names = "--metrics-bind-address", converter = IpLiteral.class,
+            description = "address /metrics and /healthz listen on, e.g. 127.0.0.1 (default: all addresses)")
+    InetAddress metricsBindAddress;
+
     @Option(names = "--leader-election", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "compete for a coordination.k8s.io Lease before writing (default ${DEFAULT-VALUE})")
     boolean leaderElection;
@@ -59,8 +63,8 @@ final class ControllerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String id = identity != null ? identity : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
         ControllerConfig config = new ControllerConfig(nb.address, nb.tls(), Ipv4Cidr.parse(clusterSubnet), nodeSubnetPrefix,
-                Ipv4Cidr.parse(serviceCidr), Ipv4Cidr.parse(joinSubnet), metricsPort, leaderElection, leaseNamespace, id,
-                batchSize, Duration.ofMinutes(10));
+                Ipv4Cidr.parse(serviceCidr), Ipv4Cidr.parse(joinSubnet), metricsPort, metricsBindAddress, leaderElection,
+                leaseNamespace, id, batchSize, Duration.ofMinutes(10), ControllerConfig.DEFAULT_SYNC_TIMEOUT);
         CountDownLatch stop = new CountDownLatch(1);
         try (KubernetesClient client = kube.client(); KovnController controller = new KovnController(config, client)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

@@ -2,6 +2,7 @@ package io.kovn.cli;
 
 import io.kovn.controller.ControllerConfig;
 import io.kovn.node.NodeAgent;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,6 +32,10 @@ final class NodeCommand implements Callable<Integer> {
                     + "/healthz; -1 disables (default ${DEFAULT-VALUE})")
     int metricsPort;
 
+    @Option(names = "--metrics-bind-address", converter = IpLiteral.class,
+            description = "address /metrics and /healthz listen on, e.g. 127.0.0.1 (default: all addresses)")
+    InetAddress metricsBindAddress;
+
     @Mixin
     NodeOptions options;
 
@@ -44,7 +49,8 @@ final class NodeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> cluster = clusterSubnets.isEmpty() ? List.of(ControllerConfig.DEFAULT_CLUSTER_SUBNET) : clusterSubnets;
         CountDownLatch stop = new CountDownLatch(1);
-        try (NodeAgent agent = new NodeAgent(options.builder(nodeName, cluster).gateway(gateway.settings(spec.commandLine())).metricsPort(metricsPort).build())) {
+        try (NodeAgent agent = new NodeAgent(options.builder(nodeName, cluster).gateway(gateway.settings(spec.commandLine())).metricsPort(metricsPort)
+                .metricsBindAddress(metricsBindAddress).build())) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             agent.start();
             stop.await();

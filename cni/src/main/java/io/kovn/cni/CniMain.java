@@ -37,10 +37,12 @@ public final class CniMain {
     public static int run(Map<String, String> env, InputStream stdin, PrintStream out, PrintStream err) {
         String input;
         try {
-            input = readAll(stdin);
+            input = readConfig(stdin);
         } catch (IOException e) {
             return fail(out, new CniError(CniError.IO_FAILURE, "cannot read the network configuration from stdin: "
                     + e.getMessage()), CniVersions.LATEST);
+        } catch (CniError e) {
+            return fail(out, e, CniVersions.LATEST);
         }
         String version = PluginRequest.versionForErrors(input);
         String command = env.get("CNI_COMMAND");
@@ -79,9 +81,18 @@ public final class CniMain {
         } catch (CniError e) {
             return fail(out, e, version);
         }
+        String request = Json.write(req.toAgentJson());
+        if (request.length() > CniInputs.MAX_REQUEST_BYTES / 3) {
+            // a char is at most 3 bytes in UTF-8: only a request this long can exceed the agent's bound
+            int bytes = request.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > CniInputs.MAX_REQUEST_BYTES) {
+                return fail(out, new CniError(CniError.INVALID_CONFIG, "the request to the kovn node agent would be "
+                        + bytes + " bytes, more than its limit of " + CniInputs.MAX_REQUEST_BYTES), version);
+            }
+        }
         String answer;
         try {
-            answer = AgentClient.call(req.socket, Json.write(req.toAgentJson()), req.timeoutMillis);
+            answer = AgentClient.call(req.socket, request, req.timeoutMillis);
         } catch (AgentClient.UnreachableException e) {
             if ("DEL".equals(command)) {
                 err.println("kovn-cni: " + e.getMessage() + "; DEL done without it: the agent removes the pod's "
@@ -137,12 +148,17 @@ public final class CniMain {
         return 1;
     }
 
-    private static String readAll(InputStream in) throws IOException {
+    /** Stdin to its end, refused (code 7) beyond {@link CniInputs#MAX_CONFIG_BYTES}: a network configuration is small. */
+    private static String readConfig(InputStream in) throws IOException, CniError {
         ByteArrayOutputStream b = new ByteArrayOutputStream(2048);
         byte[] buf = new byte[4096];
         int n;
         while ((n = in.read(buf)) >= 0) {
             b.write(buf, 0, n);
+            if (b.size() > CniInputs.MAX_CONFIG_BYTES) {
+                throw new CniError(CniError.INVALID_CONFIG, "the network configuration on stdin is larger than "
+                        + CniInputs.MAX_CONFIG_BYTES + " bytes");
+            }
         }
         return b.toString(StandardCharsets.UTF_8);
     }

@@ -42,11 +42,13 @@ final class NativeUnix {
 
     /**
      * Connects to {@code socketPath}, sends {@code request}, shuts down the sending side and returns everything
-     * the agent answers until it closes, all within {@code timeoutMillis}.
+     * the agent answers until it closes, all within {@code timeoutMillis} counted from the call.
      *
      * @throws java.net.ConnectException       the agent could not be reached: nothing was sent
-     * @throws java.net.SocketTimeoutException no complete answer in time
+     * @throws java.net.SocketTimeoutException not accepted, request not read or no complete answer in time (the
+     *                                         message starts with "not accepted", "request not read" or "no answer")
+     * @throws java.net.ProtocolException      the answer is longer than {@code maxAnswer} bytes
      * @throws IOException                     the connection failed after the request was sent
      */
-    static native byte[] call(String socketPath, byte[] request, int timeoutMillis) throws IOException;
+    static native byte[] call(String socketPath, byte[] request, int timeoutMillis, int maxAnswer) throws IOException;
 }

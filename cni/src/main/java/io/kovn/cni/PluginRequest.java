@@ -73,17 +73,22 @@ public final class PluginRequest {
         }
         boolean del = "DEL".equals(command);
         requireEnv(env, "CNI_CONTAINERID");
-        checkContainerId(env.get("CNI_CONTAINERID"));
+        check(CniInputs.containerIdProblem(env.get("CNI_CONTAINERID")));
         requireEnv(env, "CNI_IFNAME");
-        checkIfName(env.get("CNI_IFNAME"));
+        check(CniInputs.ifNameProblem(env.get("CNI_IFNAME")));
         if (!del) {
             requireEnv(env, "CNI_NETNS"); // DEL may come after the sandbox's netns is gone
+        }
+        String netns = env.get("CNI_NETNS");
+        if (netns != null && !netns.isEmpty()) {
+            check(CniInputs.netnsProblem(netns));
         }
         Map<String, String> args = parseArgs(env.get("CNI_ARGS"));
         if (!del && !args.containsKey("K8S_POD_NAME")) {
             throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_ARGS has no K8S_POD_NAME",
                     "kovn networks Kubernetes pods: the runtime must pass K8S_POD_NAMESPACE and K8S_POD_NAME in CNI_ARGS");
         }
+        checkPodArgs(args);
         return new PluginRequest(command, env, config, args, socket(config), timeoutMillis(config));
     }
 
@@ -151,7 +156,7 @@ public final class PluginRequest {
                     "supported versions: " + String.join(", ", CniVersions.SUPPORTED));
         }
         Object name = config.get("name");
-        if (!(name instanceof String) || !isIdentifier((String) name)) {
+        if (!(name instanceof String) || !CniInputs.isIdentifier((String) name)) {
             throw new CniError(CniError.INVALID_CONFIG, "the network configuration needs a name made of letters, digits, '_', '.' and '-'");
         }
         if (!(config.get("type") instanceof String)) {
@@ -172,38 +177,27 @@ public final class PluginRequest {
         }
     }
 
-    private static void checkContainerId(String id) throws CniError {
-        if (!isIdentifier(id)) {
-            throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_CONTAINERID '" + id + "' is not valid",
-                    "it must start with a letter or digit and hold only letters, digits, '_', '.' and '-'");
+    /** Refuses, with code 4 naming the variable, what {@link CniInputs} finds wrong. */
+    private static void check(String problem) throws CniError {
+        if (problem != null) {
+            throw new CniError(CniError.INVALID_ENVIRONMENT, problem);
         }
     }
 
-    private static void checkIfName(String n) throws CniError {
-        boolean ok = n.length() <= 15 && !".".equals(n) && !"..".equals(n);
-        for (int k = 0; ok && k < n.length(); k++) {
-            char c = n.charAt(k);
-            ok = c > ' ' && c != '/' && c != ':' && c < 0x7f;
+    /** The K8S_* keys of CNI_ARGS the agent uses, when present. */
+    private static void checkPodArgs(Map<String, String> args) throws CniError {
+        String ns = args.get("K8S_POD_NAMESPACE");
+        if (ns != null && !ns.isEmpty()) {
+            check(CniInputs.podNamespaceProblem(ns));
         }
-        if (!ok) {
-            throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_IFNAME '" + n + "' is not a valid interface name",
-                    "at most 15 characters, no '/', ':' or whitespace");
+        String name = args.get("K8S_POD_NAME");
+        if (name != null) {
+            check(CniInputs.podNameProblem(name));
         }
-    }
-
-    static boolean isIdentifier(String s) {
-        if (s == null || s.isEmpty() || !Character.isLetterOrDigit(s.charAt(0))) {
-            return false;
+        String uid = args.get("K8S_POD_UID");
+        if (uid != null && !uid.isEmpty()) {
+            check(CniInputs.podUidProblem(uid));
         }
-        for (int k = 0; k < s.length(); k++) {
-            char c = s.charAt(k);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '.' || c == '-';
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** CNI_ARGS: {@code K=V;K=V}; empty or absent is fine. */

@@ -139,6 +139,16 @@ class CniMainTest {
     }
 
     @Test
+    void aRequestLargerThanTheAgentTakesIsCode7AndNotSent() throws Exception {
+        Map<String, String> e = env("ADD");
+        e.put("CNI_ARGS", e.get("CNI_ARGS") + ";PAD=" + "a".repeat(1_200_000));
+        String config = conf("1.0.0").replace("}", ",\"pad\":\"" + "b".repeat(1_000_000) + "\"}");
+        Outcome o = run(e, config);
+        assertThat(o.code()).isEqualTo(7);
+        assertThat((String) o.json().get("msg")).contains("more than its limit of " + CniInputs.MAX_REQUEST_BYTES);
+    }
+
+    @Test
     void absentAgentIsCode11ButDelSucceeds() throws Exception {
         Outcome add = run(env("ADD"), conf("1.0.0"));
         assertThat(add.code()).isEqualTo(11);

@@ -54,6 +54,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,8 @@ import org.slf4j.LoggerFactory;
 public final class KovnController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KovnController.class);
     private static final Duration RETRY_LATER = Duration.ofMillis(500);
+    /** How long a controller that gave the lead up waits before it competes again: long enough for a standby. */
+    static final Duration REJOIN_DELAY = Duration.ofSeconds(10);
 
     private final ControllerConfig config;
     private final KubernetesClient kube;
@@ -76,14 +79,20 @@ public final class KovnController implements AutoCloseable {
     private DatabaseReplica nb;
     private NbWriter writer;
     private MetricsServer metricsServer;
-    private CompletableFuture<?> election;
+    private volatile CompletableFuture<?> election;
     private volatile Leadership leadership;
+    /** Why the last attempt to lead failed, while no attempt has succeeded since; null otherwise. */
+    private volatile String leadFailure;
     private volatile boolean closed;
+    /** Between the elector's start and stop callbacks: this instance holds the Lease. */
+    private volatile boolean elected;
+    /** Starts and ends leadership, away from the elector's threads (a start may wait for the informers). */
+    private final ScheduledExecutorService lifecycle = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kovn-leadership"));
 
     /** What exists only while this instance leads. */
     private final class Leadership {
         final WorkQueue queue = new WorkQueue(Duration.ofMillis(200), Duration.ofSeconds(30));
-        final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+        final Informers informers = new Informers();
         final ExecutorService afterCommit = Executors.newFixedThreadPool(8, r -> daemon(r, "kovn-annotate"));
         final Map<ObjectKey.Kind, Reconciler> reconcilers = new EnumMap<>(ObjectKey.Kind.class);
         /** Last gateway annotations seen per node, to fan out only when they change (not on heartbeats). */
@@ -119,6 +128,28 @@ public final class KovnController implements AutoCloseable {
         return metricsServer == null ? -1 : metricsServer.port();
     }
 
+    /**
+     * What /healthz reports, one line each; empty when healthy: NB connected, taking part in the election, and
+     * while leading, every informer synced and watching.
+     */
+    public List<String> problems() {
+        List<String> out = new ArrayList<>();
+        if (nbClient == null || !nbClient.isConnected()) {
+            out.add("NB: not connected");
+        }
+        Leadership l = leadership;
+        if (l != null) {
+            out.addAll(l.informers.problems());
+        } else if (leadFailure != null && !config.leaderElection()) {
+            out.add("not leading: " + leadFailure);
+        }
+        CompletableFuture<?> e = election;
+        if (config.leaderElection() && !closed && e != null && e.isDone() && leadFailure == null) {
+            out.add("leader election: stopped");
+        }
+        return out;
+    }
+
     /** Connects to NB and starts leading, or competing for the lead. Returns once NB is replicated. */
     public void start() throws Exception {
         OvsdbClient.Options opts = OvsdbClient.Options.defaults();
@@ -131,49 +162,96 @@ public final class KovnController implements AutoCloseable {
         nb = nbClient.replicate(Databases.NORTHBOUND, io.kovn.ovn.ops.NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
         writer = new NbWriter(nbClient, nb, metrics);
         if (config.metricsPort() >= 0) {
-            metricsServer = new MetricsServer(config.metricsPort(), metrics::scrape,
-                    () -> nbClient.isConnected() && (!config.leaderElection() || election != null && !election.isDone()));
+            metricsServer = new MetricsServer(config.metricsBindAddress(), config.metricsPort(), metrics::scrape, this::problems);
             log.info("metrics on :{}/metrics, health on /healthz", metricsServer.port());
         }
         registerGauges();
         if (config.leaderElection()) {
-            election = kube.leaderElector().withConfig(new LeaderElectionConfigBuilder()
-                    .withName("kovn-controller")
-                    .withLock(new LeaseLock(config.leaseNamespace(), "kovn-controller", config.identity()))
-                    .withLeaseDuration(Duration.ofSeconds(15)).withRenewDeadline(Duration.ofSeconds(10))
-                    .withRetryPeriod(Duration.ofSeconds(2)).withReleaseOnCancel(true)
-                    .withLeaderCallbacks(new LeaderCallbacks(this::startLeadingSafely, this::stopLeading,
-                            id -> log.info("leader is now {}", id)))
-                    .build()).build().start();
+            election = elect();
         } else {
-            startLeading();
+            lifecycle.execute(this::lead);
         }
     }
 
-    private void startLeadingSafely() {
+    private CompletableFuture<?> elect() {
+        return kube.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                .withName("kovn-controller")
+                .withLock(new LeaseLock(config.leaseNamespace(), "kovn-controller", config.identity()))
+                .withLeaseDuration(Duration.ofSeconds(15)).withRenewDeadline(Duration.ofSeconds(10))
+                .withRetryPeriod(Duration.ofSeconds(2)).withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(this::elected, this::unelected,
+                        id -> log.info("leader is now {}", id)))
+                .build()).build().start();
+    }
+
+    private void elected() {
+        elected = true;
+        if (!closed) {
+            lifecycle.execute(this::lead);
+        }
+    }
+
+    private void unelected() {
+        elected = false;
+        stopLeading();
+    }
+
+    /**
+     * Starts leading; if that fails (informers not synced in time, NB unreachable or refusing the first commit, a
+     * row that does not parse), gives the lead up at once: with an election it releases the Lease, so that a
+     * standby takes over, and competes again after {@link #REJOIN_DELAY}; alone it tries again after that delay.
+     */
+    private void lead() {
         try {
-            startLeading();
+            if (startLeading()) {
+                leadFailure = null;
+            }
         } catch (Exception e) {
-            log.error("could not start leading", e);
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            leadFailure = reason;
+            log.error("{} cannot lead ({}); giving the lead up", config.identity(), reason, e);
             stopLeading();
+            if (closed) {
+                return;
+            }
+            if (config.leaderElection()) {
+                CompletableFuture<?> current = election;
+                if (current != null) {
+                    current.cancel(true); // releases the Lease (releaseOnCancel)
+                }
+                lifecycle.schedule(() -> {
+                    if (!closed) {
+                        leadFailure = null;
+                        election = elect();
+                    }
+                }, REJOIN_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                lifecycle.schedule(this::lead, REJOIN_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            }
         }
     }
 
-    private synchronized void startLeading() throws Exception {
-        if (closed || leadership != null) {
-            return;
+    /** Returns false if leadership ended (or the controller closed) while it was starting. */
+    private boolean startLeading() throws Exception {
+        Leadership l;
+        synchronized (this) {
+            if (closed || leadership != null || (config.leaderElection() && !elected)) {
+                return false; // closed, leading already, or the lead was lost before this start ran
+            }
+            log.info("{} leads: starting informers and full sync", config.identity());
+            l = new Leadership();
+            leadership = l;
         }
-        log.info("{} leads: starting informers and full sync", config.identity());
-        Leadership l = new Leadership();
         long resync = config.resync().toMillis();
-        SharedIndexInformer<Node> nodes = kube.nodes().runnableInformer(resync);
-        SharedIndexInformer<Pod> pods = kube.pods().inAnyNamespace().runnableInformer(resync);
-        SharedIndexInformer<Service> services = kube.services().inAnyNamespace().runnableInformer(resync);
-        SharedIndexInformer<EndpointSlice> slices = kube.discovery().v1().endpointSlices().inAnyNamespace()
-                .runnableInformer(resync);
-        SharedIndexInformer<Namespace> namespaces = kube.namespaces().runnableInformer(resync);
-        SharedIndexInformer<NetworkPolicy> policies = kube.network().v1().networkPolicies().inAnyNamespace()
-                .runnableInformer(resync);
+        SharedIndexInformer<Node> nodes = l.informers.add("nodes", kube.nodes().runnableInformer(resync));
+        SharedIndexInformer<Pod> pods = l.informers.add("pods", kube.pods().inAnyNamespace().runnableInformer(resync));
+        SharedIndexInformer<Service> services = l.informers.add("services",
+                kube.services().inAnyNamespace().runnableInformer(resync));
+        SharedIndexInformer<EndpointSlice> slices = l.informers.add("endpointslices",
+                kube.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(resync));
+        SharedIndexInformer<Namespace> namespaces = l.informers.add("namespaces", kube.namespaces().runnableInformer(resync));
+        SharedIndexInformer<NetworkPolicy> policies = l.informers.add("networkpolicies",
+                kube.network().v1().networkPolicies().inAnyNamespace().runnableInformer(resync));
         slices.addIndexers(Map.of(ClusterState.SLICES_BY_SERVICE, s -> {
             String key = ServiceReconciler.sliceServiceKey(s);
             return key == null ? List.of() : List.of(key);
@@ -193,10 +271,21 @@ public final class KovnController implements AutoCloseable {
         namespaces.addEventHandler(handler(l, n -> policiesAffectedBy(l, n.getMetadata().getName())));
         policies.addEventHandler(handler(l, np -> List.of(ObjectKey.networkPolicy(np.getMetadata().getNamespace(),
                 np.getMetadata().getName()), ObjectKey.namespace(np.getMetadata().getNamespace()))));
-        l.informers.addAll(List.of(nodes, pods, services, slices, namespaces, policies));
-        List<CompletableFuture<Void>> started = new ArrayList<>();
-        l.informers.forEach(i -> started.add(i.start().toCompletableFuture()));
-        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+        l.informers.start();
+        // the allocations are rebuilt from what the informers and NB hold: only once both are complete
+        if (!l.informers.awaitSynced(config.syncTimeout(), () -> l.running)) {
+            if (!l.running) {
+                return false;
+            }
+            throw new IllegalStateException("informers not synced within " + config.syncTimeout().toSeconds() + " s: "
+                    + String.join(", ", l.informers.unsynced()));
+        }
+        if (!nbClient.isConnected()) {
+            throw new IllegalStateException("NB is not connected");
+        }
+        if (!PodsOfNbPorts.await(nb, kube, pods, config.syncTimeout(), () -> l.running)) {
+            return false;
+        }
 
         l.state = new ClusterState(config, kube, nb, events, nodes, pods, services, slices, namespaces, policies);
         l.pods = new PodReconciler(l.state);
@@ -205,7 +294,6 @@ public final class KovnController implements AutoCloseable {
         l.reconcilers.put(ObjectKey.Kind.SERVICE, new ServiceReconciler(l.state));
         l.reconcilers.put(ObjectKey.Kind.NAMESPACE, new NamespaceIsolationReconciler(l.state));
         l.reconcilers.put(ObjectKey.Kind.NETWORK_POLICY, new NetworkPolicyReconciler(l.state));
-        leadership = l;
 
         NbTxn cluster = new NbTxn(nb);
         ClusterTopology.ensureCluster(cluster, config.joinSubnet());
@@ -214,10 +302,16 @@ public final class KovnController implements AutoCloseable {
         }
         rebuildAllocations(l);
         enqueueEverything(l);
-        l.worker = new Thread(() -> work(l), "kovn-controller-worker");
-        l.worker.setDaemon(true);
-        l.worker.start();
-        l.synced = true;
+        synchronized (this) {
+            if (!l.running) {
+                return false;
+            }
+            l.worker = new Thread(() -> work(l), "kovn-controller-worker");
+            l.worker.setDaemon(true);
+            l.worker.start();
+            l.synced = true;
+        }
+        return true;
     }
 
     private synchronized void stopLeading() {
@@ -229,7 +323,7 @@ public final class KovnController implements AutoCloseable {
         leadership = null;
         l.running = false;
         l.queue.close();
-        l.informers.forEach(SharedIndexInformer::stop);
+        l.informers.stop();
         l.afterCommit.shutdown();
         if (l.worker != null && l.worker != Thread.currentThread()) {
             try {
@@ -554,9 +648,11 @@ public final class KovnController implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (election != null) {
-            election.cancel(true);
+        CompletableFuture<?> e = election;
+        if (e != null) {
+            e.cancel(true);
         }
+        lifecycle.shutdownNow();
         stopLeading();
         if (metricsServer != null) {
             metricsServer.close();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -47,8 +48,18 @@ public final class WorkQueue implements AutoCloseable {
         }
     }
 
+    /** Adds {@code key} after {@code delay}; nothing once closed (a retry of a task that ended with leadership). */
     public void addAfter(ObjectKey key, Duration delay) {
-        timer.schedule(() -> add(key), delay.toMillis(), TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+        }
+        try {
+            timer.schedule(() -> add(key), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile
+        }
     }
 
     /** Re-adds a failed key after a back-off that doubles with each consecutive failure; returns the delay. */

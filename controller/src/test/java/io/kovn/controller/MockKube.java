@@ -9,12 +9,16 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /** fabric8's mock API server in CRUD mode, and builders for the objects the controller tests use. */
@@ -28,15 +32,47 @@ final class MockKube implements AutoCloseable {
 
     final KubernetesMockServer server;
     final KubernetesClient client;
+    private final LaggingListDispatcher dispatcher = new LaggingListDispatcher();
 
     MockKube() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init();
         client = server.createClient();
     }
 
     KubernetesClient newClient() {
         return server.createClient();
+    }
+
+    /**
+     * A client acting as {@code user} (the Impersonate-User header, which the mock server ignores otherwise) whose
+     * requests time out after {@code requestTimeout}.
+     */
+    KubernetesClient newClient(String user, Duration requestTimeout) {
+        Config config = new ConfigBuilder(server.createClient().getConfiguration())
+                .withRequestTimeout((int) requestTimeout.toMillis()).withRequestRetryBackoffLimit(0).build();
+        config.setImpersonateUsername(user);
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** From now on, lists (not watches) for {@code user} (null: for everyone) are answered only after {@code delay}. */
+    void slowLists(String user, Duration delay) {
+        dispatcher.slow(user, delay);
+    }
+
+    /** Lists are answered at once again. */
+    void fastLists() {
+        dispatcher.slow(null, Duration.ZERO);
+    }
+
+    /** Pod lists leave out the pods of these names, as a stale API server cache would (a mutable set). */
+    Set<String> unlistedPods() {
+        return dispatcher.unlistedPods();
+    }
+
+    /** How many lists of {@code resource} (e.g. "nodes") the server has received. */
+    int lists(String resource) {
+        return dispatcher.lists(resource);
     }
 
     Node node(String name, String internalIp) {

@@ -18,6 +18,8 @@ import io.kovn.ovn.annotations.NodeSubnets;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.ovn.net.Ipv4Cidr;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -93,7 +95,7 @@ public final class NodeAgent implements AutoCloseable {
             server = CniServer.start(cfg.cniSocket(), handler, metrics);
             if (cfg.metricsPort() >= 0) {
                 try {
-                    metricsServer = new MetricsServer(cfg.metricsPort(), metrics::scrape, ovs::isConnected);
+                    metricsServer = new MetricsServer(cfg.metricsBindAddress(), cfg.metricsPort(), metrics::scrape, this::problems);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot serve metrics on port " + cfg.metricsPort(), e);
                 }
@@ -146,6 +148,20 @@ public final class NodeAgent implements AutoCloseable {
     /** The port /metrics is served on, or -1. */
     public int metricsPort() {
         return metricsServer == null ? -1 : metricsServer.port();
+    }
+
+    /** What /healthz reports: an empty list when OVS is connected and the pods informer is watching. */
+    private List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (!ovs.isConnected()) {
+            problems.add("local OVSDB: not connected");
+        }
+        if (!pods.hasSynced()) {
+            problems.add("pods informer: not synced");
+        } else if (!pods.isWatching()) {
+            problems.add("pods informer: not watching (retrying)");
+        }
+        return problems;
     }
 
     /** Runs one clean-up pass now; returns how many leftovers it removed. */

@@ -2,6 +2,7 @@ package io.kovn.node;
 
 import io.kovn.node.gateway.GatewaySettings;
 import io.kovn.ovn.net.Ipv4Cidr;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,6 +45,7 @@ import java.util.Set;
  * @param cleanupInterval      how often leftovers of deleted pods are looked for (zero: only at start)
  * @param metricsPort          port of /metrics (Prometheus) and /healthz on all addresses; 0 picks a free one,
  *                             -1 (the builder's default) serves none
+ * @param metricsBindAddress   address /metrics and /healthz listen on; null (the builder's default): all of them
  * @param hostNetns            network namespace that stands for the host (ip, ethtool run there through
  *                             nsenter); null: the agent's own. For tests and the sandbox, where a "node" is a
  *                             namespace.
@@ -57,7 +59,7 @@ public record NodeAgentConfig(
         List<Ipv4Cidr> clusterSubnets, List<Ipv4Cidr> serviceCidrs, int mtu,
         Path cniSocket, Path cniConfDir, Path cniBinDir, Path cniPluginSource, String networkName,
         Duration podAnnotationTimeout, Duration ovnInstalledTimeout, Duration nodeSubnetTimeout,
-        Duration cleanupInterval, int metricsPort,
+        Duration cleanupInterval, int metricsPort, InetAddress metricsBindAddress,
         Path hostNetns,
         GatewaySettings gateway) {
 
@@ -120,6 +122,7 @@ public record NodeAgentConfig(
         b.nodeSubnetTimeout = nodeSubnetTimeout;
         b.cleanupInterval = cleanupInterval;
         b.metricsPort = metricsPort;
+        b.metricsBindAddress = metricsBindAddress;
         b.hostNetns = hostNetns;
         b.gateway = gateway;
         return b;
@@ -152,6 +155,7 @@ public record NodeAgentConfig(
         private Duration nodeSubnetTimeout = Duration.ofMinutes(5);
         private Duration cleanupInterval = Duration.ofMinutes(1);
         private int metricsPort = -1;
+        private InetAddress metricsBindAddress;
         private Path hostNetns;
         private GatewaySettings gateway;
 
@@ -183,6 +187,7 @@ public record NodeAgentConfig(
         public Builder nodeSubnetTimeout(Duration v) { nodeSubnetTimeout = v; return this; }
         public Builder cleanupInterval(Duration v) { cleanupInterval = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
+        public Builder metricsBindAddress(InetAddress v) { metricsBindAddress = v; return this; }
         public Builder hostNetns(Path v) { hostNetns = v; return this; }
         public Builder gateway(GatewaySettings v) { gateway = v; return this; }
 
@@ -190,7 +195,8 @@ public record NodeAgentConfig(
             return new NodeAgentConfig(nodeName, kubeconfig, apiServer, apiToken, caCertificate, ovsdbRemote, sbRemote,
                     nbRemote, encapType, encapIp, datapathType, systemIdFile, clusterSubnets, serviceCidrs, mtu,
                     cniSocket, cniConfDir, cniBinDir, cniPluginSource, networkName, podAnnotationTimeout,
-                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, hostNetns, gateway);
+                    ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, metricsBindAddress, hostNetns,
+                    gateway);
         }
     }
 }

@@ -93,7 +93,8 @@ public final class NodeReconciler implements Reconciler {
 
     /**
      * The pod subnets whose egress leaves through this node's gateway: its own, unless another gateway pins it
-     * with rampout-ip-subnets, and those it pins itself.
+     * with rampout-ip-subnets, and those it pins itself. A bad entry of this node fails this node only; another
+     * node's bad entry is skipped here (its own reconcile reports it), so it cannot hold every gateway back.
      */
     private java.util.Set<Ipv4Cidr> routedSubnets(String name, Ipv4Cidr own, GatewayConfig gw) {
         java.util.Set<Ipv4Cidr> out = new java.util.LinkedHashSet<>();
@@ -101,14 +102,28 @@ public final class NodeReconciler implements Reconciler {
         for (Node other : state.nodesList()) {
             if (!other.getMetadata().getName().equals(name)) {
                 pinnedElsewhere |= ClusterState.gateway(other).map(g -> g.rampoutIpSubnets().stream()
-                        .anyMatch(s -> Ipv4Cidr.parse(s).equals(own))).orElse(false);
+                        .anyMatch(s -> parsesTo(s, own))).orElse(false);
             }
         }
         if (!pinnedElsewhere) {
             out.add(own);
         }
-        gw.rampoutIpSubnets().forEach(s -> out.add(Ipv4Cidr.parse(s)));
+        for (String s : gw.rampoutIpSubnets()) {
+            try {
+                out.add(Ipv4Cidr.parse(s));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(GatewayConfig.ANNOTATION + " rampout-ip-subnets: " + e.getMessage(), e);
+            }
+        }
         return out;
+    }
+
+    private static boolean parsesTo(String cidr, Ipv4Cidr expected) {
+        try {
+            return Ipv4Cidr.parse(cidr).equals(expected);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /**

@@ -11,12 +11,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pods scheduled to this node (field selector spec.nodeName), kept by an informer. CNI requests wait here
  * for what the controller writes (the pod-networks annotation) and learn here that their pod went away.
  */
 public final class PodWatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PodWatcher.class);
 
     /** The pod was deleted (or replaced by one with another uid) while someone waited for it. */
     public static final class PodGoneException extends RuntimeException {
@@ -34,7 +37,14 @@ public final class PodWatcher implements AutoCloseable {
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
 
     public PodWatcher(KubernetesClient client, String nodeName) {
-        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).inform(new Handler(), 0);
+        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
+        // retry a failed list or watch with back-off for as long as the agent runs (fabric8 gives up on the first list)
+        informer.exceptionHandler((started, t) -> {
+            log.warn("pods informer: {}; retrying", t.toString());
+            return true;
+        });
+        informer.addEventHandler(new Handler());
+        informer.run();
     }
 
     public static String key(String namespace, String name) {
@@ -47,6 +57,11 @@ public final class PodWatcher implements AutoCloseable {
 
     public boolean hasSynced() {
         return informer.hasSynced();
+    }
+
+    /** False while the informer is between a failed watch and its next list. */
+    public boolean isWatching() {
+        return informer.isWatching();
     }
 
     /**

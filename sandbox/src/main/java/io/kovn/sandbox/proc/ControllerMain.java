@@ -24,8 +24,8 @@ public final class ControllerMain {
         Args a = new Args(argv);
         ControllerConfig cfg = new ControllerConfig(a.get("nb-address"), null, Ipv4Cidr.parse(a.get("cluster-subnet")),
                 24, Ipv4Cidr.parse(a.get("service-cidr")), Ipv4Cidr.parse(ControllerConfig.DEFAULT_JOIN_SUBNET),
-                Integer.parseInt(a.get("metrics-port", "-1")), false, "kube-system", "kovn-sandbox-controller", 500,
-                Duration.ofMinutes(10));
+                Integer.parseInt(a.get("metrics-port", "-1")), null, false, "kube-system", "kovn-sandbox-controller", 500,
+                Duration.ofMinutes(10), ControllerConfig.DEFAULT_SYNC_TIMEOUT);
         Config config = Config.fromKubeconfig(Files.readString(Path.of(a.get("kubeconfig"))));
         CountDownLatch stop = new CountDownLatch(1);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
