@@ -134,8 +134,9 @@ public final class KovnController implements AutoCloseable {
      */
     public List<String> problems() {
         List<String> out = new ArrayList<>();
-        if (nbClient == null || !nbClient.isConnected()) {
-            out.add("NB: not connected");
+        String nbProblem = nbClient == null ? "not connected" : nbClient.problem();
+        if (nbProblem != null) {
+            out.add("NB: " + nbProblem);
         }
         Leadership l = leadership;
         if (l != null) {

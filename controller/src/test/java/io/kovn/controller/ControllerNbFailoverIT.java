@@ -96,9 +96,13 @@ class ControllerNbFailoverIT {
         return counter == null ? -1 : counter.count();
     }
 
-    private int health(KovnController c) throws Exception {
+    private HttpResponse<String> healthz(KovnController c) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.metricsPort() + "/healthz")).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private int health(KovnController c) throws Exception {
+        return healthz(c).statusCode();
     }
 
     /**
@@ -127,6 +131,10 @@ class ControllerNbFailoverIT {
             assertThat(countBy(nb.list(LoadBalancer.TABLE), LoadBalancer::name).values()).as("load balancers per name")
                     .allMatch(n -> n == 1L);
         }
+    }
+
+    private static int survivor(int a, int b) {
+        return 6 - a - b;
     }
 
     private static <T> Map<String, Long> countBy(List<T> rows, Function<T, String> name) {
@@ -193,6 +201,10 @@ class ControllerNbFailoverIT {
                 await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> health(c) == 503);
                 System.out.printf("quorum lost: /healthz 503 %d ms after 2 of 3 NB members stopped%n",
                         (System.nanoTime() - stoppedAt) / 1_000_000);
+                // the surviving member is named, with why it cannot be used
+                await().atMost(WAIT).untilAsserted(() -> assertThat(healthz(c).body())
+                        .contains("NB: not connected", cluster.remote(Db.NB, survivor(leader, follower)),
+                                "is not connected to its cluster"));
                 for (int i = 10; i < 20; i++) {
                     kube.pod(NS, "p-" + i, i % 2 == 0 ? "node-a" : "node-b");
                 }

@@ -297,7 +297,7 @@ public final class OvsdbClient implements AutoCloseable {
         for (Remote r : remotes) {
             why.add(r + ": " + remoteProblems.getOrDefault(r, "not tried yet"));
         }
-        return "no usable OVSDB server: " + why;
+        return "not connected: " + why;
     }
 
     // ---------------------------------------------------------------- RPC methods
@@ -339,6 +339,9 @@ public final class OvsdbClient implements AutoCloseable {
      * refuses it (nothing is applied then). Cancelling the returned future sends a {@code cancel} request.
      */
     public CompletableFuture<TransactResult> transact(String db, List<Operation> operations) {
+        if (unavailableLongEnough()) {
+            return CompletableFuture.failedFuture(new OvsdbUnavailableException("transact not sent: " + problem()));
+        }
         return getSchema(db).thenCompose(schema -> {
             ArrayNode params = OvsdbJson.NODES.arrayNode().add(db);
             operations.forEach(op -> params.add(op.toJson()));
