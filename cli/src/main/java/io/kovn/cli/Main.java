@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Kubernetes networking on OVN: components, init steps, sandbox, benchmarks.",
         subcommands = {CommandLine.HelpCommand.class, ControllerCommand.class, MasterInitCommand.class, NodeCommand.class,
                 MinionInitCommand.class, GatewayInitCommand.class, NicsToBridgeCommand.class, BridgeToNicsCommand.class,
-                BenchCommand.class, io.kovn.cli.sandbox.SandboxCommand.class})
+                BenchCommand.class, io.kovn.cli.sandbox.SandboxCommand.class, NbCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
