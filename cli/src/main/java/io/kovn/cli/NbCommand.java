@@ -49,6 +49,9 @@ final class NbCommand {
             try (OvsdbClient client = new OvsdbClient(nb.address, nb.clientOptions()).connectSync()) {
                 DatabaseBackup.Summary s = DatabaseBackup.restore(client, file);
                 System.out.printf("nb restore: %d rows of %s written from %s%n", s.rows(), s.database(), file);
+            } catch (IllegalArgumentException | IllegalStateException e) { // not a backup, or not an empty database
+                System.err.println("kovn nb restore: " + e.getMessage());
+                return 1;
             }
             return 0;
         }

@@ -77,6 +77,11 @@ public final class OvsdbClient implements AutoCloseable {
     private static final String ZERO_UUID = "00000000-0000-0000-0000-000000000000";
     /** The id of every connection's monitor of {@code _Server}; data monitors are "kovn-N". */
     private static final String SERVER_MONITOR = "kovn-server";
+    /**
+     * The longest wait before another round over the remotes when one of them answered but would not do (a
+     * follower, an election going on): that clears up in a second or two, unlike a server that is down.
+     */
+    private static final long SKIPPED_ROUND_MAX_MS = 500;
     private static final EventLoopGroup IO = new MultiThreadIoEventLoopGroup(2,
             new DefaultThreadFactory("ovsdb-io", true), EpollIoHandler.newFactory());
     private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -109,6 +114,7 @@ public final class OvsdbClient implements AutoCloseable {
     private int failures;
     private int triedThisRound;
     private int remoteIndex;
+    private boolean skippedThisRound;
     /** Why the last connection attempt failed, for connectSync's error. */
     private volatile Throwable lastConnectFailure;
     /** Notification thread only: the connection dropped because of a bad update, whose later updates are moot. */
@@ -682,7 +688,7 @@ public final class OvsdbClient implements AutoCloseable {
         ArrayNode columns = request.putObject(ServerView.TABLE).putArray("columns");
         ServerDatabase.COLUMNS.forEach(columns::add);
         ArrayNode params = OvsdbJson.NODES.arrayNode().add(ServerView.DATABASE).add(SERVER_MONITOR).add(request);
-        return this.<ServerView>send(ch, "monitor", params, options.callTimeout(), r -> {
+        return this.<ServerView>send(ch, "monitor", params, monitorTimeout(), r -> {
             ServerView view = new ServerView(ch, remote);
             view.apply(r);
             return view;
@@ -819,6 +825,7 @@ public final class OvsdbClient implements AutoCloseable {
             wasSkipped = skipped == ch;
             healthy = !wasSkipped && provenNanos >= 0
                     && provenNanos >= TimeUnit.MILLISECONDS.toNanos(backoff.stepMs());
+            skippedThisRound |= wasSkipped;
             delay = healthy ? reset() : failed();
             if (wasReady) {
                 since = System.nanoTime();
@@ -868,11 +875,15 @@ public final class OvsdbClient implements AutoCloseable {
     private long reset() {
         failures = 0;
         triedThisRound = 0;
+        skippedThisRound = false;
         backoff.reset();
         return backoff.next();
     }
 
-    /** A failed attempt: the next remote at once until every one was tried, then the back-off grows. */
+    /**
+     * A failed attempt: the next remote at once until every one was tried, then the back-off grows (but a round in
+     * which a server answered and was skipped is followed by at most {@link #SKIPPED_ROUND_MAX_MS}).
+     */
     private long failed() {
         failures++;
         remoteIndex++;
@@ -880,7 +891,12 @@ public final class OvsdbClient implements AutoCloseable {
             return 0;
         }
         triedThisRound = 0;
-        return backoff.next();
+        long delay = backoff.next();
+        if (skippedThisRound) {
+            skippedThisRound = false;
+            return Math.min(delay, SKIPPED_ROUND_MAX_MS);
+        }
+        return delay;
     }
 
     private void scheduleAttempt(long delayMs) {
