@@ -66,6 +66,11 @@ import tools.jackson.databind.node.ObjectNode;
  * proved healthy (a well-formed message at least the current back-off after it came up, the rule of OVS's
  * reconnect.c), so a server that accepts and closes, or answers with garbage, is not hammered.
  *
+ * <p>Every connection first reads and monitors {@code _Server}: with {@link Options#leaderOnly()} (the default) a
+ * clustered database is used only through its leader, and any member cut off from its cluster or behind what the
+ * client saw is left for the next remote; see docs/ha.md. A transaction whose reply was lost with its connection
+ * fails with {@link TransactionOutcomeUnknownException} and is never sent again by the client.
+ *
  * <p>Memory is bounded: messages from the server by {@link Options#maxFrameBytes()}, the Netty write buffer by
  * {@link Options#writeBufferBytes()} and the requests waiting for the connection by
  * {@link Options#maxQueuedBytes()}; a request that would pass that fails with
