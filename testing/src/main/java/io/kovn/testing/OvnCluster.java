@@ -79,6 +79,8 @@ public final class OvnCluster implements AutoCloseable {
     private final Path dir;
     private final Map<String, String> env;
     private final Map<String, ChildDaemon> daemons = new LinkedHashMap<>();
+    /** Members stopped with SIGSTOP: they would not answer ovs-appctl either. */
+    private final Set<String> paused = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
     public static Builder builder() {
@@ -262,6 +264,25 @@ public final class OvnCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGSTOPs member {@code i}: it keeps its connections but answers nothing, as a hung or partitioned server;
+     * the others elect a new leader. {@link #resume} lets it go on.
+     */
+    public synchronized void pause(Db db, int i) {
+        signal("-STOP", running(db, i));
+        paused.add(name(db, i));
+    }
+
+    /** SIGCONTs a paused member: a leader that was outvoted meanwhile steps down as soon as it hears the others. */
+    public synchronized void resume(Db db, int i) {
+        signal("-CONT", running(db, i));
+        paused.remove(name(db, i));
+    }
+
+    private void signal(String signal, ChildDaemon d) {
+        Exec.run(List.of("kill", signal, Long.toString(d.process.pid())), Map.of(), dir, CMD_TIMEOUT).check();
+    }
+
     /** Stops member {@code i} (SIGTERM, then SIGKILL after 3 s). */
     public synchronized void stop(Db db, int i) {
         running(db, i).stop();
@@ -302,7 +323,7 @@ public final class OvnCluster implements AutoCloseable {
 
     /** Member {@code i}'s role, term and leader; empty if it does not answer. */
     public Optional<MemberStatus> status(Db db, int i) {
-        if (!isRunning(db, i)) {
+        if (!isRunning(db, i) || paused.contains(name(db, i))) {
             return Optional.empty();
         }
         Exec.Result r = Exec.run(List.of(OvnDaemons.bin("ovs-appctl"), "-t", ctl(db, i).toString(), "cluster/status",
@@ -339,7 +360,8 @@ public final class OvnCluster implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Optional<Integer> leader = currentLeader(db);
-            if (leader.isPresent() && IntStream.rangeClosed(1, members).filter(i -> isRunning(db, i))
+            if (leader.isPresent() && IntStream.rangeClosed(1, members)
+                    .filter(i -> isRunning(db, i) && !paused.contains(name(db, i)))
                     .allMatch(i -> status(db, i).filter(s -> s.clusterMember() && !s.leader().equals("unknown"))
                             .isPresent())) {
                 return leader.get();
@@ -362,7 +384,7 @@ public final class OvnCluster implements AutoCloseable {
         return awaitLeader(db);
     }
 
-    /** Running members other than the leader. */
+    /** Running members other than the leader (paused ones included). */
     public List<Integer> followers(Db db) {
         int leader = leader(db);
         return IntStream.rangeClosed(1, members).filter(i -> i != leader && isRunning(db, i)).boxed().toList();
@@ -388,6 +410,13 @@ public final class OvnCluster implements AutoCloseable {
         closed = true;
         List<ChildDaemon> reverse = new ArrayList<>(daemons.values());
         Collections.reverse(reverse);
+        for (String name : paused) { // a paused member would not act on SIGTERM
+            ChildDaemon d = daemons.get(name);
+            if (d != null && d.process.isAlive()) {
+                signal("-CONT", d);
+            }
+        }
+        paused.clear();
         reverse.forEach(d -> d.process.destroy());
         reverse.forEach(ChildDaemon::stop);
         Cleanup.deleteTree(dir);

@@ -124,6 +124,35 @@ class OvsdbClientClusterIT {
     }
 
     @Test
+    void aLeaderThatWasPausedAndOutvotedIsLeftWhenItsServerSaysItLostTheLead() throws Exception {
+        int leader = cluster.leader(Db.NB);
+        // a probe slower than the pause: only _Server can tell the client that the leader changed
+        OvsdbClient c = client(cluster.remotes(Db.NB), OvsdbClient.Options.defaults()
+                .withInactivityProbe(Duration.ofSeconds(60))).connectSync();
+        DatabaseReplica replica = c.replicate(DB, MonitorSpec.create().tables(LS)).get(10, TimeUnit.SECONDS);
+        assertThat(c.connectedRemote()).hasToString(cluster.remote(Db.NB, leader));
+
+        cluster.pause(Db.NB, leader);
+        int newLeader;
+        try {
+            newLeader = cluster.awaitLeader(Db.NB);
+            // through the new leader only: ovn-nbctl would try the paused member first and hang there
+            client(cluster.remote(Db.NB, newLeader), OvsdbClient.Options.defaults()).connectSync()
+                    .transact(DB, Operation.insert(LS).set(LS_NAME, "elected-meanwhile")).get(10, TimeUnit.SECONDS);
+        } finally {
+            cluster.resume(Db.NB, leader);
+        }
+        long resumedAt = System.nanoTime();
+        await().atMost(WAIT).until(() -> c.isConnected() && c.connectedRemote().toString()
+                .equals(cluster.remote(Db.NB, newLeader)));
+        System.out.printf("paused leader outvoted: the client moved %d ms after it resumed%n",
+                (System.nanoTime() - resumedAt) / 1_000_000);
+        assertThat(c.stats().leaderChanges()).isEqualTo(1);
+        assertThat(c.stats().serversSkipped()).as("the old leader, once it said it was a follower").isGreaterThanOrEqualTo(1);
+        await().atMost(WAIT).until(() -> replica.lookupOne(LS, LS_NAME, "elected-meanwhile").isPresent());
+    }
+
+    @Test
     void aListOfFollowersOnlyIsNotUsedUntilOneOfThemLeads() throws Exception {
         int leader = cluster.leader(Db.NB);
         List<Integer> followers = cluster.followers(Db.NB);
