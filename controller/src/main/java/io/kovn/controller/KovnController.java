@@ -27,7 +27,6 @@ import io.kovn.controller.reconcile.ServiceReconciler;
 import io.kovn.ovn.Databases;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.NodeSubnets;
-import io.kovn.ovn.annotations.PodNetwork;
 import io.kovn.ovn.nb.ACL;
 import io.kovn.ovn.nb.AddressSet;
 import io.kovn.ovn.nb.LoadBalancer;
@@ -420,7 +419,10 @@ public final class KovnController implements AutoCloseable {
         };
     }
 
-    /** Rebuilds subnet and address allocations from the annotations and from NB, so none is handed out twice. */
+    /**
+     * Rebuilds subnet allocations from the Node annotations and NB, and pod addresses from NB, so none is handed
+     * out twice.
+     */
     private void rebuildAllocations(Leadership l) {
         ClusterState s = l.state;
         for (Node node : s.nodesList()) {
@@ -454,26 +456,8 @@ public final class KovnController implements AutoCloseable {
             s.subnets().get(node.getMetadata().getName()).ifPresent(subnet ->
                     s.podIps().computeIfAbsent(node.getMetadata().getName(), n -> new io.kovn.controller.alloc.AddressPool(subnet)));
         }
-        for (Pod pod : s.podsList()) {
-            if (!ClusterState.networked(pod) || pod.getMetadata().getAnnotations() == null) {
-                continue;
-            }
-            String a = pod.getMetadata().getAnnotations().get(PodNetwork.ANNOTATION);
-            if (a == null) {
-                continue;
-            }
-            ObjectKey key = ObjectKey.pod(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
-            try {
-                int ip = Ipv4Cidr.parseAddress(PodNetwork.parse(a).ip());
-                if (!l.pods.claim(key, pod.getMetadata().getUid(), pod.getSpec().getNodeName(), ip)) {
-                    log.warn("pod {}: address {} from its annotation is taken or outside its node's subnet; it will get a new one",
-                            key.ref(), Ipv4Cidr.format(ip));
-                }
-            } catch (IllegalArgumentException e) {
-                log.warn("pod {}: ignoring bad annotation: {}", key.ref(), e.getMessage());
-            }
-        }
-        // ports whose annotation was never published (a crash between commit and patch) keep their address too
+        // pod addresses come from NB only: an annotation is whatever the pod's creator wrote until the controller
+        // replaced it, and must neither reserve nor take an address
         Map<String, Pod> byUid = new java.util.HashMap<>();
         s.podsList().forEach(p -> byUid.put(p.getMetadata().getUid(), p));
         for (LogicalSwitchPort p : nb.withExternalId(LogicalSwitchPort.TABLE, Owners.POD_UID)) {

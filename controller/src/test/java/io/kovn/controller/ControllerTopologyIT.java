@@ -110,8 +110,8 @@ class ControllerTopologyIT {
         NodeSubnets a = NodeSubnets.parse(kube.client.nodes().withName("node-a").get().getMetadata().getAnnotations().get(NodeSubnets.ANNOTATION));
         assertThat(a.first().contains(io.kovn.ovn.net.Ipv4Cidr.parseAddress(webNet.ip()))).isTrue();
         assertThat(webNet.ip()).isEqualTo(a.first().addressString(3)); // never network, gateway or management
-        assertThat(webNet.gatewayIp()).isEqualTo(a.first().gateway());
-        assertThat(webNet.macAddress()).isEqualTo(io.kovn.ovn.net.MacAddress.fromIpv4(webNet.ip()));
+        assertThat(webNet.gatewayIp().toString()).isEqualTo(a.first().gateway());
+        assertThat(webNet.macAddress().toString()).isEqualTo(io.kovn.ovn.net.MacAddress.fromIpv4(webNet.ip()));
         assertThat(nb("lsp-get-addresses", "default_web-1")).isEqualTo(webNet.macAddress() + " " + webNet.ip());
         assertThat(nb("lsp-get-port-security", "default_web-1")).isEqualTo(webNet.macAddress() + " " + webNet.ip());
         assertThat(nb("get", "logical_switch_port", "default_web-1", "external_ids:pod-uid"))

@@ -14,9 +14,11 @@ import io.kovn.node.host.HostCommands;
 import io.kovn.node.kube.NodeWatcher;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
+import io.kovn.node.ovs.SouthboundPorts;
 import io.kovn.ovn.annotations.NodeSubnets;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.ovsdb.client.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,7 @@ public final class NodeAgent implements AutoCloseable {
     private KubernetesClient client;
     private LocalOvs ovs;
     private PodWatcher pods;
+    private SouthboundPorts southbound;
     private CniServer server;
     private LeftoverSweeper sweeper;
     private FlowKeeper gatewayFlows;
@@ -85,8 +88,9 @@ public final class NodeAgent implements AutoCloseable {
             ManagementPort.ensure(ovs, host, cfg, nodeSubnet);
 
             pods = new PodWatcher(client, cfg.nodeName());
+            southbound = connectSouthbound();
             CniHandler handler = new CniHandler(pods, new PodPlumber(host, ovs, cfg.mtu(), cfg.txChecksumOffloadOff()),
-                    cfg.podAnnotationTimeout(), cfg.ovnInstalledTimeout());
+                    southbound, nodeSubnet, cfg.podAnnotationTimeout(), cfg.ovnInstalledTimeout());
             sweeper = new LeftoverSweeper(ovs, host, pods, handler);
             int removed = sweeper.sweep();
             if (removed > 0) {
@@ -111,6 +115,21 @@ public final class NodeAgent implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The Southbound that ovn-controller uses (external_ids:ovn-remote, with the OVS SSL files for ssl:), where
+     * the agent checks each pod's annotation against the port the controller made.
+     */
+    private SouthboundPorts connectSouthbound() {
+        String remote = cfg.agentSbRemote() != null ? cfg.agentSbRemote() : ovs.externalIds().get("ovn-remote");
+        if (remote == null || remote.isBlank()) {
+            throw new IllegalStateException("the OVN Southbound address is unknown: give --sb-address or set "
+                    + "external_ids:ovn-remote in the local Open_vSwitch database");
+        }
+        TlsConfig tls = remote.contains("ssl:") ? ovs.sslFiles().orElseThrow(() -> new IllegalStateException(
+                "the OVN Southbound " + remote + " is ssl: but the local Open_vSwitch database has no SSL row")) : null;
+        return SouthboundPorts.of(remote, tls, cfg.podAnnotationTimeout());
     }
 
     private void scheduleSweeps() {
@@ -189,6 +208,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (pods != null) {
             pods.close();
+        }
+        if (southbound != null) {
+            southbound.close();
         }
         if (ovs != null) {
             ovs.close();

@@ -39,7 +39,7 @@ import java.util.Set;
  * @param cniPluginSource      a directory holding kovn-cni and kovn-cni.jar to copy into cniBinDir, or the
  *                             checkout root (bin/kovn-cni and cni/target/kovn-cni.jar); null: do not copy
  * @param networkName          the CNI network name in the conflist
- * @param podAnnotationTimeout how long ADD waits for the pod's k8s.ovn.org/pod-networks annotation
+ * @param podAnnotationTimeout how long ADD waits for the pod's k8s.ovn.org/pod-networks annotation to agree with OVN
  * @param ovnInstalledTimeout  how long ADD waits for ovn-controller to mark the port ovn-installed
  * @param nodeSubnetTimeout    how long start-up waits for the Node's k8s.ovn.org/node-subnets annotation
  * @param cleanupInterval      how often leftovers of deleted pods are looked for (zero: only at start)
@@ -49,6 +49,9 @@ import java.util.Set;
  * @param hostNetns            network namespace that stands for the host (ip, ethtool run there through
  *                             nsenter); null: the agent's own. For tests and the sandbox, where a "node" is a
  *                             namespace.
+ * @param agentSbRemote        the OVN Southbound as the agent itself reaches it, where it checks pods' addresses,
+ *                             when that differs from ovn-controller's (the sandbox, whose agents run outside
+ *                             the node's namespace); null: the same as ovn-controller's (external_ids:ovn-remote)
  * @param gateway              this node's gateway (docs/gateway.md); null: the node is no gateway
  */
 public record NodeAgentConfig(
@@ -60,7 +63,7 @@ public record NodeAgentConfig(
         Path cniSocket, Path cniConfDir, Path cniBinDir, Path cniPluginSource, String networkName,
         Duration podAnnotationTimeout, Duration ovnInstalledTimeout, Duration nodeSubnetTimeout,
         Duration cleanupInterval, int metricsPort, InetAddress metricsBindAddress,
-        Path hostNetns,
+        Path hostNetns, String agentSbRemote,
         GatewaySettings gateway) {
 
     public static final Set<String> ENCAP_TYPES = Set.of("geneve", "vxlan", "stt");
@@ -124,6 +127,7 @@ public record NodeAgentConfig(
         b.metricsPort = metricsPort;
         b.metricsBindAddress = metricsBindAddress;
         b.hostNetns = hostNetns;
+        b.agentSbRemote = agentSbRemote;
         b.gateway = gateway;
         return b;
     }
@@ -157,6 +161,7 @@ public record NodeAgentConfig(
         private int metricsPort = -1;
         private InetAddress metricsBindAddress;
         private Path hostNetns;
+        private String agentSbRemote;
         private GatewaySettings gateway;
 
         private Builder(String nodeName) {
@@ -189,6 +194,7 @@ public record NodeAgentConfig(
         public Builder metricsPort(int v) { metricsPort = v; return this; }
         public Builder metricsBindAddress(InetAddress v) { metricsBindAddress = v; return this; }
         public Builder hostNetns(Path v) { hostNetns = v; return this; }
+        public Builder agentSbRemote(String v) { agentSbRemote = v; return this; }
         public Builder gateway(GatewaySettings v) { gateway = v; return this; }
 
         public NodeAgentConfig build() {
@@ -196,6 +202,7 @@ public record NodeAgentConfig(
                     nbRemote, encapType, encapIp, datapathType, systemIdFile, clusterSubnets, serviceCidrs, mtu,
                     cniSocket, cniConfDir, cniBinDir, cniPluginSource, networkName, podAnnotationTimeout,
                     ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, metricsBindAddress, hostNetns,
+                    agentSbRemote,
                     gateway);
         }
     }

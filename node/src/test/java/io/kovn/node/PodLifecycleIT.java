@@ -43,7 +43,7 @@ class PodLifecycleIT extends NodeLabIT {
     @Test
     void aPodDeletedWhileItsAddWaitsForOvnControllerLeavesNothing() throws Exception {
         lab.controller().addPod("node1", "default", "midway", false);
-        lab.controller().connect("node1", "default", "midway", false); // annotation, but no logical port
+        lab.controller().connectForAnotherChassis("node1", "default", "midway");
         LabPods.Sandbox s = pods.sandbox("midway");
         CompletableFuture<CniExec.Outcome> add = CompletableFuture.supplyAsync(() -> pods.cni("ADD", s, "1.0.0"));
         awaitPlugged(s);
@@ -55,7 +55,7 @@ class PodLifecycleIT extends NodeLabIT {
     @Test
     void aDelDuringTheAddUndoesItAndSucceeds() throws Exception {
         lab.controller().addPod("node1", "default", "undo", false);
-        lab.controller().connect("node1", "default", "undo", false);
+        lab.controller().connectForAnotherChassis("node1", "default", "undo");
         LabPods.Sandbox s = pods.sandbox("undo");
         CompletableFuture<CniExec.Outcome> add = CompletableFuture.supplyAsync(() -> pods.cni("ADD", s, "1.0.0"));
         awaitPlugged(s);

@@ -34,9 +34,9 @@ class PodNetworkIT extends NodeLabIT {
         assertThat(r.path("interfaces").get(0).path("name").asString()).isEqualTo(s1.hostVeth());
         assertThat(r.path("interfaces").get(0).has("sandbox")).isFalse();
         assertThat(r.path("interfaces").get(1).path("name").asString()).isEqualTo("eth0");
-        assertThat(r.path("interfaces").get(1).path("mac").asString()).isEqualTo(n1.macAddress());
+        assertThat(r.path("interfaces").get(1).path("mac").asString()).isEqualTo(n1.macAddress().toString());
         assertThat(r.path("interfaces").get(1).path("sandbox").asString()).isEqualTo(s1.netns().path().toString());
-        assertThat(r.path("ips").get(0).path("address").asString()).isEqualTo(n1.ipAddress());
+        assertThat(r.path("ips").get(0).path("address").asString()).isEqualTo(n1.ipAddress().toString());
         assertThat(r.path("ips").get(0).path("gateway").asString()).isEqualTo("10.244.1.1");
         assertThat(r.path("ips").get(0).path("interface").asInt()).isEqualTo(1);
         assertThat(r.path("ips").get(0).has("version")).isFalse();
@@ -48,7 +48,7 @@ class PodNetworkIT extends NodeLabIT {
         assertThat(r2.path("ips").get(0).path("version").asString()).isEqualTo("4");
 
         String eth0 = s1.netns().ip("-o", "link", "show", "eth0");
-        assertThat(eth0).contains("mtu 1400", n1.macAddress());
+        assertThat(eth0).contains("mtu 1400", n1.macAddress().toString());
         assertThat(s1.netns().exec("ethtool", "-k", "eth0").out()).contains("tx-checksumming: off");
         assertThat(s1.netns().ip("route")).contains("default via 10.244.1.1 dev eth0");
         assertThat(lab.node().vsctl("get", "interface", s1.hostVeth(), "external_ids"))
@@ -182,7 +182,7 @@ class PodNetworkIT extends NodeLabIT {
         var env = portmap.env("ADD", s.containerId(), s.netns().path(), "eth0", "default", "chain");
         String afterPortmap = ok(portmap.run(env, portmapConf)).stdout();
         assertThat(json(ok(portmap.run(env, portmapConf))).path("ips").get(0).path("address").asString())
-                .isEqualTo(net.ipAddress());
+                .isEqualTo(net.ipAddress().toString());
         assertThat(lab.node().netns().exec("iptables-save", "-t", "nat").out()).contains("30080");
 
         String bandwidthConf = "{\"cniVersion\":\"1.0.0\",\"name\":\"kovn\",\"type\":\"bandwidth\","

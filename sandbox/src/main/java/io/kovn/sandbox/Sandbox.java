@@ -223,7 +223,7 @@ public final class Sandbox implements AutoCloseable {
         plugin = join(pluginF);
         for (SandboxNode n : made) {
             n.prepare(plugin);
-            n.startAgent(kubeconfig, ovn.sbTcp(), ovn.nbTcp(), cfg.encap(), plugin, jvmOptions());
+            n.startAgent(kubeconfig, ovn.sbTcp(), ovn.sbUnix(), ovn.nbTcp(), cfg.encap(), plugin, jvmOptions());
         }
         writeState();
         step("started the kovn controller (pid " + controller.pid() + ") and " + made.size() + " node agents");
@@ -397,7 +397,7 @@ public final class Sandbox implements AutoCloseable {
     /** Starts the node's agent again and waits until it serves CNI requests. */
     public void startNodeAgent(String node) {
         SandboxNode n = node(node);
-        n.startAgent(kubeconfig, ovn.sbTcp(), ovn.nbTcp(), cfg.encap(), plugin, jvmOptions());
+        n.startAgent(kubeconfig, ovn.sbTcp(), ovn.sbUnix(), ovn.nbTcp(), cfg.encap(), plugin, jvmOptions());
         writeState();
         n.awaitAgent(AGENT_TIMEOUT);
     }
@@ -441,7 +441,7 @@ public final class Sandbox implements AutoCloseable {
         seedTunnelNeighbours();
         registerNode(n);
         n.prepare(plugin);
-        n.startAgent(kubeconfig, ovn.sbTcp(), ovn.nbTcp(), cfg.encap(), plugin, jvmOptions());
+        n.startAgent(kubeconfig, ovn.sbTcp(), ovn.sbUnix(), ovn.nbTcp(), cfg.encap(), plugin, jvmOptions());
         writeState();
         awaitNode(n);
         return name;

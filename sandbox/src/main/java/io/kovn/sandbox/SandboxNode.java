@@ -87,8 +87,9 @@ final class SandboxNode {
         CniPlugin.install(plugin, binDir());
     }
 
-    synchronized ManagedProcess startAgent(Path kubeconfig, String sb, String nb, String encap, Path plugin,
-                                           List<String> jvmOptions) {
+    /** {@code sb} for ovn-controller, {@code agentSb} for the agent, which runs outside the node's namespace. */
+    synchronized ManagedProcess startAgent(Path kubeconfig, String sb, String agentSb, String nb, String encap,
+                                           Path plugin, List<String> jvmOptions) {
         try {
             // a stale config would tell the pod runtime the network is ready before this agent is
             Files.deleteIfExists(confList());
@@ -96,7 +97,7 @@ final class SandboxNode {
             throw new UncheckedIOException(e);
         }
         List<String> args = new ArrayList<>(List.of("--node-name", name, "--kubeconfig", kubeconfig.toString(),
-                "--ovsdb", ovn.ovsdbRemote(), "--sb", sb, "--nb", nb, "--encap", encap,
+                "--ovsdb", ovn.ovsdbRemote(), "--sb", sb, "--agent-sb", agentSb, "--nb", nb, "--encap", encap,
                 "--host-netns", ovn.netns().path().toString(), "--system-id-file", dir.resolve("system-id.conf").toString(),
                 "--cluster-subnet", Sandbox.CLUSTER_SUBNET, "--service-cidr", Sandbox.SERVICE_CIDR,
                 "--cni-socket", socket().toString(), "--cni-conf-dir", confDir().toString(),

@@ -11,7 +11,6 @@ import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.MacAddress;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovn.ops.SwitchOps;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,10 +20,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A networked pod gets an address of its node's subnet, a logical switch port {@code <namespace>_<pod>} and the
- * {@code k8s.ovn.org/pod-networks} annotation; a deleted or finished pod releases both.
+ * {@code k8s.ovn.org/pod-networks} annotation; a deleted or finished pod releases both. The controller owns the
+ * annotation: whoever creates a pod may write one, so an address comes only from the pool or from the pod's own
+ * NB port (options:iface-id-ver = its uid), never from the annotation, and an annotation that is not what the
+ * controller would write is replaced, with an {@value #INVALID_ANNOTATION} Event on the pod.
  */
 public final class PodReconciler implements Reconciler {
     private static final Logger log = LoggerFactory.getLogger(PodReconciler.class);
+    /** The Event reason when a pod's annotation was not written by the controller. */
+    public static final String INVALID_ANNOTATION = "InvalidPodNetworkAnnotation";
+    private static final String IFACE_ID_VER = "iface-id-ver";
 
     /** Which pod (uid) on which node holds an address, by pod key. */
     record Allocation(String uid, String node) {
@@ -71,40 +76,52 @@ public final class PodReconciler implements Reconciler {
         if (prior != null && (!prior.uid().equals(uid) || !prior.node().equals(node))) {
             release(key); // the pod was recreated under the same name: it gets a fresh address
         }
-        int ip = addressOf(key, pod, pool);
+        int ip = addressOf(key, pod, pool, port);
         allocations.put(key, new Allocation(uid, node));
 
-        Ipv4Cidr subnet = pool.subnet();
-        String mac = MacAddress.fromIpv4(ip);
-        String address = mac + " " + Ipv4Cidr.format(ip);
+        String address = MacAddress.fromIpv4(ip) + " " + Ipv4Cidr.format(ip);
         SwitchOps.ensurePort(txn, Names.nodeSwitch(node), new SwitchOps.PortSpec(portName, "", Set.of(address),
-                Set.of(address), Map.of("iface-id-ver", uid), Owners.pod(key.namespace(), key.name(), uid)));
+                Set.of(address), Map.of(IFACE_ID_VER, uid), Owners.pod(key.namespace(), key.name(), uid)));
 
-        PodNetwork desired = new PodNetwork(List.of(subnet.withPrefix(ip)), mac, List.of(subnet.gateway()));
+        PodNetwork desired = PodNetwork.of(pool.subnet(), ip);
         String published = annotation(pod);
-        if (published != null && parses(published).filter(desired::equals).isPresent()) {
-            return AfterCommit.NOTHING;
+        if (published != null) {
+            String wrong = notOurs(published, desired);
+            if (wrong == null) {
+                return AfterCommit.NOTHING;
+            }
+            String message = PodNetwork.ANNOTATION + " " + wrong + "; the controller replaces it with its own ("
+                    + desired.describe() + ")";
+            log.warn("pod {}: {}", key.ref(), message);
+            state.events.warning(pod, INVALID_ANNOTATION, message);
         }
         return () -> state.kube.pods().inNamespace(key.namespace()).withName(key.name())
                 .patch(AnnotationPatch.MERGE, AnnotationPatch.of(PodNetwork.ANNOTATION, desired.toJson()));
     }
 
-    /** The address this pod holds, the one its annotation names (if still free), or a new one. */
-    private int addressOf(ObjectKey key, Pod pod, AddressPool pool) throws Exception {
+    /** Why {@code published} is not the annotation the controller writes for {@code desired}, or null if it is. */
+    static String notOurs(String published, PodNetwork desired) {
+        try {
+            PodNetwork p = PodNetwork.parse(published);
+            return p.equals(desired) ? null : "(" + p.describe() + ") is not the pod's allocation in NB";
+        } catch (IllegalArgumentException e) {
+            return "is unreadable (" + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * The address this pod holds, the one of its own NB port (after a restart), or a new one; never the one its
+     * annotation names, which anyone who creates a pod can choose.
+     */
+    private int addressOf(ObjectKey key, Pod pod, AddressPool pool, Optional<LogicalSwitchPort> port) throws Exception {
         String uid = pod.getMetadata().getUid();
         Optional<Integer> held = pool.get(uid);
         if (held.isPresent()) {
             return held.get();
         }
-        String published = annotation(pod);
-        if (published != null) {
-            Optional<PodNetwork> parsed = parses(published);
-            if (parsed.isPresent()) {
-                int ip = Ipv4Cidr.parseAddress(parsed.get().ip());
-                if (pool.claim(uid, ip)) {
-                    return ip;
-                }
-            }
+        Optional<Integer> inNb = port.flatMap(p -> nbAddress(p, uid));
+        if (inNb.isPresent() && pool.claim(uid, inNb.get())) {
+            return inNb.get();
         }
         int ip;
         try {
@@ -132,9 +149,15 @@ public final class PodReconciler implements Reconciler {
         return a == null ? null : a.get(PodNetwork.ANNOTATION);
     }
 
-    static Optional<PodNetwork> parses(String json) {
+    /** The IP of a pod port the controller made for the pod with {@code uid} ("MAC IP" addresses), if it is one. */
+    public static Optional<Integer> nbAddress(LogicalSwitchPort p, String uid) {
+        if (!uid.equals(p.options().get(IFACE_ID_VER)) || !uid.equals(p.externalIds().get(Owners.POD_UID))
+                || p.addresses().size() != 1) {
+            return Optional.empty();
+        }
+        String[] parts = p.addresses().iterator().next().split(" ", -1);
         try {
-            return Optional.of(PodNetwork.parse(json));
+            return parts.length == 2 ? Optional.of(Ipv4Cidr.parseAddress(parts[1])) : Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -212,9 +212,9 @@ public final class CniBench {
         env.put("HOST_VETH", hostVeth);
         env.put("IFNAME", "eth0");
         env.put("MTU", Integer.toString(lab.config().mtu()));
-        env.put("MAC", net.macAddress());
-        env.put("IP", net.ipAddress());
-        env.put("GW", net.gatewayIp());
+        env.put("MAC", net.macAddress().toString());
+        env.put("IP", net.ipAddress().toString());
+        env.put("GW", net.gatewayIp().toString());
         env.put("IFACE_ID", Names.podPort("bench", name));
         env.put("OVSDB", lab.node().ovsdbRemote());
         env.put("NB", lab.central().nbUnix());

@@ -10,6 +10,7 @@ import io.kovn.ovn.annotations.PodNetwork;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.MacAddress;
 import io.kovn.testing.OvnDaemons;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Plays the kovn controller's part for the node agent's tests and benchmark, until the real controller can be
  * used: the NB rows of a node (logical switch with its subnet, router port rtos-, switch port stor-, management
  * port k8s- with MAC {@link MacAddress#fromIpv4} of the subnet's second address) and of a pod (port
- * {@code <ns>_<pod>} with MAC and IP as addresses and port security), and the matching annotations. By ovn-nbctl,
+ * {@code <ns>_<pod>} with MAC and IP as addresses and port security, options:iface-id-ver = the pod's uid), and
+ * the matching annotations. By ovn-nbctl,
  * one call per object; IPs are handed out from .3 up, never reused.
  */
 public final class FakeControllerForTests {
@@ -72,16 +74,31 @@ public final class FakeControllerForTests {
 
     /** Without {@code withPort} only the annotation is written: ovn-controller will never install the port. */
     public PodNetwork connect(String node, String namespace, String name, boolean withPort) {
+        return connect(node, namespace, name, withPort, List.of());
+    }
+
+    /**
+     * The port and annotation, but the port is requested by another chassis: OVN has the pod's address (the agent
+     * plumbs it) and ovn-controller here never installs the port, so an ADD waits for ovn-installed.
+     */
+    public PodNetwork connectForAnotherChassis(String node, String namespace, String name) {
+        return connect(node, namespace, name, true, List.of("requested-chassis=another-chassis"));
+    }
+
+    private PodNetwork connect(String node, String namespace, String name, boolean withPort, List<String> options) {
         Ipv4Cidr subnet = subnets.get(node);
         int ip = subnet.address(nextHost.get(node).getAndIncrement());
-        String mac = MacAddress.fromIpv4(ip);
-        String addr = mac + " " + Ipv4Cidr.format(ip);
+        String addr = MacAddress.fromIpv4(ip) + " " + Ipv4Cidr.format(ip);
         String lsp = Names.podPort(namespace, name);
         if (withPort) {
-            central.nbctl("--may-exist", "lsp-add", node, lsp, "--", "lsp-set-addresses", lsp, addr,
-                    "--", "lsp-set-port-security", lsp, addr);
+            String uid = client.pods().inNamespace(namespace).withName(name).get().getMetadata().getUid();
+            List<String> args = new ArrayList<>(List.of("--may-exist", "lsp-add", node, lsp,
+                    "--", "lsp-set-addresses", lsp, addr, "--", "lsp-set-port-security", lsp, addr,
+                    "--", "lsp-set-options", lsp, "iface-id-ver=" + uid));
+            args.addAll(options);
+            central.nbctl(args.toArray(String[]::new));
         }
-        PodNetwork net = new PodNetwork(List.of(subnet.withPrefix(ip)), mac, List.of(subnet.gateway()));
+        PodNetwork net = PodNetwork.of(subnet, ip);
         client.pods().inNamespace(namespace).withName(name).edit(p -> new PodBuilder(p).editMetadata()
                 .addToAnnotations(PodNetwork.ANNOTATION, net.toJson()).endMetadata().build());
         return net;

@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.kovn.node.host.CommandException;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
+import io.kovn.node.ovs.SouthboundPorts;
 import io.kovn.ovn.annotations.PodNetwork;
+import io.kovn.ovn.net.Ipv4Cidr;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +33,7 @@ public final class CniHandler {
 
     private final PodWatcher pods;
     private final PodPlumber plumber;
-    private final Duration annotationTimeout;
+    private final VerifiedPodNetwork networks;
     private final Duration installedTimeout;
     private final KeyedLocks locks = new KeyedLocks();
     /** Host veths with an operation in progress, which the clean-up leaves alone. */
@@ -45,10 +47,15 @@ public final class CniHandler {
         return t;
     });
 
-    public CniHandler(PodWatcher pods, PodPlumber plumber, Duration annotationTimeout, Duration installedTimeout) {
+    /**
+     * {@code ovn} and {@code nodeSubnet} are what a pod's annotation is checked against before anything is
+     * plumbed; {@code annotationTimeout} bounds the wait for an annotation that agrees with them.
+     */
+    public CniHandler(PodWatcher pods, PodPlumber plumber, SouthboundPorts ovn, Ipv4Cidr nodeSubnet,
+                      Duration annotationTimeout, Duration installedTimeout) {
         this.pods = pods;
         this.plumber = plumber;
-        this.annotationTimeout = annotationTimeout;
+        this.networks = new VerifiedPodNetwork(pods, ovn, nodeSubnet, annotationTimeout);
         this.installedTimeout = installedTimeout;
     }
 
@@ -142,15 +149,15 @@ public final class CniHandler {
     private ObjectNode addLocked(CniRequest req, String hostVeth, CompletableFuture<Void> abort) throws CniFailure {
         String ns = req.podNamespace();
         String name = req.podName();
-        Pod pod = awaitAnnotated(req, abort);
-        String uid = pod.getMetadata().getUid();
-        PodNetwork net;
+        VerifiedPodNetwork.Verified verified;
         try {
-            net = PodNetwork.parse(pod.getMetadata().getAnnotations().get(PodNetwork.ANNOTATION));
-        } catch (IllegalArgumentException e) {
-            throw new CniFailure(CniFailure.SETUP_FAILED, "pod " + ns + "/" + name + " has an unreadable "
-                    + PodNetwork.ANNOTATION + " annotation", e.getMessage());
+            verified = networks.await(req, abort);
+        } catch (CniFailure | RuntimeException e) {
+            throw failure(req, e);
         }
+        Pod pod = verified.pod();
+        String uid = pod.getMetadata().getUid();
+        PodNetwork net = verified.network();
         CompletableFuture<Void> gone = pods.awaitGone(ns, name, uid);
         gone.thenRun(() -> abort.completeExceptionally(new PodWatcher.PodGoneException(ns + "/" + name)));
         String hostMac = VethNames.hostMac(req.containerId(), req.ifName());
@@ -175,8 +182,8 @@ public final class CniHandler {
             log.debug("{}: veth {} ms, OVS port {} ms, ovn-installed {} ms, then pod side {} ms more", req,
                     (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000,
                     (System.nanoTime() - t3) / 1_000_000);
-            return CniResult.of(req.cniVersion(), req.prevResult(), hostVeth, hostMac, req.ifName(), net.macAddress(),
-                    req.netns(), net);
+            return CniResult.of(req.cniVersion(), req.prevResult(), hostVeth, hostMac, req.ifName(),
+                    net.macAddress().toString(), req.netns(), net);
         } catch (CniFailure | RuntimeException e) {
             if (podSide != null) {
                 podSide.handle((v, x) -> null).join(); // its commands finish before the veth goes
@@ -200,24 +207,6 @@ public final class CniHandler {
         }
     }
 
-    private Pod awaitAnnotated(CniRequest req, CompletableFuture<Void> abort) throws CniFailure {
-        String key = req.podNamespace() + "/" + req.podName();
-        CompletableFuture<Pod> annotated = pods.await(req.podNamespace(), req.podName(), req.podUid(), p ->
-                p.getMetadata().getAnnotations() != null
-                        && p.getMetadata().getAnnotations().containsKey(PodNetwork.ANNOTATION));
-        try {
-            return await(annotated, abort, annotationTimeout, req, () -> pods.get(req.podNamespace(), req.podName())
-                    .isPresent()
-                    ? new CniFailure(CniFailure.TRY_AGAIN_LATER, "pod " + key + " has no " + PodNetwork.ANNOTATION
-                            + " annotation after " + annotationTimeout.toSeconds() + " s",
-                            "the kovn controller writes it once it has created the pod's logical port; is it running?")
-                    : new CniFailure(CniFailure.TRY_AGAIN_LATER, "pod " + key + " is not known on this node after "
-                            + annotationTimeout.toSeconds() + " s", "no pod of that name with spec.nodeName of this node"));
-        } catch (CniFailure e) {
-            throw failure(req, e);
-        }
-    }
-
     /** Waits for {@code f}, giving up when {@code abort} completes or the time is over. */
     private static <T> T await(CompletableFuture<T> f, CompletableFuture<Void> abort, Duration timeout,
                                CniRequest req, java.util.function.Supplier<CniFailure> onTimeout) throws CniFailure {
@@ -237,7 +226,7 @@ public final class CniHandler {
         return f.join();
     }
 
-    private static void checkAbort(CompletableFuture<Void> abort, CniRequest req) throws CniFailure {
+    static void checkAbort(CompletableFuture<Void> abort, CniRequest req) throws CniFailure {
         if (abort.isDone()) {
             Throwable cause = null;
             try {
@@ -249,7 +238,7 @@ public final class CniHandler {
         }
     }
 
-    private static CniFailure aborted(CniRequest req, Throwable cause) {
+    static CniFailure aborted(CniRequest req, Throwable cause) {
         String key = req.podNamespace() + "/" + req.podName();
         if (cause instanceof PodWatcher.PodGoneException) {
             return new CniFailure(CniFailure.SETUP_FAILED, "pod " + key + " was deleted while its network was being set up",
@@ -368,12 +357,18 @@ public final class CniHandler {
         if (annotation == null) {
             throw new CniFailure(CniFailure.SETUP_FAILED, "pod " + key + " has no " + PodNetwork.ANNOTATION, null);
         }
-        PodNetwork net = PodNetwork.parse(annotation);
+        PodNetwork net;
+        try {
+            net = PodNetwork.parse(annotation);
+        } catch (IllegalArgumentException e) {
+            throw new CniFailure(CniFailure.SETUP_FAILED, "CHECK of pod " + key + " failed: its "
+                    + PodNetwork.ANNOTATION + " annotation is unreadable", e.getMessage());
+        }
         String hostVeth = VethNames.hostVeth(req.containerId(), req.ifName());
         List<String> problems = new ArrayList<>(plumber.problems(req, net, hostVeth));
         List<String> prevIps = new ArrayList<>();
         prev.path("ips").forEach(ip -> prevIps.add(ip.path("address").asString("")));
-        net.ipAddresses().stream().filter(ip -> !prevIps.contains(ip))
+        net.ipAddresses().stream().map(Object::toString).filter(ip -> !prevIps.contains(ip))
                 .forEach(ip -> problems.add("prevResult lacks address " + ip));
         if (!problems.isEmpty()) {
             throw new CniFailure(CniFailure.SETUP_FAILED, "CHECK of pod " + key + " failed: " + problems.get(0),

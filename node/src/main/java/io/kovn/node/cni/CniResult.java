@@ -1,6 +1,7 @@
 package io.kovn.node.cni;
 
 import io.kovn.ovn.annotations.PodNetwork;
+import io.kovn.ovn.net.Ipv4InterfaceAddress;
 import java.nio.file.Path;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -34,9 +35,9 @@ final class CniResult {
         interfaces.addObject().put("name", hostIf).put("mac", hostMac);
         int podIndex = interfaces.size();
         interfaces.addObject().put("name", podIf).put("mac", podMac).put("sandbox", sandbox.toString());
-        String gw = net.gatewayIp();
-        for (String address : net.ipAddresses()) {
-            ObjectNode ip = NODES.objectNode().put("address", address);
+        String gw = net.gatewayIp() == null ? null : net.gatewayIp().toString();
+        for (Ipv4InterfaceAddress address : net.ipAddresses()) {
+            ObjectNode ip = NODES.objectNode().put("address", address.toString());
             if (gw != null) {
                 ip.put("gateway", gw);
             }

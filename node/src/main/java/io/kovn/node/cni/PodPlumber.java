@@ -6,6 +6,7 @@ import io.kovn.node.ovs.LocalOvs;
 import io.kovn.ovn.Names;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.PodNetwork;
+import io.kovn.ovn.net.Ipv4InterfaceAddress;
 import io.kovn.ovn.vswitch.Interface;
 import io.kovn.ovn.vswitch.Port;
 import io.kovn.ovsdb.replica.DatabaseReplica;
@@ -48,7 +49,10 @@ public final class PodPlumber {
         this.txOffloadOff = txOffloadOff;
     }
 
-    /** Creates the veth pair, the pod's end already in the sandbox; a leftover of an earlier try is replaced. */
+    /**
+     * Creates the veth pair, the pod's end already in the sandbox; a leftover of an earlier try is replaced. The
+     * {@code -batch} text is made of typed values only (MAC, addresses), never of annotation text.
+     */
     void createVeth(CniRequest req, PodNetwork net, String hostVeth, String hostMac) {
         String add = "link add " + hostVeth + " mtu " + mtu + " address " + hostMac + " type veth peer name "
                 + req.ifName() + " mtu " + mtu + " address " + net.macAddress() + " netns " + req.netns() + "\n"
@@ -67,7 +71,7 @@ public final class PodPlumber {
     /** Addresses, link up and default route inside the sandbox; transmit checksum offload off on netdev. */
     void configurePod(CniRequest req, PodNetwork net) {
         StringBuilder pod = new StringBuilder();
-        for (String ip : net.ipAddresses()) {
+        for (Ipv4InterfaceAddress ip : net.ipAddresses()) {
             pod.append("addr add ").append(ip).append(" dev ").append(req.ifName()).append('\n');
         }
         pod.append("link set ").append(req.ifName()).append(" up\n");
@@ -95,7 +99,7 @@ public final class PodPlumber {
         ids.put(SANDBOX, req.containerId());
         ids.put(IF_NAME, req.ifName());
         ids.put(NETWORK, req.networkName());
-        ids.put(IP_ADDRESSES, String.join(",", net.ipAddresses()));
+        ids.put(IP_ADDRESSES, String.join(",", net.ipAddresses().stream().map(Object::toString).toList()));
         Set<Port> stale = new LinkedHashSet<>();
         ovs.port(hostVeth).ifPresent(stale::add);
         for (Interface i : ovs.interfacesWith(IFACE_ID, ifaceId)) {
@@ -187,13 +191,13 @@ public final class PodPlumber {
         }
         try {
             String addrs = host.runIn(req.netns(), null, "ip", "-o", "addr", "show", "dev", req.ifName());
-            for (String ip : net.ipAddresses()) {
+            for (Ipv4InterfaceAddress ip : net.ipAddresses()) {
                 if (!addrs.contains(" " + ip + " ")) {
                     problems.add(req.ifName() + " in " + req.netns() + " lacks address " + ip);
                 }
             }
             String link = host.runIn(req.netns(), null, "ip", "-o", "link", "show", "dev", req.ifName());
-            if (!link.contains(net.macAddress())) {
+            if (!link.contains(net.macAddress().toString())) {
                 problems.add(req.ifName() + " in " + req.netns() + " does not have MAC " + net.macAddress());
             }
         } catch (CommandException e) {

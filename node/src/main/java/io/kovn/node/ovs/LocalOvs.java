@@ -5,14 +5,17 @@ import io.kovn.ovn.vswitch.Bridge;
 import io.kovn.ovn.vswitch.Interface;
 import io.kovn.ovn.vswitch.OpenVSwitch;
 import io.kovn.ovn.vswitch.Port;
+import io.kovn.ovn.vswitch.SSL;
 import io.kovn.ovsdb.client.MonitorSpec;
 import io.kovn.ovsdb.client.OvsdbClient;
+import io.kovn.ovsdb.client.TlsConfig;
 import io.kovn.ovsdb.client.TransactResult;
 import io.kovn.ovsdb.model.Column;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.Condition;
 import io.kovn.ovsdb.wire.Operation;
 import io.kovn.ovsdb.wire.Uuid;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -69,6 +72,16 @@ public final class LocalOvs implements AutoCloseable {
 
     public DatabaseReplica replica() {
         return replica;
+    }
+
+    /**
+     * The key, certificate and CA files of the SSL row ovn-controller connects to an ssl: Southbound with, if
+     * set; one query, as the agent reads them once.
+     */
+    public Optional<TlsConfig> sslFiles() {
+        List<SSL> rows = transact(List.of(Operation.select(SSL.TABLE))).rows(0, SSL.TABLE);
+        return rows.stream().findFirst().map(s -> new TlsConfig(Path.of(s.privateKey()), Path.of(s.certificate()),
+                Path.of(s.caCert())));
     }
 
     public Map<String, String> externalIds() {

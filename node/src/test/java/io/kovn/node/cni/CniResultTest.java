@@ -3,24 +3,24 @@ package io.kovn.node.cni;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kovn.ovn.annotations.PodNetwork;
+import io.kovn.ovn.net.Ipv4Cidr;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 class CniResultTest {
-    private static final PodNetwork NET = new PodNetwork(List.of("10.244.1.5/24"), "0a:58:0a:f4:01:05",
-            List.of("10.244.1.1"));
+    private static final PodNetwork NET = PodNetwork.of(Ipv4Cidr.parse("10.244.1.0/24"),
+            Ipv4Cidr.parseAddress("10.244.1.5"));
 
     @Test
     void resultOfEachVersion() {
-        JsonNode r100 = CniResult.of("1.0.0", null, "kvabc", "0e:00:00:00:00:01", "eth0", NET.macAddress(),
+        JsonNode r100 = CniResult.of("1.0.0", null, "kvabc", "0e:00:00:00:00:01", "eth0", NET.macAddress().toString(),
                 Path.of("/var/run/netns/p"), NET);
         assertThat(r100.toString()).isEqualTo("{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"kvabc\","
                 + "\"mac\":\"0e:00:00:00:00:01\"},{\"name\":\"eth0\",\"mac\":\"0a:58:0a:f4:01:05\",\"sandbox\":"
                 + "\"/var/run/netns/p\"}],\"ips\":[{\"address\":\"10.244.1.5/24\",\"gateway\":\"10.244.1.1\","
                 + "\"interface\":1}],\"routes\":[{\"dst\":\"0.0.0.0/0\",\"gw\":\"10.244.1.1\"}]}");
-        JsonNode r031 = CniResult.of("0.3.1", null, "kvabc", "0e:00:00:00:00:01", "eth0", NET.macAddress(),
+        JsonNode r031 = CniResult.of("0.3.1", null, "kvabc", "0e:00:00:00:00:01", "eth0", NET.macAddress().toString(),
                 Path.of("/var/run/netns/p"), NET);
         assertThat(r031.path("cniVersion").asString()).isEqualTo("0.3.1");
         assertThat(r031.path("ips").get(0).path("version").asString()).isEqualTo("4");
@@ -31,7 +31,7 @@ class CniResultTest {
         JsonNode prev = CniRequest.JSON.readTree("{\"cniVersion\":\"0.4.0\",\"interfaces\":[{\"name\":\"lo\","
                 + "\"sandbox\":\"/var/run/netns/p\"}],\"ips\":[{\"version\":\"4\",\"address\":\"127.0.0.1/8\","
                 + "\"interface\":0}],\"dns\":{\"nameservers\":[\"10.96.0.10\"]}}");
-        JsonNode r = CniResult.of("1.0.0", prev, "kvabc", "0e:00:00:00:00:01", "eth0", NET.macAddress(),
+        JsonNode r = CniResult.of("1.0.0", prev, "kvabc", "0e:00:00:00:00:01", "eth0", NET.macAddress().toString(),
                 Path.of("/var/run/netns/p"), NET);
         assertThat(r.path("interfaces")).hasSize(3);
         assertThat(r.path("ips").get(0).has("version")).isFalse();

@@ -1,9 +1,17 @@
 package io.kovn.ovn.annotations;
 
+import io.kovn.ovn.net.Ipv4Address;
+import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.ovn.net.Ipv4InterfaceAddress;
+import io.kovn.ovn.net.MacAddress;
+import io.kovn.ovn.net.Quoted;
 import io.kovn.ovsdb.wire.OvsdbJson;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -11,78 +19,164 @@ import tools.jackson.databind.node.ObjectNode;
  * {@value #ANNOTATION} in the ovn-kubernetes format, e.g.
  * {@code {"default":{"ip_addresses":["10.244.1.5/24"],"mac_address":"0a:58:0a:f4:01:05",
  * "gateway_ips":["10.244.1.1"],"ip_address":"10.244.1.5/24","gateway_ip":"10.244.1.1"}}}.
+ * Whoever may create a pod may write this annotation, so {@link #parse} takes typed values only and refuses
+ * anything else: unknown keys, non-IPv4 addresses, bad prefixes, MACs not of the form xx:xx:xx:xx:xx:xx, more
+ * than {@value #MAX_ADDRESSES} addresses, texts over {@value #MAX_CHARS} characters.
  */
-public record PodNetwork(List<String> ipAddresses, String macAddress, List<String> gatewayIps) {
+public record PodNetwork(List<Ipv4InterfaceAddress> ipAddresses, MacAddress macAddress, List<Ipv4Address> gatewayIps) {
     public static final String ANNOTATION = "k8s.ovn.org/pod-networks";
+    /** At most this many addresses and as many gateways. */
+    public static final int MAX_ADDRESSES = 4;
+    /** The longest annotation value parsed; kovn's own is about 200 characters. */
+    public static final int MAX_CHARS = 4096;
+    private static final String DEFAULT = "default";
+    private static final Set<String> KEYS = Set.of("ip_addresses", "mac_address", "gateway_ips", "ip_address",
+            "gateway_ip");
 
     public PodNetwork {
         ipAddresses = List.copyOf(ipAddresses);
         gatewayIps = List.copyOf(gatewayIps);
+        if (ipAddresses.isEmpty() || ipAddresses.size() > MAX_ADDRESSES || gatewayIps.size() > MAX_ADDRESSES) {
+            throw new IllegalArgumentException(ANNOTATION + " needs 1.." + MAX_ADDRESSES + " ip_addresses and at most "
+                    + MAX_ADDRESSES + " gateway_ips, not " + ipAddresses.size() + " and " + gatewayIps.size());
+        }
+        if (macAddress == null) {
+            throw new IllegalArgumentException(ANNOTATION + " needs a mac_address");
+        }
+    }
+
+    /** kovn's network of a pod with address {@code ip} of the node subnet: MAC derived from it, the subnet's gateway. */
+    public static PodNetwork of(Ipv4Cidr subnet, int ip) {
+        return new PodNetwork(List.of(Ipv4InterfaceAddress.in(subnet, ip)), MacAddress.ofIpv4(ip),
+                List.of(new Ipv4Address(subnet.address(1))));
     }
 
     /** The first address with its prefix, e.g. {@code 10.244.1.5/24}. */
-    public String ipAddress() {
+    public Ipv4InterfaceAddress ipAddress() {
         return ipAddresses.get(0);
     }
 
-    /** The first address without its prefix. */
+    /** The first address without its prefix, e.g. {@code 10.244.1.5}. */
     public String ip() {
-        String a = ipAddress();
-        return a.substring(0, a.indexOf('/'));
+        return ipAddress().address().toString();
     }
 
     public int prefixLength() {
-        String a = ipAddress();
-        return Integer.parseInt(a.substring(a.indexOf('/') + 1));
+        return ipAddress().prefix();
     }
 
-    public String gatewayIp() {
+    /** The first gateway, or null. */
+    public Ipv4Address gatewayIp() {
         return gatewayIps.isEmpty() ? null : gatewayIps.get(0);
     }
 
     public String toJson() {
         ObjectNode d = OvsdbJson.NODES.objectNode();
-        ipAddresses.forEach(d.putArray("ip_addresses")::add);
-        d.put("mac_address", macAddress);
-        gatewayIps.forEach(d.putArray("gateway_ips")::add);
-        d.put("ip_address", ipAddress());
+        ArrayNode ips = d.putArray("ip_addresses");
+        ipAddresses.forEach(a -> ips.add(a.toString()));
+        d.put("mac_address", macAddress.toString());
+        ArrayNode gws = d.putArray("gateway_ips");
+        gatewayIps.forEach(g -> gws.add(g.toString()));
+        d.put("ip_address", ipAddress().toString());
         if (gatewayIp() != null) {
-            d.put("gateway_ip", gatewayIp());
+            d.put("gateway_ip", gatewayIp().toString());
         }
         ObjectNode root = OvsdbJson.NODES.objectNode();
-        root.set("default", d);
+        root.set(DEFAULT, d);
         return root.toString();
     }
 
-    /** Parses the annotation value; throws IllegalArgumentException naming what is wrong. */
+    /** A short description for messages, e.g. {@code 10.244.1.5/24 0a:58:0a:f4:01:05 via 10.244.1.1}. */
+    public String describe() {
+        return String.join(",", ipAddresses.stream().map(Object::toString).toList()) + " " + macAddress
+                + (gatewayIps.isEmpty() ? "" : " via " + String.join(",", gatewayIps.stream().map(Object::toString).toList()));
+    }
+
+    /** Parses the annotation value; throws IllegalArgumentException naming what is wrong (values quoted). */
     public static PodNetwork parse(String json) {
-        JsonNode d;
+        if (json == null) {
+            throw new IllegalArgumentException(ANNOTATION + " is missing");
+        }
+        if (json.length() > MAX_CHARS) {
+            throw new IllegalArgumentException(ANNOTATION + " has " + json.length() + " characters, more than "
+                    + MAX_CHARS);
+        }
+        JsonNode root;
         try {
-            d = OvsdbJson.MAPPER.readTree(json).path("default");
+            root = OvsdbJson.MAPPER.readTree(json);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(ANNOTATION + " is not JSON: " + e.getMessage());
+            throw new IllegalArgumentException(ANNOTATION + " is not JSON: " + Quoted.of(json));
         }
-        if (!d.isObject()) {
-            throw new IllegalArgumentException(ANNOTATION + " has no \"default\" network: " + json);
+        if (root == null || !root.isObject() || !root.path(DEFAULT).isObject()) {
+            throw new IllegalArgumentException(ANNOTATION + " has no \"default\" network: " + Quoted.of(json));
         }
-        List<String> ips = strings(d.path("ip_addresses"));
-        if (ips.isEmpty() && d.hasNonNull("ip_address")) {
-            ips = List.of(d.get("ip_address").asString());
+        for (String key : root.propertyNames()) {
+            if (!key.equals(DEFAULT)) {
+                throw new IllegalArgumentException(ANNOTATION + " has an unknown network " + Quoted.of(key));
+            }
         }
-        List<String> gws = strings(d.path("gateway_ips"));
-        if (gws.isEmpty() && d.hasNonNull("gateway_ip")) {
-            gws = List.of(d.get("gateway_ip").asString());
+        JsonNode d = root.get(DEFAULT);
+        for (String key : d.propertyNames()) {
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException(ANNOTATION + " has an unknown key " + Quoted.of(key));
+            }
         }
-        String mac = d.path("mac_address").asString("");
-        if (ips.isEmpty() || mac.isEmpty() || !ips.get(0).contains("/")) {
-            throw new IllegalArgumentException(ANNOTATION + " lacks ip_addresses (a.b.c.d/n) or mac_address: " + json);
+        List<Ipv4InterfaceAddress> ips = withSingle(list(d, "ip_addresses", Ipv4InterfaceAddress::parse),
+                single(d, "ip_address", Ipv4InterfaceAddress::parse), "ip_address", "ip_addresses");
+        List<Ipv4Address> gws = withSingle(list(d, "gateway_ips", Ipv4Address::parse),
+                single(d, "gateway_ip", Ipv4Address::parse), "gateway_ip", "gateway_ips");
+        MacAddress mac = single(d, "mac_address", MacAddress::parse);
+        if (ips.isEmpty() || mac == null) {
+            throw new IllegalArgumentException(ANNOTATION + " lacks ip_addresses (a.b.c.d/n) or mac_address");
         }
         return new PodNetwork(ips, mac, gws);
     }
 
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asString()));
+    /** The list, or the single legacy value alone; both given, the single one must be the list's first. */
+    private static <T> List<T> withSingle(List<T> list, T single, String singleKey, String listKey) {
+        if (single == null) {
+            return list;
+        }
+        if (list.isEmpty()) {
+            return List.of(single);
+        }
+        if (!list.get(0).equals(single)) {
+            throw new IllegalArgumentException(ANNOTATION + ": " + singleKey + " " + single + " is not the first of "
+                    + listKey + " " + list);
+        }
+        return list;
+    }
+
+    private static <T> T single(JsonNode d, String key, Function<String, T> parse) {
+        JsonNode n = d.get(key);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        return element(n, key, parse);
+    }
+
+    private static <T> List<T> list(JsonNode d, String key, Function<String, T> parse) {
+        JsonNode n = d.get(key);
+        if (n == null || n.isNull()) {
+            return List.of();
+        }
+        if (!n.isArray() || n.size() > MAX_ADDRESSES) {
+            throw new IllegalArgumentException(ANNOTATION + ": " + key + " is not an array of at most "
+                    + MAX_ADDRESSES + " strings");
+        }
+        List<T> out = new ArrayList<>();
+        n.forEach(e -> out.add(element(e, key, parse)));
         return out;
+    }
+
+    private static <T> T element(JsonNode n, String key, Function<String, T> parse) {
+        if (!n.isString()) {
+            throw new IllegalArgumentException(ANNOTATION + ": " + key + " holds " + n.getNodeType() + ", not a string");
+        }
+        try {
+            return parse.apply(n.asString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ANNOTATION + ": " + key + ": " + e.getMessage());
+        }
     }
 }

@@ -1,7 +1,14 @@
 package io.kovn.ovn.net;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** An IPv4 network in CIDR notation, e.g. {@code 10.244.1.0/24}. Immutable. */
 public record Ipv4Cidr(int network, int prefix) {
+    /** Dotted quad only: no spaces, signs, hex, octal-looking leading zeros or fewer than four parts. */
+    private static final Pattern DOTTED_QUAD = Pattern.compile("(0|[1-9]\\d{0,2})\\.(0|[1-9]\\d{0,2})\\."
+            + "(0|[1-9]\\d{0,2})\\.(0|[1-9]\\d{0,2})");
+    private static final Pattern PREFIX = Pattern.compile("0|[1-9]\\d?");
 
     public Ipv4Cidr {
         if (prefix < 0 || prefix > 32) {
@@ -13,32 +20,30 @@ public record Ipv4Cidr(int network, int prefix) {
     public static Ipv4Cidr parse(String cidr) {
         int slash = cidr.indexOf('/');
         if (slash < 0) {
-            throw new IllegalArgumentException("'" + cidr + "' is not an IPv4 CIDR (expected a.b.c.d/n)");
+            throw new IllegalArgumentException(Quoted.of(cidr) + " is not an IPv4 CIDR (expected a.b.c.d/n)");
         }
-        int prefix;
-        try {
-            prefix = Integer.parseInt(cidr.substring(slash + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + cidr + "' has a bad prefix length");
-        }
-        return new Ipv4Cidr(parseAddress(cidr.substring(0, slash)), prefix);
+        return new Ipv4Cidr(parseAddress(cidr.substring(0, slash)), parsePrefix(cidr, cidr.substring(slash + 1)));
     }
 
+    /** The prefix length after the slash of {@code whole}: decimal 0..32. */
+    static int parsePrefix(String whole, String prefix) {
+        if (!PREFIX.matcher(prefix).matches() || Integer.parseInt(prefix) > 32) {
+            throw new IllegalArgumentException(Quoted.of(whole) + " has a bad prefix length (expected 0..32)");
+        }
+        return Integer.parseInt(prefix);
+    }
+
+    /** Parses a dotted quad strictly (see {@link #DOTTED_QUAD}); anything else is refused. */
     public static int parseAddress(String ip) {
-        String[] p = ip.trim().split("\\.");
-        if (p.length != 4) {
-            throw new IllegalArgumentException("'" + ip + "' is not an IPv4 address");
+        Matcher m = DOTTED_QUAD.matcher(ip);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(Quoted.of(ip) + " is not an IPv4 address");
         }
         int v = 0;
-        for (String s : p) {
-            int b;
-            try {
-                b = Integer.parseInt(s);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + ip + "' is not an IPv4 address");
-            }
-            if (b < 0 || b > 255) {
-                throw new IllegalArgumentException("'" + ip + "' is not an IPv4 address");
+        for (int i = 1; i <= 4; i++) {
+            int b = Integer.parseInt(m.group(i));
+            if (b > 255) {
+                throw new IllegalArgumentException(Quoted.of(ip) + " is not an IPv4 address");
             }
             v = (v << 8) | b;
         }

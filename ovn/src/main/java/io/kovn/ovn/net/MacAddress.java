@@ -1,15 +1,50 @@
 package io.kovn.ovn.net;
 
-/** MAC addresses kovn derives from IPv4 addresses, as ovn-kubernetes does: {@code 0a:58:} + the four bytes. */
-public final class MacAddress {
-    private MacAddress() {
+import java.util.regex.Pattern;
+
+/**
+ * A 48-bit Ethernet address. kovn derives a pod's from its IPv4 address as ovn-kubernetes does ({@code 0a:58:} +
+ * the four bytes); {@link #parse} takes only six colon-separated pairs of hex digits.
+ */
+public record MacAddress(long value) {
+    private static final Pattern COLON_HEX = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
+
+    public MacAddress {
+        if (value < 0 || value > 0xffff_ffff_ffffL) {
+            throw new IllegalArgumentException("a MAC address has 48 bits, not " + Long.toHexString(value));
+        }
     }
 
+    public static MacAddress parse(String mac) {
+        if (!COLON_HEX.matcher(mac).matches()) {
+            throw new IllegalArgumentException(Quoted.of(mac) + " is not a MAC address (expected xx:xx:xx:xx:xx:xx)");
+        }
+        return new MacAddress(Long.parseLong(mac.replace(":", ""), 16));
+    }
+
+    public static MacAddress ofIpv4(int ip) {
+        return new MacAddress(0x0a58_0000_0000L | (ip & 0xffff_ffffL));
+    }
+
+    /** The text form of {@link #ofIpv4}. */
     public static String fromIpv4(int ip) {
-        return String.format("0a:58:%02x:%02x:%02x:%02x", (ip >>> 24) & 255, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255);
+        return ofIpv4(ip).toString();
     }
 
     public static String fromIpv4(String ip) {
         return fromIpv4(Ipv4Cidr.parseAddress(ip));
+    }
+
+    /** Lower-case colon form, e.g. {@code 0a:58:0a:f4:01:05}. */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder(17);
+        for (int shift = 40; shift >= 0; shift -= 8) {
+            if (shift < 40) {
+                b.append(':');
+            }
+            b.append(String.format("%02x", (value >>> shift) & 255));
+        }
+        return b.toString();
     }
 }

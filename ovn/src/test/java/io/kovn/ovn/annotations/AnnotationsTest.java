@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kovn.ovn.net.Ipv4Cidr;
-import io.kovn.ovn.net.MacAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AnnotationsTest {
     @Test
     void podNetworkUsesTheOvnKubernetesFormat() {
-        PodNetwork p = new PodNetwork(List.of("10.244.1.5/24"), MacAddress.fromIpv4("10.244.1.5"), List.of("10.244.1.1"));
+        PodNetwork p = PodNetwork.of(Ipv4Cidr.parse("10.244.1.0/24"), Ipv4Cidr.parseAddress("10.244.1.5"));
         assertThat(p.toJson()).isEqualTo("{\"default\":{\"ip_addresses\":[\"10.244.1.5/24\"],\"mac_address\":"
                 + "\"0a:58:0a:f4:01:05\",\"gateway_ips\":[\"10.244.1.1\"],\"ip_address\":\"10.244.1.5/24\","
                 + "\"gateway_ip\":\"10.244.1.1\"}}");

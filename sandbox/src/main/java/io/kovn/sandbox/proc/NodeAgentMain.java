@@ -24,6 +24,7 @@ public final class NodeAgentMain {
                 .kubeconfig(Path.of(a.get("kubeconfig")))
                 .ovsdbRemote(a.get("ovsdb"))
                 .sbRemote(a.get("sb"))
+                .agentSbRemote(a.get("agent-sb"))
                 .nbRemote(a.get("nb"))
                 .encapType(a.get("encap"))
                 .datapathType("netdev")
