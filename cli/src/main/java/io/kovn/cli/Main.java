@@ -31,6 +31,7 @@ public final class Main {
         cl.addSubcommand("minion-init", MinionInitCommand.command());
         cl.addSubcommand("gateway-init", GatewayInitCommand.command());
         cl.addSubcommand("config", ConfigCommand.command());
+        cl.addSubcommand("nb", NbCommand.command());
         return cl.setCaseInsensitiveEnumValuesAllowed(true);
     }
 

@@ -133,8 +133,9 @@ public final class KovnController implements AutoCloseable {
      */
     public List<String> problems() {
         List<String> out = new ArrayList<>();
-        if (nbClient == null || !nbClient.isConnected()) {
-            out.add("NB: not connected");
+        String nbProblem = nbClient == null ? "not connected" : nbClient.problem();
+        if (nbProblem != null) {
+            out.add("NB: " + nbProblem);
         }
         Leadership l = leadership;
         if (l != null) {
@@ -156,6 +157,7 @@ public final class KovnController implements AutoCloseable {
             opts = opts.withTls(config.tls());
         }
         nbClient = new OvsdbClient(config.nbAddress(), opts);
+        metrics.nbClient(nbClient.stats());
         nbClient.connect();
         nb = nbClient.replicate(Databases.NORTHBOUND, io.kovn.ovn.ops.NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
         writer = new NbWriter(nbClient, nb, metrics);

@@ -1,6 +1,8 @@
 package io.kovn.controller;
 
+import io.kovn.ovsdb.client.ClientStats;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -38,6 +40,21 @@ public final class Metrics {
 
     Counter reconcileErrors(ObjectKey.Kind kind) {
         return reconcileErrors.get(kind);
+    }
+
+    /** The NB client's reconnects, leader changes and resyncs after a reconnect (resumed or full). */
+    void nbClient(ClientStats stats) {
+        FunctionCounter.builder("kovn_nb_reconnects", stats, ClientStats::reconnects)
+                .description("NB connections made again after one was lost").register(registry);
+        FunctionCounter.builder("kovn_nb_leader_changes", stats, ClientStats::leaderChanges)
+                .description("times the NB cluster leader kovn writes to changed").register(registry);
+        FunctionCounter.builder("kovn_nb_servers_skipped", stats, ClientStats::serversSkipped)
+                .description("NB servers left because they were followers, cut off from their cluster or behind")
+                .register(registry);
+        FunctionCounter.builder("kovn_nb_resyncs", stats, ClientStats::resumedResyncs).tag("kind", "resumed")
+                .description("NB replica resyncs after a reconnect").register(registry);
+        FunctionCounter.builder("kovn_nb_resyncs", stats, ClientStats::fullResyncs).tag("kind", "full")
+                .description("NB replica resyncs after a reconnect").register(registry);
     }
 
     void gauge(String name, String kind, Supplier<Number> value) {

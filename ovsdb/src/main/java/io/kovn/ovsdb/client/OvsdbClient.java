@@ -28,8 +28,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,6 +66,11 @@ import tools.jackson.databind.node.ObjectNode;
  * proved healthy (a well-formed message at least the current back-off after it came up, the rule of OVS's
  * reconnect.c), so a server that accepts and closes, or answers with garbage, is not hammered.
  *
+ * <p>Every connection first reads and monitors {@code _Server}: with {@link Options#leaderOnly()} (the default) a
+ * clustered database is used only through its leader, and any member cut off from its cluster or behind what the
+ * client saw is left for the next remote; see docs/ha.md. A transaction whose reply was lost with its connection
+ * fails with {@link TransactionOutcomeUnknownException} and is never sent again by the client.
+ *
  * <p>Memory is bounded: messages from the server by {@link Options#maxFrameBytes()}, the Netty write buffer by
  * {@link Options#writeBufferBytes()} and the requests waiting for the connection by
  * {@link Options#maxQueuedBytes()}; a request that would pass that fails with
@@ -72,6 +80,13 @@ import tools.jackson.databind.node.ObjectNode;
 public final class OvsdbClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OvsdbClient.class);
     private static final String ZERO_UUID = "00000000-0000-0000-0000-000000000000";
+    /** The id of every connection's monitor of {@code _Server}; data monitors are "kovn-N". */
+    private static final String SERVER_MONITOR = "kovn-server";
+    /**
+     * The longest wait before another round over the remotes when one of them answered but would not do (a
+     * follower, an election going on): that clears up in a second or two, unlike a server that is down.
+     */
+    private static final long SKIPPED_ROUND_MAX_MS = 500;
     private static final EventLoopGroup IO = new MultiThreadIoEventLoopGroup(2,
             new DefaultThreadFactory("ovsdb-io", true), EpollIoHandler.newFactory());
     private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -104,10 +119,27 @@ public final class OvsdbClient implements AutoCloseable {
     private int failures;
     private int triedThisRound;
     private int remoteIndex;
+    private boolean skippedThisRound;
     /** Why the last connection attempt failed, for connectSync's error. */
     private volatile Throwable lastConnectFailure;
     /** Notification thread only: the connection dropped because of a bad update, whose later updates are moot. */
     private Channel droppedForBadUpdate;
+    private final ClientStats stats = new ClientStats();
+    /** Databases this client used (schema fetched): the ones whose _Server row decides whether a server will do. */
+    private final Set<String> usedDbs = ConcurrentHashMap.newKeySet();
+    /** Per clustered database: the highest RAFT index seen, the cluster id and the leader's server id. */
+    private final Map<String, Long> minIndex = new ConcurrentHashMap<>();
+    private final Map<String, String> clusterIds = new ConcurrentHashMap<>();
+    private final Map<String, String> leaderSids = new ConcurrentHashMap<>();
+    /** The current connection's view of _Server; null for a server without it. */
+    private volatile ServerView serverView;
+    /** The connection closed because its server is not usable: its loss moves to the next remote. */
+    private volatile Channel skipped;
+    /** Why each remote is not in use, for {@link #problem()}. */
+    private final Map<Remote, String> remoteProblems = new ConcurrentHashMap<>();
+    private volatile boolean everReady;
+    /** When the last ready connection was lost, while no other is ready; -1 otherwise. */
+    private volatile long unavailableSinceNanos = -1;
 
     /**
      * Connection settings; every field has a sensible default.
@@ -125,12 +157,14 @@ public final class OvsdbClient implements AutoCloseable {
      */
     public record Options(Duration callTimeout, Duration inactivityProbe, Duration connectTimeout,
                           Duration minBackoff, Duration maxBackoff, int maxFrameBytes, int writeBufferBytes,
-                          long maxQueuedBytes, TlsConfig tls) {
+                          long maxQueuedBytes, TlsConfig tls, boolean leaderOnly, Duration unavailableAfter) {
         public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 20;
 
+        /** leaderOnly on, as ovsdb-idl's default: writers want the leader; readers may turn it off. */
         public static Options defaults() {
             return new Options(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                    Duration.ofMillis(100), Duration.ofSeconds(8), DEFAULT_MAX_FRAME_BYTES, 4 << 20, 16 << 20, null);
+                    Duration.ofMillis(100), Duration.ofSeconds(8), DEFAULT_MAX_FRAME_BYTES, 4 << 20, 16 << 20, null,
+                    true, Duration.ofSeconds(5));
         }
 
         public Options {
@@ -142,34 +176,53 @@ public final class OvsdbClient implements AutoCloseable {
 
         public Options withCallTimeout(Duration d) {
             return new Options(d, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes,
-                    writeBufferBytes, maxQueuedBytes, tls);
+                    writeBufferBytes, maxQueuedBytes, tls, leaderOnly, unavailableAfter);
         }
 
         /** Zero disables the probe. */
         public Options withInactivityProbe(Duration d) {
             return new Options(callTimeout, d, connectTimeout, minBackoff, maxBackoff, maxFrameBytes,
-                    writeBufferBytes, maxQueuedBytes, tls);
+                    writeBufferBytes, maxQueuedBytes, tls, leaderOnly, unavailableAfter);
         }
 
         public Options withBackoff(Duration min, Duration max) {
             return new Options(callTimeout, inactivityProbe, connectTimeout, min, max, maxFrameBytes,
-                    writeBufferBytes, maxQueuedBytes, tls);
+                    writeBufferBytes, maxQueuedBytes, tls, leaderOnly, unavailableAfter);
         }
 
         public Options withTls(TlsConfig t) {
             return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes,
-                    writeBufferBytes, maxQueuedBytes, t);
+                    writeBufferBytes, maxQueuedBytes, t, leaderOnly, unavailableAfter);
         }
 
         public Options withMaxFrameBytes(int n) {
             return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, n,
-                    writeBufferBytes, maxQueuedBytes, tls);
+                    writeBufferBytes, maxQueuedBytes, tls, leaderOnly, unavailableAfter);
         }
 
         /** The write buffer's high water mark and the bound of the queue of requests waiting for it. */
         public Options withWriteLimits(int bufferBytes, long queuedBytes) {
             return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes,
-                    bufferBytes, queuedBytes, tls);
+                    bufferBytes, queuedBytes, tls, leaderOnly, unavailableAfter);
+        }
+
+        /**
+         * On (the default): use a clustered database only through its leader, moving on to another remote when the
+         * server is a follower or loses the lead. Off: any member connected to its cluster will do (readers).
+         */
+        public Options withLeaderOnly(boolean on) {
+            return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes,
+                    writeBufferBytes, maxQueuedBytes, tls, on, unavailableAfter);
+        }
+
+        /**
+         * Once the client has lost its server and found no usable one for this long, calls fail at once with
+         * {@link OvsdbUnavailableException} (naming why each remote is not usable) instead of waiting for their
+         * timeout; a leader election is shorter than the default 5 s, a lost quorum is not.
+         */
+        public Options withUnavailableAfter(Duration d) {
+            return new Options(callTimeout, inactivityProbe, connectTimeout, minBackoff, maxBackoff, maxFrameBytes,
+                    writeBufferBytes, maxQueuedBytes, tls, leaderOnly, d);
         }
     }
 
@@ -238,6 +291,26 @@ public final class OvsdbClient implements AutoCloseable {
         return options;
     }
 
+    /** Counters of reconnects, leader changes and resyncs, for metrics. */
+    public ClientStats stats() {
+        return stats;
+    }
+
+    /**
+     * Null while connected and in sync; otherwise why not, naming each remote's last problem (refused, a follower,
+     * cut off from its cluster...), for health checks.
+     */
+    public String problem() {
+        if (isConnected()) {
+            return null;
+        }
+        StringJoiner why = new StringJoiner("; ");
+        for (Remote r : remotes) {
+            why.add(r + ": " + remoteProblems.getOrDefault(r, "not tried yet"));
+        }
+        return "not connected: " + why;
+    }
+
     // ---------------------------------------------------------------- RPC methods
 
     public CompletableFuture<List<String>> listDbs() {
@@ -250,6 +323,9 @@ public final class OvsdbClient implements AutoCloseable {
 
     /** The schema of {@code db}, fetched once per connection and cached. */
     public CompletableFuture<DatabaseSchema> getSchema(String db) {
+        if (usedDbs.add(db)) {
+            recheckServer();
+        }
         DatabaseSchema cached = schemas.get(db);
         if (cached != null) {
             return CompletableFuture.completedFuture(cached);
@@ -274,6 +350,9 @@ public final class OvsdbClient implements AutoCloseable {
      * refuses it (nothing is applied then). Cancelling the returned future sends a {@code cancel} request.
      */
     public CompletableFuture<TransactResult> transact(String db, List<Operation> operations) {
+        if (unavailableLongEnough()) {
+            return CompletableFuture.failedFuture(new OvsdbUnavailableException("transact not sent: " + problem()));
+        }
         return getSchema(db).thenCompose(schema -> {
             ArrayNode params = OvsdbJson.NODES.arrayNode().add(db);
             operations.forEach(op -> params.add(op.toJson()));
@@ -332,6 +411,9 @@ public final class OvsdbClient implements AutoCloseable {
         }
         if (via != null && !via.isActive()) {
             return CompletableFuture.failedFuture(new OvsdbConnectionException("connection to " + connectedTo + " lost"));
+        }
+        if (via == null && unavailableLongEnough()) {
+            return CompletableFuture.failedFuture(new OvsdbUnavailableException(method + " not sent: " + problem()));
         }
         connect();
         long id = ids.incrementAndGet();
@@ -461,6 +543,9 @@ public final class OvsdbClient implements AutoCloseable {
                         } else {
                             m.replica.resetTo(m.replica.decodeFullState2(r.get(2)), txn);
                         }
+                        if (via != null) {
+                            resynced(m, found, last);
+                        }
                         return null;
                     });
                 }).exceptionallyCompose(e -> fallback(m, via, e, MonitorMethod.COND));
@@ -469,14 +554,33 @@ public final class OvsdbClient implements AutoCloseable {
                 params.add(m.requests(true));
                 return this.<Void>send(via, "monitor_cond", params, monitorTimeout(), r -> {
                     m.replica.resetTo(m.replica.decodeFullState2(r), null);
+                    if (via != null) {
+                        resynced(m, false, null);
+                    }
                     return null;
                 }).exceptionallyCompose(e -> fallback(m, via, e, MonitorMethod.PLAIN));
             default:
                 params.add(m.requests(false));
                 return this.send(via, "monitor", params, monitorTimeout(), r -> {
                     m.replica.resetTo(m.replica.decodeFullState1(r), null);
+                    if (via != null) {
+                        resynced(m, false, null);
+                    }
                     return null;
                 });
+        }
+    }
+
+    /** Counts and logs how a monitor came back after a reconnect. */
+    private void resynced(Monitor m, boolean resumed, String since) {
+        if (resumed) {
+            stats.resumedResyncs.incrementAndGet();
+            log.info("{}: {} replica resumed on {} from transaction {}: only the changes since were sent", name, m.db,
+                    connectedTo, since);
+        } else {
+            stats.fullResyncs.incrementAndGet();
+            log.info("{}: {} replica fully resynced on {} ({})", name, m.db, connectedTo, since == null
+                    ? "no transaction id to resume from" : "the server no longer has transaction " + since);
         }
     }
 
@@ -545,13 +649,18 @@ public final class OvsdbClient implements AutoCloseable {
         log.info("{}: connected to {}", name, remote);
         schemas.clear();
         channel.complete(ch);
-        List<CompletableFuture<Void>> restarts = new ArrayList<>();
-        for (Monitor m : monitors.values()) {
-            restarts.add(startMonitor(m, ch));
-        }
-        CompletableFuture.allOf(restarts.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+        checkServer(ch, remote).thenCompose(v -> {
+            List<CompletableFuture<Void>> restarts = new ArrayList<>();
+            for (Monitor m : monitors.values()) {
+                restarts.add(startMonitor(m, ch));
+            }
+            return CompletableFuture.allOf(restarts.toArray(CompletableFuture[]::new));
+        }).whenComplete((v, e) -> {
             if (e != null) {
-                log.warn("{}: could not restore monitors on {}: {}; reconnecting", name, remote, e.getMessage());
+                if (skipped != ch && ch.isActive()) { // a lost connection is logged as such
+                    log.warn("{}: could not restore monitors on {}: {}; reconnecting", name, remote, e.getMessage());
+                    remoteProblems.put(remote, "could not restore monitors: " + e.getMessage());
+                }
                 ch.close();
                 return;
             }
@@ -561,10 +670,142 @@ public final class OvsdbClient implements AutoCloseable {
                     return;
                 }
                 readyChannel = ch;
+                unavailableSinceNanos = -1;
             }
+            remoteProblems.remove(remote);
+            if (everReady) {
+                stats.reconnects.incrementAndGet();
+            }
+            everReady = true;
             firstConnect.complete(null);
             flush();
         });
+    }
+
+    /**
+     * Monitors {@code _Server} on a new connection, as ovsdb-idl does, and fails if the server will not do: a
+     * clustered database it is not connected to the cluster for, a follower while {@link Options#leaderOnly()}, or
+     * an index behind what the client already saw (a member that missed transactions). A server without
+     * {@code _Server} (older than OVS 2.9) is taken as standalone.
+     */
+    private CompletableFuture<Void> checkServer(Channel ch, Remote remote) {
+        ObjectNode request = OvsdbJson.NODES.objectNode();
+        ArrayNode columns = request.putObject(ServerView.TABLE).putArray("columns");
+        ServerDatabase.COLUMNS.forEach(columns::add);
+        ArrayNode params = OvsdbJson.NODES.arrayNode().add(ServerView.DATABASE).add(SERVER_MONITOR).add(request);
+        return this.<ServerView>send(ch, "monitor", params, monitorTimeout(), r -> {
+            ServerView view = new ServerView(ch, remote);
+            view.apply(r);
+            return view;
+        }).handle((view, e) -> {
+            if (e != null) {
+                Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+                if (cause instanceof OvsdbRpcException) {
+                    log.debug("{}: {} has no _Server database ({}): taken as standalone", name, remote, cause.getMessage());
+                    serverView = null;
+                    return null;
+                }
+                throw new CompletionException(cause);
+            }
+            serverView = view;
+            String problem = admit(view);
+            if (problem != null) {
+                skip(view, problem);
+                throw new CompletionException(new OvsdbConnectionException(problem));
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Null if the server will do for the databases this client uses (before it used any: every clustered one the
+     * server has), otherwise why not; records the index, cluster and leader seen when it will.
+     */
+    private String admit(ServerView view) {
+        List<ServerDatabase> relevant = new ArrayList<>();
+        for (ServerDatabase db : view.databases()) {
+            if (db.clustered() && (usedDbs.isEmpty() || usedDbs.contains(db.name()))) {
+                relevant.add(db);
+            }
+        }
+        for (ServerDatabase db : relevant) {
+            String cid = clusterIds.get(db.name());
+            if (cid != null && db.cid() != null && !cid.equals(db.cid())) {
+                log.warn("{}: {} on {} belongs to cluster {}, not {} as before: the database was recreated", name,
+                        db.name(), view.remote, db.cid(), cid);
+                minIndex.remove(db.name());
+                leaderSids.remove(db.name());
+            }
+            if (!db.connected()) {
+                return "clustered database " + db.name() + " is not connected to its cluster (no quorum, or an election"
+                        + " going on)";
+            }
+            if (options.leaderOnly() && !db.leader()) {
+                return "clustered database " + db.name() + " is a follower here, not the cluster leader";
+            }
+            Long seen = minIndex.get(db.name());
+            if (seen != null && db.index() >= 0 && db.index() < seen) {
+                return "clustered database " + db.name() + " is behind (index " + db.index() + ", already seen "
+                        + seen + ")";
+            }
+        }
+        for (ServerDatabase db : relevant) {
+            if (db.cid() != null) {
+                clusterIds.put(db.name(), db.cid());
+            }
+            minIndex.merge(db.name(), db.index(), Math::max);
+            if (db.leader() && db.sid() != null) {
+                String before = leaderSids.put(db.name(), db.sid());
+                if (before != null && !before.equals(db.sid())) {
+                    stats.leaderChanges.incrementAndGet();
+                    log.info("{}: the leader of {} is now {} (server {}, was {})", name, db.name(), view.remote,
+                            db.sid(), before);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Closes a connection whose server will not do; its loss moves on to the next remote. */
+    private void skip(ServerView view, String problem) {
+        skipped = view.channel;
+        stats.serversSkipped.incrementAndGet();
+        remoteProblems.put(view.remote, problem);
+        lastConnectFailure = new OvsdbConnectionException(view.remote + ": " + problem);
+        log.info("{}: {}: {}; trying another server", name, view.remote, problem);
+        view.channel.close();
+    }
+
+    /** A _Server update on {@code ch}, or a database newly used: the server may no longer do. */
+    private void recheckServer() {
+        ServerView view = serverView;
+        if (view != null && view.channel.isActive() && skipped != view.channel) {
+            String problem = admit(view);
+            if (problem != null) {
+                skip(view, problem);
+            }
+        }
+    }
+
+    private boolean unavailableLongEnough() {
+        long since = unavailableSinceNanos;
+        return since >= 0 && System.nanoTime() - since >= options.unavailableAfter().toNanos();
+    }
+
+    /** Fails the requests still waiting for a connection once the client has been without one for too long. */
+    private void failQueuedIfUnavailable(long since) {
+        if (since != unavailableSinceNanos || closed) {
+            return;
+        }
+        OvsdbUnavailableException e = new OvsdbUnavailableException("not sent: " + problem());
+        for (Long id : List.copyOf(pending.keySet())) {
+            if (outbox.contains(id)) {
+                Pending<?> p = pending.get(id);
+                if (p != null) {
+                    p.future.completeExceptionally(e);
+                }
+            }
+        }
     }
 
     /**
@@ -574,23 +815,44 @@ public final class OvsdbClient implements AutoCloseable {
      */
     void disconnected(Channel ch, Remote remote, long provenNanos, Throwable cause) {
         boolean healthy;
+        boolean wasSkipped;
         long delay;
+        long since = -1;
         synchronized (this) {
             CompletableFuture<Channel> c = channel;
             if (!c.isDone() || c.isCompletedExceptionally() || c.join() != ch) {
                 return;
             }
+            boolean wasReady = readyChannel == ch;
             channel = new CompletableFuture<>();
             readyChannel = null;
             connectedTo = null;
-            healthy = provenNanos >= 0 && provenNanos >= TimeUnit.MILLISECONDS.toNanos(backoff.stepMs());
+            wasSkipped = skipped == ch;
+            healthy = !wasSkipped && provenNanos >= 0
+                    && provenNanos >= TimeUnit.MILLISECONDS.toNanos(backoff.stepMs());
+            skippedThisRound |= wasSkipped;
             delay = healthy ? reset() : failed();
+            if (wasReady) {
+                since = System.nanoTime();
+                unavailableSinceNanos = since;
+            }
         }
-        failAll(new OvsdbConnectionException("connection to " + remote + " lost"
-                + (cause == null ? "" : ": " + describe(cause)), cause), true);
-        if (!closed) {
+        String why = wasSkipped ? remoteProblems.get(remote) : cause == null ? null : describe(cause);
+        if (!wasSkipped) {
+            remoteProblems.put(remote, "connection lost" + (why == null ? "" : ": " + why));
+        }
+        failAll(new OvsdbConnectionException("connection to " + remote + " lost" + (why == null ? "" : ": " + why),
+                cause), true);
+        if (since >= 0) {
+            long lostAt = since;
+            TIMERS.schedule(() -> failQueuedIfUnavailable(lostAt), options.unavailableAfter().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+        if (!closed && !wasSkipped) {
             log.warn("{}: connection to {} lost{}; reconnecting in {} ms", name, remote,
                     healthy ? "" : " before it proved healthy", delay);
+        }
+        if (!closed) {
             scheduleAttempt(delay);
         }
     }
@@ -598,6 +860,8 @@ public final class OvsdbClient implements AutoCloseable {
     void connectFailed(Remote remote, Throwable cause) {
         long delay;
         lastConnectFailure = cause;
+        remoteProblems.put(remote, "cannot connect: " + (cause.getMessage() == null ? cause.getClass().getSimpleName()
+                : cause.getMessage()));
         synchronized (this) {
             if (closed) {
                 return;
@@ -616,11 +880,15 @@ public final class OvsdbClient implements AutoCloseable {
     private long reset() {
         failures = 0;
         triedThisRound = 0;
+        skippedThisRound = false;
         backoff.reset();
         return backoff.next();
     }
 
-    /** A failed attempt: the next remote at once until every one was tried, then the back-off grows. */
+    /**
+     * A failed attempt: the next remote at once until every one was tried, then the back-off grows (but a round in
+     * which a server answered and was skipped is followed by at most {@link #SKIPPED_ROUND_MAX_MS}).
+     */
     private long failed() {
         failures++;
         remoteIndex++;
@@ -628,7 +896,12 @@ public final class OvsdbClient implements AutoCloseable {
             return 0;
         }
         triedThisRound = 0;
-        return backoff.next();
+        long delay = backoff.next();
+        if (skippedThisRound) {
+            skippedThisRound = false;
+            return Math.min(delay, SKIPPED_ROUND_MAX_MS);
+        }
+        return delay;
     }
 
     private void scheduleAttempt(long delayMs) {
@@ -646,7 +919,10 @@ public final class OvsdbClient implements AutoCloseable {
             }
             Pending<?> p = pending.remove(id);
             if (p != null) {
-                p.future.completeExceptionally(e);
+                p.future.completeExceptionally(sentOnly && "transact".equals(p.method())
+                        ? new TransactionOutcomeUnknownException(e.getMessage() + " before the transaction's reply: it"
+                                + " may or may not have been committed, and is not sent again", e)
+                        : e);
             }
         }
     }
@@ -671,7 +947,13 @@ public final class OvsdbClient implements AutoCloseable {
             }
             try {
                 switch (method) {
-                    case "update" -> monitor(params.get(0)).replica.applyUpdate1(params.get(1));
+                    case "update" -> {
+                        if (SERVER_MONITOR.equals(params.get(0).asString(""))) {
+                            serverUpdate(ch, params.get(1));
+                        } else {
+                            monitor(params.get(0)).replica.applyUpdate1(params.get(1));
+                        }
+                    }
                     case "update2" -> monitor(params.get(0)).replica.applyUpdate2(params.get(1), null);
                     case "update3" -> monitor(params.get(0)).replica.applyUpdate2(params.get(2), params.get(1).asString());
                     default -> log.debug("{}: ignoring notification {}", name, method);
@@ -683,6 +965,14 @@ public final class OvsdbClient implements AutoCloseable {
                 ch.close();
             }
         });
+    }
+
+    private void serverUpdate(Channel ch, JsonNode tableUpdates) {
+        ServerView view = serverView;
+        if (view != null && view.channel == ch) {
+            view.apply(tableUpdates);
+            recheckServer();
+        }
     }
 
     private Monitor monitor(JsonNode id) {

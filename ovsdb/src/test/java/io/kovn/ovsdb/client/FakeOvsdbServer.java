@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MappingIterator;
 import tools.jackson.databind.node.ObjectNode;
@@ -48,18 +49,48 @@ final class FakeOvsdbServer implements AutoCloseable {
             return index;
         }
 
-        /** The next message (recorded), or null once the client closed the connection. */
+        /**
+         * The next message (recorded), or null once the client closed the connection. Monitor requests for
+         * {@code _Server} are answered with {@link #serverDatabases} and neither returned nor recorded.
+         */
         JsonNode read() {
+            for (JsonNode msg; (msg = readAny()) != null; ) {
+                if (!answeredServerMonitor(msg)) {
+                    received.add(new Received(index, msg));
+                    return msg;
+                }
+            }
+            return null;
+        }
+
+        /** Reads the first message, which must be the client's monitor of {@code _Server}, and answers it. */
+        void answerServerMonitor() throws IOException {
+            JsonNode msg = readAny();
+            if (msg == null || !answeredServerMonitor(msg)) {
+                throw new IOException("expected the monitor of _Server, got " + msg);
+            }
+        }
+
+        private boolean answeredServerMonitor(JsonNode msg) {
+            if (!msg.path("method").asString("").startsWith("monitor")
+                    || !"_Server".equals(msg.path("params").path(0).asString(""))) {
+                return false;
+            }
+            serverMonitors.incrementAndGet();
+            try {
+                reply(msg, OvsdbJson.MAPPER.readTree("{\"Database\": " + serverDatabases.apply(index) + "}"));
+            } catch (IOException e) {
+                return true; // the client went away; the next read says so
+            }
+            return true;
+        }
+
+        private JsonNode readAny() {
             try {
                 if (in == null) {
                     in = OvsdbJson.MAPPER.readerFor(JsonNode.class).readValues(socket.getInputStream());
                 }
-                if (!in.hasNextValue()) {
-                    return null;
-                }
-                JsonNode msg = in.nextValue();
-                received.add(new Received(index, msg));
-                return msg;
+                return in.hasNextValue() ? in.nextValue() : null;
             } catch (RuntimeException | IOException e) { // closed under us, or reset by the client
                 return null;
             }
@@ -101,6 +132,12 @@ final class FakeOvsdbServer implements AutoCloseable {
     private final ServerSocket server;
     private final Session session;
     private final AtomicInteger accepts = new AtomicInteger();
+    private final AtomicInteger serverMonitors = new AtomicInteger();
+    /**
+     * The {@code _Server} Database rows each connection (by number) reports, as the JSON object of a monitor
+     * reply's table ({@code {uuid: {"new": row}}}); none by default: a standalone server.
+     */
+    private volatile IntFunction<String> serverDatabases = conn -> "{}";
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
@@ -121,6 +158,15 @@ final class FakeOvsdbServer implements AutoCloseable {
 
     int accepts() {
         return accepts.get();
+    }
+
+    /** Monitors of {@code _Server} answered so far. */
+    int serverMonitors() {
+        return serverMonitors.get();
+    }
+
+    void serverDatabases(IntFunction<String> rows) {
+        this.serverDatabases = rows;
     }
 
     List<Received> received() {

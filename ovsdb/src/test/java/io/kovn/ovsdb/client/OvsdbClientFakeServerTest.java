@@ -54,10 +54,12 @@ class OvsdbClientFakeServerTest {
         return s;
     }
 
-    private OvsdbClient client(FakeOvsdbServer server, OvsdbClient.Options options) {
+    private OvsdbClient client(FakeOvsdbServer server, OvsdbClient.Options options) throws Exception {
         OvsdbClient c = new OvsdbClient(server.remote(), options.withBackoff(Duration.ofMillis(50), Duration.ofMillis(200)));
         toClose.add(c);
-        return c.connectSync();
+        // not connectSync: a test's short call timeout is for its calls, not for the connection's set-up
+        c.connect().get(10, TimeUnit.SECONDS);
+        return c;
     }
 
     /** Reads and records everything, answers nothing. */

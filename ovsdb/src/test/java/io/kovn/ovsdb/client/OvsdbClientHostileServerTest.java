@@ -167,7 +167,8 @@ class OvsdbClientHostileServerTest {
                 healthy(conn);
                 return;
             }
-            // reads nothing; keeps talking (echo requests) so only the stalled writes can give it away
+            // reads nothing once connected; keeps talking (echo requests) so only the stalled writes can give it away
+            conn.answerServerMonitor();
             while (stalled.get()) {
                 conn.sendRaw("{\"method\": \"echo\", \"params\": [], \"id\": \"e\"}");
                 Thread.sleep(100);
