@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Kubernetes networking on OVN: components, init steps, sandbox, benchmarks.",
         subcommands = {CommandLine.HelpCommand.class, ControllerCommand.class, MasterInitCommand.class, NodeCommand.class,
                 MinionInitCommand.class, GatewayInitCommand.class, NicsToBridgeCommand.class, BridgeToNicsCommand.class,
+                PkiCommand.class,
                 BenchCommand.class, io.kovn.cli.sandbox.SandboxCommand.class})
 public final class Main {
 
