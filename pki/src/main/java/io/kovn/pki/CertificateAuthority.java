@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class CertificateAuthority {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateAuthority.class);
     /** A common name is at most 64 characters (RFC 5280's ub-common-name) and is also a file name here. */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,62})");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,63})");
     /** notBefore is set this far back so a peer whose clock is a little behind accepts a new certificate. */
     private static final Duration BACKDATE = Duration.ofMinutes(5);
     private static final SecureRandom RANDOM = new SecureRandom();
