@@ -10,6 +10,7 @@ import io.kovn.pki.PkiDirectory;
 import io.kovn.pki.Role;
 import io.kovn.pki.SubjectAltName;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -18,7 +19,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code kovn pki init|issue|show}: the cluster CA and the certificates of OVN's servers and clients. */
 @Command(name = "pki", mixinStandardHelpOptions = true,
@@ -30,6 +33,9 @@ final class PkiCommand {
             description = "Creates the cluster CA in --dir (ca-key.pem 0600, ca-cert.pem), or imports an existing "
                     + "CA key and certificate. Refuses to replace a CA already there.")
     static final class Init implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Option(names = "--dir", required = true, description = "PKI directory (created 0700)")
         Path dir;
 
@@ -50,7 +56,7 @@ final class PkiCommand {
 
         @Override
         public Integer call() {
-            return reported("init", this::run);
+            return reported(spec, this::run);
         }
 
         private int run() throws IOException {
@@ -71,9 +77,9 @@ final class PkiCommand {
                         Lifetime.parse(lifetime == null ? "3650d" : lifetime), Clock.systemUTC());
             }
             pki.saveCa(ca);
-            System.out.println("CA key:         " + pki.caKey() + " (0600)");
-            System.out.println("CA certificate: " + pki.caCert());
-            System.out.print(CertificateDescription.describe(ca.certificate(), Clock.systemUTC().instant()));
+            out(spec).println("CA key:         " + pki.caKey() + " (0600)");
+            out(spec).println("CA certificate: " + pki.caCert());
+            out(spec).print(CertificateDescription.describe(ca.certificate(), Clock.systemUTC().instant()));
             return 0;
         }
     }
@@ -82,6 +88,9 @@ final class PkiCommand {
             description = "Issues a new key (NAME-key.pem, 0600) and certificate (NAME-cert.pem) signed by the CA in --dir. "
                     + "Server roles get serverAuth and clientAuth (RAFT peers), the others clientAuth; CN = --name.")
     static final class Issue implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Option(names = "--dir", required = true, description = "PKI directory made by kovn pki init")
         Path dir;
 
@@ -108,7 +117,7 @@ final class PkiCommand {
 
         @Override
         public Integer call() {
-            return reported("issue", this::run);
+            return reported(spec, this::run);
         }
 
         private int run() throws IOException {
@@ -120,10 +129,10 @@ final class PkiCommand {
             IssuedCertificate issued = ca.issue(r, name, parsed, type, Lifetime.parse(lifetime));
             Path target = out == null ? dir : out;
             PkiDirectory.saveIssued(target, name, issued, force);
-            System.out.println("private key: " + PkiDirectory.keyFile(target, name) + " (0600)");
-            System.out.println("certificate: " + PkiDirectory.certFile(target, name));
-            System.out.println("CA:          " + new PkiDirectory(dir).caCert());
-            System.out.print(CertificateDescription.describe(issued.certificate(), Clock.systemUTC().instant()));
+            out(spec).println("private key: " + PkiDirectory.keyFile(target, name) + " (0600)");
+            out(spec).println("certificate: " + PkiDirectory.certFile(target, name));
+            out(spec).println("CA:          " + new PkiDirectory(dir).caCert());
+            out(spec).print(CertificateDescription.describe(issued.certificate(), Clock.systemUTC().instant()));
             return 0;
         }
     }
@@ -131,21 +140,24 @@ final class PkiCommand {
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Prints subject, issuer, SANs, usages and expiry of each certificate in FILE (never a key).")
     static final class Show implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Parameters(paramLabel = "FILE", description = "PEM certificate file")
         Path file;
 
         @Override
         public Integer call() {
-            return reported("show", this::run);
+            return reported(spec, this::run);
         }
 
         private int run() throws IOException {
             List<X509Certificate> certs = Pem.readCertificates(file);
             for (int i = 0; i < certs.size(); i++) {
                 if (certs.size() > 1) {
-                    System.out.println("certificate " + (i + 1) + " of " + certs.size() + ":");
+                    out(spec).println("certificate " + (i + 1) + " of " + certs.size() + ":");
                 }
-                System.out.print(CertificateDescription.describe(certs.get(i), Clock.systemUTC().instant()));
+                out(spec).print(CertificateDescription.describe(certs.get(i), Clock.systemUTC().instant()));
             }
             return 0;
         }
@@ -157,16 +169,22 @@ final class PkiCommand {
     }
 
     /** Bad input or an unusable file is a one-line error, not a stack trace; the exit code is 1. */
-    private static int reported(String command, Step step) {
+    private static int reported(CommandSpec spec, Step step) {
+        String command = spec.qualifiedName();
+        PrintWriter err = spec.commandLine().getErr();
         try {
             return step.run();
         } catch (IllegalArgumentException e) {
-            System.err.println("kovn pki " + command + ": " + e.getMessage());
+            err.println(command + ": " + e.getMessage());
         } catch (NoSuchFileException e) {
-            System.err.println("kovn pki " + command + ": no such file: " + e.getFile());
+            err.println(command + ": no such file: " + e.getFile());
         } catch (IOException e) {
-            System.err.println("kovn pki " + command + ": " + e);
+            err.println(command + ": " + e);
         }
         return 1;
+    }
+
+    private static PrintWriter out(CommandSpec spec) {
+        return spec.commandLine().getOut();
     }
 }

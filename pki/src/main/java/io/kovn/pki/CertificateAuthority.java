@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -63,7 +64,7 @@ public final class CertificateAuthority {
         }
         KeyPair pair = type.generate();
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(now.minus(BACKDATE)),
@@ -121,7 +122,7 @@ public final class CertificateAuthority {
      */
     public X509Certificate sign(PublicKey publicKey, Role role, String name, List<SubjectAltName> sans, Duration lifetime) {
         requireValidName(name);
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS); // X.509 times have whole seconds
         Instant notAfter = now.plus(lifetime);
         Instant caExpiry = certificate.getNotAfter().toInstant();
         if (notAfter.isAfter(caExpiry)) {
