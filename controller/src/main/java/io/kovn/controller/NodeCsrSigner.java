@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kovn.ovn.annotations.GatewayConfig;
 import io.kovn.pki.CertificateAuthority;
 import io.kovn.pki.CertificateRequests;
+import io.kovn.pki.NodeCsr;
 import io.kovn.pki.Pem;
 import io.kovn.pki.Role;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +30,8 @@ import org.slf4j.LoggerFactory;
  * The approval is recorded in the CSR's Approved condition.
  */
 public final class NodeCsrSigner {
-    public static final String SIGNER_NAME = "kovn.io/ovn-node";
-    /** A node's client certificate, in the CSR API's words: no more, no fewer. */
-    public static final Set<String> NODE_USAGES = Set.of("digital signature", "key encipherment", "client auth");
+    public static final String SIGNER_NAME = NodeCsr.SIGNER_NAME;
+    private static final Set<String> NODE_USAGES = Set.copyOf(NodeCsr.USAGES);
     static final String APPROVED_REASON = "KovnNodeApproved";
     static final String DENIED_REASON = "KovnNodeDenied";
     /** A PEM P-256 or RSA-4096 request is a few kilobytes. */
