@@ -67,12 +67,14 @@ public final class NodeCsrSigner {
             request = CertificateRequests.validate(Pem.parseCertificationRequest(decodeRequest(csr.getSpec().getRequest())));
             node = nodeOf(request.commonName()).orElseThrow(() -> new IllegalArgumentException(
                     "no Node named " + request.commonName() + " or with chassis " + request.commonName()));
+            requireRequesterMayBe(csr.getSpec().getUsername(), node);
         } catch (IllegalArgumentException e) {
             deny(csr, e.getMessage());
             return Decision.DENIED;
         }
         kube.certificates().v1().certificateSigningRequests().withName(name).approve(condition("Approved",
-                APPROVED_REASON, "CN=" + request.commonName() + " is Node " + node + "'s chassis"));
+                APPROVED_REASON, "CN=" + request.commonName() + " is Node " + node + "'s chassis; requested by "
+                        + csr.getSpec().getUsername()));
         X509Certificate cert = ca.sign(request.publicKey(), Role.OVN_CONTROLLER, request.commonName(), List.of(),
                 lifetimeOf(csr));
         String pem = Base64.getEncoder().encodeToString(Pem.encode(cert).getBytes(StandardCharsets.US_ASCII));
@@ -94,6 +96,17 @@ public final class NodeCsrSigner {
     private static void requireNodeUsages(List<String> usages) {
         if (usages == null || usages.size() != NODE_USAGES.size() || !new HashSet<>(usages).equals(NODE_USAGES)) {
             throw new IllegalArgumentException("usages " + usages + " are not exactly a node's " + NODE_USAGES);
+        }
+    }
+
+    /**
+     * A requester that authenticates as a node ({@code system:node:NAME}, the kubelet's credentials) may only
+     * ask for its own node's certificate. Other requesters (the node agents' service account) are recorded in
+     * the approval, not restricted: binding them to a node needs per-node credentials (docs/security.md).
+     */
+    private static void requireRequesterMayBe(String username, String node) {
+        if (username != null && username.startsWith("system:node:") && !username.equals("system:node:" + node)) {
+            throw new IllegalArgumentException("requester " + username + " may not ask for Node " + node + "'s certificate");
         }
     }
 

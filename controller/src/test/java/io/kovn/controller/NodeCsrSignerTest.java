@@ -134,6 +134,19 @@ class NodeCsrSignerTest {
     }
 
     @Test
+    void aNodeIdentityMayOnlyAskForItsOwnNodesCertificate() {
+        node("node1");
+        node("node2");
+        KeyPair key = KeyType.EC_P256.generate();
+        client.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder()
+                .withNewMetadata().withName("node2-for-node1").endMetadata().withNewSpec()
+                .withSignerName(NodeCsrSigner.SIGNER_NAME).withUsages(NODE_USAGES).withUsername("system:node:node2")
+                .withRequest(base64(Pem.encode(CertificateRequests.create(key, "node1")))).endSpec().build()).create();
+        assertThat(signer.handle(get("node2-for-node1"))).isEqualTo(NodeCsrSigner.Decision.DENIED);
+        assertDenied("node2-for-node1", "requester system:node:node2 may not ask for Node node1's certificate");
+    }
+
+    @Test
     void otherSignersCsrsAreNotTouched() {
         node("node1");
         CertificateSigningRequest csr = client.certificates().v1().certificateSigningRequests().resource(
