@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,7 +136,11 @@ public final class Pem {
         if (Files.size(file) > MAX_FILE_BYTES) {
             throw new IllegalArgumentException(file + " is larger than " + MAX_FILE_BYTES + " bytes: not a PEM key or certificate");
         }
-        return Files.readString(file, StandardCharsets.US_ASCII);
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(file + " is not a PEM text file (it holds non-ASCII bytes)", e);
+        }
     }
 
     private static List<Object> parse(String text, Object source) {

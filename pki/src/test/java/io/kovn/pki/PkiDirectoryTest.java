@@ -3,6 +3,7 @@ package io.kovn.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -106,6 +107,9 @@ class PkiDirectoryTest {
                 .hasMessageContaining("no private key but a certificate");
         Path garbage = Files.writeString(tmp.resolve("garbage.pem"), "hello\n");
         assertThatThrownBy(() -> Pem.readCertificates(garbage)).hasMessageContaining(garbage + " holds no PEM object");
+        Path binary = Files.write(tmp.resolve("cert.der"), ca.certificate().getEncoded());
+        assertThatThrownBy(() -> Pem.readCertificates(binary)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(binary + " is not a PEM text file");
         assertThatThrownBy(() -> new PkiDirectory(tmp.resolve("none")).loadCa(CLOCK)).hasMessageContaining("kovn pki init");
     }
 
@@ -114,6 +118,8 @@ class PkiDirectoryTest {
         Logger logger = (Logger) LoggerFactory.getLogger(CertificateAuthority.class);
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
+        Level level = logger.getLevel();
+        logger.setLevel(Level.INFO); // what is issued is logged at INFO
         logger.addAppender(log);
         try {
             CertificateAuthority ca = CertificateAuthority.create("kovn", KeyType.EC_P256, Duration.ofDays(1), CLOCK);
@@ -129,6 +135,7 @@ class PkiDirectoryTest {
             }
         } finally {
             logger.detachAppender(log);
+            logger.setLevel(level);
         }
     }
 }
