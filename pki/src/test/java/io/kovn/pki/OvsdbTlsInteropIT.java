@@ -13,9 +13,13 @@ import io.kovn.ovsdb.model.Table;
 import io.kovn.ovsdb.wire.Operation;
 import io.kovn.testing.Exec;
 import io.kovn.testing.TlsOvsdbServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -140,7 +144,7 @@ class OvsdbTlsInteropIT {
     }
 
     private static Exec.Result nbctl(String remote, Path dir, String name, String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("--db=" + remote, "-p", key(dir, name).toString(),
+        List<String> cmd = new ArrayList<>(List.of("--db=" + remote, "-p", key(dir, name).toString(),
                 "-c", cert(dir, name).toString(), "-C", dir.resolve(PkiDirectory.CA_CERT).toString()));
         cmd.addAll(List.of(args));
         return nb.run("ovn-nbctl", cmd.toArray(String[]::new));
@@ -163,11 +167,11 @@ class OvsdbTlsInteropIT {
         return PkiDirectory.certFile(dir, name);
     }
 
-    private static java.security.cert.X509Certificate readCert(Path file) {
+    private static X509Certificate readCert(Path file) {
         try {
             return Pem.readCertificates(file).get(0);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
