@@ -1,5 +1,6 @@
 package io.kovn.cli;
 
+import io.kovn.pki.AtomicFiles;
 import io.kovn.pki.CertificateAuthority;
 import io.kovn.pki.CertificateDescription;
 import io.kovn.pki.IssuedCertificate;
@@ -11,6 +12,7 @@ import io.kovn.pki.Role;
 import io.kovn.pki.SubjectAltName;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -85,7 +87,8 @@ final class PkiCommand {
     }
 
     @Command(name = "issue", mixinStandardHelpOptions = true,
-            description = "Issues a new key (NAME-key.pem, 0600) and certificate (NAME-cert.pem) signed by the CA in --dir. "
+            description = "Issues a new key (NAME-key.pem, 0600) and certificate (NAME-cert.pem) signed by the CA in --dir "
+                    + "(with --out, a copy of ca-cert.pem goes there too). "
                     + "Server roles get serverAuth and clientAuth (RAFT peers), the others clientAuth; CN = --name.")
     static final class Issue implements Callable<Integer> {
         @Spec
@@ -129,9 +132,14 @@ final class PkiCommand {
             IssuedCertificate issued = ca.issue(r, name, parsed, type, Lifetime.parse(lifetime));
             Path target = out == null ? dir : out;
             PkiDirectory.saveIssued(target, name, issued, force);
+            Path caCert = target.resolve(PkiDirectory.CA_CERT);
+            if (out != null) {
+                // what a host needs is then in one directory: its key, its certificate and the CA to trust
+                AtomicFiles.write(caCert, Pem.encode(ca.certificate()).getBytes(StandardCharsets.US_ASCII), AtomicFiles.PUBLIC);
+            }
             out(spec).println("private key: " + PkiDirectory.keyFile(target, name) + " (0600)");
             out(spec).println("certificate: " + PkiDirectory.certFile(target, name));
-            out(spec).println("CA:          " + new PkiDirectory(dir).caCert());
+            out(spec).println("CA:          " + caCert);
             out(spec).print(CertificateDescription.describe(issued.certificate(), Clock.systemUTC().instant()));
             return 0;
         }

@@ -41,6 +41,7 @@ class PkiCommandTest {
         assertThat(chassis.out()).contains("private key: " + tmp.resolve("node1/node1-key.pem") + " (0600)")
                 .contains("subject:            CN=node1").contains("extended key usage: clientAuth")
                 .doesNotContain("BEGIN");
+        assertThat(Files.readString(tmp.resolve("node1/ca-cert.pem"))).isEqualTo(Files.readString(dir.resolve("ca-cert.pem")));
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ca-key.pem")))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("node1/node1-key.pem"))))
