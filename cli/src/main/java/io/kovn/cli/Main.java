@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kovn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Kubernetes networking on OVN: components, init steps, sandbox, benchmarks.",
         subcommands = {CommandLine.HelpCommand.class, NicsToBridgeCommand.class, BridgeToNicsCommand.class,
+                PkiCommand.class,
                 BenchCommand.class, io.kovn.cli.sandbox.SandboxCommand.class})
 public final class Main {
 

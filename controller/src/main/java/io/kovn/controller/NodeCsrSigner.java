@@ -1,0 +1,160 @@
+package io.kovn.controller;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kovn.ovn.annotations.GatewayConfig;
+import io.kovn.pki.CertificateAuthority;
+import io.kovn.pki.CertificateRequests;
+import io.kovn.pki.NodeCsr;
+import io.kovn.pki.Pem;
+import io.kovn.pki.Role;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The signer {@value #SIGNER_NAME}: approves and signs a node's {@code certificates.k8s.io/v1} CSR only if its
+ * subject is exactly {@code CN=<chassis>} of an existing Node (by name or by its chassis-id annotation), it
+ * proves possession of its key, and its usages are exactly a node's; denies anything else with a Warning Event.
+ * The approval is recorded in the CSR's Approved condition.
+ */
+public final class NodeCsrSigner {
+    public static final String SIGNER_NAME = NodeCsr.SIGNER_NAME;
+    private static final Set<String> NODE_USAGES = Set.copyOf(NodeCsr.USAGES);
+    static final String APPROVED_REASON = "KovnNodeApproved";
+    static final String DENIED_REASON = "KovnNodeDenied";
+    /** A PEM P-256 or RSA-4096 request is a few kilobytes. */
+    private static final int MAX_REQUEST_CHARS = 16 * 1024;
+    private static final Duration MIN_LIFETIME = Duration.ofMinutes(10);
+    private static final Logger log = LoggerFactory.getLogger(NodeCsrSigner.class);
+
+    /** What {@link #handle} did. */
+    public enum Decision { IGNORED, APPROVED, DENIED }
+
+    private final KubernetesClient kube;
+    private final CertificateAuthority ca;
+    private final Duration lifetime;
+    private final EventRecorder events;
+
+    public NodeCsrSigner(KubernetesClient kube, CertificateAuthority ca, Duration lifetime, EventRecorder events) {
+        this.kube = kube;
+        this.ca = ca;
+        this.lifetime = lifetime;
+        this.events = events;
+    }
+
+    /** Decides one CSR; a CSR of another signer, or one already decided, is left alone. */
+    public Decision handle(CertificateSigningRequest csr) {
+        if (!SIGNER_NAME.equals(csr.getSpec().getSignerName()) || decided(csr)) {
+            return Decision.IGNORED;
+        }
+        String name = csr.getMetadata().getName();
+        CertificateRequests.Validated request;
+        String node;
+        try {
+            requireNodeUsages(csr.getSpec().getUsages());
+            request = CertificateRequests.validate(Pem.parseCertificationRequest(decodeRequest(csr.getSpec().getRequest())));
+            node = nodeOf(request.commonName()).orElseThrow(() -> new IllegalArgumentException(
+                    "no Node named " + request.commonName() + " or with chassis " + request.commonName()));
+            requireRequesterMayBe(csr.getSpec().getUsername(), node);
+        } catch (IllegalArgumentException e) {
+            deny(csr, e.getMessage());
+            return Decision.DENIED;
+        }
+        kube.certificates().v1().certificateSigningRequests().withName(name).approve(condition("Approved",
+                APPROVED_REASON, "CN=" + request.commonName() + " is Node " + node + "'s chassis; requested by "
+                        + csr.getSpec().getUsername()));
+        X509Certificate cert = ca.sign(request.publicKey(), Role.OVN_CONTROLLER, request.commonName(), List.of(),
+                lifetimeOf(csr));
+        String pem = Base64.getEncoder().encodeToString(Pem.encode(cert).getBytes(StandardCharsets.US_ASCII));
+        kube.certificates().v1().certificateSigningRequests().withName(name).editStatus(c -> {
+            c.getStatus().setCertificate(pem);
+            return c;
+        });
+        log.info("CSR {}: approved and signed for Node {} (CN={}), valid until {}", name, node, request.commonName(),
+                cert.getNotAfter().toInstant());
+        return Decision.APPROVED;
+    }
+
+    private static boolean decided(CertificateSigningRequest csr) {
+        return csr.getStatus() != null && (csr.getStatus().getCertificate() != null
+                || csr.getStatus().getConditions().stream().anyMatch(c -> Set.of("Approved", "Denied", "Failed")
+                        .contains(c.getType())));
+    }
+
+    private static void requireNodeUsages(List<String> usages) {
+        if (usages == null || usages.size() != NODE_USAGES.size() || !new HashSet<>(usages).equals(NODE_USAGES)) {
+            throw new IllegalArgumentException("usages " + usages + " are not exactly a node's " + NODE_USAGES);
+        }
+    }
+
+    /**
+     * A requester that authenticates as a node ({@code system:node:NAME}, the kubelet's credentials) may only
+     * ask for its own node's certificate. Other requesters (the node agents' service account) are recorded in
+     * the approval, not restricted: binding them to a node needs per-node credentials (docs/security.md).
+     */
+    private static void requireRequesterMayBe(String username, String node) {
+        if (username != null && username.startsWith("system:node:") && !username.equals("system:node:" + node)) {
+            throw new IllegalArgumentException("requester " + username + " may not ask for Node " + node + "'s certificate");
+        }
+    }
+
+    private static String decodeRequest(String base64) {
+        if (base64 == null || base64.length() > MAX_REQUEST_CHARS) {
+            throw new IllegalArgumentException("spec.request is missing or longer than " + MAX_REQUEST_CHARS + " characters");
+        }
+        try {
+            return new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spec.request is not base64: " + e.getMessage(), e);
+        }
+    }
+
+    /** The Node whose name, or whose chassis-id annotation, is {@code chassis}. */
+    private Optional<String> nodeOf(String chassis) {
+        Node byName = kube.nodes().withName(chassis).get();
+        if (byName != null) {
+            return Optional.of(chassis);
+        }
+        return kube.nodes().list().getItems().stream()
+                .filter(n -> n.getMetadata().getAnnotations() != null
+                        && chassis.equals(n.getMetadata().getAnnotations().get(GatewayConfig.CHASSIS_ANNOTATION)))
+                .map(n -> n.getMetadata().getName()).findFirst();
+    }
+
+    /** The signer's lifetime, or the shorter one the CSR asks for (spec.expirationSeconds), at least 10 minutes. */
+    private Duration lifetimeOf(CertificateSigningRequest csr) {
+        Integer seconds = csr.getSpec().getExpirationSeconds();
+        if (seconds == null) {
+            return lifetime;
+        }
+        Duration asked = Duration.ofSeconds(Math.max(seconds, MIN_LIFETIME.toSeconds()));
+        return asked.compareTo(lifetime) < 0 ? asked : lifetime;
+    }
+
+    private void deny(CertificateSigningRequest csr, String reason) {
+        String why = reason.length() > 300 ? reason.substring(0, 300) + "..." : reason; // it may quote the request
+        String name = csr.getMetadata().getName();
+        kube.certificates().v1().certificateSigningRequests().withName(name)
+                .deny(condition("Denied", DENIED_REASON, why));
+        events.warning(csr, "CertificateDenied", "CSR " + name + " denied: " + why);
+        log.warn("CSR {} (signer {}) denied: {}", name, SIGNER_NAME, why);
+    }
+
+    private static CertificateSigningRequestCondition condition(String type, String reason, String message) {
+        String now = Instant.now().toString();
+        return new CertificateSigningRequestConditionBuilder().withType(type).withStatus("True").withReason(reason)
+                .withMessage(message).withLastUpdateTime(now).withLastTransitionTime(now).build();
+    }
+}
