@@ -56,7 +56,7 @@ class RampoutIsolationIT {
                 assertThat(events).anySatisfy(e -> {
                     assertThat(e.getInvolvedObject().getName()).isEqualTo("node-c");
                     assertThat(e.getReason()).isEqualTo("NetworkSetupFailed");
-                    assertThat(e.getMessage()).contains("rampout-ip-subnets: 'not-a-cidr' is not an IPv4 CIDR");
+                    assertThat(e.getMessage()).contains("rampout-ip-subnets: \"not-a-cidr\" is not an IPv4 CIDR");
                 });
             });
             assertThat(ovn.nbctl("lr-list")).doesNotContain("GR_node-c");
