@@ -311,6 +311,12 @@ public final class OvsdbClient implements AutoCloseable {
         return "not connected: " + why;
     }
 
+    /** For a timed-out call's message: why there was no usable connection, or nothing while connected. */
+    private String whyNotConnected() {
+        String problem = problem();
+        return problem == null ? "" : " (" + problem + ")";
+    }
+
     // ---------------------------------------------------------------- RPC methods
 
     public CompletableFuture<List<String>> listDbs() {
@@ -423,7 +429,8 @@ public final class OvsdbClient implements AutoCloseable {
         msg.set("params", params);
         byte[] bytes = OvsdbJson.MAPPER.writeValueAsBytes(msg);
         var timer = TIMERS.schedule(() -> p.future.completeExceptionally(new OvsdbTimeoutException(
-                method + " got no reply within " + timeout.toMillis() + " ms from " + remotes)), timeout.toMillis(),
+                method + " got no reply within " + timeout.toMillis() + " ms from " + remotes + whyNotConnected())),
+                timeout.toMillis(),
                 TimeUnit.MILLISECONDS);
         p.future.whenComplete((v, e) -> {
             timer.cancel(false);
