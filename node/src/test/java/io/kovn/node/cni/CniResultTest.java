@@ -53,11 +53,11 @@ class CniResultTest {
     @Test
     void requestsFromThePluginAreParsed() throws Exception {
         CniRequest r = CniRequest.parse(("{\"command\":\"ADD\",\"containerId\":\"c1\",\"netns\":\"/var/run/netns/p\","
-                + "\"ifName\":\"eth0\",\"args\":{\"K8S_POD_NAME\":\"web\",\"K8S_POD_UID\":\"u1\"},\"path\":null,"
+                + "\"ifName\":\"eth0\",\"args\":{\"K8S_POD_NAME\":\"web\",\"K8S_POD_UID\":\"3f0c1a2b-0000-4000-8000-000000000001\"},\"path\":null,"
                 + "\"config\":{\"cniVersion\":\"0.4.0\",\"name\":\"kovn\",\"type\":\"kovn-cni\"}}").getBytes());
         assertThat(r.podNamespace()).isEqualTo("default");
         assertThat(r.podName()).isEqualTo("web");
-        assertThat(r.podUid()).isEqualTo("u1");
+        assertThat(r.podUid()).isEqualTo("3f0c1a2b-0000-4000-8000-000000000001");
         assertThat(r.cniVersion()).isEqualTo("0.4.0");
         assertThat(r.netns()).isEqualTo(Path.of("/var/run/netns/p"));
         assertThat(r.prevResult()).isNull();
