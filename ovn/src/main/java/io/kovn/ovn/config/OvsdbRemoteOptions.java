@@ -35,10 +35,6 @@ public record OvsdbRemoteOptions(Option<String> address, Option<Path> privateKey
         return new OvsdbRemoteOptions(address.required(), privateKey, certificate, caCert);
     }
 
-    public OvsdbRemoteOptions withOvsKey(String key) {
-        return new OvsdbRemoteOptions(address.ovsKey(key), privateKey, certificate, caCert);
-    }
-
     public List<Option<?>> all() {
         return List.of(address, privateKey, certificate, caCert);
     }
