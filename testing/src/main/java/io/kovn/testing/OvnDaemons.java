@@ -550,8 +550,8 @@ public final class OvnDaemons implements AutoCloseable {
 
     /**
      * A JVM killed with SIGKILL runs no shutdown hook, leaving its daemons behind. On first use, end the
-     * processes of such orphaned directories: only those whose command line names that directory, i.e.
-     * the ones an OvnDaemons started.
+     * processes of such orphaned directories: only those whose command line names that directory, i.e. the
+     * ones an OvnDaemons, OvnCluster or TlsOvsdbServer started (their directories come from {@link #ownedTempDir}).
      */
     private static void reapOrphans() {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")),
