@@ -21,9 +21,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,7 +81,7 @@ class ControllerNbFailoverIT {
     }
 
     private static Map<String, String> podIps(MockKube kube) {
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         for (Pod p : kube.client.pods().inNamespace(NS).list().getItems()) {
             Map<String, String> a = p.getMetadata().getAnnotations();
             String network = a == null ? null : a.get(PodNetwork.ANNOTATION);
@@ -112,7 +113,7 @@ class ControllerNbFailoverIT {
     private static void assertConsistent(MockKube kube, int pods) throws Exception {
         Map<String, String> ips = podIps(kube);
         assertThat(ips).as("pods annotated").hasSize(pods);
-        assertThat(new java.util.HashSet<>(ips.values())).as("distinct pod addresses").hasSize(pods);
+        assertThat(new HashSet<>(ips.values())).as("distinct pod addresses").hasSize(pods);
         try (OvsdbClient observer = new OvsdbClient(cluster.remotes(Db.NB),
                 OvsdbClient.Options.defaults().withLeaderOnly(false)).connectSync()) {
             DatabaseReplica nb = observer.replicate(Databases.NORTHBOUND, NbTables.monitorSpec()).get(30, TimeUnit.SECONDS);

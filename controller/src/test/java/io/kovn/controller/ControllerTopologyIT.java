@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kovn.ovn.annotations.NodeSubnets;
 import io.kovn.ovn.annotations.PodNetwork;
+import io.kovn.ovn.net.MacAddress;
 import io.kovn.testing.OvnDaemons;
 import io.kovn.testing.WithOvn;
 import java.time.Duration;
@@ -111,7 +112,7 @@ class ControllerTopologyIT {
         assertThat(a.first().contains(io.kovn.ovn.net.Ipv4Cidr.parseAddress(webNet.ip()))).isTrue();
         assertThat(webNet.ip()).isEqualTo(a.first().addressString(3)); // never network, gateway or management
         assertThat(webNet.gatewayIp().toString()).isEqualTo(a.first().gateway());
-        assertThat(webNet.macAddress().toString()).isEqualTo(io.kovn.ovn.net.MacAddress.fromIpv4(webNet.ip()));
+        assertThat(webNet.macAddress().toString()).isEqualTo(MacAddress.fromIpv4(webNet.ip()));
         assertThat(nb("lsp-get-addresses", "default_web-1")).isEqualTo(webNet.macAddress() + " " + webNet.ip());
         assertThat(nb("lsp-get-port-security", "default_web-1")).isEqualTo(webNet.macAddress() + " " + webNet.ip());
         assertThat(nb("get", "logical_switch_port", "default_web-1", "external_ids:pod-uid"))
@@ -119,7 +120,7 @@ class ControllerTopologyIT {
         assertThat(nb("lsp-list", "node-b")).contains("(prod_db-1)");
 
         // ovn-trace: a packet from web-1 on node-a reaches db-1 on node-b through the cluster router
-        String rtosMac = io.kovn.ovn.net.MacAddress.fromIpv4(a.first().gateway());
+        String rtosMac = MacAddress.fromIpv4(a.first().gateway());
         await().atMost(WAIT).untilAsserted(() -> assertThat(ovn.sbctl("--bare", "--columns=logical_port", "list", "port_binding"))
                 .contains("prod_db-1"));
         String trace = Exec(ovnTrace("node-a", "inport == \"default_web-1\" && eth.src == " + webNet.macAddress()

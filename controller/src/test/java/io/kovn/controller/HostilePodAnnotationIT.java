@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.kovn.controller.reconcile.PodReconciler;
 import io.kovn.ovn.annotations.PodNetwork;
+import io.kovn.ovn.net.MacAddress;
 import io.kovn.testing.OvnDaemons;
 import io.kovn.testing.WithOvn;
 import java.time.Duration;
@@ -91,7 +92,7 @@ class HostilePodAnnotationIT {
             String free = victim.ip().substring(0, victim.ip().lastIndexOf('.')) + ".200";
             podWithAnnotation(kube, "aaa-thief", victim.toJson());
             podWithAnnotation(kube, "squatter", victim.toJson().replace(victim.ip(), free)
-                    .replace(victim.macAddress().toString(), io.kovn.ovn.net.MacAddress.fromIpv4(free)));
+                    .replace(victim.macAddress().toString(), MacAddress.fromIpv4(free)));
             try (KovnController second = new KovnController(ControllerConfig.defaults(ovn.nbUnix()), kube.newClient())) {
                 second.start();
                 PodNetwork aaaThief = awaitOwnAllocation(kube, "aaa-thief");

@@ -8,6 +8,7 @@ import io.kovn.ovn.config.ConfigSources;
 import io.kovn.ovn.config.Configuration;
 import io.kovn.ovn.config.Source;
 import io.kovn.testing.OvnDaemons;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +35,7 @@ class NodeOptionsIT {
     }
 
     private static Configuration resolve(Map<String, String> env, Map<String, String> flags) {
-        Map<String, String> all = new java.util.HashMap<>(flags);
+        Map<String, String> all = new HashMap<>(flags);
         all.put("ovsdb", ovs.vswitchUnix());
         all.putIfAbsent("node-name", "n1");
         return NodeMain.resolver(NodeOptions.SET).resolve(ConfigSources.of(all, env));

@@ -125,10 +125,6 @@ public final class Pem {
         return o.getClass().getSimpleName();
     }
 
-    static List<Object> parseFile(Path file) throws IOException {
-        return parse(read(file), file);
-    }
-
     private static String read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(file + " is not a regular file");

@@ -31,10 +31,6 @@ public enum Role {
         return id;
     }
 
-    public boolean isServer() {
-        return server;
-    }
-
     public List<KeyPurposeId> extendedKeyUsages() {
         return server ? List.of(KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth)
                 : List.of(KeyPurposeId.id_kp_clientAuth);

@@ -1,7 +1,5 @@
 package io.kovn.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,19 +145,8 @@ public final class OvnCluster implements AutoCloseable {
             needed.add("ovn-northd");
         }
         needed.forEach(OvnDaemons::bin); // fails on a missing package first; also reaps orphaned fixtures
-        try {
-            // the prefix and owner file of OvnDaemons: its orphan reaper covers these directories too
-            dir = Files.createTempDirectory("kovn-it-");
-            Files.writeString(dir.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, String> e = new LinkedHashMap<>();
-        for (String v : List.of("OVS_RUNDIR", "OVS_DBDIR", "OVS_LOGDIR", "OVS_SYSCONFDIR",
-                "OVN_RUNDIR", "OVN_DBDIR", "OVN_LOGDIR", "OVN_SYSCONFDIR")) {
-            e.put(v, dir.toString());
-        }
-        env = Collections.unmodifiableMap(e);
+        dir = OvnDaemons.ownedTempDir("kovn-it-");
+        env = OvnDaemons.toolEnv(dir);
         LIVE.add(this);
     }
 

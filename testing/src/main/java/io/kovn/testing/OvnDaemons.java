@@ -176,20 +176,8 @@ public final class OvnDaemons implements AutoCloseable {
             needed.addAll(List.of("ovs-pki", "openssl"));
         }
         needed.forEach(OvnDaemons::bin);
-        try {
-            dir = Files.createTempDirectory("kovn-it-");
-            // Lets a later JVM recognise this directory as orphaned if this JVM dies without shutdown hooks.
-            Files.writeString(dir.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, String> e = new LinkedHashMap<>();
-        // Keep every default path of the OVS/OVN tools inside our dir, away from a system installation.
-        for (String v : List.of("OVS_RUNDIR", "OVS_DBDIR", "OVS_LOGDIR", "OVS_SYSCONFDIR",
-                "OVN_RUNDIR", "OVN_DBDIR", "OVN_LOGDIR", "OVN_SYSCONFDIR")) {
-            e.put(v, dir.toString());
-        }
-        env = Collections.unmodifiableMap(e);
+        dir = ownedTempDir("kovn-it-");
+        env = toolEnv(dir);
         LIVE.add(this);
     }
 
@@ -537,9 +525,33 @@ public final class OvnDaemons implements AutoCloseable {
     }
 
     /**
+     * A fresh temp directory with an owner.pid file: with a prefix starting "kovn-it-", {@link #reapOrphans} of a
+     * later JVM ends its daemons if this JVM dies without running shutdown hooks.
+     */
+    static Path ownedTempDir(String prefix) {
+        try {
+            Path d = Files.createTempDirectory(prefix);
+            Files.writeString(d.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
+            return d;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Environment keeping every default path of the OVS/OVN tools inside dir, away from a system installation. */
+    static Map<String, String> toolEnv(Path dir) {
+        Map<String, String> e = new LinkedHashMap<>();
+        for (String v : List.of("OVS_RUNDIR", "OVS_DBDIR", "OVS_LOGDIR", "OVS_SYSCONFDIR",
+                "OVN_RUNDIR", "OVN_DBDIR", "OVN_LOGDIR", "OVN_SYSCONFDIR")) {
+            e.put(v, dir.toString());
+        }
+        return Collections.unmodifiableMap(e);
+    }
+
+    /**
      * A JVM killed with SIGKILL runs no shutdown hook, leaving its daemons behind. On first use, end the
-     * processes of such orphaned directories: only those whose command line names that directory, i.e.
-     * the ones an OvnDaemons started.
+     * processes of such orphaned directories: only those whose command line names that directory, i.e. the
+     * ones an OvnDaemons, OvnCluster or TlsOvsdbServer started (their directories come from {@link #ownedTempDir}).
      */
     private static void reapOrphans() {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")),

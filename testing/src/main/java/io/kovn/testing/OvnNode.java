@@ -109,12 +109,7 @@ public final class OvnNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, String> e = new LinkedHashMap<>();
-        for (String v : List.of("OVS_RUNDIR", "OVS_DBDIR", "OVS_LOGDIR", "OVS_SYSCONFDIR", "OVN_RUNDIR",
-                "OVN_DBDIR", "OVN_LOGDIR", "OVN_SYSCONFDIR")) {
-            e.put(v, dir.toString());
-        }
-        env = Collections.unmodifiableMap(e);
+        env = OvnDaemons.toolEnv(dir);
         netns = Netns.create(name);
     }
 

@@ -1,14 +1,12 @@
 package io.kovn.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,19 +65,8 @@ public final class TlsOvsdbServer implements AutoCloseable {
     private TlsOvsdbServer(Database db) {
         this.db = db;
         List.of("ovsdb-server", "ovsdb-tool", "ovsdb-client", db.ctl).forEach(OvnDaemons::bin);
-        try {
-            // the kovn-it- prefix and owner.pid let OvnDaemons reap this directory's daemons if this JVM is killed
-            dir = Files.createTempDirectory("kovn-it-tls-");
-            Files.writeString(dir.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, String> e = new LinkedHashMap<>();
-        for (String v : List.of("OVS_RUNDIR", "OVS_DBDIR", "OVS_LOGDIR", "OVS_SYSCONFDIR",
-                "OVN_RUNDIR", "OVN_DBDIR", "OVN_LOGDIR", "OVN_SYSCONFDIR")) {
-            e.put(v, dir.toString());
-        }
-        env = Collections.unmodifiableMap(e);
+        dir = OvnDaemons.ownedTempDir("kovn-it-tls-");
+        env = OvnDaemons.toolEnv(dir);
         LIVE.add(this);
     }
 

@@ -4,7 +4,6 @@ import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.schema.DatabaseSchema;
 import io.kovn.ovsdb.schema.TableSchema;
 import io.kovn.ovsdb.wire.OvsdbJson;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;

@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The options of one OVSDB connection, the same in every command that opens one: {@code --<db>-address} and,
+ * The options of one OVSDB connection with its own TLS files, the same in every command that opens one (the NB
+ * of {@code controller}, {@code master-init}, {@code gateway-init} and {@code nb}): {@code --<db>-address} and,
  * for {@code ssl:} remotes, {@code --<db>-private-key}, {@code --<db>-certificate} and {@code --<db>-ca-cert}
- * (PEM files, as ovn-nbctl takes them).
+ * (PEM files, as ovn-nbctl takes them). The node agent's remotes are {@link #remote} options: an {@code ssl:}
+ * Southbound is reached with the local Open_vSwitch SSL row's files.
  */
 public record OvsdbRemoteOptions(Option<String> address, Option<Path> privateKey, Option<Path> certificate,
                                  Option<Path> caCert) {
@@ -33,10 +35,6 @@ public record OvsdbRemoteOptions(Option<String> address, Option<Path> privateKey
 
     public OvsdbRemoteOptions required() {
         return new OvsdbRemoteOptions(address.required(), privateKey, certificate, caCert);
-    }
-
-    public OvsdbRemoteOptions withOvsKey(String key) {
-        return new OvsdbRemoteOptions(address.ovsKey(key), privateKey, certificate, caCert);
     }
 
     public List<Option<?>> all() {
