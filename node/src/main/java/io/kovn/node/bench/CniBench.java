@@ -196,7 +196,7 @@ public final class CniBench {
     private Trial floorAdd(boolean createLsp) {
         String name = "f" + (++seq);
         String node = lab.config().nodeName();
-        lab.controller().addPod(node, "bench", name, false);
+        String uid = lab.controller().addPod(node, "bench", name, false).getMetadata().getUid();
         PodNetwork net = lab.controller().connect(node, "bench", name, !createLsp);
         Netns netns = lab.node().createPod(name);
         String hostVeth = "fl" + seq;
@@ -210,6 +210,7 @@ public final class CniBench {
         env.put("IP", net.ipAddress().toString());
         env.put("GW", net.gatewayIp().toString());
         env.put("IFACE_ID", Names.podPort("bench", name));
+        env.put("IFACE_ID_VER", uid);
         env.put("OVSDB", lab.node().ovsdbRemote());
         env.put("NB", lab.central().nbUnix());
         env.put("SWITCH", Names.nodeSwitch(node));
