@@ -61,12 +61,7 @@ class ControllerNbFailoverIT {
 
     @BeforeEach
     void everyMemberUpAndNbEmpty() {
-        for (int i = 1; i <= 3; i++) {
-            if (!cluster.isRunning(Db.NB, i)) {
-                cluster.start(Db.NB, i);
-            }
-        }
-        cluster.awaitLeader(Db.NB);
+        cluster.restoreAll(Db.NB);
         for (String table : List.of("Logical_Switch", "Logical_Router", "Load_Balancer", "Load_Balancer_Group",
                 "Address_Set", "Port_Group")) {
             cluster.nbctl("--all", "destroy", table);

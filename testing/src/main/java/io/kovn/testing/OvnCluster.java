@@ -339,6 +339,16 @@ public final class OvnCluster implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Starts every member of {@code db} a test stopped or killed, and waits for a leader (a test's clean slate). */
+    public int restoreAll(Db db) {
+        for (int i = 1; i <= members; i++) {
+            if (!isRunning(db, i)) {
+                start(db, i);
+            }
+        }
+        return awaitLeader(db);
+    }
+
     /**
      * Waits until a leader is elected and every running member is a cluster member that knows it; returns the
      * leader.

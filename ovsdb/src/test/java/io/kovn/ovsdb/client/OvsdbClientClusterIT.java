@@ -49,12 +49,7 @@ class OvsdbClientClusterIT {
 
     @BeforeEach
     void everyMemberUpAndEmpty() {
-        for (int i = 1; i <= 3; i++) {
-            if (!cluster.isRunning(Db.NB, i)) {
-                cluster.start(Db.NB, i);
-            }
-        }
-        cluster.awaitLeader(Db.NB);
+        cluster.restoreAll(Db.NB);
         cluster.nbctl("--all", "destroy", "Logical_Switch");
     }
 
