@@ -33,6 +33,7 @@ public final class Main {
         cl.addSubcommand("gateway-init", GatewayInitCommand.command());
         cl.addSubcommand("config", ConfigCommand.command());
         cl.addSubcommand("nb", NbCommand.command());
+        cl.addSubcommand("manifests", ManifestsCommand.command());
         return cl.setCaseInsensitiveEnumValuesAllowed(true);
     }
 
