@@ -45,12 +45,13 @@ else
   if [ ! -f "$tar" ]; then
     echo "base: mmdebstrap bookworm with $packages"
     # no docs, man pages or translations: a third of the size
+    # the .tar name tells mmdebstrap to write a tarball (a name without it would be a directory)
     mmdebstrap --quiet --variant=apt --include="$packages" \
       --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
       --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
       --customize-hook='rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/*' \
-      bookworm "$tar.tmp"
-    mv "$tar.tmp" "$tar"
+      bookworm "$cache/base-$hash.tmp.tar"
+    mv "$cache/base-$hash.tmp.tar" "$tar"
   fi
   podman import --quiet "$tar" "$base" >/dev/null
   echo "base $base: built in $(( $(date +%s) - start )) s"

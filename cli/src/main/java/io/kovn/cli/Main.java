@@ -34,6 +34,7 @@ public final class Main {
         cl.addSubcommand("config", ConfigCommand.command());
         cl.addSubcommand("nb", NbCommand.command());
         cl.addSubcommand("manifests", ManifestsCommand.command());
+        cl.addSubcommand("install-host", InstallHostCommand.command());
         return cl.setCaseInsensitiveEnumValuesAllowed(true);
     }
 
