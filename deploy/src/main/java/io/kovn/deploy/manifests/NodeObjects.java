@@ -102,13 +102,12 @@ final class NodeObjects {
     private static Container ovnController(ManifestSettings s, List<VolumeMount> ovs) {
         String script = "set -eu\n"
                 + "until [ -S " + NodePaths.OVS_RUN + "/db.sock ]; do sleep 1; done\n"
+                // ovn-controller takes no --unixctl: its socket is found through the pid file in /var/run/ovn
                 + "exec ovn-controller unix:" + NodePaths.OVS_RUN + "/db.sock --pidfile=" + NodePaths.OVN_RUN
-                + "/ovn-controller.pid --unixctl=" + NodePaths.OVN_RUN + "/ovn-controller.ctl -vconsole:info"
-                + " -vfile:off\n";
+                + "/ovn-controller.pid -vconsole:info -vfile:off\n";
         return new ContainerBuilder().withName("ovn-controller").withImage(s.image())
                 .withCommand("/bin/sh", "-c", script)
-                .withReadinessProbe(PodParts.exec(10, "ovn-appctl", "-t", NodePaths.OVN_RUN + "/ovn-controller.ctl",
-                        "connection-status"))
+                .withReadinessProbe(PodParts.exec(10, "ovn-appctl", "-t", "ovn-controller", "connection-status"))
                 .withResources(PodParts.resources(100, 128, 1024))
                 .withSecurityContext(PodParts.capabilities("NET_ADMIN"))
                 .withVolumeMounts(concat(ovs, PodParts.mount("ovn-run", NodePaths.OVN_RUN),
