@@ -8,7 +8,9 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.kovn.deploy.manifests.ApiRequest;
 import io.kovn.deploy.manifests.DeployNames;
+import io.kovn.deploy.manifests.KubernetesApiUse;
 import io.kovn.deploy.manifests.ManifestSettings;
 import io.kovn.deploy.manifests.Manifests;
 import io.kovn.pki.NodeCsr;
@@ -99,6 +101,21 @@ class KubernetesApiUseTest {
         Set<String> inTable = CALLS.stream().map(c -> c.account() + " " + c.file() + " ." + c.entry() + "()")
                 .collect(Collectors.toCollection(TreeSet::new));
         assertThat(inSource).as("fabric8 call sites in controller/ and node/ src/main").isEqualTo(inTable);
+    }
+
+    @Test
+    void theGeneratorsTableNamesCallersThatExistAndMakeThoseRequests() {
+        for (ApiRequest r : Stream.concat(KubernetesApiUse.CONTROLLER.stream(), KubernetesApiUse.NODE.stream()).toList()) {
+            String file = r.caller().substring(0, r.caller().indexOf(':')) + ".java";
+            assertThat(CALLS).as("a call site of " + file + " making " + r.verb() + " " + r.ruleResource())
+                    .anySatisfy(c -> {
+                        assertThat(c.file()).isEqualTo(file);
+                        assertThat(c.requests()).anySatisfy(q -> {
+                            assertThat(q.verb()).isEqualTo(r.verb());
+                            assertThat(q.resource()).isEqualTo(r.ruleResource());
+                        });
+                    });
+        }
     }
 
     @Test

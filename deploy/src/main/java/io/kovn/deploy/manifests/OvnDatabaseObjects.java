@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -51,7 +52,7 @@ final class OvnDatabaseObjects {
     }
 
     private static String serviceHostVariable(int i) {
-        return memberService(i).toUpperCase().replace('-', '_') + "_SERVICE_HOST";
+        return memberService(i).toUpperCase(Locale.ROOT).replace('-', '_') + "_SERVICE_HOST";
     }
 
     private static String scheme(ManifestSettings s) {
