@@ -65,14 +65,7 @@ public final class CniHandler {
 
     /** The result to print (ADD), or null (DEL, CHECK, STATUS, GC). */
     public ObjectNode handle(CniRequest req) throws CniFailure {
-        if (!Set.of("0.3.1", "0.4.0", "1.0.0", "1.1.0").contains(req.cniVersion())) {
-            throw new CniFailure(CniFailure.INCOMPATIBLE_VERSION, "cniVersion " + req.cniVersion() + " is not supported",
-                    "supported: 0.3.1, 0.4.0, 1.0.0, 1.1.0");
-        }
-        if (req.networkWide() && !"1.1.0".equals(req.cniVersion())) {
-            throw new CniFailure(CniFailure.INCOMPATIBLE_VERSION, req.command() + " is not defined for cniVersion "
-                    + req.cniVersion(), "it needs cniVersion 1.1.0");
-        }
+        checkVersion(req);
         switch (req.command()) {
             case "STATUS":
                 status();
@@ -95,6 +88,18 @@ public final class CniHandler {
         }
     }
 
+    /** Code 1 for a spec version kovn does not speak, or a network-wide command before 1.1.0. */
+    static void checkVersion(CniRequest req) throws CniFailure {
+        if (!Set.of("0.3.1", "0.4.0", "1.0.0", "1.1.0").contains(req.cniVersion())) {
+            throw new CniFailure(CniFailure.INCOMPATIBLE_VERSION, "cniVersion " + req.cniVersion() + " is not supported",
+                    "supported: 0.3.1, 0.4.0, 1.0.0, 1.1.0");
+        }
+        if (req.networkWide() && !"1.1.0".equals(req.cniVersion())) {
+            throw new CniFailure(CniFailure.INCOMPATIBLE_VERSION, req.command() + " is not defined for cniVersion "
+                    + req.cniVersion(), "it needs cniVersion 1.1.0");
+        }
+    }
+
     /** For the clean-up: runs {@code action} under the interface's lock, unless an operation holds it now. */
     public boolean ifIdle(String hostVeth, Runnable action) {
         KeyedLocks.Held h = locks.tryLock(hostVeth);
@@ -110,7 +115,7 @@ public final class CniHandler {
         }
     }
 
-    private static void requirePod(CniRequest req) throws CniFailure {
+    static void requirePod(CniRequest req) throws CniFailure {
         if (req.podName() == null || req.podName().isEmpty()) {
             throw new CniFailure(CniFailure.INVALID_ENVIRONMENT, "CNI_ARGS has no K8S_POD_NAME", null);
         }
@@ -256,7 +261,7 @@ public final class CniHandler {
         }
     }
 
-    private static CniFailure failure(CniRequest req, Exception e) {
+    static CniFailure failure(CniRequest req, Exception e) {
         if (e instanceof CniFailure f) {
             log.info("{} failed: {}", req, f.getMessage());
             return f;

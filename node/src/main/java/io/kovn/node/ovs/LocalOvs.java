@@ -149,6 +149,20 @@ public final class LocalOvs implements AutoCloseable {
     /** A port with one interface, for {@link #transact}; {@code mac} and {@code mtu} may be null. */
     public static List<Operation> addPortOps(String bridge, String name, String type, Map<String, String> ifaceIds,
                                              Map<String, String> portIds, String mac, Integer mtu) {
+        return portOps(bridge, name, type, ifaceIds, portIds, mac, mtu, null);
+    }
+
+    /** A system port with one interface that is an access port of VLAN {@code tag} (1-4094), for {@link #transact}. */
+    public static List<Operation> addAccessPortOps(String bridge, String name, int tag, Map<String, String> ifaceIds,
+                                                   Map<String, String> portIds) {
+        if (tag < 1 || tag > 4094) {
+            throw new IllegalArgumentException("VLAN tag " + tag + " is out of 1-4094");
+        }
+        return portOps(bridge, name, "", ifaceIds, portIds, null, null, (long) tag);
+    }
+
+    private static List<Operation> portOps(String bridge, String name, String type, Map<String, String> ifaceIds,
+                                           Map<String, String> portIds, String mac, Integer mtu, Long tag) {
         Operation.Insert iface = Operation.insert(Interface.TABLE).named("iface").set(Interface.NAME, name)
                 .set(Interface.TYPE, type).set(Interface.EXTERNAL_IDS, ifaceIds);
         if (mac != null) {
@@ -159,6 +173,9 @@ public final class LocalOvs implements AutoCloseable {
         }
         Operation.Insert port = Operation.insert(Port.TABLE).named("port").set(Port.NAME, name)
                 .set(Port.INTERFACES, Set.of(iface.ref())).set(Port.EXTERNAL_IDS, portIds);
+        if (tag != null) {
+            port = port.set(Port.TAG, Optional.of(tag));
+        }
         return List.of(iface, port,
                 Operation.mutate(Bridge.TABLE).where(Bridge.NAME.eq(bridge)).with(Bridge.PORTS.insert(Set.of(port.ref()))));
     }
