@@ -204,7 +204,7 @@ class UnderlayCniIT {
     }
 
     @Test
-    void restartingTheVmsOvsKeepsTheCacheAndThePodsPorts() throws Exception {
+    void restartingTheVmsOvsKeepsTheCacheAndThePodsTaggedPortsWorking() throws Exception {
         add("r1");
         add("r2");
         String veth = VethNames.hostVeth("c-r1", "eth0");
@@ -213,6 +213,13 @@ class UnderlayCniIT {
         assertThat(cached("port-1")).endsWith("used=c-r1/eth0");
         assertThat(cached("port-2")).endsWith("used=c-r2/eth0");
         assertThat(vm.vsctl("get", "Port", veth, "tag")).isEqualTo("101");
+        hypervisor.netns().ip("addr", "add", "10.0.1.1/29", "dev", "vlan101");
+        try {
+            await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> sandboxes.get("r1")
+                    .run(List.of("ping", "-c", "1", "-W", "1", "10.0.1.1")).ok());
+        } finally {
+            hypervisor.netns().ip("addr", "del", "10.0.1.1/29", "dev", "vlan101");
+        }
         await().atMost(TIMEOUT).until(() -> ovs.isConnected()
                 && new PortPool(ovs, TIMEOUT).read().free().size() == 1);
         assertThat(podIp(add("r3"))).isEqualTo("10.0.1.5/29");
