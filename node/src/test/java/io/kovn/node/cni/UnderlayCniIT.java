@@ -10,6 +10,7 @@ import io.kovn.node.underlay.PoolEntry;
 import io.kovn.node.underlay.PortPool;
 import io.kovn.testing.Netns;
 import io.kovn.testing.VmOvs;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -110,7 +111,7 @@ class UnderlayCniIT {
         return vm.vsctl("get", "Open_vSwitch", ".", "external_ids:" + PoolEntry.KEY_PREFIX + portId).replace("\"", "");
     }
 
-    private static CniRequest request(String command, String containerId, java.nio.file.Path netns, String pod) {
+    private static CniRequest request(String command, String containerId, Path netns, String pod) {
         return new CniRequest(command, containerId, netns, "eth0",
                 Map.of("K8S_POD_NAMESPACE", "default", "K8S_POD_NAME", pod), CniRequest.JSON.readTree(CONFIG));
     }
