@@ -25,6 +25,7 @@ import io.kovn.pki.NodeCsr;
 import io.kovn.pki.Pem;
 import io.kovn.pki.PkiDirectory;
 import io.kovn.pki.Role;
+import io.kovn.testing.CsrApprovalDispatcher;
 import io.kovn.testing.OvnDaemons;
 import io.kovn.testing.TlsOvsdbServer;
 import java.nio.charset.StandardCharsets;
