@@ -2,13 +2,25 @@ package io.kovn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.kovn.controller.CaSecret;
 import io.kovn.testing.Exec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -62,6 +74,40 @@ class PkiCommandTest {
         Run show = pki("show", dir.resolve("ovn-central-cert.pem").toString());
         assertThat(show.out()).contains("SANs:               DNS:ovn-central.kovn.svc, IP:192.0.2.10")
                 .contains("extended key usage: serverAuth, clientAuth").contains("issuer:             CN=kovn cluster CA");
+    }
+
+    @Test
+    void secretPrintsTheCaAndAServerPairAsTlsSecretsTheControllerReads() throws Exception {
+        Path dir = tmp.resolve("pki");
+        assertThat(pki("init", "--dir", dir.toString()).exitCode()).isZero();
+        assertThat(pki("issue", "--dir", dir.toString(), "--role", "sb-server", "--name", "ovn-sb").exitCode()).isZero();
+        Run caYaml = pki("secret", "--dir", dir.toString(), "--ca");
+        assertThat(caYaml.exitCode()).as(caYaml.err()).isZero();
+        KubernetesSerialization yaml = new KubernetesSerialization();
+        Secret ca = yaml.unmarshal(caYaml.out(), Secret.class);
+        assertThat(ca.getMetadata().getNamespace()).isEqualTo("kovn-system");
+        assertThat(ca.getMetadata().getName()).isEqualTo("kovn-ca");
+        assertThat(ca.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(ca.getData()).containsOnlyKeys("tls.key", "tls.crt");
+
+        Secret sb = yaml.unmarshal(pki("secret", "--dir", dir.toString(), "--name", "ovn-sb", "--namespace", "ovn").out(),
+                Secret.class);
+        assertThat(sb.getMetadata().getName()).isEqualTo("ovn-sb");
+        assertThat(sb.getData()).containsOnlyKeys("tls.key", "tls.crt", "ca.crt");
+        assertThat(new String(Base64.getDecoder().decode(sb.getData().get("ca.crt")), StandardCharsets.US_ASCII))
+                .isEqualTo(Files.readString(dir.resolve("ca-cert.pem")));
+
+        KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        api.init();
+        try (KubernetesClient kube = api.createClient()) {
+            kube.secrets().inNamespace("kovn-system").resource(ca).create();
+            assertThat(CaSecret.load(kube, "kovn-system", "kovn-ca", Clock.systemUTC()).certificate().getSubjectX500Principal()
+                    .getName()).isEqualTo("CN=kovn cluster CA");
+        } finally {
+            api.destroy();
+        }
+        assertThat(pki("secret", "--dir", dir.toString()).err()).contains("give --ca or --name NAME");
     }
 
     @Test

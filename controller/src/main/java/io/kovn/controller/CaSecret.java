@@ -28,6 +28,8 @@ public final class CaSecret {
     /** The ConfigMap holding the CA certificate, {@value #CA_KEY}, for node agents. */
     public static final String CA_CONFIG_MAP = NodeCsr.CA_CONFIG_MAP;
     public static final String CA_KEY = NodeCsr.CA_CONFIG_MAP_KEY;
+    /** The usual name of the CA Secret ({@code kovn controller --ca-secret}). */
+    public static final String DEFAULT_CA_SECRET = "kovn-ca";
     public static final String TLS_TYPE = "kubernetes.io/tls";
     private static final String TLS_CERT = "tls.crt";
     private static final String TLS_KEY = "tls.key";

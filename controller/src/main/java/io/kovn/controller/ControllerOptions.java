@@ -52,7 +52,7 @@ public final class ControllerOptions {
             .defaultHelp("none: no CSR is signed");
     public static final Option<String> PKI_NAMESPACE = Option.string("pki-namespace",
             "kovn's namespace: the CA Secret and the kovn-ca ConfigMap").defaultValue("kovn-system");
-    public static final Option<Duration> NODE_CERTIFICATE_LIFETIME = Option.duration("node-certificate-lifetime",
+    public static final Option<Duration> NODE_CERT_LIFETIME = Option.duration("node-cert-lifetime",
             "lifetime of the node certificates the controller signs (nodes renew at 2/3 of it; a CSR's "
                     + "spec.expirationSeconds may ask for less, not under 10m)").defaultValue("720h")
             .validate(d -> d.toSeconds() >= 30, "at least 30s");
@@ -70,7 +70,7 @@ public final class ControllerOptions {
         all.addAll(NB.all());
         all.addAll(List.of(CLUSTER_SUBNET, NODE_SUBNET_PREFIX, SERVICE_CIDR, JOIN_SUBNET, METRICS_PORT,
                 METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC, SYNC_TIMEOUT,
-                CA_SECRET, PKI_NAMESPACE, NODE_CERTIFICATE_LIFETIME));
+                CA_SECRET, PKI_NAMESPACE, NODE_CERT_LIFETIME));
         return all;
     }
 
@@ -94,7 +94,7 @@ public final class ControllerOptions {
     public static Optional<NodeSigning> nodeSigning(Configuration c) {
         String secret = c.get(CA_SECRET);
         return secret == null ? Optional.empty()
-                : Optional.of(new NodeSigning(c.get(PKI_NAMESPACE), secret, c.get(NODE_CERTIFICATE_LIFETIME)));
+                : Optional.of(new NodeSigning(c.get(PKI_NAMESPACE), secret, c.get(NODE_CERT_LIFETIME)));
     }
 
     /** The controller's CSR signing: the CA Secret {@code namespace/caSecret} and the certificates' lifetime. */
