@@ -2,6 +2,7 @@ package io.kovn.cli;
 
 import io.kovn.bench.ControllerBench;
 import io.kovn.bench.OvsdbBench;
+import io.kovn.bench.cni.CniBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,7 +79,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() {
-            io.kovn.node.bench.CniBench.Result r = io.kovn.node.bench.CniBench.run(pods, System.err);
+            CniBench.Result r = CniBench.run(pods, System.err);
             System.out.println(r.table());
             return 0;
         }

@@ -17,7 +17,7 @@ import io.kovn.pki.CertificateAuthority;
 import io.kovn.pki.CertificateRequests;
 import io.kovn.pki.KeyType;
 import io.kovn.pki.Pem;
-import io.kovn.testing.CsrApprovalDispatcher;
+import io.kovn.testing.k8s.CsrApprovalDispatcher;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;

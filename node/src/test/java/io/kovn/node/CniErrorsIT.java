@@ -4,7 +4,7 @@ import static io.kovn.node.LabPods.code;
 import static io.kovn.node.LabPods.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kovn.node.bench.CniExec;
+import io.kovn.node.lab.CniExec;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

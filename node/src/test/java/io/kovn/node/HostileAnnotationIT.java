@@ -5,7 +5,7 @@ import static io.kovn.node.LabPods.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.kovn.node.bench.CniExec;
+import io.kovn.node.lab.CniExec;
 import io.kovn.ovn.annotations.PodNetwork;
 import java.time.Duration;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.kovn.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kovn.node.bench.CniExec;
-import io.kovn.node.bench.NodeLab;
+import io.kovn.node.lab.CniExec;
+import io.kovn.node.lab.NodeLab;
 import io.kovn.node.cni.VethNames;
 import io.kovn.ovn.annotations.PodNetwork;
 import io.kovn.testing.Exec;

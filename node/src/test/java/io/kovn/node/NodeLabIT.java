@@ -1,6 +1,6 @@
 package io.kovn.node;
 
-import io.kovn.node.bench.NodeLab;
+import io.kovn.node.lab.NodeLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

@@ -6,7 +6,7 @@ import static io.kovn.node.LabPods.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kovn.node.bench.CniExec;
+import io.kovn.node.lab.CniExec;
 import io.kovn.ovn.annotations.PodNetwork;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,8 +4,8 @@ import static io.kovn.node.LabPods.json;
 import static io.kovn.node.LabPods.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kovn.node.bench.CniExec;
-import io.kovn.node.bench.NodeLab;
+import io.kovn.node.lab.CniExec;
+import io.kovn.node.lab.NodeLab;
 import io.kovn.node.cni.CniInstaller;
 import io.kovn.ovn.annotations.PodNetwork;
 import java.nio.file.Files;
@@ -152,7 +152,7 @@ class PodNetworkIT extends NodeLabIT {
     void theCheckedOutPluginWorksAsWell() {
         pods.podWithNetwork("repo");
         LabPods.Sandbox s = pods.sandbox("repo");
-        var plugin = new io.kovn.node.bench.CniExec(NodeLab.checkoutRoot().resolve("bin/kovn-cni"));
+        var plugin = new io.kovn.node.lab.CniExec(NodeLab.checkoutRoot().resolve("bin/kovn-cni"));
         var env = plugin.env("ADD", s.containerId(), s.netns().path(), "eth0", "default", "repo");
         JsonNode r = json(ok(plugin.run(env, lab.pluginConfig("0.4.0"))));
         assertThat(r.path("ips").get(0).path("version").asString()).isEqualTo("4");
@@ -165,9 +165,9 @@ class PodNetworkIT extends NodeLabIT {
     }
 
     /** Reference plugins of the same conflist run where the runtime runs plugins: on the node. */
-    private io.kovn.node.bench.CniExec onNode(String plugin) {
+    private io.kovn.node.lab.CniExec onNode(String plugin) {
         java.nio.file.Path p = java.nio.file.Path.of("/usr/lib/cni", plugin);
-        return new io.kovn.node.bench.CniExec(p, lab.node().netns().inside(java.util.List.of(p.toString())));
+        return new io.kovn.node.lab.CniExec(p, lab.node().netns().inside(java.util.List.of(p.toString())));
     }
 
     @Test

@@ -4,43 +4,65 @@ import io.kovn.sandbox.proc.ManagedProcess;
 import io.kovn.testing.Exec;
 import io.kovn.testing.Netns;
 import io.kovn.testing.UnixSockets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * The central OVN databases and ovn-northd, inside the central namespace: NB and SB listen on their unix
- * sockets (for the controller and tools on this machine: sockets are files, reachable from any namespace) and
- * on TCP at the central namespace's underlay address (for the nodes' ovn-controllers, as in a real cluster).
+ * The central OVN databases and ovn-northd on one or three central hosts (namespaces on the underlay). With one,
+ * NB and SB are standalone servers and one ovn-northd runs, as in a small cluster. With three ({@code --ha}), NB and
+ * SB are 3-member RAFT clusters, one member on each host ({@code ovsdb-tool create-cluster} on the first,
+ * {@code join-cluster} on the others), and two ovn-northd instances run on the first two hosts: OVN's own
+ * active/standby through a lock in the SB. Every member listens on its unix socket (for the controller and tools
+ * on this machine: sockets are files, reachable from any namespace) and on the network at its host's underlay
+ * address (for the nodes' ovn-controllers and ovn-northd, as in a real cluster).
+ *
+ * <p>Each daemon is a {@link CentralDaemon} under a label ({@code nb}, {@code nb-member 2}, {@code northd 1}...):
+ * it can be SIGKILLed and started again with the same command.
  */
 final class CentralOvn implements AutoCloseable {
-    static final int NB_PORT = 6641;
-    static final int SB_PORT = 6642;
-    private static final Path NB_SCHEMA = Path.of("/usr/share/ovn/ovn-nb.ovsschema");
-    private static final Path SB_SCHEMA = Path.of("/usr/share/ovn/ovn-sb.ovsschema");
-
-    private final Netns netns;
-    private final String ip;
-    private final Path dir;
-    private final Map<String, String> env;
-    private final List<ManagedProcess> daemons = Collections.synchronizedList(new ArrayList<>());
-
-    private CentralOvn(Netns netns, String ip, Path dir) {
-        this.netns = netns;
-        this.ip = ip;
-        this.dir = dir;
-        this.env = Map.of("OVS_RUNDIR", dir.toString(), "OVS_DBDIR", dir.toString(), "OVS_LOGDIR", dir.toString(),
-                "OVN_RUNDIR", dir.toString(), "OVN_DBDIR", dir.toString(), "OVN_LOGDIR", dir.toString());
+    /** The namespaces the members run in: {@code central} alone, or {@code central1..3}. */
+    record Host(String name, Netns netns, String ip, Path dir) {
     }
 
-    static CentralOvn start(Netns netns, String ip, Path dir, Duration timeout) {
-        CentralOvn c = new CentralOvn(netns, ip, dir);
+    private static final Duration CMD_TIMEOUT = Duration.ofSeconds(30);
+
+    private final List<Host> hosts;
+    private final Path dir;
+    private final Duration timeout;
+    private final Map<OvnDb, List<DbMember>> members = new LinkedHashMap<>();
+    private final Map<String, CentralDaemon> daemons = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final int northds;
+
+    private CentralOvn(List<Host> hosts, Path dir, Transport transport, Duration timeout) {
+        this.hosts = List.copyOf(hosts);
+        this.dir = dir;
+        this.timeout = timeout;
+        boolean clustered = hosts.size() > 1;
+        for (OvnDb db : OvnDb.values()) {
+            List<DbMember> m = new ArrayList<>();
+            for (int i = 0; i < hosts.size(); i++) {
+                m.add(new DbMember(db, clustered ? i + 1 : 0, hosts.get(i).ip(), hosts.get(i).dir(), transport));
+            }
+            members.put(db, List.copyOf(m));
+        }
+        this.northds = clustered ? 2 : 1;
+    }
+
+    /** Creates the databases and starts everything; {@code hosts}: one (standalone) or three (clusters). */
+    static CentralOvn start(List<Host> hosts, Path dir, Transport transport, Duration timeout) {
+        CentralOvn c = new CentralOvn(hosts, dir, transport, timeout);
         try {
-            c.startAll(timeout);
+            c.startAll();
             return c;
         } catch (RuntimeException e) {
             c.close();
@@ -48,54 +70,181 @@ final class CentralOvn implements AutoCloseable {
         }
     }
 
-    private void startAll(Duration timeout) {
+    private static Map<String, String> env(Path dir) {
+        return Map.of("OVS_RUNDIR", dir.toString(), "OVS_DBDIR", dir.toString(), "OVS_LOGDIR", dir.toString(),
+                "OVN_RUNDIR", dir.toString(), "OVN_DBDIR", dir.toString(), "OVN_LOGDIR", dir.toString());
+    }
+
+    private void startAll() {
         try {
-            Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            for (Host h : hosts) {
+                Files.createDirectories(h.dir());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        Tools.run(env, "ovsdb-tool", "create", dir.resolve("nb.db").toString(), NB_SCHEMA.toString());
-        Tools.run(env, "ovsdb-tool", "create", dir.resolve("sb.db").toString(), SB_SCHEMA.toString());
-        ManagedProcess nb = ovsdb("nb", NB_PORT);
-        ManagedProcess sb = ovsdb("sb", SB_PORT);
-        nb.await("NB socket accepting connections", timeout, () -> UnixSockets.accepting(dir.resolve("nb.sock")));
-        sb.await("SB socket accepting connections", timeout, () -> UnixSockets.accepting(dir.resolve("sb.sock")));
-        ManagedProcess northd = spawn("ovn-northd", List.of(Tools.bin("ovn-northd"), "--ovnnb-db=" + nbUnix(),
-                "--ovnsb-db=" + sbUnix(), "--unixctl=" + dir.resolve("northd.ctl"),
-                "--log-file=" + dir.resolve("northd.log")));
-        northd.await("status active", timeout, () -> {
-            Exec.Result r = Exec.run(List.of(Tools.bin("ovs-appctl"), "-t", dir.resolve("northd.ctl").toString(),
-                    "status"), env, dir, Duration.ofSeconds(10));
-            return r.ok() && r.out().equals("Status: active");
-        });
+        for (OvnDb db : OvnDb.values()) {
+            List<DbMember> m = members.get(db);
+            DbMember first = m.get(0);
+            if (!first.clustered()) {
+                Tools.run(env(first.dir()), "ovsdb-tool", "create", first.file().toString(), db.schema().toString());
+            } else {
+                Tools.run(env(first.dir()), "ovsdb-tool", "create-cluster", first.file().toString(),
+                        db.schema().toString(), first.raftAddress());
+                for (DbMember other : m.subList(1, m.size())) {
+                    Tools.run(env(other.dir()), "ovsdb-tool", "join-cluster", other.file().toString(), db.dbName(),
+                            other.raftAddress(), first.raftAddress());
+                }
+            }
+            for (int i = 0; i < m.size(); i++) {
+                DbMember member = m.get(i);
+                Host h = hosts.get(i);
+                daemons.put(member.label(), new CentralDaemon(h.name() + "/" + db.prefix(), h.netns(), env(h.dir()),
+                        List.of(Tools.bin("ovsdb-server"), "--remote=punix:" + member.socket(),
+                                "--remote=" + member.listener(), "--unixctl=" + member.ctl(),
+                                "--log-file=" + member.log(), member.file().toString()),
+                        h.dir().resolve(db.prefix() + ".out")));
+            }
+        }
+        for (OvnDb db : OvnDb.values()) {
+            for (DbMember member : members.get(db)) {
+                daemons.get(member.label()).start();
+            }
+        }
+        for (OvnDb db : OvnDb.values()) {
+            for (DbMember member : members.get(db)) {
+                awaitServing(member);
+            }
+            if (clustered()) {
+                awaitLeader(db, timeout);
+            }
+        }
+        for (int i = 1; i <= northds; i++) {
+            Host h = hosts.get(i - 1);
+            List<String> cmd = List.of(Tools.bin("ovn-northd"),
+                    // standalone: the unix sockets, as before; clustered: every member over the network
+                    "--ovnnb-db=" + (clustered() ? remotes(OvnDb.NB) : unixRemotes(OvnDb.NB)),
+                    "--ovnsb-db=" + (clustered() ? remotes(OvnDb.SB) : unixRemotes(OvnDb.SB)),
+                    "--unixctl=" + northdCtl(i), "--log-file=" + h.dir().resolve("northd.log"));
+            daemons.put(northdLabel(i), new CentralDaemon(h.name() + "/ovn-northd", h.netns(), env(h.dir()), cmd,
+                    h.dir().resolve("ovn-northd.out")));
+            daemons.get(northdLabel(i)).start();
+        }
+        daemons.get(northdLabel(1)).process().await("status active", timeout,
+                () -> northdStatus(northdCtl(1)).equals("active"));
+        for (int i = 2; i <= northds; i++) {
+            int n = i;
+            daemons.get(northdLabel(i)).process().await("status standby", timeout,
+                    () -> northdStatus(northdCtl(n)).equals("standby"));
+        }
     }
 
-    private ManagedProcess ovsdb(String name, int port) {
-        return spawn(name, List.of(Tools.bin("ovsdb-server"), "--remote=punix:" + dir.resolve(name + ".sock"),
-                "--remote=ptcp:" + port + ":" + ip, "--unixctl=" + dir.resolve(name + ".ctl"),
-                "--log-file=" + dir.resolve(name + ".log"), dir.resolve(name + ".db").toString()));
+    private void awaitServing(DbMember member) {
+        daemons.get(member.label()).process().await(member.label() + " socket accepting connections", timeout,
+                () -> UnixSockets.accepting(member.socket()));
     }
 
-    private ManagedProcess spawn(String name, List<String> command) {
-        ManagedProcess p = ManagedProcess.start("central/" + name, netns.inside(command), env, dir.resolve(name + ".out"));
-        daemons.add(p);
-        return p;
+    boolean clustered() {
+        return hosts.size() > 1;
     }
 
-    String nbUnix() {
-        return "unix:" + dir.resolve("nb.sock");
+    List<Host> hosts() {
+        return hosts;
     }
 
-    String sbUnix() {
-        return "unix:" + dir.resolve("sb.sock");
+    List<DbMember> members(OvnDb db) {
+        return members.get(db);
     }
 
-    String nbTcp() {
-        return "tcp:" + ip + ":" + NB_PORT;
+    /** {@code northd 1} or, standalone, {@code northd}. */
+    String northdLabel(int i) {
+        return clustered() ? "northd " + i : "northd";
     }
 
-    String sbTcp() {
-        return "tcp:" + ip + ":" + SB_PORT;
+    int northds() {
+        return northds;
+    }
+
+    Path northdCtl(int i) {
+        return hosts.get(i - 1).dir().resolve("northd.ctl");
+    }
+
+    /** {@code active}, {@code standby} or {@code paused}, as ovn-northd says; empty if it does not answer. */
+    static String northdStatus(Path ctl) {
+        Exec.Result r = Exec.run(List.of(Tools.bin("ovs-appctl"), "--timeout=5", "-t", ctl.toString(), "status"),
+                Map.of(), null, Duration.ofSeconds(6));
+        return r.ok() && r.out().startsWith("Status: ") ? r.out().substring("Status: ".length()).trim() : "";
+    }
+
+    /** The active ovn-northd's number, if one is active (standalone: 1, running or not). */
+    Optional<Integer> activeNorthd() {
+        if (!clustered()) {
+            return Optional.of(1);
+        }
+        for (int i = 1; i <= northds; i++) {
+            if (daemon(northdLabel(i)).alive() && northdStatus(northdCtl(i)).equals("active")) {
+                return Optional.of(i);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every member's network remote, comma-separated: what ovn-controller and ovn-northd are given. */
+    String remotes(OvnDb db) {
+        return members.get(db).stream().map(DbMember::remote).collect(Collectors.joining(","));
+    }
+
+    /** Every member's unix socket, comma-separated: what the controller and the tools on this machine use. */
+    String unixRemotes(OvnDb db) {
+        return members.get(db).stream().map(DbMember::unixRemote).collect(Collectors.joining(","));
+    }
+
+    /** The member that leads its cluster now (standalone: the one server). */
+    Optional<DbMember> leader(OvnDb db) {
+        for (DbMember m : members.get(db)) {
+            if (!m.clustered()) {
+                return Optional.of(m); // the one server, running or not (so that it can be restarted)
+            }
+            if (!daemon(m.label()).alive()) {
+                continue;
+            }
+            if (MemberStatus.query(m.ctl(), db).filter(MemberStatus::leader).isPresent()) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Waits until some member of {@code db} leads and returns it. */
+    DbMember awaitLeader(OvnDb db, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            Optional<DbMember> l = leader(db);
+            if (l.isPresent()) {
+                return l.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(db.dbName() + ": no leader within " + within.toSeconds() + " s");
+            }
+            Tools.sleep(50);
+        }
+    }
+
+    /** The daemon under {@code label} ({@code nb-member 2}, {@code northd 1}, ...). */
+    CentralDaemon daemon(String label) {
+        CentralDaemon d = daemons.get(label);
+        if (d == null) {
+            throw new IllegalArgumentException("no " + label + " in this sandbox (there are: " + daemons.keySet() + ")");
+        }
+        return d;
+    }
+
+    /** Starts the daemon again with its command and waits until it serves (a member: its socket accepts). */
+    void restart(String label) {
+        CentralDaemon d = daemon(label);
+        d.restart(Duration.ofSeconds(5));
+        members.values().stream().flatMap(List::stream).filter(m -> m.label().equals(label)).findFirst()
+                .ifPresent(this::awaitServing);
     }
 
     Path dir() {
@@ -103,26 +252,33 @@ final class CentralOvn implements AutoCloseable {
     }
 
     List<ManagedProcess> daemons() {
-        return List.copyOf(daemons);
+        synchronized (daemons) {
+            return daemons.values().stream().map(CentralDaemon::process).filter(p -> p != null).toList();
+        }
     }
 
     String nbctl(String... args) {
-        List<String> a = new ArrayList<>(List.of("--db=" + nbUnix()));
-        a.addAll(List.of(args));
-        return Tools.run(env, "ovn-nbctl", a.toArray(String[]::new));
+        return ctl("ovn-nbctl", OvnDb.NB, args);
     }
 
     String sbctl(String... args) {
-        List<String> a = new ArrayList<>(List.of("--db=" + sbUnix()));
+        return ctl("ovn-sbctl", OvnDb.SB, args);
+    }
+
+    private String ctl(String tool, OvnDb db, String... args) {
+        List<String> a = new ArrayList<>(List.of("--db=" + unixRemotes(db)));
         a.addAll(List.of(args));
-        return Tools.run(env, "ovn-sbctl", a.toArray(String[]::new));
+        return Tools.run(env(dir), tool, a.toArray(String[]::new));
     }
 
     /** Stops northd, then the databases (SIGTERM lets ovsdb-server remove its sockets). */
     @Override
     public void close() {
-        List<ManagedProcess> reverse = new ArrayList<>(daemons);
+        List<CentralDaemon> reverse;
+        synchronized (daemons) {
+            reverse = new ArrayList<>(daemons.values());
+        }
         Collections.reverse(reverse);
-        reverse.forEach(p -> p.stop(Duration.ofSeconds(3)));
+        reverse.forEach(d -> d.stop(Duration.ofSeconds(3)));
     }
 }

@@ -4,12 +4,8 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kovn.controller.ControllerMain;
-import io.kovn.controller.ControllerOptions;
-import io.kovn.ovn.config.ConfigFile;
-import io.kovn.ovn.config.ConfigSources;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kovn.ovn.config.NetworkDefaults;
-import io.kovn.ovn.config.Option;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.sandbox.api.SandboxApiServer;
 import io.kovn.sandbox.proc.JavaCommand;
@@ -26,14 +22,15 @@ import io.kovn.testing.OvnNode;
 import io.kovn.testing.Underlay;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -41,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +87,7 @@ public final class Sandbox implements AutoCloseable {
     });
     private final Map<String, SandboxNode> nodes = new LinkedHashMap<>();
     private Underlay underlay;
+    private final List<CentralOvn.Host> centralHosts = new ArrayList<>();
     private Netns central;
     private String centralIp;
     private CentralOvn ovn;
@@ -103,8 +102,7 @@ public final class Sandbox implements AutoCloseable {
     private Path plugin;
     private Path kubeconfig;
     private Path logback;
-    private ManagedProcess controller;
-    private int controllerMetricsPort;
+    private final List<SandboxController> controllers = new ArrayList<>();
     private int nodeCounter;
     private boolean ready;
     private volatile boolean closed;
@@ -176,8 +174,14 @@ public final class Sandbox implements AutoCloseable {
         mkdirs(logDir);
         logback = SandboxFiles.writeLogback(stateDir);
         underlay = Underlay.create();
-        central = Netns.create("central");
-        centralIp = underlay.attach(central, "eth0");
+        for (int i = 1; i <= cfg.centralHosts(); i++) {
+            String name = cfg.ha() ? "central" + i : "central";
+            Netns ns = Netns.create(name);
+            centralHosts.add(new CentralOvn.Host(name, ns, underlay.attach(ns, "eth0"),
+                    cfg.ha() ? stateDir.resolve("central").resolve(name) : stateDir.resolve("central")));
+        }
+        central = centralHosts.get(0).netns();
+        centralIp = centralHosts.get(0).ip();
         external = Netns.create("external");
         externalIp = underlay.attach(external, "eth0");
         gatewayNet = Netns.create("extnet");
@@ -186,12 +190,13 @@ public final class Sandbox implements AutoCloseable {
         wireToGatewayNetwork(external, "ext", GATEWAY_INTERFACE);
         external.ip("addr", "add", GATEWAY_NEXT_HOP + "/" + GATEWAY_SUBNET.split("/")[1], "dev", GATEWAY_INTERFACE);
         writeState();
-        step("namespaces: underlay " + UNDERLAY_SUBNET + " (" + underlay.netns().name() + "), central " + centralIp
+        step("namespaces: underlay " + UNDERLAY_SUBNET + " (" + underlay.netns().name() + "), central "
+                + String.join(", ", centralHosts.stream().map(CentralOvn.Host::ip).toList())
                 + ", external " + externalIp + " and " + GATEWAY_NEXT_HOP + " on the gateway network " + GATEWAY_SUBNET
                 + " (" + gatewayNet.name() + ")");
 
-        CompletableFuture<CentralOvn> ovnF = async(() -> CentralOvn.start(central, centralIp,
-                stateDir.resolve("central"), DAEMON_TIMEOUT));
+        CompletableFuture<CentralOvn> ovnF = async(() -> CentralOvn.start(centralHosts, stateDir.resolve("central"),
+                Transport.TCP, DAEMON_TIMEOUT));
         CompletableFuture<Void> apiF = async(() -> {
             startApi();
             return null;
@@ -203,7 +208,11 @@ public final class Sandbox implements AutoCloseable {
             nodeFs.add(async(() -> newNode(name)));
         }
         ovn = join(ovnF);
-        step("OVN central: NB " + ovn.nbTcp() + ", SB " + ovn.sbTcp() + ", ovn-northd active");
+        step(cfg.ha()
+                ? "OVN central: NB and SB as 3-member RAFT clusters (NB " + ovn.remotes(OvnDb.NB) + ", SB "
+                        + ovn.remotes(OvnDb.SB) + "), leaders " + ovn.awaitLeader(OvnDb.NB, DAEMON_TIMEOUT).label() + " and "
+                        + ovn.awaitLeader(OvnDb.SB, DAEMON_TIMEOUT).label() + "; ovn-northd 1 active, 2 standby"
+                : "OVN central: NB " + ovn.remotes(OvnDb.NB) + ", SB " + ovn.remotes(OvnDb.SB) + ", ovn-northd active");
         join(apiF);
         step("Kubernetes API (emulated) at " + api.url() + ", kubeconfig " + kubeconfig
                 + "; stand-ins: pod binder, cluster IP allocator, EndpointSlice controller");
@@ -231,10 +240,12 @@ public final class Sandbox implements AutoCloseable {
         plugin = join(pluginF);
         for (SandboxNode n : made) {
             n.prepare(plugin);
-            n.startAgent(kubeconfig, ovn.sbTcp(), ovn.sbUnix(), ovn.nbTcp(), cfg.encap(), plugin, jvmOptions());
+            startAgent(n);
         }
         writeState();
-        step("started the kovn controller (pid " + controller.pid() + ") and " + made.size() + " node agents");
+        step("started the kovn controller" + (cfg.ha() ? "s (Lease election; pids " : " (pid ")
+                + String.join(", ", controllers.stream().map(c -> Long.toString(c.process().pid())).toList()) + ") and "
+                + made.size() + " node agents");
         List<CompletableFuture<Void>> agents = new ArrayList<>();
         for (SandboxNode n : made) {
             agents.add(async(() -> {
@@ -374,39 +385,46 @@ public final class Sandbox implements AutoCloseable {
 
     // ---- the controller ----
 
+    /** Starts the controllers (one, or two with {@code --ha}) that are not running. */
     public synchronized void startController() {
-        if (controller != null && controller.alive()) {
-            return;
+        if (controllers.isEmpty()) {
+            if (cfg.ha()) {
+                controllers.add(new SandboxController(1, stateDir, logDir));
+                controllers.add(new SandboxController(2, stateDir, logDir));
+            } else {
+                controllers.add(new SandboxController(0, stateDir, logDir));
+            }
         }
-        controllerMetricsPort = freePort();
-        Path config = stateDir.resolve(CONTROLLER_CONFIG);
-        Map<Option<?>, String> values = new LinkedHashMap<>();
-        values.put(ControllerOptions.KUBECONFIG, kubeconfig.toString());
-        values.put(ControllerOptions.NB.address(), ovn.nbUnix());
-        values.put(ControllerOptions.CLUSTER_SUBNET, CLUSTER_SUBNET);
-        values.put(ControllerOptions.SERVICE_CIDR, SERVICE_CIDR);
-        values.put(ControllerOptions.METRICS_PORT, Integer.toString(controllerMetricsPort));
-        values.put(ControllerOptions.METRICS_BIND_ADDRESS, "127.0.0.1");
-        // one instance: no Lease to compete for
-        values.put(ControllerOptions.LEADER_ELECTION, "false");
-        values.put(ControllerOptions.IDENTITY, "kovn-sandbox-controller");
-        ConfigFile.write(config, ControllerOptions.SET, values);
-        controller = ManagedProcess.start("controller", JavaCommand.of("384m", jvmOptions(), ControllerMain.class,
-                List.of(ConfigSources.CONFIG.flag(), config.toString())), Map.of(), logDir.resolve("controller.log"));
+        controllers.forEach(c -> c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions()));
         writeState();
     }
 
+    /** Stops every controller. */
     public synchronized void stopController() {
-        if (controller != null) {
-            controller.stop(Duration.ofSeconds(5));
-            controller = null;
-            writeState();
-        }
+        controllers.forEach(c -> c.stop(Duration.ofSeconds(5)));
+        writeState();
     }
 
-    /** The controller's process (null while stopped). */
+    /** The (first) controller's process (null while stopped). */
     public synchronized ManagedProcess controller() {
-        return controller;
+        return controllers.isEmpty() ? null : controllers.get(0).process();
+    }
+
+    /** The loopback port of controller {@code index}'s /metrics and /healthz (index 1 without {@code --ha}). */
+    public synchronized int controllerMetricsPort(int index) {
+        return controllers.get(index - 1).metricsPort();
+    }
+
+    /** The identity that holds the controllers' Lease, if one does. */
+    public Optional<String> controllerLeaseHolder() {
+        Lease l = client.leases().inNamespace(SandboxController.LEASE_NAMESPACE).withName(SandboxController.LEASE_NAME)
+                .get();
+        return Optional.ofNullable(l == null || l.getSpec() == null ? null : l.getSpec().getHolderIdentity());
+    }
+
+    private void startAgent(SandboxNode n) {
+        n.startAgent(kubeconfig, ovn.remotes(OvnDb.SB), ovn.unixRemotes(OvnDb.SB), ovn.remotes(OvnDb.NB), cfg.encap(),
+                plugin, jvmOptions());
     }
 
     // ---- node agents ----
@@ -414,13 +432,221 @@ public final class Sandbox implements AutoCloseable {
     /** Starts the node's agent again and waits until it serves CNI requests. */
     public void startNodeAgent(String node) {
         SandboxNode n = node(node);
-        n.startAgent(kubeconfig, ovn.sbTcp(), ovn.sbUnix(), ovn.nbTcp(), cfg.encap(), plugin, jvmOptions());
+        startAgent(n);
         writeState();
         n.awaitAgent(AGENT_TIMEOUT);
     }
 
     public ManagedProcess nodeAgent(String node) {
         return node(node).agent();
+    }
+
+    // ---- kill and restart (kovn sandbox kill|restart) ----
+
+    /** A resolved target: its name now, how to SIGKILL it (returning the pid) and how to start it again. */
+    private record Slot(String label, String role, LongSupplier kill, Runnable restart) {
+        /** The target that names this process whatever leads: {@code nb-member 2}; standalone {@code nb-leader}. */
+        String restartTarget() {
+            return switch (label) {
+                case "nb", "sb" -> label + "-leader";
+                case "northd" -> "northd-active";
+                case "controller" -> "controller-leader";
+                default -> label;
+            };
+        }
+    }
+
+    /** SIGKILLs the target's process by its recorded pid; returns what was killed. */
+    public String kill(Target t) {
+        Slot slot = slot(t);
+        long pid = slot.kill().getAsLong();
+        writeState();
+        return "killed " + slot.label() + slot.role() + " (pid " + pid + "); `kovn sandbox restart "
+                + slot.restartTarget() + "` starts it again";
+    }
+
+    /**
+     * Starts the target again with the same command (stopping it first if it runs) and waits until it serves;
+     * returns what was started, with the new pid.
+     */
+    public String restart(Target t) {
+        Slot slot = slot(t);
+        slot.restart().run();
+        writeState();
+        return "restarted " + slot.label() + slot.role();
+    }
+
+    private Slot slot(Target t) {
+        return switch (t.kind()) {
+            case NB_LEADER, SB_LEADER -> {
+                OvnDb db = t.kind() == Target.Kind.NB_LEADER ? OvnDb.NB : OvnDb.SB;
+                DbMember m = ovn.leader(db).orElseThrow(() -> new IllegalStateException(db.dbName()
+                        + " has no leader now (see `kovn sandbox status`)"));
+                yield memberSlot(m, ", the " + db.prefix().toUpperCase(Locale.ROOT) + " leader");
+            }
+            case NB_MEMBER, SB_MEMBER -> {
+                OvnDb db = t.kind() == Target.Kind.NB_MEMBER ? OvnDb.NB : OvnDb.SB;
+                List<DbMember> all = ovn.members(db);
+                if (!all.get(0).clustered() || t.number() > all.size()) {
+                    throw new IllegalArgumentException(t + ": this sandbox's " + db.dbName() + " has "
+                            + (all.get(0).clustered() ? all.size() + " members" : "one standalone server (`" + db.prefix()
+                            + "-leader` names it)"));
+                }
+                yield memberSlot(all.get(t.number() - 1), "");
+            }
+            case NORTHD_ACTIVE -> {
+                int i = ovn.activeNorthd().orElseThrow(() -> new IllegalStateException("no ovn-northd is active now"));
+                yield northdSlot(i, ", the active one");
+            }
+            case NORTHD -> {
+                if (t.number() > ovn.northds() || !ovn.clustered()) {
+                    throw new IllegalArgumentException(t + ": this sandbox runs " + ovn.northds() + " ovn-northd"
+                            + (ovn.clustered() ? "" : " (`northd-active` names it)"));
+                }
+                yield northdSlot(t.number(), "");
+            }
+            case CONTROLLER_LEADER -> {
+                SandboxController c = controllerLeader().orElseThrow(() -> new IllegalStateException(
+                        "no controller leads now (no Lease holder among the running controllers)"));
+                yield controllerSlot(c, cfg.ha() ? ", the Lease holder" : "");
+            }
+            case CONTROLLER -> {
+                if (!cfg.ha() || t.number() > controllers.size()) {
+                    throw new IllegalArgumentException(t + ": this sandbox runs " + controllers.size() + " controller"
+                            + (cfg.ha() ? "s" : " (`controller-leader` names it)"));
+                }
+                yield controllerSlot(controllers.get(t.number() - 1), "");
+            }
+            case NODE_AGENT -> {
+                SandboxNode n = node(t.arg());
+                yield new Slot("node-agent " + n.name(), "", () -> {
+                    ManagedProcess a = n.agent();
+                    if (a == null || !a.alive()) {
+                        throw new IllegalStateException("the node agent of " + n.name() + " is not running");
+                    }
+                    a.process().destroyForcibly();
+                    try {
+                        a.process().waitFor();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return a.pid();
+                }, () -> {
+                    n.stopAgent();
+                    startNodeAgent(n.name());
+                });
+            }
+            case OVN_CONTROLLER -> {
+                SandboxNode n = node(t.arg());
+                yield new Slot("ovn-controller " + n.name(), "", () -> n.ovn().kill("ovn-controller"), () -> {
+                    if (n.ovn().pids().containsKey("ovn-controller")) {
+                        n.ovn().kill("ovn-controller");
+                    }
+                    n.ovn().startOvnController();
+                });
+            }
+        };
+    }
+
+    private Slot memberSlot(DbMember m, String role) {
+        return new Slot(m.label(), role, () -> ovn.daemon(m.label()).kill(), () -> ovn.restart(m.label()));
+    }
+
+    private Slot northdSlot(int i, String role) {
+        String label = ovn.northdLabel(i);
+        return new Slot(label, role, () -> ovn.daemon(label).kill(), () -> ovn.restart(label));
+    }
+
+    private Slot controllerSlot(SandboxController c, String role) {
+        return new Slot(c.label(), role, c::kill, () -> {
+            synchronized (this) {
+                c.stop(Duration.ofSeconds(5));
+                c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions());
+            }
+        });
+    }
+
+    /** The controller holding the Lease (without {@code --ha}: the one controller, if it runs). */
+    private synchronized Optional<SandboxController> controllerLeader() {
+        if (!cfg.ha()) {
+            return controllers.stream().findFirst(); // running or not (so that it can be restarted)
+        }
+        Optional<String> holder = controllerLeaseHolder();
+        return controllers.stream().filter(c -> holder.isPresent() && c.identity().equals(holder.get())).findFirst();
+    }
+
+
+    /** The number of the controller that leads now, if one does (1 without {@code --ha}). */
+    public Optional<Integer> controllerLeaderIndex() {
+        return controllerLeader().map(c -> Math.max(1, c.index()));
+    }
+
+    /** The label of {@code db}'s leader now ({@code nb-member 2}; {@code nb} standalone), if there is one. */
+    public Optional<String> dbLeader(OvnDb db) {
+        return ovn.leader(db).map(DbMember::label);
+    }
+
+    /** Every member of {@code db}, in order. */
+    public List<DbMember> dbMembers(OvnDb db) {
+        return ovn.members(db);
+    }
+
+    /**
+     * Every member of {@code db} runs, answers as a member of its cluster, and one of them leads: a cluster back
+     * in full health (standalone: the server runs).
+     */
+    public boolean dbHealthy(OvnDb db) {
+        boolean leader = false;
+        for (DbMember m : ovn.members(db)) {
+            if (!ovn.daemon(m.label()).alive()) {
+                return false;
+            }
+            if (m.clustered()) {
+                Optional<MemberStatus> st = MemberStatus.query(m.ctl(), db);
+                if (st.isEmpty() || !st.get().clusterMember()) {
+                    return false;
+                }
+                leader |= st.get().leader();
+            } else {
+                leader = true;
+            }
+        }
+        return leader;
+    }
+
+    /** "" when controller {@code index}'s /healthz answers 200, else what it says or why it does not answer. */
+    public String controllerHealthz(int index) {
+        return HaStatus.healthz(controllerMetricsPort(index));
+    }
+
+    /** The number of the active ovn-northd, if one is. */
+    public Optional<Integer> activeNorthd() {
+        return ovn.activeNorthd();
+    }
+
+    private List<SandboxState.DbMemberState> dbMemberStates() {
+        List<SandboxState.DbMemberState> out = new ArrayList<>();
+        for (OvnDb db : OvnDb.values()) {
+            List<DbMember> all = ovn.members(db);
+            for (int i = 0; i < all.size(); i++) {
+                DbMember m = all.get(i);
+                ManagedProcess p = ovn.daemon(m.label()).process();
+                out.add(new SandboxState.DbMemberState(db.prefix(), m.label(), m.index(),
+                        ovn.hosts().get(i).netns().name(), m.ip(), m.ctl().toString(), m.unixRemote(), m.remote(),
+                        m.clustered() ? m.raftAddress() : null, p == null ? null : p.ref()));
+            }
+        }
+        return out;
+    }
+
+    private List<SandboxState.NorthdState> northdStates() {
+        List<SandboxState.NorthdState> out = new ArrayList<>();
+        for (int i = 1; i <= ovn.northds(); i++) {
+            ManagedProcess p = ovn.daemon(ovn.northdLabel(i)).process();
+            out.add(new SandboxState.NorthdState(ovn.northdLabel(i), i, ovn.hosts().get(i - 1).netns().name(),
+                    ovn.northdCtl(i).toString(), p == null ? null : p.ref()));
+        }
+        return out;
     }
 
     // ---- nodes ----
@@ -458,7 +684,7 @@ public final class Sandbox implements AutoCloseable {
         seedTunnelNeighbours();
         registerNode(n);
         n.prepare(plugin);
-        n.startAgent(kubeconfig, ovn.sbTcp(), ovn.sbUnix(), ovn.nbTcp(), cfg.encap(), plugin, jvmOptions());
+        startAgent(n);
         writeState();
         awaitNode(n);
         return name;
@@ -589,9 +815,7 @@ public final class Sandbox implements AutoCloseable {
         if (ovn != null) {
             ovn.daemons().forEach(d -> procs.add(d.ref()));
         }
-        if (controller != null) {
-            procs.add(controller.ref());
-        }
+        controllers.stream().filter(c -> c.process() != null).forEach(c -> procs.add(c.process().ref()));
         List<String> dirs = new ArrayList<>();
         List<SandboxState.NodeState> ns = new ArrayList<>();
         for (SandboxNode n : nodes.values()) {
@@ -599,17 +823,20 @@ public final class Sandbox implements AutoCloseable {
             dirs.add(n.ovn().dir().toString());
             ns.add(n.state());
         }
-        SandboxState.Central c = ovn == null ? null : new SandboxState.Central(central.name(), centralIp, ovn.nbTcp(),
-                ovn.sbTcp(), ovn.nbUnix(), ovn.sbUnix(), ovn.dir().toString());
+        SandboxState.Central c = ovn == null ? null : new SandboxState.Central(central.name(), centralIp,
+                ovn.remotes(OvnDb.NB), ovn.remotes(OvnDb.SB), ovn.unixRemotes(OvnDb.NB), ovn.unixRemotes(OvnDb.SB),
+                ovn.dir().toString());
         return new SandboxState(stateDir.toString(), ready, startedAt.toEpochMilli(),
                 ProcessRef.of("supervisor", ProcessHandle.current()), "kovn-" + ProcessHandle.current().pid() + "-",
                 cfg.encap(), api == null ? null : api.url(), kubeconfig == null ? null : kubeconfig.toString(),
                 CLUSTER_SUBNET, SERVICE_CIDR, c,
                 external == null ? null : new SandboxState.Host(external.name(), externalIp,
                         gatewayNet == null ? null : GATEWAY_NEXT_HOP),
-                underlay == null ? null : underlay.netns().name(), UNDERLAY_SUBNET, ns, procs, controllerMetricsPort, dirs,
+                underlay == null ? null : underlay.netns().name(), UNDERLAY_SUBNET, ns, procs,
+                controllers.isEmpty() ? 0 : controllers.get(0).metricsPort(), dirs,
                 gatewayNet == null ? null : new SandboxState.GatewayNetwork(gatewayNet.name(), GATEWAY_SUBNET,
-                        GATEWAY_NEXT_HOP));
+                        GATEWAY_NEXT_HOP), cfg.ha(), ovn == null ? List.of() : dbMemberStates(),
+                ovn == null ? List.of() : northdStates(), controllers.stream().map(SandboxController::state).toList());
     }
 
     private void writeState() {
@@ -650,11 +877,7 @@ public final class Sandbox implements AutoCloseable {
             n.stopAgent();
             return null;
         })).toList().forEach(Sandbox::join));
-        quietly(() -> {
-            if (controller != null) {
-                controller.stop(Duration.ofSeconds(5));
-            }
-        });
+        quietly(() -> controllers.forEach(c -> c.stop(Duration.ofSeconds(5))));
         quietly(() -> all.stream().map(n -> async(() -> {
             n.ovn().close();
             return null;
@@ -664,7 +887,12 @@ public final class Sandbox implements AutoCloseable {
                 ovn.close();
             }
         });
-        for (AutoCloseable c : new AutoCloseable[] {external, gatewayNet, central, underlay, client, api}) {
+        List<AutoCloseable> namespaces = new ArrayList<>(Arrays.asList(external, gatewayNet));
+        centralHosts.forEach(h -> namespaces.add(h.netns()));
+        for (AutoCloseable c : new AutoCloseable[] {underlay, client, api}) {
+            namespaces.add(c);
+        }
+        for (AutoCloseable c : namespaces) {
             quietly(() -> {
                 if (c != null) {
                     c.close();
@@ -717,14 +945,6 @@ public final class Sandbox implements AutoCloseable {
     /** Options of every JVM the sandbox starts: its log configuration. */
     private List<String> jvmOptions() {
         return List.of("-Dlogback.configurationFile=" + logback);
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static void mkdirs(Path p) {

@@ -11,9 +11,11 @@ import java.nio.file.Path;
  * @param apiPort            loopback port of the emulated API (0: any free port)
  * @param checkNetwork       prove the pod network with two pods and a ping before calling the sandbox ready
  * @param removeStateOnClose delete {@code stateDir} when the sandbox closes (in-process use, tests)
+ * @param ha                 NB and SB as 3-member RAFT clusters (one member per central namespace), two
+ *                           ovn-northd (active/standby) and two controllers (Lease election)
  */
 public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
-                            boolean removeStateOnClose) {
+                            boolean removeStateOnClose, boolean ha) {
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/kovn-sandbox");
 
     public SandboxConfig {
@@ -23,5 +25,16 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
         if (!encap.equals("geneve") && !encap.equals("vxlan")) {
             throw new IllegalArgumentException("--encap " + encap + ": use geneve or vxlan");
         }
+    }
+
+    /** Without HA: standalone NB and SB, one ovn-northd, one controller. */
+    public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
+                         boolean removeStateOnClose) {
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, false);
+    }
+
+    /** Central namespaces: one member of each database in each. */
+    public int centralHosts() {
+        return ha ? 3 : 1;
     }
 }

@@ -81,6 +81,9 @@ public final class SandboxDown {
     private static List<ProcessRef> processes(SandboxState s) {
         List<ProcessRef> all = new ArrayList<>(s.processes());
         s.nodes().stream().filter(n -> n.agent() != null).forEach(n -> all.add(n.agent()));
+        if (s.controllers() != null) {
+            s.controllers().stream().filter(c -> c.process() != null).forEach(c -> all.add(c.process()));
+        }
         return all;
     }
 
@@ -94,6 +97,9 @@ public final class SandboxDown {
             s.nodes().forEach(n -> out.add(n.netns()));
             if (s.central() != null) {
                 out.add(s.central().netns());
+            }
+            if (s.dbMembers() != null) {
+                s.dbMembers().forEach(m -> out.add(m.netns()));
             }
             if (s.external() != null) {
                 out.add(s.external().netns());

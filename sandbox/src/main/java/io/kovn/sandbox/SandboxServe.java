@@ -16,6 +16,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code <state dir>/progress}, which {@code up} follows; the last line is {@value #READY} or
  * {@value #FAILED} and the reason.
  *
+ * <p>It answers {@code kovn sandbox kill|restart} on {@link SandboxControl}'s socket.
+ *
  * <p>Its one argument is the {@link SandboxConfig} as JSON, which {@code up} writes ({@link #writeConfig}).
  */
 public final class SandboxServe {
@@ -61,8 +63,10 @@ public final class SandboxServe {
             System.exit(1);
             return;
         }
+        SandboxControl control = SandboxControl.serve(sandbox);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            control.close();
             sandbox.close();
             stopped.countDown();
         }, "sandbox-stop"));

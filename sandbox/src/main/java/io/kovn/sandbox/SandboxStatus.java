@@ -81,14 +81,21 @@ public final class SandboxStatus {
         }
         s.processes().stream().filter(p -> !p.alive())
                 .forEach(p -> unhealthy.add("process " + p.role() + " (pid " + p.pid() + ") is not running"));
-        Optional<ProcessRef> controller = s.processes().stream().filter(p -> p.role().equals("controller")).findFirst();
-        ObjectNode controllerNode = r.putObject("controller").put("pid", controller.map(ProcessRef::pid).orElse(-1L))
-                .put("alive", controller.map(ProcessRef::alive).orElse(false));
-        command(controllerNode, controller.orElse(null));
-        if (controller.isEmpty()) {
-            unhealthy.add("the kovn controller is not running");
-        } else if (controller.get().alive() && !healthy(s.controllerMetricsPort())) {
-            unhealthy.add("the kovn controller's /healthz is not OK (no Northbound connection?)");
+        r.put("ha", s.ha());
+        if (s.ha()) {
+            HaStatus.report(s, running, r, unhealthy);
+        } else {
+            Optional<ProcessRef> controller = s.processes().stream().filter(p -> p.role().equals("controller"))
+                    .findFirst();
+            ObjectNode controllerNode = r.putObject("controller")
+                    .put("pid", controller.map(ProcessRef::pid).orElse(-1L))
+                    .put("alive", controller.map(ProcessRef::alive).orElse(false));
+            command(controllerNode, controller.orElse(null));
+            if (controller.isEmpty()) {
+                unhealthy.add("the kovn controller is not running");
+            } else if (controller.get().alive() && !HaStatus.healthz(s.controllerMetricsPort()).isEmpty()) {
+                unhealthy.add("the kovn controller's /healthz is not OK (no Northbound connection?)");
+            }
         }
 
         Map<String, JsonNode> chassis = running ? chassis(s) : Map.of();
@@ -186,20 +193,6 @@ public final class SandboxStatus {
         return r;
     }
 
-    private static boolean healthy(int port) {
-        try {
-            java.net.http.HttpResponse<Void> r = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/healthz"))
-                            .timeout(Duration.ofSeconds(3)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
-        } catch (java.io.IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private static String reason(Pod p) {
         return p.getStatus() == null || p.getStatus().getConditions() == null ? "" : p.getStatus().getConditions().stream()
                 .filter(c -> "Ready".equals(c.getType()) && c.getMessage() != null).map(c -> ": " + c.getMessage())
@@ -230,7 +223,7 @@ public final class SandboxStatus {
     }
 
     /** The process's command line, as started (what a user would type, after the JVM's own options). */
-    private static void command(ObjectNode o, ProcessRef p) {
+    static void command(ObjectNode o, ProcessRef p) {
         ArrayNode cmd = o.putArray("command");
         if (p != null) {
             p.commandLine().forEach(cmd::add);
@@ -238,7 +231,7 @@ public final class SandboxStatus {
     }
 
     /** {@code java … <main class> <args>}: the class path and JVM options left out. */
-    private static String shortCommand(JsonNode command) {
+    static String shortCommand(JsonNode command) {
         List<String> args = new ArrayList<>();
         command.forEach(a -> args.add(a.asString("")));
         int main = 1;
@@ -271,9 +264,13 @@ public final class SandboxStatus {
                     .append(r.path("gatewayNetwork").path("netns").asString("")).append(")");
         }
         b.append('\n');
-        b.append("controller      pid ").append(r.path("controller").path("pid").asLong())
-                .append(r.path("controller").path("alive").asBoolean() ? " running: " : " NOT RUNNING")
-                .append(shortCommand(r.path("controller").path("command"))).append('\n');
+        if (r.path("ha").asBoolean()) {
+            HaStatus.text(r, b);
+        } else {
+            b.append("controller      pid ").append(r.path("controller").path("pid").asLong())
+                    .append(r.path("controller").path("alive").asBoolean() ? " running: " : " NOT RUNNING")
+                    .append(shortCommand(r.path("controller").path("command"))).append('\n');
+        }
         for (JsonNode n : r.path("nodes")) {
             b.append(String.format("%-16s", "agent " + n.path("name").asString(""))).append(shortCommand(n.path("agent")
                     .path("command"))).append('\n');

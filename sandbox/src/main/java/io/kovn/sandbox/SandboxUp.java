@@ -29,7 +29,7 @@ public final class SandboxUp {
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     /** What to bring up. */
-    public record Options(Path stateDir, int nodes, String encap, int apiPort, boolean check) {
+    public record Options(Path stateDir, int nodes, String encap, int apiPort, boolean check, boolean ha) {
     }
 
     private SandboxUp() {
@@ -41,7 +41,7 @@ public final class SandboxUp {
             problems.forEach(p -> err.println("kovn sandbox: " + p));
             return 1;
         }
-        new SandboxConfig(o.stateDir(), o.nodes(), o.encap(), o.apiPort(), o.check(), false); // validates
+        new SandboxConfig(o.stateDir(), o.nodes(), o.encap(), o.apiPort(), o.check(), false, o.ha()); // validates
         Path dir = o.stateDir().toAbsolutePath();
         Optional<ProcessRef> running = supervisor(dir).filter(ProcessRef::alive);
         if (running.isPresent()) {
@@ -79,7 +79,8 @@ public final class SandboxUp {
 
     private static int launch(Options o, Path dir, PrintStream out, PrintStream err) {
         out.println("kovn sandbox: " + o.nodes() + " node" + (o.nodes() == 1 ? "" : "s") + ", " + o.encap()
-                + " tunnels; state, logs and kubeconfig in " + dir);
+                + " tunnels" + (o.ha() ? ", HA (NB and SB as 3-member RAFT clusters, two ovn-northd, two controllers)"
+                : "") + "; state, logs and kubeconfig in " + dir);
         Path progress = dir.resolve(SandboxServe.PROGRESS);
         try {
             Files.deleteIfExists(progress);
@@ -90,7 +91,7 @@ public final class SandboxUp {
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(JavaCommand.of("768m", List.of("-Dlogback.configurationFile=" + logback), SandboxServe.class,
                 List.of(SandboxServe.writeConfig(new SandboxConfig(dir, o.nodes(), o.encap(), o.apiPort(), o.check(),
-                        false)).toString())));
+                        false, o.ha())).toString())));
         Path log = dir.resolve("logs").resolve("supervisor.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -159,7 +160,7 @@ public final class SandboxUp {
         out.println("the scheduler, service IPs, EndpointSlices and kubelet); OVN, OVS and kovn are real.");
         out.println("  export KUBECONFIG=" + kubeconfig);
         out.println("  kubectl get nodes; kubectl create --validate=false -f pod.yaml");
-        out.println("  bin/kovn sandbox demo | status [--json] | exec POD -- CMD... | down");
+        out.println("  bin/kovn sandbox demo | status [--json] | exec POD -- CMD... | kill|restart TARGET | down");
     }
 
     /** The supervisor of the sandbox in {@code dir}: from the state, or from what {@code up} recorded at launch. */

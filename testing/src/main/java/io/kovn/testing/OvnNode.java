@@ -140,8 +140,36 @@ public final class OvnNode implements AutoCloseable {
             configureBrPhy();
         }
         restartOnCrash(vswitchd, vswitchdCommand);
+        startOvnController();
+    }
+
+    /** Starts ovn-controller (again, after {@link #kill}), as the node first started it. */
+    public synchronized void startOvnController() {
+        if (daemons.stream().anyMatch(d -> d.name.equals("ovn-controller") && d.process.isAlive())) {
+            throw new IllegalStateException("ovn-controller of " + name + " is already running");
+        }
+        daemons.removeIf(d -> d.name.equals("ovn-controller"));
         daemon("ovn-controller", List.of(OvnDaemons.bin("ovn-controller"), ovsdbRemote(),
                 "--log-file=" + dir.resolve("ovn-controller.log"), "--pidfile=" + dir.resolve("ovn-controller.pid")));
+    }
+
+    /**
+     * SIGKILLs one of the node's daemons, as a crash would, and waits until it is gone; returns the pid it had.
+     * ovs-vswitchd comes back by itself (see restartOnCrash); ovn-controller through {@link #startOvnController}.
+     */
+    public long kill(String daemonName) {
+        ChildDaemon d;
+        synchronized (this) {
+            d = daemons.stream().filter(x -> x.name.equals(daemonName) && x.process.isAlive()).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(daemonName + " of " + name + " is not running"));
+        }
+        d.process.destroyForcibly();
+        try {
+            d.process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return d.process.pid();
     }
 
     /** The encap IP on br-phy (userspace tunnels need their IP on a bridge of the same ovs-vswitchd). */

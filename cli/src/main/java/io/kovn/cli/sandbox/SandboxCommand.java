@@ -2,6 +2,7 @@ package io.kovn.cli.sandbox;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kovn.sandbox.SandboxClient;
+import io.kovn.sandbox.SandboxControl;
 import io.kovn.sandbox.SandboxDown;
 import io.kovn.sandbox.SandboxExec;
 import io.kovn.sandbox.SandboxStatus;
@@ -22,10 +23,11 @@ import picocli.CommandLine.Parameters;
                 + "ovn-northd), per node ovsdb-server, ovs-vswitchd and ovn-controller, the kovn controller and node "
                 + "agents; an emulated Kubernetes API with stand-ins for the scheduler, service IPs, EndpointSlices "
                 + "and kubelet. Needs root.",
-                "Start with `kovn sandbox up`, then `kovn sandbox demo`."},
+                "Start with `kovn sandbox up` (or `kovn sandbox up --ha` for clustered databases and standbys), then "
+                        + "`kovn sandbox demo`."},
         subcommands = {CommandLine.HelpCommand.class, SandboxCommand.Up.class, SandboxCommand.Down.class,
                 SandboxCommand.Status.class, SandboxCommand.Exec.class, SandboxCommand.Kubeconfig.class,
-                SandboxCommand.DemoCommand.class})
+                SandboxCommand.DemoCommand.class, SandboxCommand.Kill.class, SandboxCommand.Restart.class})
 public final class SandboxCommand {
 
     @Command(name = "up", mixinStandardHelpOptions = true,
@@ -47,10 +49,54 @@ public final class SandboxCommand {
                 description = "skip the first-pod-network check (two pods, one ping) before declaring the sandbox ready")
         boolean noCheck;
 
+        @Option(names = "--ha", negatable = false,
+                description = "high availability: NB and SB as 3-member RAFT clusters (one member in each of three "
+                        + "central namespaces), two ovn-northd (active/standby through the SB lock), two controllers "
+                        + "(Lease election); every ovn-controller and node agent gets every SB member")
+        boolean ha;
+
         @Override
         public Integer call() {
-            return SandboxUp.up(new SandboxUp.Options(state.get(), nodes, encap, apiPort, !noCheck), System.out,
+            return SandboxUp.up(new SandboxUp.Options(state.get(), nodes, encap, apiPort, !noCheck, ha), System.out,
                     System.err);
+        }
+    }
+
+    private static final String TARGETS = "TARGET: nb-leader | sb-leader | nb-member N | sb-member N | northd-active | "
+            + "northd N | controller-leader | controller N | node-agent NODE | ovn-controller NODE. The leader and "
+            + "active forms name the process that leads when the command runs (nb-member, sb-member, northd N and "
+            + "controller N exist with --ha).";
+
+    @Command(name = "kill", mixinStandardHelpOptions = true,
+            description = {"SIGKILL one process of the sandbox by its recorded pid, as a crash would; "
+                    + "`kovn sandbox restart` with the same target (or its member, northd or controller number, which "
+                    + "kill prints) starts it again.", TARGETS})
+    static final class Kill implements Callable<Integer> {
+        @Mixin
+        StateDirOption state;
+
+        @Parameters(arity = "1..2", paramLabel = "TARGET", description = "what to kill (see above)")
+        List<String> target;
+
+        @Override
+        public Integer call() {
+            return SandboxControl.request(state.get(), "kill", target, System.out, System.err);
+        }
+    }
+
+    @Command(name = "restart", mixinStandardHelpOptions = true,
+            description = {"Start one process of the sandbox again with the same command (stopping it first if it "
+                    + "runs: SIGTERM, SIGKILL after 5 s), record its new pid, and wait until it serves.", TARGETS})
+    static final class Restart implements Callable<Integer> {
+        @Mixin
+        StateDirOption state;
+
+        @Parameters(arity = "1..2", paramLabel = "TARGET", description = "what to restart (see above)")
+        List<String> target;
+
+        @Override
+        public Integer call() {
+            return SandboxControl.request(state.get(), "restart", target, System.out, System.err);
         }
     }
 

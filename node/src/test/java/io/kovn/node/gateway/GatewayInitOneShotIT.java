@@ -8,7 +8,7 @@ import io.kovn.controller.ControllerOptions;
 import io.kovn.controller.GatewayInit;
 import io.kovn.controller.MasterInit;
 import io.kovn.node.SystemId;
-import io.kovn.node.bench.MockApiServer;
+import io.kovn.testing.k8s.MockApiServer;
 import io.kovn.node.host.HostCommands;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.ovn.annotations.GatewayConfig;

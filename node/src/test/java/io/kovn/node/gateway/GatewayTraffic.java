@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.kovn.node.bench.CniExec;
+import io.kovn.node.lab.CniExec;
 import io.kovn.node.cni.CniInstaller;
 import io.kovn.ovn.annotations.GatewayConfig;
 import io.kovn.ovn.annotations.PodNetwork;

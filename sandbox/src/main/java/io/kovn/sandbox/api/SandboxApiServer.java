@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.kovn.node.bench.MockApiServer;
+import io.kovn.testing.k8s.MockApiServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -23,6 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
  *                       the daemons inside the namespaces go with them
  * @param controllerMetricsPort the controller's /metrics and /healthz port on loopback
  * @param gatewayNetwork the external network of the nodes' gateways (null in a state written before there was one)
+ * @param ha             NB and SB are 3-member RAFT clusters, two ovn-northd and two controllers run
+ * @param dbMembers      every NB and SB server (one each when not {@code ha})
+ * @param northds        the ovn-northd instances
+ * @param controllers    the kovn controllers
  */
 public record SandboxState(
         String stateDir,
@@ -43,7 +47,11 @@ public record SandboxState(
         List<ProcessRef> processes,
         int controllerMetricsPort,
         List<String> dirs,
-        GatewayNetwork gatewayNetwork) {
+        GatewayNetwork gatewayNetwork,
+        boolean ha,
+        List<DbMemberState> dbMembers,
+        List<NorthdState> northds,
+        List<ControllerState> controllers) {
 
     public static final String FILE = "state.json";
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -51,7 +59,33 @@ public record SandboxState(
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    /** The central namespace: NB, SB and ovn-northd. */
+    /**
+     * One NB or SB server.
+     *
+     * @param label  {@code nb} (standalone) or {@code nb-member N}
+     * @param member its number in the cluster from 1 (0: standalone)
+     * @param ctl    its unixctl socket ({@code ovs-appctl -t CTL cluster/status DB})
+     * @param remote what clients on the network connect to; {@code raft}: its RAFT address (null standalone)
+     */
+    public record DbMemberState(String db, String label, int member, String netns, String ip, String ctl, String unix,
+                                String remote, String raft, ProcessRef process) {
+    }
+
+    /** One ovn-northd: {@code label} {@code northd} or {@code northd N}; {@code ctl} answers {@code status}. */
+    public record NorthdState(String label, int index, String netns, String ctl, ProcessRef process) {
+    }
+
+    /**
+     * One kovn controller: {@code label} {@code controller} or {@code controller N}, its Lease identity and the
+     * loopback port of its /metrics and /healthz; {@code process} null while stopped.
+     */
+    public record ControllerState(String label, int index, String identity, int metricsPort, ProcessRef process) {
+    }
+
+    /**
+     * The central namespace (the first one with {@code ha}): NB, SB and ovn-northd. The addresses are every
+     * member's, comma-separated.
+     */
     public record Central(String netns, String ip, String nbAddress, String sbAddress, String nbUnix, String sbUnix,
                           String dir) {
     }

@@ -1,4 +1,4 @@
-package io.kovn.node.bench;
+package io.kovn.node.lab;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,5 +1,7 @@
-package io.kovn.node.bench;
+package io.kovn.bench.cni;
 
+import io.kovn.node.lab.CniExec;
+import io.kovn.node.lab.NodeLab;
 import io.kovn.ovn.Names;
 import io.kovn.ovn.annotations.PodNetwork;
 import io.kovn.ovn.net.Ipv4Cidr;

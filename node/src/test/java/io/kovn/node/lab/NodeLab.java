@@ -1,4 +1,4 @@
-package io.kovn.node.bench;
+package io.kovn.node.lab;
 
 import io.kovn.node.NodeAgent;
 import io.kovn.node.NodeAgentConfig;
@@ -7,6 +7,7 @@ import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.testing.Cleanup;
 import io.kovn.testing.OvnDaemons;
 import io.kovn.testing.OvnNode;
+import io.kovn.testing.k8s.MockApiServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;

@@ -1,4 +1,4 @@
-package io.kovn.node.bench;
+package io.kovn.testing.k8s;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;

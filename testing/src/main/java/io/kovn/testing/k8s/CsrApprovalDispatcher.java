@@ -1,4 +1,4 @@
-package io.kovn.testing;
+package io.kovn.testing.k8s;
 
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;

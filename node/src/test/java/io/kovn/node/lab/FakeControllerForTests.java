@@ -1,4 +1,4 @@
-package io.kovn.node.bench;
+package io.kovn.node.lab;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
