@@ -23,8 +23,11 @@ import picocli.CommandLine;
  */
 public final class ControllerMain {
     private static final Logger log = LoggerFactory.getLogger(ControllerMain.class);
-    /** How often undecided CSRs are looked at again (leadership changes, failed decisions). */
-    private static final Duration CSR_SWEEP = Duration.ofSeconds(10);
+    /**
+     * How often undecided CSRs are looked at again (leadership changes, failed decisions): a node waits for the
+     * CA ConfigMap a new leader publishes at its first sweep. A sweep reads the informer's cache only.
+     */
+    private static final Duration CSR_SWEEP = Duration.ofSeconds(2);
 
     private ControllerMain() {
     }

@@ -62,7 +62,8 @@ public final class NodeCsrController implements AutoCloseable {
     }
 
     public void start() {
-        informer = kube.certificates().v1().certificateSigningRequests().runnableInformer(sweep.toMillis());
+        // no resync: the sweep offers every undecided request again anyway
+        informer = kube.certificates().v1().certificateSigningRequests().runnableInformer(0);
         informer.exceptionHandler((started, t) -> {
             log.warn("CSR informer: {} failed: {}; retrying", started ? "watch" : "first list", t.toString());
             return true;
