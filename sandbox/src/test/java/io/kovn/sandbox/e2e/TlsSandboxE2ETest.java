@@ -71,7 +71,8 @@ class TlsSandboxE2ETest {
 
         ObjectNode report = SandboxStatus.report(st);
         assertThat(report.path("unhealthy")).isEmpty();
-        assertThat(report.path("listeners").toString()).contains("role=ovn-controller pssl:6642").doesNotContain("ptcp");
+        assertThat(report.path("listeners")).extracting(l -> l.path("db").asString("") + " " + l.path("listener").asString(""))
+                .contains("SB read-write role=\"ovn-controller\" pssl:6642").noneMatch(l -> l.contains("ptcp"));
         for (JsonNode c : report.path("connections")) {
             if (c.path("from").asString("").startsWith("ovn-controller ")) {
                 assertThat(c.path("protocol").asString("")).isEqualTo("ssl");
