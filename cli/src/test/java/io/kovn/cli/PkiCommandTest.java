@@ -3,13 +3,9 @@ package io.kovn.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.kovn.controller.CaSecret;
+import io.kovn.pki.CertificateAuthority;
+import io.kovn.pki.Pem;
 import io.kovn.testing.Exec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,7 +16,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -94,20 +89,18 @@ class PkiCommandTest {
                 Secret.class);
         assertThat(sb.getMetadata().getName()).isEqualTo("ovn-sb");
         assertThat(sb.getData()).containsOnlyKeys("tls.key", "tls.crt", "ca.crt");
-        assertThat(new String(Base64.getDecoder().decode(sb.getData().get("ca.crt")), StandardCharsets.US_ASCII))
-                .isEqualTo(Files.readString(dir.resolve("ca-cert.pem")));
+        assertThat(decoded(sb, "ca.crt")).isEqualTo(Files.readString(dir.resolve("ca-cert.pem")));
 
-        KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        api.init();
-        try (KubernetesClient kube = api.createClient()) {
-            kube.secrets().inNamespace("kovn-system").resource(ca).create();
-            assertThat(CaSecret.load(kube, "kovn-system", "kovn-ca", Clock.systemUTC()).certificate().getSubjectX500Principal()
-                    .getName()).isEqualTo("CN=kovn cluster CA");
-        } finally {
-            api.destroy();
-        }
+        // what the controller's CaSecret.load makes of it: the CA's key and certificate, which belong together
+        CertificateAuthority loaded = CertificateAuthority.of(
+                Pem.parsePrivateKey(decoded(ca, "tls.key"), "tls.key"),
+                Pem.parseCertificates(decoded(ca, "tls.crt"), "tls.crt").get(0), Clock.systemUTC());
+        assertThat(loaded.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=kovn cluster CA");
         assertThat(pki("secret", "--dir", dir.toString()).err()).contains("give --ca or --name NAME");
+    }
+
+    private static String decoded(Secret secret, String key) {
+        return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.US_ASCII);
     }
 
     @Test
