@@ -33,6 +33,8 @@ public final class Main {
         cl.addSubcommand("gateway-init", GatewayInitCommand.command());
         cl.addSubcommand("config", ConfigCommand.command());
         cl.addSubcommand("nb", NbCommand.command());
+        cl.addSubcommand("manifests", ManifestsCommand.command());
+        cl.addSubcommand("install-host", InstallHostCommand.command());
         return cl.setCaseInsensitiveEnumValuesAllowed(true);
     }
 

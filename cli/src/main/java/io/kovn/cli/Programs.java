@@ -2,6 +2,8 @@ package io.kovn.cli;
 
 import io.kovn.controller.ControllerOptions;
 import io.kovn.controller.MasterInitCommand;
+import io.kovn.deploy.host.HostInstallOptions;
+import io.kovn.deploy.manifests.ManifestOptions;
 import io.kovn.node.MinionInitCommand;
 import io.kovn.node.NodeOptions;
 import io.kovn.node.gateway.GatewayInitOptions;
@@ -11,7 +13,8 @@ import java.util.List;
 /** Every program kovn runs with an options model, in the order docs/configuration.md lists them. */
 final class Programs {
     static final List<OptionSet> ALL = List.of(ControllerOptions.SET, NodeOptions.SET, MasterInitCommand.SET,
-            MinionInitCommand.SET, GatewayInitOptions.SET);
+            MinionInitCommand.SET, GatewayInitOptions.SET, ManifestOptions.SET,
+            HostInstallOptions.SET);
 
     private Programs() {
     }

@@ -46,6 +46,16 @@ public record ConfigFile(Path path, Map<String, String> values) {
 
     /** Writes {@code values} (raw, as flags take them) as a config file of {@code set}'s program. */
     public static void write(Path path, OptionSet set, Map<Option<?>, String> values) {
+        try {
+            Files.createDirectories(path.toAbsolutePath().getParent());
+            Files.writeString(path, text(set, values), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + path, e);
+        }
+    }
+
+    /** The text of a config file of {@code set}'s program holding {@code values} (raw, as flags take them). */
+    public static String text(OptionSet set, Map<Option<?>, String> values) {
         StringBuilder b = new StringBuilder("# kovn " + set.program() + " configuration (docs/configuration.md)\n");
         for (Map.Entry<Option<?>, String> e : values.entrySet()) {
             if (!set.contains(e.getKey())) {
@@ -54,12 +64,7 @@ public record ConfigFile(Path path, Map<String, String> values) {
             b.append(e.getKey().key()).append(": ").append(YAML.writeValueAsString(e.getValue()).trim()
                     .replaceFirst("^---\\s*", "")).append('\n');
         }
-        try {
-            Files.createDirectories(path.toAbsolutePath().getParent());
-            Files.writeString(path, b.toString(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + path, e);
-        }
+        return b.toString();
     }
 
     static ConfigFile parse(Path path, String text) {

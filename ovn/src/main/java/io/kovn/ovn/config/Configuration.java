@@ -32,6 +32,12 @@ public final class Configuration {
         return v == null ? null : (T) v.value();
     }
 
+    /** The value as it was given (a flag's text, a file's value), or null when there is none. */
+    public String raw(Option<?> option) {
+        Value v = value(option);
+        return v == null ? null : v.raw();
+    }
+
     public Source source(Option<?> option) {
         Value v = value(option);
         return v == null ? Source.DEFAULT : v.source();

@@ -1,0 +1,74 @@
+package io.kovn.deploy.manifests;
+
+import static io.kovn.deploy.manifests.ApiRequest.of;
+
+import io.kovn.pki.NodeCsr;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Every kind of request the controller and the node agent make to the Kubernetes API, with the code that makes
+ * it. The ClusterRoles are generated from these lists and nothing else, so a role grants exactly what the code
+ * uses; {@code KubernetesApiUseTest} checks the lists against the fabric8 calls in the source. An informer is a
+ * list and a watch; fabric8's {@code waitUntilCondition} on one object is an informer too; {@code patch} and
+ * {@code edit} are PATCH; the Lease lock gets, creates and updates (PUT) its Lease; approving or denying a CSR
+ * reads it and updates its approval, which the API server allows only to who may {@code approve} for its signer,
+ * and setting the certificate needs {@code sign} for it.
+ */
+public final class KubernetesApiUse {
+    private static final String CORE = "";
+    private static final String CERTIFICATES = "certificates.k8s.io";
+
+    /** What {@code kovn controller} calls. */
+    public static final List<ApiRequest> CONTROLLER = List.of(
+            of("list", CORE, "nodes", "KovnController: nodes informer"),
+            of("watch", CORE, "nodes", "KovnController: nodes informer"),
+            of("patch", CORE, "nodes", "NodeReconciler: node-subnets, gateway-router-lrp-ifaddr annotations"),
+            of("list", CORE, "pods", "KovnController: pods informer"),
+            of("watch", CORE, "pods", "KovnController: pods informer"),
+            of("get", CORE, "pods", "PodsOfNbPorts: the live pod behind an NB port"),
+            of("patch", CORE, "pods", "PodReconciler: pod-networks annotation"),
+            of("list", CORE, "services", "KovnController: services informer"),
+            of("watch", CORE, "services", "KovnController: services informer"),
+            of("list", CORE, "namespaces", "KovnController: namespaces informer"),
+            of("watch", CORE, "namespaces", "KovnController: namespaces informer"),
+            of("create", CORE, "events", "EventRecorder: warnings on pods, nodes, CSRs"),
+            of("list", "discovery.k8s.io", "endpointslices", "KovnController: endpointslices informer"),
+            of("watch", "discovery.k8s.io", "endpointslices", "KovnController: endpointslices informer"),
+            of("list", "networking.k8s.io", "networkpolicies", "KovnController: networkpolicies informer"),
+            of("watch", "networking.k8s.io", "networkpolicies", "KovnController: networkpolicies informer"),
+            of("get", "coordination.k8s.io", "leases", "KovnController: LeaseLock").inKovnNamespace(),
+            of("create", "coordination.k8s.io", "leases", "KovnController: LeaseLock").inKovnNamespace(),
+            of("update", "coordination.k8s.io", "leases", "KovnController: LeaseLock").inKovnNamespace(),
+            of("get", CORE, "nodes", "NodeCsrSigner: the Node a CSR names").tls(),
+            of("get", CERTIFICATES, "certificatesigningrequests", "NodeCsrSigner: approve/deny read the CSR").tls(),
+            of("update", CERTIFICATES, "certificatesigningrequests/approval", "NodeCsrSigner: approve, deny").tls(),
+            of("patch", CERTIFICATES, "certificatesigningrequests/status", "NodeCsrSigner: editStatus (certificate)")
+                    .tls(),
+            of("approve", CERTIFICATES, "signers", "NodeCsrSigner: approval for its signer").named(NodeCsr.SIGNER_NAME)
+                    .tls(),
+            of("sign", CERTIFICATES, "signers", "NodeCsrSigner: signing for its signer").named(NodeCsr.SIGNER_NAME)
+                    .tls());
+
+    /** What {@code kovn node} (and {@code kovn minion-init}) calls. */
+    public static final List<ApiRequest> NODE = List.of(
+            of("get", CORE, "nodes", "GatewayAnnotations: the Node's current annotations"),
+            of("list", CORE, "nodes", "NodeWatcher: waitUntilCondition on its Node"),
+            of("watch", CORE, "nodes", "NodeWatcher: waitUntilCondition on its Node"),
+            of("patch", CORE, "nodes", "GatewayAnnotations: l3-gateway-config, node-chassis-id"),
+            of("list", CORE, "pods", "PodWatcher: informer on spec.nodeName"),
+            of("watch", CORE, "pods", "PodWatcher: informer on spec.nodeName"),
+            of("create", CERTIFICATES, "certificatesigningrequests", "NodeCertificateEnroller: its CSR").tls(),
+            of("list", CERTIFICATES, "certificatesigningrequests", "NodeCertificateEnroller: waitUntilCondition")
+                    .tls(),
+            of("watch", CERTIFICATES, "certificatesigningrequests", "NodeCertificateEnroller: waitUntilCondition")
+                    .tls());
+
+    private KubernetesApiUse() {
+    }
+
+    /** The requests of {@code component} the manifests grant: all, or all but the certificate flow's. */
+    static Stream<ApiRequest> granted(List<ApiRequest> component, boolean tls) {
+        return component.stream().filter(r -> tls || !r.tlsOnly());
+    }
+}

@@ -1,0 +1,192 @@
+package io.kovn.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.kovn.controller.ControllerConfig;
+import io.kovn.controller.ControllerOptions;
+import io.kovn.deploy.manifests.DeployNames;
+import io.kovn.deploy.manifests.ManifestSettings;
+import io.kovn.deploy.manifests.Manifests;
+import io.kovn.node.NodeAgentConfig;
+import io.kovn.node.NodeOptions;
+import io.kovn.ovn.config.ConfigSources;
+import io.kovn.ovn.config.Configuration;
+import io.kovn.ovn.config.OptionSet;
+import io.kovn.ovn.net.Ipv4Cidr;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The manifests {@code kovn manifests} writes: the committed defaults are current, every object reads into
+ * fabric8's typed model with no unknown field, and the pods run the programs with config they accept.
+ * {@code -Dkovn.writeManifests=true} rewrites deploy/manifests/.
+ */
+class ManifestsTest {
+    private static final Path COMMITTED = Path.of("manifests");
+    private static final Pattern SERVICE_HOST = Pattern.compile("\\$\\(([A-Z0-9_]+_SERVICE_HOST)\\)");
+
+    static Stream<ManifestSettings> variants() {
+        ManifestSettings d = ManifestSettings.defaults();
+        return Stream.of(d, d.withHa(true), d.withTls(true), d.withHa(true).withTls(true));
+    }
+
+    static Stream<ManifestSettings> committed() {
+        ManifestSettings d = ManifestSettings.defaults();
+        return Stream.of(d, d.withHa(true));
+    }
+
+    @ParameterizedTest
+    @MethodSource("committed")
+    void theCommittedFileIsWhatTheGeneratorWrites(ManifestSettings s) throws Exception {
+        Path file = COMMITTED.resolve(s.fileName());
+        String generated = Manifests.yaml(s);
+        if (Boolean.getBoolean("kovn.writeManifests")) {
+            Files.createDirectories(COMMITTED);
+            Files.writeString(file, generated, StandardCharsets.UTF_8);
+        }
+        assertThat(Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "")
+                .as("deploy/manifests/" + s.fileName() + " is stale; regenerate: bin/kovn manifests"
+                        + (s.ha() ? " --ha" : "") + " --output deploy/manifests")
+                .isEqualTo(generated);
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void everyObjectReadsIntoTheTypedModelWithNoUnknownField(ManifestSettings s) {
+        List<HasMetadata> parsed = StrictKubernetesYaml.parse(Manifests.yaml(s));
+        assertThat(parsed).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
+                .containsExactlyElementsOf(Manifests.objects(s).stream()
+                        .map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList())
+                .contains("Namespace/kovn-system", "ServiceAccount/kovn-controller", "ServiceAccount/kovn-node",
+                        "ClusterRole/kovn-controller", "ClusterRole/kovn-node", "ConfigMap/kovn-config",
+                        "StatefulSet/kovn-ovn-db", "Deployment/kovn-controller", "DaemonSet/kovn-node",
+                        "PodDisruptionBudget/kovn-controller", "ValidatingAdmissionPolicy/kovn-ovn-annotations",
+                        "ValidatingAdmissionPolicyBinding/kovn-ovn-annotations");
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void theDatabasesAreOneMemberOrThreeInRaft(ManifestSettings s) {
+        StatefulSet db = only(StrictKubernetesYaml.parse(Manifests.yaml(s)), StatefulSet.class);
+        assertThat(db.getSpec().getReplicas()).isEqualTo(s.ha() ? 3 : 1);
+        assertThat(db.getSpec().getVolumeClaimTemplates()).singleElement()
+                .satisfies(c -> assertThat(c.getMetadata().getName()).isEqualTo("data"));
+        String nbScript = container(db.getSpec().getTemplate().getSpec(), "nb").getCommand().get(2);
+        assertThat(nbScript).contains(s.ha() ? "ovsdb-tool create-cluster" : "ovsdb-tool create ")
+                .contains(s.tls() ? "--remote=pssl:6641" : "--remote=ptcp:6641");
+    }
+
+    @Test
+    void theControllerRunsTwoReplicasThatElectALeaderAndReadsItsConfigMapFile(@TempDir Path dir) throws Exception {
+        List<HasMetadata> objects = StrictKubernetesYaml.parse(Manifests.yaml(ManifestSettings.defaults()));
+        Deployment controller = only(objects, Deployment.class);
+        assertThat(controller.getSpec().getReplicas()).isEqualTo(2);
+        PodSpec pod = controller.getSpec().getTemplate().getSpec();
+        assertThat(pod.getServiceAccountName()).isEqualTo(DeployNames.CONTROLLER);
+        Container c = container(pod, "controller");
+        assertThat(c.getCommand()).containsExactly("kovn", "controller", "--config", "/etc/kovn/controller.yaml");
+
+        ControllerConfig cfg = ControllerOptions.config(resolve(ControllerOptions.SET, objects, c, dir,
+                DeployNames.CONTROLLER_CONFIG, Map.of()));
+        assertThat(cfg.leaderElection()).isTrue();
+        assertThat(cfg.leaseNamespace()).isEqualTo(DeployNames.NAMESPACE);
+        assertThat(cfg.clusterSubnet()).isEqualTo(Ipv4Cidr.parse("10.244.0.0/16"));
+        assertThat(cfg.nbAddress()).isEqualTo("tcp:10.96.0.50:6641");
+    }
+
+    @Test
+    void theNodePodRunsTheAgentOnTheHostNetworkWithItsConfigMapFile(@TempDir Path dir) throws Exception {
+        ManifestSettings s = ManifestSettings.defaults().withHa(true);
+        List<HasMetadata> objects = StrictKubernetesYaml.parse(Manifests.yaml(s));
+        DaemonSet ds = only(objects, DaemonSet.class);
+        PodSpec pod = ds.getSpec().getTemplate().getSpec();
+        assertThat(pod.getHostNetwork()).isTrue();
+        assertThat(pod.getContainers()).extracting(Container::getName)
+                .containsExactly("ovsdb-server", "ovs-vswitchd", "ovn-controller", "kovn-node");
+        Container agent = container(pod, "kovn-node");
+        assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(agent.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(9411);
+        assertThat(agent.getSecurityContext().getPrivileged()).isFalse();
+        assertThat(agent.getSecurityContext().getCapabilities().getAdd()).containsExactly("NET_ADMIN", "SYS_ADMIN");
+        assertThat(pod.getVolumes()).extracting(v -> v.getHostPath() == null ? null : v.getHostPath().getPath())
+                .contains("/var/run/openvswitch", "/etc/cni/net.d", "/opt/cni/bin", "/var/run/netns");
+
+        NodeAgentConfig cfg = NodeOptions.config(resolve(NodeOptions.SET, objects, agent, dir,
+                DeployNames.NODE_CONFIG, Map.of("KOVN_NODE_NAME", "worker-1")));
+        assertThat(cfg.nodeName()).isEqualTo("worker-1");
+        assertThat(cfg.sbRemote()).isEqualTo("tcp:10.96.0.50:6642,tcp:10.96.0.51:6642,tcp:10.96.0.52:6642");
+        assertThat(cfg.cniConfDir()).isEqualTo(Path.of("/etc/cni/net.d"));
+        assertThat(cfg.cniBinDir()).isEqualTo(Path.of("/opt/cni/bin"));
+        assertThat(cfg.cniPluginSource()).isEqualTo(Path.of(DeployNames.KOVN_HOME));
+        assertThat(cfg.ovsdbRemote()).isEqualTo("unix:/var/run/openvswitch/db.sock");
+    }
+
+    @Test
+    void theAdmissionPolicyNamesTheServiceAccountsTheManifestsCreate() {
+        List<HasMetadata> objects = Manifests.objects(ManifestSettings.defaults());
+        List<String> accounts = objects.stream().filter(ServiceAccount.class::isInstance)
+                .map(o -> DeployNames.serviceAccountUser(o.getMetadata().getName())).toList();
+        assertThat(accounts).hasSize(2);
+        String policy = DeployResources.read(DeployResources.ANNOTATION_POLICY);
+        accounts.forEach(a -> assertThat(policy).contains("'" + a + "'"));
+    }
+
+    /**
+     * Resolves {@code set} as the container would: its config file from the ConfigMap, its environment with the
+     * member Services' addresses (10.96.0.50, .51, ...) expanded as Kubernetes expands them, {@code extra} for
+     * the downward API.
+     */
+    private static Configuration resolve(OptionSet set, List<HasMetadata> objects, Container c,
+            Path dir, String key, Map<String, String> extra) throws Exception {
+        ConfigMap cm = only(objects, ConfigMap.class);
+        Path file = dir.resolve(key);
+        Files.writeString(file, cm.getData().get(key), StandardCharsets.UTF_8);
+        Map<String, String> env = new HashMap<>(extra);
+        for (EnvVar e : c.getEnv()) {
+            if (e.getValue() != null) {
+                env.put(e.getName(), expand(e.getValue()));
+            }
+        }
+        return ConfigSources.of(Map.of(ConfigSources.CONFIG.name(), file.toString()), env).resolve(set);
+    }
+
+    private static String expand(String value) {
+        Matcher m = SERVICE_HOST.matcher(value);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            int member = Integer.parseInt(m.group(1).replaceAll("\\D", ""));
+            m.appendReplacement(b, "10.96.0." + (50 + member));
+        }
+        return m.appendTail(b).toString();
+    }
+
+    private static <T> T only(List<HasMetadata> objects, Class<T> type) {
+        return objects.stream().filter(type::isInstance).map(type::cast).reduce((a, b) -> {
+            throw new AssertionError("more than one " + type.getSimpleName());
+        }).orElseThrow();
+    }
+
+    private static Container container(PodSpec pod, String name) {
+        return pod.getContainers().stream().filter(c -> c.getName().equals(name)).findFirst().orElseThrow();
+    }
+}
