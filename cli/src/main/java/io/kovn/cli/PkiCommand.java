@@ -1,5 +1,8 @@
 package io.kovn.cli;
 
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kovn.controller.CaSecret;
 import io.kovn.pki.AtomicFiles;
 import io.kovn.pki.CertificateAuthority;
 import io.kovn.pki.CertificateDescription;
@@ -25,10 +28,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code kovn pki init|issue|show}: the cluster CA and the certificates of OVN's servers and clients. */
+/** {@code kovn pki init|issue|show|secret}: the cluster CA and the certificates of OVN's servers and clients. */
 @Command(name = "pki", mixinStandardHelpOptions = true,
         description = "The cluster CA and the certificates of OVSDB servers and clients (keys are written 0600).",
-        subcommands = {PkiCommand.Init.class, PkiCommand.Issue.class, PkiCommand.Show.class})
+        subcommands = {PkiCommand.Init.class, PkiCommand.Issue.class, PkiCommand.Show.class, PkiCommand.PrintSecret.class})
 final class PkiCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true,
@@ -167,6 +170,56 @@ final class PkiCommand {
                 }
                 out(spec).print(CertificateDescription.describe(certs.get(i), Clock.systemUTC().instant()));
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "secret", mixinStandardHelpOptions = true,
+            description = "Prints a Kubernetes Secret (type kubernetes.io/tls) as YAML for kubectl apply -f -: with --ca "
+                    + "the CA of --dir (tls.key, tls.crt), which kovn controller --ca-secret reads to sign nodes' CSRs; "
+                    + "with --name the pair NAME-key.pem/NAME-cert.pem of --dir plus ca.crt (an OVSDB server's). "
+                    + "The output holds a private key: pipe it, do not keep it.")
+    static final class PrintSecret implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--dir", required = true, description = "PKI directory made by kovn pki init")
+        Path dir;
+
+        @Option(names = "--ca", description = "the CA's own key and certificate")
+        boolean ca;
+
+        @Option(names = "--name", description = "an issued pair in --dir (NAME-key.pem, NAME-cert.pem)")
+        String name;
+
+        @Option(names = "--namespace", defaultValue = "kovn-system", description = "the Secret's namespace (default: ${DEFAULT-VALUE})")
+        String namespace;
+
+        @Option(names = "--secret-name", description = "the Secret's name (default: kovn-ca with --ca, else NAME)")
+        String secretName;
+
+        @Override
+        public Integer call() {
+            return reported(spec, this::run);
+        }
+
+        private int run() throws IOException {
+            if (ca == (name != null)) {
+                throw new IllegalArgumentException("give --ca or --name NAME");
+            }
+            PkiDirectory pki = new PkiDirectory(dir);
+            X509Certificate caCert = pki.loadCa(Clock.systemUTC()).certificate();
+            Secret secret;
+            if (ca) {
+                secret = CaSecret.caSecret(namespace, secretName == null ? CaSecret.DEFAULT_CA_SECRET : secretName,
+                        Pem.readPrivateKey(pki.caKey()), caCert);
+            } else {
+                CertificateAuthority.requireValidName(name);
+                secret = CaSecret.tlsSecret(namespace, secretName == null ? name : secretName,
+                        Pem.readPrivateKey(PkiDirectory.keyFile(dir, name)),
+                        Pem.readCertificates(PkiDirectory.certFile(dir, name)).get(0), caCert);
+            }
+            out(spec).print(new KubernetesSerialization().asYaml(secret));
             return 0;
         }
     }

@@ -2,13 +2,20 @@ package io.kovn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kovn.pki.CertificateAuthority;
+import io.kovn.pki.Pem;
 import io.kovn.testing.Exec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -62,6 +69,38 @@ class PkiCommandTest {
         Run show = pki("show", dir.resolve("ovn-central-cert.pem").toString());
         assertThat(show.out()).contains("SANs:               DNS:ovn-central.kovn.svc, IP:192.0.2.10")
                 .contains("extended key usage: serverAuth, clientAuth").contains("issuer:             CN=kovn cluster CA");
+    }
+
+    @Test
+    void secretPrintsTheCaAndAServerPairAsTlsSecretsTheControllerReads() throws Exception {
+        Path dir = tmp.resolve("pki");
+        assertThat(pki("init", "--dir", dir.toString()).exitCode()).isZero();
+        assertThat(pki("issue", "--dir", dir.toString(), "--role", "sb-server", "--name", "ovn-sb").exitCode()).isZero();
+        Run caYaml = pki("secret", "--dir", dir.toString(), "--ca");
+        assertThat(caYaml.exitCode()).as(caYaml.err()).isZero();
+        KubernetesSerialization yaml = new KubernetesSerialization();
+        Secret ca = yaml.unmarshal(caYaml.out(), Secret.class);
+        assertThat(ca.getMetadata().getNamespace()).isEqualTo("kovn-system");
+        assertThat(ca.getMetadata().getName()).isEqualTo("kovn-ca");
+        assertThat(ca.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(ca.getData()).containsOnlyKeys("tls.key", "tls.crt");
+
+        Secret sb = yaml.unmarshal(pki("secret", "--dir", dir.toString(), "--name", "ovn-sb", "--namespace", "ovn").out(),
+                Secret.class);
+        assertThat(sb.getMetadata().getName()).isEqualTo("ovn-sb");
+        assertThat(sb.getData()).containsOnlyKeys("tls.key", "tls.crt", "ca.crt");
+        assertThat(decoded(sb, "ca.crt")).isEqualTo(Files.readString(dir.resolve("ca-cert.pem")));
+
+        // what the controller's CaSecret.load makes of it: the CA's key and certificate, which belong together
+        CertificateAuthority loaded = CertificateAuthority.of(
+                Pem.parsePrivateKey(decoded(ca, "tls.key"), "tls.key"),
+                Pem.parseCertificates(decoded(ca, "tls.crt"), "tls.crt").get(0), Clock.systemUTC());
+        assertThat(loaded.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=kovn cluster CA");
+        assertThat(pki("secret", "--dir", dir.toString()).err()).contains("give --ca or --name NAME");
+    }
+
+    private static String decoded(Secret secret, String key) {
+        return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.US_ASCII);
     }
 
     @Test

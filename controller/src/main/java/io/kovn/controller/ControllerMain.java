@@ -5,9 +5,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kovn.ovn.config.Configuration;
 import io.kovn.ovn.config.ProgramCommand;
+import io.kovn.pki.CertificateAuthority;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +23,11 @@ import picocli.CommandLine;
  */
 public final class ControllerMain {
     private static final Logger log = LoggerFactory.getLogger(ControllerMain.class);
+    /**
+     * How often undecided CSRs are looked at again (leadership changes, failed decisions): a node waits for the
+     * CA ConfigMap a new leader publishes at its first sweep. A sweep reads the informer's cache only.
+     */
+    private static final Duration CSR_SWEEP = Duration.ofSeconds(2);
 
     private ControllerMain() {
     }
@@ -38,13 +47,26 @@ public final class ControllerMain {
         Config kube = kubeconfig == null ? Config.autoConfigure(null)
                 : Config.fromKubeconfig(Files.readString(kubeconfig, StandardCharsets.UTF_8));
         CountDownLatch stop = new CountDownLatch(1);
+        Optional<ControllerOptions.NodeSigning> signing = ControllerOptions.nodeSigning(c);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(kube).build();
-             KovnController controller = new KovnController(config, client)) {
+             KovnController controller = new KovnController(config, client);
+             NodeCsrController csrs = signing.isEmpty() ? null : csrController(signing.get(), client, controller)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             controller.start();
+            if (csrs != null) {
+                csrs.start();
+            }
             log.info("controller started");
             stop.await();
         }
         return 0;
+    }
+
+    /** The CSR signer with the CA from its Secret (read once, at start: a missing Secret stops the start). */
+    private static NodeCsrController csrController(ControllerOptions.NodeSigning signing, KubernetesClient client,
+                                                   KovnController controller) {
+        CertificateAuthority ca = CaSecret.load(client, signing.namespace(), signing.caSecret(), Clock.systemUTC());
+        return new NodeCsrController(client, ca, signing.lifetime(), signing.namespace(),
+                new EventRecorder(client, "kovn-controller"), controller::isLeader, CSR_SWEEP);
     }
 }

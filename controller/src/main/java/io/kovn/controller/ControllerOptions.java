@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The options of {@code kovn controller}, declared once; {@link #config(Configuration)} builds the controller's settings. */
 public final class ControllerOptions {
@@ -44,6 +45,17 @@ public final class ControllerOptions {
     public static final Option<Duration> SYNC_TIMEOUT = Option.duration("sync-timeout",
             "how long a new leader waits for its informers' first lists and NB before it gives the lead up")
             .defaultValue("2m");
+    public static final Option<String> CA_SECRET = Option.string("ca-secret",
+            "Secret (type kubernetes.io/tls, in --pki-namespace) holding the cluster CA's key and certificate "
+                    + "(kovn pki secret --ca prints it); given, the leader approves and signs nodes' CSRs of signer "
+                    + "kovn.io/ovn-node and publishes the CA certificate in ConfigMap kovn-ca")
+            .defaultHelp("none: no CSR is signed");
+    public static final Option<String> PKI_NAMESPACE = Option.string("pki-namespace",
+            "kovn's namespace: the CA Secret and the kovn-ca ConfigMap").defaultValue("kovn-system");
+    public static final Option<Duration> NODE_CERT_LIFETIME = Option.duration("node-cert-lifetime",
+            "lifetime of the node certificates the controller signs (nodes renew at 2/3 of it; a CSR's "
+                    + "spec.expirationSeconds may ask for less, not under 10m)").defaultValue("720h")
+            .validate(d -> d.toSeconds() >= 30, "at least 30s");
 
     public static final OptionSet SET = OptionSet.of("controller",
             "Run the cluster-wide controller: watches Nodes, Pods, Services and EndpointSlices and writes the logical "
@@ -57,7 +69,8 @@ public final class ControllerOptions {
         List<Option<?>> all = new ArrayList<>(List.of(KUBECONFIG));
         all.addAll(NB.all());
         all.addAll(List.of(CLUSTER_SUBNET, NODE_SUBNET_PREFIX, SERVICE_CIDR, JOIN_SUBNET, METRICS_PORT,
-                METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC, SYNC_TIMEOUT));
+                METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC, SYNC_TIMEOUT,
+                CA_SECRET, PKI_NAMESPACE, NODE_CERT_LIFETIME));
         return all;
     }
 
@@ -75,6 +88,17 @@ public final class ControllerOptions {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
+    }
+
+    /** Where the CA Secret is and how long node certificates live; empty without {@link #CA_SECRET}. */
+    public static Optional<NodeSigning> nodeSigning(Configuration c) {
+        String secret = c.get(CA_SECRET);
+        return secret == null ? Optional.empty()
+                : Optional.of(new NodeSigning(c.get(PKI_NAMESPACE), secret, c.get(NODE_CERT_LIFETIME)));
+    }
+
+    /** The controller's CSR signing: the CA Secret {@code namespace/caSecret} and the certificates' lifetime. */
+    public record NodeSigning(String namespace, String caSecret, Duration lifetime) {
     }
 
     private static String defaultIdentity() {

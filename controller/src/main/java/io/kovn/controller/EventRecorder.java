@@ -11,7 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reports problems as Kubernetes Events on the object concerned, at most once a minute per object and reason. */
+/**
+ * Reports problems (and decisions worth an audit trail, such as a signed certificate) as Kubernetes Events on
+ * the object concerned, at most once a minute per object, reason and message.
+ */
 public final class EventRecorder {
     private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
     private static final long MIN_INTERVAL_MS = 60_000;
@@ -26,6 +29,14 @@ public final class EventRecorder {
     }
 
     public void warning(HasMetadata object, String reason, String message) {
+        record(object, "Warning", reason, message);
+    }
+
+    public void normal(HasMetadata object, String reason, String message) {
+        record(object, "Normal", reason, message);
+    }
+
+    private void record(HasMetadata object, String type, String reason, String message) {
         String ns = object.getMetadata().getNamespace();
         String key = object.getKind() + "/" + ns + "/" + object.getMetadata().getName() + "/" + reason + "/" + message;
         long now = System.currentTimeMillis();
@@ -44,7 +55,7 @@ public final class EventRecorder {
                     .withInvolvedObject(new ObjectReferenceBuilder().withKind(object.getKind())
                             .withApiVersion(object.getApiVersion()).withNamespace(ns)
                             .withName(object.getMetadata().getName()).withUid(object.getMetadata().getUid()).build())
-                    .withType("Warning").withReason(reason).withMessage(message)
+                    .withType(type).withReason(reason).withMessage(message)
                     .withFirstTimestamp(ts).withLastTimestamp(ts).withCount(1)
                     .withNewSource().withComponent(component).endSource()
                     .build()).create();

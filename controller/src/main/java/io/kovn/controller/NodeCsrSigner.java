@@ -27,13 +27,14 @@ import org.slf4j.LoggerFactory;
  * The signer {@value #SIGNER_NAME}: approves and signs a node's {@code certificates.k8s.io/v1} CSR only if its
  * subject is exactly {@code CN=<chassis>} of an existing Node (by name or by its chassis-id annotation), it
  * proves possession of its key, and its usages are exactly a node's; denies anything else with a Warning Event.
- * The approval is recorded in the CSR's Approved condition.
+ * The approval is recorded in the CSR's Approved condition and, as each decision, in an Event on the CSR.
  */
 public final class NodeCsrSigner {
     public static final String SIGNER_NAME = NodeCsr.SIGNER_NAME;
     private static final Set<String> NODE_USAGES = Set.copyOf(NodeCsr.USAGES);
     static final String APPROVED_REASON = "KovnNodeApproved";
     static final String DENIED_REASON = "KovnNodeDenied";
+    static final String FAILED_REASON = "KovnNodeRefused";
     /** A PEM P-256 or RSA-4096 request is a few kilobytes. */
     private static final int MAX_REQUEST_CHARS = 16 * 1024;
     private static final Duration MIN_LIFETIME = Duration.ofMinutes(10);
@@ -54,12 +55,17 @@ public final class NodeCsrSigner {
         this.events = events;
     }
 
-    /** Decides one CSR; a CSR of another signer, or one already decided, is left alone. */
+    /**
+     * Decides one CSR; a CSR of another signer, or one already signed, denied or failed, is left alone. A CSR
+     * approved but not yet signed (the controller stopped in between, or someone approved it by hand) is checked
+     * again before it is signed; if it no longer passes (its Node was deleted), it gets a Failed condition.
+     */
     public Decision handle(CertificateSigningRequest csr) {
-        if (!SIGNER_NAME.equals(csr.getSpec().getSignerName()) || decided(csr)) {
+        if (!SIGNER_NAME.equals(csr.getSpec().getSignerName()) || finished(csr)) {
             return Decision.IGNORED;
         }
         String name = csr.getMetadata().getName();
+        boolean approved = hasCondition(csr, "Approved");
         CertificateRequests.Validated request;
         String node;
         try {
@@ -69,12 +75,14 @@ public final class NodeCsrSigner {
                     "no Node named " + request.commonName() + " or with chassis " + request.commonName()));
             requireRequesterMayBe(csr.getSpec().getUsername(), node);
         } catch (IllegalArgumentException e) {
-            deny(csr, e.getMessage());
+            refuse(csr, approved, e.getMessage());
             return Decision.DENIED;
         }
-        kube.certificates().v1().certificateSigningRequests().withName(name).approve(condition("Approved",
-                APPROVED_REASON, "CN=" + request.commonName() + " is Node " + node + "'s chassis; requested by "
-                        + csr.getSpec().getUsername()));
+        if (!approved) {
+            kube.certificates().v1().certificateSigningRequests().withName(name).approve(condition("Approved",
+                    APPROVED_REASON, "CN=" + request.commonName() + " is Node " + node + "'s chassis; requested by "
+                            + csr.getSpec().getUsername()));
+        }
         X509Certificate cert = ca.sign(request.publicKey(), Role.OVN_CONTROLLER, request.commonName(), List.of(),
                 lifetimeOf(csr));
         String pem = Base64.getEncoder().encodeToString(Pem.encode(cert).getBytes(StandardCharsets.US_ASCII));
@@ -82,15 +90,23 @@ public final class NodeCsrSigner {
             c.getStatus().setCertificate(pem);
             return c;
         });
+        events.normal(csr, "CertificateSigned", "CSR " + name + " approved and signed for Node " + node + " (CN="
+                + request.commonName() + "), serial " + cert.getSerialNumber().toString(16) + ", valid until "
+                + cert.getNotAfter().toInstant());
         log.info("CSR {}: approved and signed for Node {} (CN={}), valid until {}", name, node, request.commonName(),
                 cert.getNotAfter().toInstant());
         return Decision.APPROVED;
     }
 
-    private static boolean decided(CertificateSigningRequest csr) {
+    /** Signed, denied or failed: nothing left to do. */
+    public static boolean finished(CertificateSigningRequest csr) {
         return csr.getStatus() != null && (csr.getStatus().getCertificate() != null
-                || csr.getStatus().getConditions().stream().anyMatch(c -> Set.of("Approved", "Denied", "Failed")
-                        .contains(c.getType())));
+                || hasCondition(csr, "Denied") || hasCondition(csr, "Failed"));
+    }
+
+    private static boolean hasCondition(CertificateSigningRequest csr, String type) {
+        return csr.getStatus() != null && csr.getStatus().getConditions() != null
+                && csr.getStatus().getConditions().stream().anyMatch(c -> type.equals(c.getType()));
     }
 
     private static void requireNodeUsages(List<String> usages) {
@@ -143,13 +159,22 @@ public final class NodeCsrSigner {
         return asked.compareTo(lifetime) < 0 ? asked : lifetime;
     }
 
-    private void deny(CertificateSigningRequest csr, String reason) {
+    /** Denies a CSR not yet approved; one approved already gets a Failed condition (the signer will not sign it). */
+    private void refuse(CertificateSigningRequest csr, boolean approved, String reason) {
         String why = reason.length() > 300 ? reason.substring(0, 300) + "..." : reason; // it may quote the request
         String name = csr.getMetadata().getName();
-        kube.certificates().v1().certificateSigningRequests().withName(name)
-                .deny(condition("Denied", DENIED_REASON, why));
-        events.warning(csr, "CertificateDenied", "CSR " + name + " denied: " + why);
-        log.warn("CSR {} (signer {}) denied: {}", name, SIGNER_NAME, why);
+        if (approved) {
+            CertificateSigningRequestCondition failed = condition("Failed", FAILED_REASON, why);
+            kube.certificates().v1().certificateSigningRequests().withName(name).editStatus(c -> {
+                c.getStatus().getConditions().add(failed);
+                return c;
+            });
+        } else {
+            kube.certificates().v1().certificateSigningRequests().withName(name)
+                    .deny(condition("Denied", DENIED_REASON, why));
+        }
+        events.warning(csr, "CertificateDenied", "CSR " + name + (approved ? " not signed: " : " denied: ") + why);
+        log.warn("CSR {} (signer {}) {}: {}", name, SIGNER_NAME, approved ? "not signed" : "denied", why);
     }
 
     private static CertificateSigningRequestCondition condition(String type, String reason, String message) {

@@ -27,6 +27,7 @@ import io.kovn.pki.PkiDirectory;
 import io.kovn.pki.Role;
 import io.kovn.testing.OvnDaemons;
 import io.kovn.testing.TlsOvsdbServer;
+import io.kovn.testing.k8s.CsrApprovalDispatcher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;

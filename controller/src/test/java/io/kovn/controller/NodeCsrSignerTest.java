@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -16,6 +17,7 @@ import io.kovn.pki.CertificateAuthority;
 import io.kovn.pki.CertificateRequests;
 import io.kovn.pki.KeyType;
 import io.kovn.pki.Pem;
+import io.kovn.testing.k8s.CsrApprovalDispatcher;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -81,6 +83,29 @@ class NodeCsrSignerTest {
                 .isEqualTo(Duration.ofHours(6).plusMinutes(5));
 
         assertThat(signer.handle(stored)).as("a decided CSR is left alone").isEqualTo(NodeCsrSigner.Decision.IGNORED);
+        assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .filteredOn(e -> "node1-csr".equals(e.getInvolvedObject().getName())).singleElement().satisfies(e -> {
+                    assertThat(e.getType()).isEqualTo("Normal");
+                    assertThat(e.getReason()).isEqualTo("CertificateSigned");
+                    assertThat(e.getMessage()).contains("for Node node1 (CN=node1)", "valid until");
+                });
+    }
+
+    @Test
+    void aRequestApprovedBeforeItsNodeWasDeletedIsNotSigned() {
+        node("node1");
+        submit("late", CertificateRequests.create(KeyType.EC_P256.generate(), "node1"), NODE_USAGES);
+        client.certificates().v1().certificateSigningRequests().withName("late").approve(
+                new CertificateSigningRequestConditionBuilder()
+                        .withType("Approved").withStatus("True").withReason("ByHand").build());
+        client.nodes().withName("node1").delete();
+
+        assertThat(signer.handle(get("late"))).isEqualTo(NodeCsrSigner.Decision.DENIED);
+        CertificateSigningRequest stored = get("late");
+        assertThat(stored.getStatus().getCertificate()).isNull();
+        assertThat(stored.getStatus().getConditions()).extracting(CertificateSigningRequestCondition::getType)
+                .containsExactly("Approved", "Failed");
+        assertThat(NodeCsrSigner.finished(stored)).isTrue();
     }
 
     @Test

@@ -85,7 +85,18 @@ class KubernetesApiUseTest {
                     r(C, "patch", CERTS, CSR + "/status").tlsOnly(),
                     new Request(C, "approve", CERTS, "signers", NodeCsr.SIGNER_NAME, null, true),
                     new Request(C, "sign", CERTS, "signers", NodeCsr.SIGNER_NAME, null, true)),
+            // the CSR informer (list, watch) and the fresh copy each decision reads (get)
+            call(C, "NodeCsrController.java", "certificateSigningRequests", r(C, "list", CERTS, CSR).tlsOnly(),
+                    r(C, "watch", CERTS, CSR).tlsOnly(), r(C, "get", CERTS, CSR).tlsOnly()),
+            // the CA Secret; the kovn-ca ConfigMap: get, then createOr(update)
+            call(C, "CaSecret.java", "secrets", ns(C, "get", "secrets").tlsOnly()),
+            call(C, "CaSecret.java", "configMaps", ns(C, "get", "configmaps").tlsOnly(),
+                    ns(C, "create", "configmaps").tlsOnly(), ns(C, "update", "configmaps").tlsOnly()),
             call(N, "GatewayAnnotations.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes")),
+            // the chassis-id annotation (as GatewayAnnotations); waitUntilCondition on the kovn-ca ConfigMap
+            call(N, "NodeCertificates.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes")),
+            call(N, "NodeCertificates.java", "configMaps", ns(N, "list", "configmaps").tlsOnly(),
+                    ns(N, "watch", "configmaps").tlsOnly()),
             // waitUntilCondition on one Node: an informer on metadata.name
             call(N, "NodeWatcher.java", "nodes", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
             call(N, "PodWatcher.java", "pods", r(N, "list", "", "pods"), r(N, "watch", "", "pods")),
@@ -230,6 +241,11 @@ class KubernetesApiUseTest {
 
     private static Request r(String account, String verb, String group, String resource) {
         return new Request(account, verb, group, resource, null, null, false);
+    }
+
+    /** A core request in kovn's namespace. */
+    private static Request ns(String account, String verb, String resource) {
+        return new Request(account, verb, "", resource, null, DeployNames.NAMESPACE, false);
     }
 
     private static Request lease(String verb) {

@@ -15,10 +15,12 @@ import io.kovn.node.kube.NodeWatcher;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.node.ovs.SouthboundPorts;
+import io.kovn.node.pki.NodeCertificates;
 import io.kovn.ovn.annotations.NodeSubnets;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovsdb.client.TlsConfig;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node agent ({@code kovn node}). {@link #start()} brings the node up, in this order: the local
- * Open_vSwitch settings for ovn-controller and br-int; on a gateway node its bridge, bridge mapping, flows (kept
+ * Open_vSwitch settings for ovn-controller and br-int; with enrolment, the node's certificate (CSR) and the SSL
+ * row; on a gateway node its bridge, bridge mapping, flows (kept
  * from then on) and annotations; the Node's subnet from the controller; the management
  * port; the pods informer and a first clean-up of leftovers; the CNI server; and last the CNI config and plugin
  * (a config present is what tells kubelet the network is ready). {@link #close()} stops it; what it set up on
@@ -48,6 +51,7 @@ public final class NodeAgent implements AutoCloseable {
     private CniServer server;
     private LeftoverSweeper sweeper;
     private FlowKeeper gatewayFlows;
+    private NodeCertificates certificates;
     private ScheduledExecutorService timer;
     private final NodeMetrics metrics = new NodeMetrics();
     private MetricsServer metricsServer;
@@ -77,6 +81,10 @@ public final class NodeAgent implements AutoCloseable {
             String encapIp = cfg.encapIp() != null ? cfg.encapIp() : NodeWatcher.internalIp(node).orElseThrow(() ->
                     new IllegalStateException("Node " + cfg.nodeName() + " has no IPv4 InternalIP; give the encap IP"));
             String chassisId = OvsSettings.apply(ovs, cfg, encapIp);
+            if (cfg.enrollment() != null) {
+                certificates = NodeCertificates.start(client, ovs, cfg.nodeName(), chassisId, cfg.enrollment(),
+                        Clock.systemUTC());
+            }
             if (cfg.gateway() != null) {
                 LocalGateway gw = LocalGateway.setUp(ovs, host, cfg.nodeName(), chassisId, cfg.datapathType(), cfg.gateway());
                 gatewayFlows = FlowKeeper.start(ovs, host, gw, cfg.ovsdbRemote(), FlowKeeper.REFRESH);
@@ -175,6 +183,9 @@ public final class NodeAgent implements AutoCloseable {
         if (!ovs.isConnected()) {
             problems.add("local OVSDB: not connected");
         }
+        if (certificates != null) {
+            certificates.problem().ifPresent(problems::add);
+        }
         if (!pods.hasSynced()) {
             problems.add("pods informer: not synced");
         } else if (!pods.isWatching()) {
@@ -211,6 +222,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (southbound != null) {
             southbound.close();
+        }
+        if (certificates != null) {
+            certificates.close();
         }
         if (ovs != null) {
             ovs.close();

@@ -1,6 +1,7 @@
 package io.kovn.node;
 
 import io.kovn.node.gateway.GatewaySettings;
+import io.kovn.node.pki.NodeEnrollment;
 import io.kovn.ovn.net.Ipv4Cidr;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -54,6 +55,8 @@ import java.util.Set;
  *                             when that differs from ovn-controller's (the sandbox, whose agents run outside
  *                             the node's namespace); null: the same as ovn-controller's (external_ids:ovn-remote)
  * @param gateway              this node's gateway (docs/gateway.md); null: the node is no gateway
+ * @param enrollment           how the node obtains its OVSDB client certificate through a Kubernetes CSR
+ *                             (docs/security.md); null: the operator provides the SSL files, if any
  */
 public record NodeAgentConfig(
         String nodeName,
@@ -65,7 +68,7 @@ public record NodeAgentConfig(
         Duration podAnnotationTimeout, Duration ovnInstalledTimeout, Duration nodeSubnetTimeout,
         Duration cleanupInterval, int metricsPort, InetAddress metricsBindAddress,
         Path hostNetns, String agentSbRemote,
-        GatewaySettings gateway) {
+        GatewaySettings gateway, NodeEnrollment enrollment) {
 
     public static final Set<String> ENCAP_TYPES = Set.of("geneve", "vxlan", "stt");
     public static final Set<String> DATAPATH_TYPES = Set.of("system", "netdev");
@@ -130,6 +133,7 @@ public record NodeAgentConfig(
         b.hostNetns = hostNetns;
         b.agentSbRemote = agentSbRemote;
         b.gateway = gateway;
+        b.enrollment = enrollment;
         return b;
     }
 
@@ -164,6 +168,7 @@ public record NodeAgentConfig(
         private Path hostNetns;
         private String agentSbRemote;
         private GatewaySettings gateway;
+        private NodeEnrollment enrollment;
 
         private Builder(String nodeName) {
             this.nodeName = nodeName;
@@ -197,14 +202,14 @@ public record NodeAgentConfig(
         public Builder hostNetns(Path v) { hostNetns = v; return this; }
         public Builder agentSbRemote(String v) { agentSbRemote = v; return this; }
         public Builder gateway(GatewaySettings v) { gateway = v; return this; }
+        public Builder enrollment(NodeEnrollment v) { enrollment = v; return this; }
 
         public NodeAgentConfig build() {
             return new NodeAgentConfig(nodeName, kubeconfig, apiServer, apiToken, caCertificate, ovsdbRemote, sbRemote,
                     nbRemote, encapType, encapIp, datapathType, systemIdFile, clusterSubnets, serviceCidrs, mtu,
                     cniSocket, cniConfDir, cniBinDir, cniPluginSource, networkName, podAnnotationTimeout,
                     ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, metricsBindAddress, hostNetns,
-                    agentSbRemote,
-                    gateway);
+                    agentSbRemote, gateway, enrollment);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.kovn.node;
 
 import io.kovn.node.gateway.GatewaySettings;
+import io.kovn.node.pki.NodeEnrollment;
 import io.kovn.ovn.config.ConfigException;
 import io.kovn.ovn.config.Configuration;
 import io.kovn.ovn.config.NetworkDefaults;
@@ -89,6 +90,19 @@ public final class NodeOptions {
                     + "one, -1 serves none").defaultValue("9411");
     public static final Option<InetAddress> METRICS_BIND_ADDRESS = Option.ipAddress("metrics-bind-address",
             "address /metrics and /healthz listen on").defaultValue("0.0.0.0");
+    public static final Option<Boolean> ENROLL_CERTIFICATE = Option.bool("enroll-certificate",
+            "obtain this node's OVSDB client certificate (CN = chassis name) through a Kubernetes CSR of signer "
+                    + "kovn.io/ovn-node, with a key made here; point the local Open_vSwitch SSL row (ovn-controller, "
+                    + "and the agent's own ssl: Southbound connection) at it; renew it at 2/3 of its lifetime")
+            .defaultValue("false");
+    public static final Option<Path> PKI_DIR = Option.path("pki-dir",
+            "where the enrolled key (0600), certificate and CA certificate are written (a 0700 directory)")
+            .defaultValue("/etc/kovn/pki");
+    public static final Option<String> PKI_NAMESPACE = Option.string("pki-namespace",
+            "kovn's namespace, whose ConfigMap kovn-ca holds the CA certificate the node trusts")
+            .defaultValue("kovn-system");
+    public static final Option<Duration> ENROLL_TIMEOUT = Option.duration("enroll-timeout",
+            "how long start-up waits for the kovn-ca ConfigMap and for the signed certificate").defaultValue("5m");
     public static final Option<Path> HOST_NETNS = Option.path("host-netns",
             "network namespace (e.g. /run/netns/node1) where ip, ethtool and sysctl run for the host side: for an "
                     + "agent serving a node that lives in a network namespace (the sandbox, labs)")
@@ -132,7 +146,8 @@ public final class NodeOptions {
         List<Option<?>> all = new ArrayList<>(List.of(NODE_NAME, CLUSTER_SUBNET));
         all.addAll(NODE_SETUP);
         all.addAll(List.of(POD_ANNOTATION_TIMEOUT, OVN_INSTALLED_TIMEOUT, NODE_SUBNET_TIMEOUT, CLEANUP_INTERVAL,
-                METRICS_PORT, METRICS_BIND_ADDRESS, AGENT_SB_ADDRESS));
+                METRICS_PORT, METRICS_BIND_ADDRESS, AGENT_SB_ADDRESS, ENROLL_CERTIFICATE, PKI_DIR, PKI_NAMESPACE,
+                ENROLL_TIMEOUT));
         all.addAll(GATEWAY);
         return all;
     }
@@ -155,7 +170,8 @@ public final class NodeOptions {
                 b.podAnnotationTimeout(c.get(POD_ANNOTATION_TIMEOUT)).ovnInstalledTimeout(c.get(OVN_INSTALLED_TIMEOUT))
                         .nodeSubnetTimeout(c.get(NODE_SUBNET_TIMEOUT)).cleanupInterval(c.get(CLEANUP_INTERVAL))
                         .metricsPort(c.get(METRICS_PORT)).metricsBindAddress(c.get(METRICS_BIND_ADDRESS))
-                        .agentSbRemote(c.get(AGENT_SB_ADDRESS)).gateway(gateway(c));
+                        .agentSbRemote(c.get(AGENT_SB_ADDRESS)).gateway(gateway(c)).enrollment(c.get(ENROLL_CERTIFICATE)
+                                ? new NodeEnrollment(c.get(PKI_DIR), c.get(PKI_NAMESPACE), c.get(ENROLL_TIMEOUT)) : null);
             }
             return b.build();
         } catch (IllegalArgumentException e) {

@@ -43,7 +43,10 @@ public final class CertificateAuthority {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateAuthority.class);
     /** A common name is at most 64 characters (RFC 5280's ub-common-name) and is also a file name here. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,63})");
-    /** notBefore is set this far back so a peer whose clock is a little behind accepts a new certificate. */
+    /**
+     * notBefore is set this far back (at most a tenth of the lifetime, so that a certificate of a few minutes,
+     * as tests use, still renews at 2/3 of its validity) so a peer whose clock is a little behind accepts it.
+     */
     private static final Duration BACKDATE = Duration.ofMinutes(5);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -135,7 +138,7 @@ public final class CertificateAuthority {
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(),
-                    Date.from(now.minus(BACKDATE)), Date.from(notAfter), subject, publicKey)
+                    Date.from(now.minus(backdate(lifetime))), Date.from(notAfter), subject, publicKey)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage))
                     .addExtension(Extension.extendedKeyUsage, false,
@@ -154,6 +157,21 @@ public final class CertificateAuthority {
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot issue a certificate for " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Duration backdate(Duration lifetime) {
+        Duration tenth = lifetime.dividedBy(10);
+        return tenth.compareTo(BACKDATE) < 0 ? tenth : BACKDATE;
+    }
+
+    /**
+     * When a certificate is due for renewal: at 2/3 of its validity (notBefore to notAfter), early enough that a
+     * renewal failing for a while (the controller down, the API unreachable) still leaves time to retry.
+     */
+    public static Instant renewalTime(X509Certificate certificate) {
+        Instant from = certificate.getNotBefore().toInstant();
+        Duration validity = Duration.between(from, certificate.getNotAfter().toInstant());
+        return from.plus(validity.multipliedBy(2).dividedBy(3));
     }
 
     public static void requireValidName(String name) {
@@ -180,7 +198,8 @@ public final class CertificateAuthority {
         return new BigInteger(159, RANDOM).setBit(150);
     }
 
-    private static boolean belongTogether(PrivateKey key, PublicKey publicKey) {
+    /** Whether {@code key} is the private half of {@code publicKey} (a signature made with one verifies with the other). */
+    public static boolean belongTogether(PrivateKey key, PublicKey publicKey) {
         try {
             byte[] challenge = new byte[32];
             RANDOM.nextBytes(challenge);

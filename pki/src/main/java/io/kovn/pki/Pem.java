@@ -64,40 +64,54 @@ public final class Pem {
 
     /** The one private key in {@code file}; an encrypted key or anything else is an error naming the file. */
     public static PrivateKey readPrivateKey(Path file) throws IOException {
-        List<Object> objects = parse(read(file), file);
+        return parsePrivateKey(read(file), file);
+    }
+
+    /** The one private key in PEM {@code text} from {@code source} (named in errors, never quoted). */
+    public static PrivateKey parsePrivateKey(String text, Object source) {
+        List<Object> objects = parse(text, source);
         if (objects.size() != 1) {
-            throw new IllegalArgumentException(file + " holds " + objects.size() + " PEM objects, expected one private key");
+            throw new IllegalArgumentException(source + " holds " + objects.size() + " PEM objects, expected one private key");
         }
         Object o = objects.get(0);
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-        if (o instanceof PEMKeyPair pair) {
-            return converter.getPrivateKey(pair.getPrivateKeyInfo());
-        }
-        if (o instanceof PrivateKeyInfo info) {
-            return converter.getPrivateKey(info);
+        try {
+            if (o instanceof PEMKeyPair pair) {
+                return converter.getPrivateKey(pair.getPrivateKeyInfo());
+            }
+            if (o instanceof PrivateKeyInfo info) {
+                return converter.getPrivateKey(info);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(source + ": unusable private key: " + e.getMessage(), e);
         }
         if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
-            throw new IllegalArgumentException(file + " holds an encrypted private key; OVS cannot read those either "
-                    + "(decrypt it with: openssl pkey -in " + file + " -out KEY.pem)");
+            throw new IllegalArgumentException(source + " holds an encrypted private key; OVS cannot read those either "
+                    + "(decrypt it with: openssl pkey -in " + source + " -out KEY.pem)");
         }
-        throw new IllegalArgumentException(file + " holds no private key but a " + describe(o));
+        throw new IllegalArgumentException(source + " holds no private key but a " + describe(o));
     }
 
     /** Every certificate in {@code file}, in order; at least one. */
     public static List<X509Certificate> readCertificates(Path file) throws IOException {
+        return parseCertificates(read(file), file);
+    }
+
+    /** Every certificate in PEM {@code text} from {@code source}, in order; at least one. */
+    public static List<X509Certificate> parseCertificates(String text, Object source) {
         List<X509Certificate> certs = new ArrayList<>();
-        for (Object o : parse(read(file), file)) {
+        for (Object o : parse(text, source)) {
             if (!(o instanceof X509CertificateHolder holder)) {
-                throw new IllegalArgumentException(file + " holds a " + describe(o) + ", expected only certificates");
+                throw new IllegalArgumentException(source + " holds a " + describe(o) + ", expected only certificates");
             }
             try {
                 certs.add(new JcaX509CertificateConverter().getCertificate(holder));
             } catch (CertificateException e) {
-                throw new IllegalArgumentException(file + ": unusable certificate: " + e.getMessage(), e);
+                throw new IllegalArgumentException(source + ": unusable certificate: " + e.getMessage(), e);
             }
         }
         if (certs.isEmpty()) {
-            throw new IllegalArgumentException(file + " holds no PEM certificate");
+            throw new IllegalArgumentException(source + " holds no PEM certificate");
         }
         return certs;
     }

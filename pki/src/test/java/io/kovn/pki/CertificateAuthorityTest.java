@@ -50,6 +50,18 @@ class CertificateAuthorityTest {
     }
 
     @Test
+    void aShortCertificateIsBackdatedATenthOfItsLifetimeAndRenewsAtTwoThirdsOfItsValidity() {
+        X509Certificate shortLived = CA.issue(Role.OVN_CONTROLLER, "chassis-1", List.of(), KeyType.EC_P256,
+                Duration.ofSeconds(60)).certificate();
+        assertThat(shortLived.getNotBefore().toInstant()).isEqualTo(NOW.minusSeconds(6));
+        assertThat(CertificateAuthority.renewalTime(shortLived)).isEqualTo(NOW.plusSeconds(38));
+        X509Certificate day = CA.issue(Role.OVN_CONTROLLER, "chassis-1", List.of(), KeyType.EC_P256,
+                Duration.ofHours(24)).certificate();
+        assertThat(CertificateAuthority.renewalTime(day)).isEqualTo(NOW.minus(Duration.ofMinutes(5))
+                .plus(Duration.ofHours(24).plusMinutes(5).multipliedBy(2).dividedBy(3)));
+    }
+
+    @Test
     void rsaKeysAlsoGetKeyEnciphermentAndRsaCasSignWithRsa() throws Exception {
         CertificateAuthority rsaCa = CertificateAuthority.create("rsa CA", KeyType.RSA_3072, Duration.ofDays(1), CLOCK);
         IssuedCertificate issued = rsaCa.issue(Role.NB_SERVER, "nb", List.of(), KeyType.RSA_3072, Duration.ofHours(1));

@@ -1,5 +1,6 @@
 package io.kovn.sandbox;
 
+import io.kovn.ovsdb.client.TlsConfig;
 import io.kovn.sandbox.proc.ManagedProcess;
 import io.kovn.testing.Exec;
 import io.kovn.testing.Netns;
@@ -26,6 +27,12 @@ import java.util.stream.Collectors;
  * on this machine: sockets are files, reachable from any namespace) and on the network at its host's underlay
  * address (for the nodes' ovn-controllers and ovn-northd, as in a real cluster).
  *
+ * <p>With {@code --tls} ({@link Transport#SSL}) every network listener is {@code pssl:} (RAFT included): NB's on the
+ * command line; SB's from its Connection table, {@code role=ovn-controller} on port 6642, so that OVN's RBAC
+ * confines each chassis to its own rows. No {@code ptcp:} listener is left. ovn-northd, which needs full SB
+ * access, reaches SB through the members' unix sockets and, clustered, NB over {@code ssl:} with its own
+ * certificate.
+ *
  * <p>Each daemon is a {@link CentralDaemon} under a label ({@code nb}, {@code nb-member 2}, {@code northd 1}...):
  * it can be SIGKILLed and started again with the same command.
  */
@@ -42,9 +49,17 @@ final class CentralOvn implements AutoCloseable {
     private final Map<OvnDb, List<DbMember>> members = new LinkedHashMap<>();
     private final Map<String, CentralDaemon> daemons = Collections.synchronizedMap(new LinkedHashMap<>());
     private final int northds;
+    private final Transport transport;
+    /** The central certificates with {@link Transport#SSL}, else null. */
+    private final SandboxPki pki;
 
-    private CentralOvn(List<Host> hosts, Path dir, Transport transport, Duration timeout) {
+    private CentralOvn(List<Host> hosts, Path dir, Transport transport, SandboxPki pki, Duration timeout) {
         this.hosts = List.copyOf(hosts);
+        this.transport = transport;
+        this.pki = pki;
+        if ((transport == Transport.SSL) != (pki != null)) {
+            throw new IllegalArgumentException("ssl: listeners need the sandbox PKI, and only they use it");
+        }
         this.dir = dir;
         this.timeout = timeout;
         boolean clustered = hosts.size() > 1;
@@ -58,9 +73,12 @@ final class CentralOvn implements AutoCloseable {
         this.northds = clustered ? 2 : 1;
     }
 
-    /** Creates the databases and starts everything; {@code hosts}: one (standalone) or three (clusters). */
-    static CentralOvn start(List<Host> hosts, Path dir, Transport transport, Duration timeout) {
-        CentralOvn c = new CentralOvn(hosts, dir, transport, timeout);
+    /**
+     * Creates the databases and starts everything; {@code hosts}: one (standalone) or three (clusters); {@code pki}:
+     * the central certificates for {@link Transport#SSL}, null for TCP.
+     */
+    static CentralOvn start(List<Host> hosts, Path dir, Transport transport, SandboxPki pki, Duration timeout) {
+        CentralOvn c = new CentralOvn(hosts, dir, transport, pki, timeout);
         try {
             c.startAll();
             return c;
@@ -99,11 +117,12 @@ final class CentralOvn implements AutoCloseable {
             for (int i = 0; i < m.size(); i++) {
                 DbMember member = m.get(i);
                 Host h = hosts.get(i);
+                List<String> cmd = new ArrayList<>(List.of(Tools.bin("ovsdb-server"), "--remote=punix:" + member.socket(),
+                        "--remote=" + serverListener(member), "--unixctl=" + member.ctl(), "--log-file=" + member.log()));
+                cmd.addAll(tlsFlags("ovn-" + db.prefix(), "--private-key=", "--certificate=", "--ca-cert="));
+                cmd.add(member.file().toString());
                 daemons.put(member.label(), new CentralDaemon(h.name() + "/" + db.prefix(), h.netns(), env(h.dir()),
-                        List.of(Tools.bin("ovsdb-server"), "--remote=punix:" + member.socket(),
-                                "--remote=" + member.listener(), "--unixctl=" + member.ctl(),
-                                "--log-file=" + member.log(), member.file().toString()),
-                        h.dir().resolve(db.prefix() + ".out")));
+                        cmd, h.dir().resolve(db.prefix() + ".out")));
             }
         }
         for (OvnDb db : OvnDb.values()) {
@@ -119,13 +138,26 @@ final class CentralOvn implements AutoCloseable {
                 awaitLeader(db, timeout);
             }
         }
+        if (transport == Transport.SSL) {
+            // one row, replicated to every member: each listens on all its addresses, chassis under OVN's RBAC
+            sbctl("set-connection", "role=ovn-controller", "pssl:" + OvnDb.SB.clientPort());
+            for (int i = 0; i < hosts.size(); i++) {
+                Netns ns = hosts.get(i).netns();
+                DbMember member = members.get(OvnDb.SB).get(i);
+                daemons.get(member.label()).process().await(member.label() + " listening on pssl:"
+                        + OvnDb.SB.clientPort(), timeout, () -> ns.run(List.of("ss", "-Hltn", "sport = :"
+                        + OvnDb.SB.clientPort())).out().contains(":" + OvnDb.SB.clientPort()));
+            }
+        }
         for (int i = 1; i <= northds; i++) {
             Host h = hosts.get(i - 1);
-            List<String> cmd = List.of(Tools.bin("ovn-northd"),
-                    // standalone: the unix sockets, as before; clustered: every member over the network
+            List<String> cmd = new ArrayList<>(List.of(Tools.bin("ovn-northd"),
+                    // standalone: the unix sockets, as before; clustered: every member over the network, except SB
+                    // with --tls, whose network listener is for chassis only (role=ovn-controller)
                     "--ovnnb-db=" + (clustered() ? remotes(OvnDb.NB) : unixRemotes(OvnDb.NB)),
-                    "--ovnsb-db=" + (clustered() ? remotes(OvnDb.SB) : unixRemotes(OvnDb.SB)),
-                    "--unixctl=" + northdCtl(i), "--log-file=" + h.dir().resolve("northd.log"));
+                    "--ovnsb-db=" + (clustered() && transport != Transport.SSL ? remotes(OvnDb.SB) : unixRemotes(OvnDb.SB)),
+                    "--unixctl=" + northdCtl(i), "--log-file=" + h.dir().resolve("northd.log")));
+            cmd.addAll(tlsFlags("ovn-northd", "--private-key=", "--certificate=", "--ca-cert="));
             daemons.put(northdLabel(i), new CentralDaemon(h.name() + "/ovn-northd", h.netns(), env(h.dir()), cmd,
                     h.dir().resolve("ovn-northd.out")));
             daemons.get(northdLabel(i)).start();
@@ -137,6 +169,26 @@ final class CentralOvn implements AutoCloseable {
             daemons.get(northdLabel(i)).process().await("status standby", timeout,
                     () -> northdStatus(northdCtl(n)).equals("standby"));
         }
+    }
+
+    /** SB with --tls listens as its Connection table says (where the RBAC role is); the others on the command line. */
+    private String serverListener(DbMember member) {
+        return transport == Transport.SSL && member.db() == OvnDb.SB
+                ? "db:" + OvnDb.SB.dbName() + ",SB_Global,connections" : member.listener();
+    }
+
+    /** {@code --private-key=K --certificate=C --ca-cert=CA} of {@code name} with --tls; nothing without. */
+    private List<String> tlsFlags(String name, String keyFlag, String certFlag, String caFlag) {
+        if (pki == null) {
+            return List.of();
+        }
+        TlsConfig f = pki.files(name);
+        return List.of(keyFlag + f.privateKey(), certFlag + f.certificate(), caFlag + f.caCertificate());
+    }
+
+    /** tcp or ssl: what the network listeners and remotes speak. */
+    Transport transport() {
+        return transport;
     }
 
     private void awaitServing(DbMember member) {

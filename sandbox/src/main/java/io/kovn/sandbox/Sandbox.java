@@ -91,6 +91,8 @@ public final class Sandbox implements AutoCloseable {
     private Netns central;
     private String centralIp;
     private CentralOvn ovn;
+    /** With --tls: the CA and the central certificates; null otherwise. */
+    private SandboxPki pki;
     private Netns external;
     private String externalIp;
     private Netns gatewayNet;
@@ -195,8 +197,13 @@ public final class Sandbox implements AutoCloseable {
                 + ", external " + externalIp + " and " + GATEWAY_NEXT_HOP + " on the gateway network " + GATEWAY_SUBNET
                 + " (" + gatewayNet.name() + ")");
 
+        if (cfg.tls()) {
+            pki = SandboxPki.create(stateDir.resolve("pki"), centralHosts.stream().map(CentralOvn.Host::ip).toList());
+            step("PKI (--tls): CA, NB/SB server and ovn-northd certificates in " + pki.dir()
+                    + "; node certificates come through the CSR API");
+        }
         CompletableFuture<CentralOvn> ovnF = async(() -> CentralOvn.start(centralHosts, stateDir.resolve("central"),
-                Transport.TCP, DAEMON_TIMEOUT));
+                cfg.tls() ? Transport.SSL : Transport.TCP, pki, DAEMON_TIMEOUT));
         CompletableFuture<Void> apiF = async(() -> {
             startApi();
             return null;
@@ -267,6 +274,10 @@ public final class Sandbox implements AutoCloseable {
         client = api.newClient();
         for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
             ensureNamespace(ns);
+        }
+        if (pki != null) {
+            ensureNamespace(SandboxPki.NAMESPACE);
+            client.secrets().inNamespace(SandboxPki.NAMESPACE).resource(pki.caSecret()).create();
         }
         binder = new PodBinder(client);
         ipAllocator = new ClusterIpAllocator(client, Ipv4Cidr.parse(SERVICE_CIDR));
@@ -395,7 +406,7 @@ public final class Sandbox implements AutoCloseable {
                 controllers.add(new SandboxController(0, stateDir, logDir));
             }
         }
-        controllers.forEach(c -> c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions()));
+        controllers.forEach(c -> c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions(), cfg.tls()));
         writeState();
     }
 
@@ -424,7 +435,7 @@ public final class Sandbox implements AutoCloseable {
 
     private void startAgent(SandboxNode n) {
         n.startAgent(kubeconfig, ovn.remotes(OvnDb.SB), ovn.unixRemotes(OvnDb.SB), ovn.remotes(OvnDb.NB), cfg.encap(),
-                plugin, jvmOptions());
+                plugin, jvmOptions(), cfg.tls());
     }
 
     // ---- node agents ----
@@ -561,7 +572,7 @@ public final class Sandbox implements AutoCloseable {
         return new Slot(c.label(), role, c::kill, () -> {
             synchronized (this) {
                 c.stop(Duration.ofSeconds(5));
-                c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions());
+                c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions(), cfg.tls());
             }
         });
     }

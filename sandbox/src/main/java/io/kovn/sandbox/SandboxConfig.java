@@ -13,9 +13,12 @@ import java.nio.file.Path;
  * @param removeStateOnClose delete {@code stateDir} when the sandbox closes (in-process use, tests)
  * @param ha                 NB and SB as 3-member RAFT clusters (one member per central namespace), two
  *                           ovn-northd (active/standby) and two controllers (Lease election)
+ * @param tls                every OVSDB network connection over TLS: NB and SB listen on {@code pssl:} only (SB
+ *                           with {@code role=ovn-controller}), certificates from a CA made with kovn's PKI code,
+ *                           nodes enrolling through the CSR API (docs/security.md)
  */
 public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
-                            boolean removeStateOnClose, boolean ha) {
+                            boolean removeStateOnClose, boolean ha, boolean tls) {
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/kovn-sandbox");
 
     public SandboxConfig {
@@ -30,7 +33,7 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
     /** Without HA: standalone NB and SB, one ovn-northd, one controller. */
     public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
                          boolean removeStateOnClose) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, false);
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, false, false);
     }
 
     /** Central namespaces: one member of each database in each. */

@@ -59,8 +59,11 @@ final class SandboxController {
         return index == 0 ? "controller" : "controller " + index;
     }
 
-    /** Writes its config file (every NB member's remote in {@code nbRemotes}) and starts it, unless it runs. */
-    synchronized ManagedProcess start(Path kubeconfig, String nbRemotes, List<String> jvmOptions) {
+    /**
+     * Writes its config file (every NB member's remote in {@code nbRemotes}) and starts it, unless it runs; with
+     * {@code signCsrs} (--tls) it signs the nodes' CSRs with the sandbox CA's Secret.
+     */
+    synchronized ManagedProcess start(Path kubeconfig, String nbRemotes, List<String> jvmOptions, boolean signCsrs) {
         if (alive()) {
             return process;
         }
@@ -76,6 +79,10 @@ final class SandboxController {
         values.put(ControllerOptions.LEADER_ELECTION, Boolean.toString(index > 0));
         values.put(ControllerOptions.LEASE_NAMESPACE, LEASE_NAMESPACE);
         values.put(ControllerOptions.IDENTITY, identity());
+        if (signCsrs) {
+            values.put(ControllerOptions.CA_SECRET, SandboxPki.CA_SECRET);
+            values.put(ControllerOptions.PKI_NAMESPACE, SandboxPki.NAMESPACE);
+        }
         ConfigFile.write(config, ControllerOptions.SET, values);
         process = ManagedProcess.start(index == 0 ? "controller" : "controller-" + index, JavaCommand.of("384m",
                 jvmOptions, ControllerMain.class, List.of(ConfigSources.CONFIG.flag(), config.toString())), Map.of(), log);

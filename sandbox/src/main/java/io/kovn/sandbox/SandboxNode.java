@@ -100,7 +100,7 @@ final class SandboxNode {
 
     /** {@code sb} for ovn-controller, {@code agentSb} for the agent, which runs outside the node's namespace. */
     synchronized ManagedProcess startAgent(Path kubeconfig, String sb, String agentSb, String nb, String encap,
-                                           Path plugin, List<String> jvmOptions) {
+                                           Path plugin, List<String> jvmOptions, boolean enroll) {
         try {
             // a stale config would tell the pod runtime the network is ready before this agent is
             Files.deleteIfExists(confList());
@@ -125,6 +125,12 @@ final class SandboxNode {
         values.put(NodeOptions.CNI_BIN_DIR, binDir().toString());
         values.put(NodeOptions.CNI_PLUGIN_SOURCE, plugin.toString());
         values.put(NodeOptions.METRICS_PORT, "-1");
+        if (enroll) {
+            // --tls: ovn-controller's certificate through the CSR API, its files in the node's own directory
+            values.put(NodeOptions.ENROLL_CERTIFICATE, "true");
+            values.put(NodeOptions.PKI_DIR, pkiDir().toString());
+            values.put(NodeOptions.PKI_NAMESPACE, SandboxPki.NAMESPACE);
+        }
         if (gatewayIp != null) {
             // a dedicated gateway on eth1, which the sandbox has wired to the gateway network
             values.put(NodeOptions.PHYSICAL_INTERFACE, Sandbox.GATEWAY_INTERFACE);
@@ -136,6 +142,11 @@ final class SandboxNode {
                 JavaCommand.of("192m", jvmOptions, NodeMain.class,
                         List.of(ConfigSources.CONFIG.flag(), config().toString())), Map.of(), agentLog());
         return agent;
+    }
+
+    /** Where the agent writes the node's enrolled key, certificate and CA (--tls). */
+    Path pkiDir() {
+        return dir.resolve("pki");
     }
 
     /** Waits until the agent has installed the CNI config (what it does last, once it serves CNI requests). */

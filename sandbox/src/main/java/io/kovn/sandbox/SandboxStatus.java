@@ -98,6 +98,7 @@ public final class SandboxStatus {
             }
         }
 
+        TlsStatus.report(s, r, unhealthy, running);
         Map<String, JsonNode> chassis = running ? chassis(s) : Map.of();
         List<Node> nodes = List.of();
         List<Pod> pods = List.of();
@@ -276,6 +277,7 @@ public final class SandboxStatus {
                     .path("command"))).append('\n');
         }
         b.append('\n');
+        TlsStatus.text(r, b);
         Table nodes = new Table("NODE", "IP", "GATEWAY", "SUBNET", "READY", "CHASSIS", "AGENT", "NETNS");
         for (JsonNode n : r.path("nodes")) {
             JsonNode ch = n.path("chassis");

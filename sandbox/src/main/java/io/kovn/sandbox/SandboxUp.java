@@ -29,7 +29,7 @@ public final class SandboxUp {
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     /** What to bring up. */
-    public record Options(Path stateDir, int nodes, String encap, int apiPort, boolean check, boolean ha) {
+    public record Options(Path stateDir, int nodes, String encap, int apiPort, boolean check, boolean ha, boolean tls) {
     }
 
     private SandboxUp() {
@@ -41,7 +41,7 @@ public final class SandboxUp {
             problems.forEach(p -> err.println("kovn sandbox: " + p));
             return 1;
         }
-        new SandboxConfig(o.stateDir(), o.nodes(), o.encap(), o.apiPort(), o.check(), false, o.ha()); // validates
+        new SandboxConfig(o.stateDir(), o.nodes(), o.encap(), o.apiPort(), o.check(), false, o.ha(), o.tls()); // validates
         Path dir = o.stateDir().toAbsolutePath();
         Optional<ProcessRef> running = supervisor(dir).filter(ProcessRef::alive);
         if (running.isPresent()) {
@@ -91,7 +91,7 @@ public final class SandboxUp {
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(JavaCommand.of("768m", List.of("-Dlogback.configurationFile=" + logback), SandboxServe.class,
                 List.of(SandboxServe.writeConfig(new SandboxConfig(dir, o.nodes(), o.encap(), o.apiPort(), o.check(),
-                        false, o.ha())).toString())));
+                        false, o.ha(), o.tls())).toString())));
         Path log = dir.resolve("logs").resolve("supervisor.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

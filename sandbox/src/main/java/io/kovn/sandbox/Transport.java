@@ -2,12 +2,14 @@ package io.kovn.sandbox;
 
 /**
  * How the central databases are reached over the network: the one place that turns an address and a port into
- * an OVSDB remote ({@code tcp:IP:PORT}) or a listener ({@code ptcp:PORT:IP}), for clients and for RAFT alike.
+ * an OVSDB remote ({@code tcp:IP:PORT}, {@code ssl:IP:PORT} with {@code --tls}) or a listener ({@code ptcp:PORT:IP},
+ * {@code pssl:PORT:IP}), for clients and for RAFT alike.
  * Unix sockets (the controller's and the tools' way on this machine) are not a transport choice: see
  * {@link DbMember#unixRemote()}.
  */
 public enum Transport {
-    TCP("tcp", "ptcp");
+    TCP("tcp", "ptcp"),
+    SSL("ssl", "pssl");
 
     private final String active;
     private final String passive;

@@ -56,14 +56,17 @@ public final class TlsOvsdbServer implements AutoCloseable {
     }
 
     private final Database db;
+    /** Where ovsdb-server runs (its listeners' addresses are that namespace's), or null: this one. */
+    private final Netns netns;
     private final Path dir;
     private final Map<String, String> env;
     private final List<ChildDaemon> daemons = new ArrayList<>();
     private ChildDaemon server;
     private boolean closed;
 
-    private TlsOvsdbServer(Database db) {
+    private TlsOvsdbServer(Database db, Netns netns) {
         this.db = db;
+        this.netns = netns;
         List.of("ovsdb-server", "ovsdb-tool", "ovsdb-client", db.ctl).forEach(OvnDaemons::bin);
         dir = OvnDaemons.ownedTempDir("kovn-it-tls-");
         env = OvnDaemons.toolEnv(dir);
@@ -72,7 +75,16 @@ public final class TlsOvsdbServer implements AutoCloseable {
 
     /** Starts the server with these TLS files (OVS re-reads them when they change) and no network listener yet. */
     public static TlsOvsdbServer start(Database db, Path privateKey, Path certificate, Path caCert) {
-        TlsOvsdbServer s = new TlsOvsdbServer(db);
+        return start(db, null, privateKey, certificate, caCert);
+    }
+
+    /**
+     * The same with ovsdb-server inside {@code netns} (null: this namespace), so that its {@code pssl:}
+     * listeners are on that namespace's addresses, where nodes in other namespaces reach it over an
+     * {@link Underlay}; its unix socket, a file, stays reachable from here.
+     */
+    public static TlsOvsdbServer start(Database db, Netns netns, Path privateKey, Path certificate, Path caCert) {
+        TlsOvsdbServer s = new TlsOvsdbServer(db, netns);
         try {
             s.startServer(privateKey, certificate, caCert);
             return s;
@@ -86,12 +98,14 @@ public final class TlsOvsdbServer implements AutoCloseable {
         Path file = dir.resolve("db.db");
         Exec.run(List.of(OvnDaemons.bin("ovsdb-tool"), "create", file.toString(), db.schema.toString()), env, dir,
                 CMD_TIMEOUT).check();
-        server = ChildDaemon.start("ovsdb-server", List.of(OvnDaemons.bin("ovsdb-server"),
+        List<String> command = List.of(OvnDaemons.bin("ovsdb-server"),
                 "--remote=punix:" + dir.resolve("db.sock"),
                 "--remote=db:" + db.name + "," + db.globalTable + ",connections",
                 "--private-key=" + privateKey, "--certificate=" + certificate, "--ca-cert=" + caCert,
                 "--unixctl=" + dir.resolve("db.ctl"), "--log-file=" + dir.resolve("ovsdb-server.log"),
-                file.toString()), env, dir, dir.resolve("ovsdb-server.log"));
+                file.toString());
+        server = ChildDaemon.start("ovsdb-server", netns == null ? command : netns.inside(command), env, dir,
+                dir.resolve("ovsdb-server.log"));
         daemons.add(server);
         server.await("answering list-dbs", START_TIMEOUT, () -> Exec.run(
                 List.of(OvnDaemons.bin("ovsdb-client"), "list-dbs", unix()), env, dir, CMD_TIMEOUT).ok());
@@ -122,12 +136,17 @@ public final class TlsOvsdbServer implements AutoCloseable {
      * {@code ssl:127.0.0.1:PORT} once it listens. No plain TCP listener exists.
      */
     public String listenSsl(String role) {
+        return listenSsl(role, "127.0.0.1");
+    }
+
+    /** {@link #listenSsl(String)} on {@code address} (an address of the server's namespace). */
+    public String listenSsl(String role, String address) {
         int before = countListening();
         List<String> args = new ArrayList<>(List.of("set-connection"));
         if (role != null) {
             args.add("role=" + role);
         }
-        args.add("pssl:0:127.0.0.1");
+        args.add("pssl:0:" + address);
         ctl(args.toArray(String[]::new));
         int[] port = new int[1];
         server.await("a new listening port in the log", START_TIMEOUT, () -> {
@@ -141,7 +160,7 @@ public final class TlsOvsdbServer implements AutoCloseable {
             }
             return false;
         });
-        return "ssl:127.0.0.1:" + port[0];
+        return "ssl:" + address + ":" + port[0];
     }
 
     private int countListening() {
@@ -178,6 +197,11 @@ public final class TlsOvsdbServer implements AutoCloseable {
             Exec.Result r = run("ovs-appctl", "-t", dir.resolve("northd.ctl").toString(), "status");
             return r.ok() && r.out().equals("Status: active");
         });
+    }
+
+    /** Makes ovsdb-server drop every client connection ({@code ovsdb-server/reconnect}); clients reconnect. */
+    public void dropConnections() {
+        run("ovs-appctl", "-t", dir.resolve("db.ctl").toString(), "ovsdb-server/reconnect").check();
     }
 
     /** Stops the daemons started here (by pid, newest first) and deletes the directory. Idempotent. */

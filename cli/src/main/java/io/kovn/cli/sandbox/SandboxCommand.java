@@ -55,9 +55,16 @@ public final class SandboxCommand {
                         + "(Lease election); every ovn-controller and node agent gets every SB member")
         boolean ha;
 
+        @Option(names = "--tls", negatable = false,
+                description = "every OVSDB network connection over TLS: NB and SB listen on pssl: only (SB with "
+                        + "role=ovn-controller, OVN's RBAC), server and northd certificates from a sandbox CA made "
+                        + "with kovn pki, node agents enrolling their ovn-controller's certificate through the CSR API "
+                        + "(the controller signs); combines with --ha")
+        boolean tls;
+
         @Override
         public Integer call() {
-            return SandboxUp.up(new SandboxUp.Options(state.get(), nodes, encap, apiPort, !noCheck, ha), System.out,
+            return SandboxUp.up(new SandboxUp.Options(state.get(), nodes, encap, apiPort, !noCheck, ha, tls), System.out,
                     System.err);
         }
     }

@@ -48,6 +48,13 @@ public final class KubernetesApiUse {
             of("approve", CERTIFICATES, "signers", "NodeCsrSigner: approval for its signer").named(NodeCsr.SIGNER_NAME)
                     .tls(),
             of("sign", CERTIFICATES, "signers", "NodeCsrSigner: signing for its signer").named(NodeCsr.SIGNER_NAME)
+                    .tls(),
+            of("list", CERTIFICATES, "certificatesigningrequests", "NodeCsrController: CSR informer").tls(),
+            of("watch", CERTIFICATES, "certificatesigningrequests", "NodeCsrController: CSR informer").tls(),
+            of("get", CORE, "secrets", "CaSecret: the CA Secret (--ca-secret)").inKovnNamespace().tls(),
+            of("get", CORE, "configmaps", "CaSecret: the kovn-ca ConfigMap it publishes").inKovnNamespace().tls(),
+            of("create", CORE, "configmaps", "CaSecret: the kovn-ca ConfigMap it publishes").inKovnNamespace().tls(),
+            of("update", CORE, "configmaps", "CaSecret: the kovn-ca ConfigMap, when the CA changed").inKovnNamespace()
                     .tls());
 
     /** What {@code kovn node} (and {@code kovn minion-init}) calls. */
@@ -62,7 +69,11 @@ public final class KubernetesApiUse {
             of("list", CERTIFICATES, "certificatesigningrequests", "NodeCertificateEnroller: waitUntilCondition")
                     .tls(),
             of("watch", CERTIFICATES, "certificatesigningrequests", "NodeCertificateEnroller: waitUntilCondition")
-                    .tls());
+                    .tls(),
+            of("list", CORE, "configmaps", "NodeCertificates: waitUntilCondition on the kovn-ca ConfigMap")
+                    .inKovnNamespace().tls(),
+            of("watch", CORE, "configmaps", "NodeCertificates: waitUntilCondition on the kovn-ca ConfigMap")
+                    .inKovnNamespace().tls());
 
     private KubernetesApiUse() {
     }

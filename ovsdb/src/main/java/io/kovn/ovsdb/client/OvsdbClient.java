@@ -21,7 +21,6 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.json.JsonObjectDecoder;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
@@ -41,7 +40,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import javax.net.ssl.SSLException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -98,7 +96,7 @@ public final class OvsdbClient implements AutoCloseable {
 
     private final List<Remote> remotes;
     private final Options options;
-    private final SslContext sslContext;
+    private final SslContextSource sslContext;
     private final String name;
     private final ExecutorService dispatcher;
     private final AtomicLong ids = new AtomicLong();
@@ -244,7 +242,7 @@ public final class OvsdbClient implements AutoCloseable {
             throw new IllegalArgumentException("ssl: remote " + remotes
                     + " needs a private key, certificate and CA certificate");
         }
-        this.sslContext = needsTls ? buildSsl(options.tls()) : null;
+        this.sslContext = needsTls ? new SslContextSource(options.tls()) : null;
         this.mapper = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
                 .maxStringLength(options.maxFrameBytes() / 4).build()).build()).build();
         this.outbox = new Outbox(options.maxQueuedBytes());
@@ -608,6 +606,7 @@ public final class OvsdbClient implements AutoCloseable {
             return;
         }
         Remote remote = remotes.get(remoteIndex % remotes.size());
+        SslContext tls = remote.kind() == Remote.Kind.SSL ? sslContext.current() : null;
         Bootstrap b = new Bootstrap().group(IO)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -617,7 +616,7 @@ public final class OvsdbClient implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         ChannelPipeline p = ch.pipeline();
                         if (remote.kind() == Remote.Kind.SSL) {
-                            p.addLast(sslContext.newHandler(ch.alloc(), remote.host(), remote.port()));
+                            p.addLast(tls.newHandler(ch.alloc(), remote.host(), remote.port()));
                         }
                         p.addLast(new JsonByteValidator());
                         JsonObjectDecoder framer = new JsonObjectDecoder(options.maxFrameBytes());
@@ -1001,35 +1000,6 @@ public final class OvsdbClient implements AutoCloseable {
             c = c.getCause();
         }
         return c instanceof OvsdbException ? c.getMessage() : c.toString();
-    }
-
-    private static SslContext buildSsl(TlsConfig tls) {
-        requireReadable("private key", tls.privateKey());
-        requireReadable("certificate", tls.certificate());
-        requireReadable("CA certificate", tls.caCertificate());
-        try {
-            return SslContextBuilder.forClient()
-                    .keyManager(tls.certificate().toFile(), tls.privateKey().toFile())
-                    .trustManager(tls.caCertificate().toFile())
-                    // OVS peers are authenticated by their CA, not by host name (as ovn-nbctl does)
-                    .endpointIdentificationAlgorithm(null)
-                    .build();
-        } catch (SSLException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot load TLS files " + tls + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Netty would report a missing file as one that "does not contain valid" keys: say what is wrong. */
-    private static void requireReadable(String what, java.nio.file.Path file) {
-        if (file == null) {
-            throw new IllegalArgumentException("ssl: no " + what + " file given");
-        }
-        if (!java.nio.file.Files.exists(file)) {
-            throw new IllegalArgumentException("ssl: " + what + " file " + file + " does not exist");
-        }
-        if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
-            throw new IllegalArgumentException("ssl: " + what + " file " + file + " is not a readable file");
-        }
     }
 
     private record Pending<T>(String method, CompletableFuture<T> future, Function<JsonNode, T> decode) {

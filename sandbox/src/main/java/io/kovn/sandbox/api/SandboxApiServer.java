@@ -18,7 +18,8 @@ import java.util.HashMap;
  * The sandbox's Kubernetes API: an emulation, not a kube-apiserver. It is fabric8's mock server in CRUD mode
  * (objects are stored and watched; no admission, defaulting, validation or garbage collection) on a loopback
  * port, taught two things a real API server does and kovn relies on: the {@code spec.nodeName} field selector on
- * pods (the node agent watches its own pods with it) and the discovery documents kubectl asks for first; and
+ * pods (the node agent watches its own pods with it), the discovery documents kubectl asks for first, and a CSR's
+ * {@code /approval} subresource (the controller's signer approves through it; {@code CsrApprovalDispatcher}); and
  * a killed client no longer stalls it ({@link WatchFailureOffLoop}).
  */
 public final class SandboxApiServer implements AutoCloseable {

@@ -1,11 +1,11 @@
 package io.kovn.sandbox.api;
 
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.kovn.testing.k8s.CsrApprovalDispatcher;
 import java.lang.reflect.Field;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
  * server's only event loop, which stalls the whole API meanwhile. Here that wait happens on a thread of its own,
  * after the watch has been taken out of the dispatcher's list.
  */
-final class WatchFailureOffLoop extends KubernetesCrudDispatcher {
+final class WatchFailureOffLoop extends CsrApprovalDispatcher {
     private static final ExecutorService CLOSERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "mock-api-watch-close");
         t.setDaemon(true);

@@ -55,7 +55,7 @@ class HaFailoverE2ETest {
     @BeforeAll
     static void up() throws Exception {
         s = Sandbox.start(new SandboxConfig(Files.createTempDirectory("kovn-sandbox-ha-"), 2, "geneve", 0, false,
-                !Boolean.getBoolean("kovn.e2e.keepState"), true), line -> System.out.println("ha sandbox " + line));
+                !Boolean.getBoolean("kovn.e2e.keepState"), true, false), line -> System.out.println("ha sandbox " + line));
     }
 
     @AfterAll

@@ -124,7 +124,7 @@ class SandboxCliE2ETest {
 
     private static int up(Path dir) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int rc = SandboxUp.up(new SandboxUp.Options(dir, 1, "geneve", 0, true, false),
+        int rc = SandboxUp.up(new SandboxUp.Options(dir, 1, "geneve", 0, true, false, false),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
         System.out.println(out.toString(StandardCharsets.UTF_8));
         return rc;

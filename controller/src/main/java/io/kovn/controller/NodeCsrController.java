@@ -1,0 +1,153 @@
+package io.kovn.controller;
+
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kovn.pki.CertificateAuthority;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@link NodeCsrSigner} on the cluster's CSRs: an informer on {@code certificates.k8s.io/v1}
+ * CertificateSigningRequests feeds the names of undecided {@value NodeCsrSigner#SIGNER_NAME} requests to one
+ * worker, which decides them only while this controller leads (two controllers never sign the same request).
+ * A periodic sweep hands every still undecided request to the worker again, so a request that arrived while
+ * another instance led, or whose decision failed (API error), is decided later; the sweep also keeps the CA
+ * certificate published in the {@value CaSecret#CA_CONFIG_MAP} ConfigMap.
+ */
+public final class NodeCsrController implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeCsrController.class);
+    /** Names waiting for the worker; more undecided requests than this at once wait for the next sweep. */
+    private static final int MAX_QUEUED = 1024;
+
+    private final KubernetesClient kube;
+    private final NodeCsrSigner signer;
+    private final CertificateAuthority ca;
+    private final String namespace;
+    private final BooleanSupplier leading;
+    private final Duration sweep;
+    private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService threads = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "kovn-csr-signer");
+        t.setDaemon(true);
+        return t;
+    });
+    private SharedIndexInformer<CertificateSigningRequest> informer;
+    private volatile boolean published;
+    private volatile boolean closed;
+
+    /**
+     * @param namespace kovn's namespace, where the CA ConfigMap is published
+     * @param leading   whether this instance leads now (the controller's election)
+     * @param sweep     how often undecided requests are looked at again
+     */
+    public NodeCsrController(KubernetesClient kube, CertificateAuthority ca, Duration lifetime, String namespace,
+                             EventRecorder events, BooleanSupplier leading, Duration sweep) {
+        this.kube = kube;
+        this.ca = ca;
+        this.namespace = namespace;
+        this.leading = leading;
+        this.sweep = sweep;
+        this.signer = new NodeCsrSigner(kube, ca, lifetime, events);
+    }
+
+    public void start() {
+        // no resync: the sweep offers every undecided request again anyway
+        informer = kube.certificates().v1().certificateSigningRequests().runnableInformer(0);
+        informer.exceptionHandler((started, t) -> {
+            log.warn("CSR informer: {} failed: {}; retrying", started ? "watch" : "first list", t.toString());
+            return true;
+        });
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(CertificateSigningRequest csr) {
+                offer(csr);
+            }
+
+            @Override
+            public void onUpdate(CertificateSigningRequest old, CertificateSigningRequest csr) {
+                offer(csr);
+            }
+
+            @Override
+            public void onDelete(CertificateSigningRequest csr, boolean unknownFinalState) {
+            }
+        });
+        informer.start();
+        threads.execute(this::work);
+        threads.scheduleWithFixedDelay(this::sweep, 0, sweep.toMillis(), TimeUnit.MILLISECONDS);
+        log.info("signing CSRs of {} with CA '{}' while leading", NodeCsrSigner.SIGNER_NAME,
+                ca.certificate().getSubjectX500Principal().getName());
+    }
+
+    private void offer(CertificateSigningRequest csr) {
+        if (NodeCsrSigner.SIGNER_NAME.equals(csr.getSpec().getSignerName()) && !NodeCsrSigner.finished(csr)
+                && queued.add(csr.getMetadata().getName()) && !queue.offer(csr.getMetadata().getName())) {
+            queued.remove(csr.getMetadata().getName()); // full: the next sweep offers it again
+        }
+    }
+
+    private void sweep() {
+        if (closed || !leading.getAsBoolean()) {
+            published = false; // a new leader publishes again, in case the CA changed meanwhile
+            return;
+        }
+        try {
+            if (!published) {
+                if (CaSecret.publish(kube, namespace, ca.certificate())) {
+                    log.info("published the CA certificate in ConfigMap {}/{}", namespace, CaSecret.CA_CONFIG_MAP);
+                }
+                published = true;
+            }
+        } catch (RuntimeException e) {
+            log.warn("cannot publish ConfigMap {}/{}: {}", namespace, CaSecret.CA_CONFIG_MAP, e.toString());
+        }
+        informer.getStore().list().forEach(this::offer);
+    }
+
+    private void work() {
+        while (!closed) {
+            String name;
+            try {
+                name = queue.poll(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (name == null) {
+                continue;
+            }
+            queued.remove(name);
+            if (!leading.getAsBoolean()) {
+                continue; // the leader decides; the sweep offers it again should this instance lead
+            }
+            try {
+                // the latest version, not the informer's: a request decided a moment ago is left alone
+                CertificateSigningRequest csr = kube.certificates().v1().certificateSigningRequests().withName(name).get();
+                if (csr != null) {
+                    signer.handle(csr);
+                }
+            } catch (RuntimeException e) {
+                log.warn("CSR {}: decision failed ({}); the next sweep retries it", name, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        threads.shutdownNow();
+        if (informer != null) {
+            informer.stop();
+        }
+    }
+}
