@@ -17,12 +17,13 @@ import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Disaster recovery of a lost Northbound database: when NB holds no row kovn owns at all (wiped and recreated
- * empty, or restored from nothing), pods keep the addresses they have. Normally a pod's address comes from its own
+ * Disaster recovery of a lost Northbound database: when NB holds no row of any Node or Pod (wiped and recreated
+ * empty), pods keep the addresses they have. Normally a pod's address comes from its own
  * NB port only, never from its {@code k8s.ovn.org/pod-networks} annotation, which whoever creates the pod could
  * choose. With nothing in NB the annotation is the only record left, and it is trusted under these conditions:
  * <ul>
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *   <li>two pods naming the same address: the one created first keeps it; the other gets a new address, and the
  *       pod reconciler replaces its annotation with an Event on the pod.</li>
  * </ul>
- * A database with any kovn row is not wiped: there NB stays the only source, as before.
+ * A database with any Node's or Pod's row is not wiped: there NB stays the only source, as before.
  */
 final class WipedNbRecovery {
     private static final Logger log = LoggerFactory.getLogger(WipedNbRecovery.class);
@@ -42,15 +43,16 @@ final class WipedNbRecovery {
     private WipedNbRecovery() {
     }
 
-    /** No row of any table kovn writes carries a kovn owner. */
-    static boolean nbHasNoKovnRows(DatabaseReplica nb) {
-        return nb.withExternalId(LogicalSwitch.TABLE, Owners.OWNER_TYPE).isEmpty()
-                && nb.withExternalId(LogicalSwitchPort.TABLE, Owners.OWNER_TYPE).isEmpty()
-                && nb.withExternalId(LogicalRouter.TABLE, Owners.OWNER_TYPE).isEmpty()
-                && nb.withExternalId(LogicalRouterPort.TABLE, Owners.OWNER_TYPE).isEmpty()
-                && nb.withExternalId(LoadBalancer.TABLE, Owners.OWNER_TYPE).isEmpty()
-                && nb.withExternalId(PortGroup.TABLE, Owners.OWNER_TYPE).isEmpty()
-                && nb.withExternalId(AddressSet.TABLE, Owners.OWNER_TYPE).isEmpty();
+    /**
+     * No row of any table kovn writes belongs to a Node or a Pod: nothing in NB records an allocation. (The
+     * cluster-wide rows, the join switch and the cluster router, may already be there: the controller makes them
+     * before it rebuilds its allocations.)
+     */
+    static boolean nbHoldsNoAllocation(DatabaseReplica nb) {
+        return Stream.of(LogicalSwitch.TABLE, LogicalSwitchPort.TABLE, LogicalRouter.TABLE, LogicalRouterPort.TABLE,
+                LoadBalancer.TABLE, PortGroup.TABLE, AddressSet.TABLE).allMatch(t ->
+                nb.byExternalId(t, Owners.OWNER_TYPE, Owners.TYPE_NODE).isEmpty()
+                        && nb.byExternalId(t, Owners.OWNER_TYPE, Owners.TYPE_POD).isEmpty());
     }
 
     /**
