@@ -254,8 +254,9 @@ class HaFailoverE2ETest {
             expected.add("after");
         }
         assertThat(s.controllerLeaderIndex()).isPresent().get().isNotEqualTo(leader);
-        // the Lease lasts 15 s and is retried every 2 s: the standby must lead within that, with slack for load
-        assertThat(leads).as("seconds until the standby holds the Lease").isLessThan(20.0);
+        // the Lease lasts 15 s and is retried every 2 s: the standby must lead within 17 s, plus 5 s for a machine
+        // whose load average is many times its cores
+        assertThat(leads).as("seconds until the standby holds the Lease").isLessThan(22.0);
         HaChecks.converged(s, pods, expected);
         System.out.printf("%s leading controller (controller %d) SIGKILLed during churn: the standby held the Lease "
                 + "%.2f s after the kill (Lease 15 s, retry 2 s), a pod created then was ready %.2f s after the kill; %d pods, 0 lost, 0 duplicate IPs, 0 duplicate NB rows%n", FIGURE, leader, leads,
