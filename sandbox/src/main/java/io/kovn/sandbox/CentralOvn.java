@@ -150,7 +150,8 @@ final class CentralOvn implements AutoCloseable {
 
     /**
      * Disaster: every server of {@code db} is stopped and its file deleted, then the database is created again
-     * empty (a new cluster, with a new cluster id) and started with the same commands; waits for a leader.
+     * empty (a new cluster, with a new cluster id) and started with the same commands; waits for a leader, then
+     * tells each ovn-northd ({@code nb-|sb-cluster-state-reset}), as an operator must after rebuilding a cluster.
      */
     void recreate(OvnDb db) {
         List<DbMember> m = members.get(db);
@@ -167,6 +168,12 @@ final class CentralOvn implements AutoCloseable {
         m.forEach(member -> daemon(member.label()).start());
         m.forEach(this::awaitServing);
         awaitLeader(db, timeout);
+        // ovn-northd remembers the old cluster's log index and refuses the new one as "stale data" until told
+        for (int i = 1; i <= northds; i++) {
+            if (daemon(northdLabel(i)).alive()) {
+                Tools.run("ovs-appctl", "-t", northdCtl(i).toString(), db.prefix() + "-cluster-state-reset");
+            }
+        }
     }
 
     private void awaitServing(DbMember member) {

@@ -617,10 +617,18 @@ public final class Sandbox implements AutoCloseable {
 
     /**
      * Disaster recovery drills: stops every server of {@code db}, deletes their files and creates the database
-     * again, empty (a new cluster); returns once it has a leader.
+     * again, empty (a new cluster); returns once it has a leader and its clients were told to accept it.
      */
     public void recreateDatabase(OvnDb db) {
         ovn.recreate(db);
+        if (db == OvnDb.SB) {
+            // every ovn-controller also remembers the old SB cluster's index
+            List<SandboxNode> all;
+            synchronized (this) {
+                all = List.copyOf(nodes.values());
+            }
+            all.forEach(n -> n.ovn().appctl("ovn-controller", "sb-cluster-state-reset"));
+        }
         writeState();
     }
 
