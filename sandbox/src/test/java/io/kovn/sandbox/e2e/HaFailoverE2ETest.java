@@ -238,7 +238,9 @@ class HaFailoverE2ETest {
         String holder = s.controllerLeaseHolder().orElseThrow();
         double leads;
         double nextReady;
-        try (Churn churn = new Churn(pods, "c", 150)) {
+        // creations only: the emulated API loses a deletion that falls between a new leader's informer list and
+        // its watch (its watches do not resume from a resourceVersion), and the pod would stay in that cache
+        try (Churn churn = new Churn(pods, "c", 150, false)) {
             Pods.await("10 pods created", Duration.ofSeconds(60), () -> churn.created() >= 10);
             s.kill(new Target(Target.Kind.CONTROLLER_LEADER, null));
             long killedAt = System.nanoTime();
@@ -270,7 +272,7 @@ class HaFailoverE2ETest {
         Set<String> expected;
         List<String> took = new ArrayList<>();
         long started = System.nanoTime();
-        try (Churn churn = new Churn(pods, "r", 150)) {
+        try (Churn churn = new Churn(pods, "r", 150, true)) {
             Pods.await("5 pods created", Duration.ofSeconds(60), () -> churn.created() >= 5);
             for (DbMember m : s.dbMembers(OvnDb.NB)) {
                 long t0 = System.nanoTime();
