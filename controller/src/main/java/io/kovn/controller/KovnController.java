@@ -189,6 +189,25 @@ public final class KovnController implements AutoCloseable {
     private void unelected() {
         elected = false;
         stopLeading();
+        rejoinLater();
+    }
+
+    /**
+     * fabric8's elector ends once this instance loses the lead (a renewal that failed on a slow API, say): it
+     * competes again after {@link #REJOIN_DELAY}, unless an election runs already (the lifecycle thread is single,
+     * so two of these cannot both start one).
+     */
+    private void rejoinLater() {
+        if (closed || !config.leaderElection()) {
+            return;
+        }
+        lifecycle.schedule(() -> {
+            CompletableFuture<?> current = election;
+            if (!closed && (current == null || current.isDone())) {
+                leadFailure = null;
+                election = elect();
+            }
+        }, REJOIN_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -214,12 +233,7 @@ public final class KovnController implements AutoCloseable {
                 if (current != null) {
                     current.cancel(true); // releases the Lease (releaseOnCancel)
                 }
-                lifecycle.schedule(() -> {
-                    if (!closed) {
-                        leadFailure = null;
-                        election = elect();
-                    }
-                }, REJOIN_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+                rejoinLater();
             } else {
                 lifecycle.schedule(this::lead, REJOIN_DELAY.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -415,8 +429,8 @@ public final class KovnController implements AutoCloseable {
     }
 
     /**
-     * Rebuilds subnet allocations from the Node annotations and NB, and pod addresses from NB, so none is handed
-     * out twice.
+     * Rebuilds subnet allocations from the Node annotations and NB, and pod addresses from NB (from the pods'
+     * annotations only when NB holds no Node or Pod row at all: {@link WipedNbRecovery}), so none is handed out twice.
      */
     private void rebuildAllocations(Leadership l) {
         ClusterState s = l.state;
@@ -451,8 +465,8 @@ public final class KovnController implements AutoCloseable {
             s.subnets().get(node.getMetadata().getName()).ifPresent(subnet ->
                     s.podIps().computeIfAbsent(node.getMetadata().getName(), n -> new io.kovn.controller.alloc.AddressPool(subnet)));
         }
-        // pod addresses come from NB only: an annotation is whatever the pod's creator wrote until the controller
-        // replaced it, and must neither reserve nor take an address
+        // pod addresses come from NB: an annotation is whatever the pod's creator wrote until the controller
+        // replaced it, and must neither reserve nor take an address (unless NB is wholly lost: WipedNbRecovery)
         Map<String, Pod> byUid = new java.util.HashMap<>();
         s.podsList().forEach(p -> byUid.put(p.getMetadata().getUid(), p));
         for (LogicalSwitchPort p : nb.withExternalId(LogicalSwitchPort.TABLE, Owners.POD_UID)) {
@@ -464,6 +478,13 @@ public final class KovnController implements AutoCloseable {
                     l.pods.claim(ObjectKey.pod(ext.get(Owners.NAMESPACE), ext.get(Owners.POD)),
                             pod.getMetadata().getUid(), pod.getSpec().getNodeName(), Ipv4Cidr.parseAddress(parts[1]));
                 }
+            }
+        }
+        if (WipedNbRecovery.nbHoldsNoAllocation(nb)) {
+            // a wiped or new NB: the only record of the pods' addresses left is their annotations
+            int kept = WipedNbRecovery.claimFromAnnotations(s, l.pods);
+            if (kept > 0) {
+                log.warn("NB holds no Node or Pod row (wiped): {} pods keep the addresses their annotations record", kept);
             }
         }
         log.info("full sync: {} node subnets and {} pod addresses rebuilt", s.subnets().allocatedCount(), l.pods.allocatedCount());

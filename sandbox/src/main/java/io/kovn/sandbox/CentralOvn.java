@@ -103,17 +103,7 @@ final class CentralOvn implements AutoCloseable {
         }
         for (OvnDb db : OvnDb.values()) {
             List<DbMember> m = members.get(db);
-            DbMember first = m.get(0);
-            if (!first.clustered()) {
-                Tools.run(env(first.dir()), "ovsdb-tool", "create", first.file().toString(), db.schema().toString());
-            } else {
-                Tools.run(env(first.dir()), "ovsdb-tool", "create-cluster", first.file().toString(),
-                        db.schema().toString(), first.raftAddress());
-                for (DbMember other : m.subList(1, m.size())) {
-                    Tools.run(env(other.dir()), "ovsdb-tool", "join-cluster", other.file().toString(), db.dbName(),
-                            other.raftAddress(), first.raftAddress());
-                }
-            }
+            createFiles(db);
             for (int i = 0; i < m.size(); i++) {
                 DbMember member = m.get(i);
                 Host h = hosts.get(i);
@@ -162,12 +152,59 @@ final class CentralOvn implements AutoCloseable {
                     h.dir().resolve("ovn-northd.out")));
             daemons.get(northdLabel(i)).start();
         }
-        daemons.get(northdLabel(1)).process().await("status active", timeout,
-                () -> northdStatus(northdCtl(1)).equals("active"));
-        for (int i = 2; i <= northds; i++) {
-            int n = i;
-            daemons.get(northdLabel(i)).process().await("status standby", timeout,
-                    () -> northdStatus(northdCtl(n)).equals("standby"));
+        // whichever takes the SB lock first is active; the others stand by
+        daemons.get(northdLabel(1)).process().await(northds == 1 ? "status active"
+                : "one ovn-northd active, the other standby", timeout, () -> {
+                    List<String> st = new ArrayList<>();
+                    for (int i = 1; i <= northds; i++) {
+                        st.add(northdStatus(northdCtl(i)));
+                    }
+                    return st.stream().filter("active"::equals).count() == 1
+                            && st.stream().filter("standby"::equals).count() == northds - 1;
+                });
+    }
+
+    /** A new, empty database: a standalone file, or a new cluster (its first member creates it, the others join). */
+    private void createFiles(OvnDb db) {
+        List<DbMember> m = members.get(db);
+        DbMember first = m.get(0);
+        if (!first.clustered()) {
+            Tools.run(env(first.dir()), "ovsdb-tool", "create", first.file().toString(), db.schema().toString());
+        } else {
+            Tools.run(env(first.dir()), "ovsdb-tool", "create-cluster", first.file().toString(),
+                    db.schema().toString(), first.raftAddress());
+            for (DbMember other : m.subList(1, m.size())) {
+                Tools.run(env(other.dir()), "ovsdb-tool", "join-cluster", other.file().toString(), db.dbName(),
+                        other.raftAddress(), first.raftAddress());
+            }
+        }
+    }
+
+    /**
+     * Disaster: every server of {@code db} is stopped and its file deleted, then the database is created again
+     * empty (a new cluster, with a new cluster id) and started with the same commands; waits for a leader, then
+     * tells each ovn-northd ({@code nb-|sb-cluster-state-reset}), as an operator must after rebuilding a cluster.
+     */
+    void recreate(OvnDb db) {
+        List<DbMember> m = members.get(db);
+        m.forEach(member -> daemon(member.label()).stop(Duration.ofSeconds(3)));
+        try {
+            for (DbMember member : m) {
+                Files.deleteIfExists(member.file());
+                Files.deleteIfExists(member.dir().resolve("." + member.file().getFileName() + ".~lock~"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        createFiles(db);
+        m.forEach(member -> daemon(member.label()).start());
+        m.forEach(this::awaitServing);
+        awaitLeader(db, timeout);
+        // ovn-northd remembers the old cluster's log index and refuses the new one as "stale data" until told
+        for (int i = 1; i <= northds; i++) {
+            if (daemon(northdLabel(i)).alive()) {
+                Tools.run("ovs-appctl", "-t", northdCtl(i).toString(), db.prefix() + "-cluster-state-reset");
+            }
         }
     }
 

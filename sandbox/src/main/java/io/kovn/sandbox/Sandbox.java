@@ -218,7 +218,8 @@ public final class Sandbox implements AutoCloseable {
         step(cfg.ha()
                 ? "OVN central: NB and SB as 3-member RAFT clusters (NB " + ovn.remotes(OvnDb.NB) + ", SB "
                         + ovn.remotes(OvnDb.SB) + "), leaders " + ovn.awaitLeader(OvnDb.NB, DAEMON_TIMEOUT).label() + " and "
-                        + ovn.awaitLeader(OvnDb.SB, DAEMON_TIMEOUT).label() + "; ovn-northd 1 active, 2 standby"
+                        + ovn.awaitLeader(OvnDb.SB, DAEMON_TIMEOUT).label() + "; ovn-northd "
+                        + ovn.activeNorthd().orElse(0) + " active, the other standby"
                 : "OVN central: NB " + ovn.remotes(OvnDb.NB) + ", SB " + ovn.remotes(OvnDb.SB) + ", ovn-northd active");
         join(apiF);
         step("Kubernetes API (emulated) at " + api.url() + ", kubeconfig " + kubeconfig
@@ -623,6 +624,23 @@ public final class Sandbox implements AutoCloseable {
             }
         }
         return leader;
+    }
+
+    /**
+     * Disaster recovery drills: stops every server of {@code db}, deletes their files and creates the database
+     * again, empty (a new cluster); returns once it has a leader and its clients were told to accept it.
+     */
+    public void recreateDatabase(OvnDb db) {
+        ovn.recreate(db);
+        if (db == OvnDb.SB) {
+            // every ovn-controller also remembers the old SB cluster's index
+            List<SandboxNode> all;
+            synchronized (this) {
+                all = List.copyOf(nodes.values());
+            }
+            all.forEach(n -> n.ovn().appctl("ovn-controller", "sb-cluster-state-reset"));
+        }
+        writeState();
     }
 
     /** "" when controller {@code index}'s /healthz answers 200, else what it says or why it does not answer. */

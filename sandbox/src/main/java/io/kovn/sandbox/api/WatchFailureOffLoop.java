@@ -12,10 +12,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The CRUD dispatcher with one fix: when a watching client dies without closing its WebSocket (a killed
- * controller or node agent), the mock's watch listener waits up to a minute for its send queue to drain, on the
- * server's only event loop, which stalls the whole API meanwhile. Here that wait happens on a thread of its own,
- * after the watch has been taken out of the dispatcher's list.
+ * The CRUD dispatcher with one fix: when a watch ends (a watching client dies without closing its WebSocket,
+ * a killed controller or node agent, or closes it while an event is being sent to it), the mock's watch listener
+ * waits for its send queue to drain, on the server's only event loop, where that send itself waits to be written:
+ * the whole API stalls for 30 s to a minute. Here that wait happens on a thread of its own, after the watch has
+ * been taken out of the dispatcher's list.
  */
 final class WatchFailureOffLoop extends CsrApprovalDispatcher {
     private static final ExecutorService CLOSERS = Executors.newCachedThreadPool(r -> {
@@ -76,7 +77,23 @@ final class WatchFailureOffLoop extends CsrApprovalDispatcher {
 
         @Override
         public void onClosed(WebSocket ws, int code, String reason) {
-            d.onClosed(ws, code, reason);
+            if (unlist()) {
+                CLOSERS.execute(() -> d.onClosed(ws, code, reason));
+            } else {
+                d.onClosed(ws, code, reason); // a mock version without that field: its own behaviour
+            }
+        }
+
+        /** Takes the watch out of the dispatcher's list; false if this mock version has no such list. */
+        private boolean unlist() {
+            try {
+                Field f = d.getClass().getDeclaredField("watchEventListenerList");
+                f.setAccessible(true);
+                ((Set<?>) f.get(d)).remove(d);
+                return true;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return false;
+            }
         }
 
         /**
@@ -85,15 +102,11 @@ final class WatchFailureOffLoop extends CsrApprovalDispatcher {
          */
         @Override
         public void onFailure(WebSocket ws, Throwable t, Response r) {
-            try {
-                Field f = d.getClass().getDeclaredField("watchEventListenerList");
-                f.setAccessible(true);
-                ((Set<?>) f.get(d)).remove(d);
-            } catch (ReflectiveOperationException | RuntimeException e) {
+            if (unlist()) {
+                CLOSERS.execute(() -> d.onFailure(ws, t, r));
+            } else {
                 d.onFailure(ws, t, r); // a mock version without that field: its own behaviour
-                return;
             }
-            CLOSERS.execute(() -> d.onFailure(ws, t, r));
         }
     }
 }

@@ -8,6 +8,7 @@ import io.kovn.node.NodeMain;
 import io.kovn.node.NodeOptions;
 import io.kovn.ovn.config.ConfigSources;
 import io.kovn.ovn.config.Configuration;
+import io.kovn.sandbox.SandboxControl;
 import io.kovn.sandbox.SandboxDown;
 import io.kovn.sandbox.SandboxStatus;
 import io.kovn.sandbox.SandboxUp;
@@ -59,6 +60,7 @@ class SandboxCliE2ETest {
             assertThat(Files.exists(Path.of("/var/run/netns", status.path("nodes").get(0).path("netns").asString(""))))
                     .isTrue();
             assertStartedAsUsersStartThem(dir);
+            assertKillAndRestartThroughTheSupervisor(dir);
             // a second `up` leaves the running sandbox alone
             assertThat(up(dir)).isEqualTo(0);
             assertThat(SandboxState.read(dir).orElseThrow().supervisor()).isEqualTo(s.supervisor());
@@ -108,6 +110,33 @@ class SandboxCliE2ETest {
             assertThat(nc.get(NodeOptions.HOST_NETNS)).isEqualTo(Path.of("/var/run/netns", n.path("netns").asString("")));
         }
         assertThat(SandboxStatus.text(status)).contains("java … " + ControllerMain.class.getName() + " --config ");
+    }
+
+    /**
+     * {@code kill} and {@code restart} reach the supervisor over its control socket: ovn-controller of node1 is
+     * SIGKILLed by its recorded pid and started again under a new one; what is not a target of this sandbox is
+     * refused with the reason.
+     */
+    private static void assertKillAndRestartThroughTheSupervisor(Path dir) {
+        long before = ovnControllerPid(dir);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertThat(SandboxControl.request(dir, "kill", List.of("ovn-controller", "node1"), o, e)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("killed ovn-controller node1 (pid " + before + ")");
+        assertThat(ProcessHandle.of(before).filter(ProcessHandle::isAlive)).isEmpty();
+        assertThat(SandboxControl.request(dir, "restart", List.of("ovn-controller", "node1"), o, e)).isZero();
+        assertThat(ovnControllerPid(dir)).isNotEqualTo(before).isPositive();
+        assertThat(SandboxControl.request(dir, "kill", List.of("nb-member", "1"), o, e)).isEqualTo(1);
+        assertThat(SandboxControl.request(dir, "kill", List.of("etcd"), o, e)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("standalone server").contains("unknown target 'etcd'");
+    }
+
+    private static long ovnControllerPid(Path dir) {
+        return SandboxState.read(dir).orElseThrow().processes().stream()
+                .filter(p -> p.role().equals("node1/ovn-controller") && p.alive()).mapToLong(ProcessRef::pid)
+                .findFirst().orElse(-1);
     }
 
     /** The arguments after {@code main} on a java command line (fails if {@code main} is not the main class). */
