@@ -54,6 +54,9 @@ import java.util.Set;
  *                             when that differs from ovn-controller's (the sandbox, whose agents run outside
  *                             the node's namespace); null: the same as ovn-controller's (external_ids:ovn-remote)
  * @param gateway              this node's gateway (docs/gateway.md); null: the node is no gateway
+ * @param mode                 overlay (a chassis of kovn's OVN) or underlay (a VM whose pods take ports from its
+ *                             pool cache; docs/underlay.md)
+ * @param underlayBridge       underlay mode: the VM's OVS bridge with the uplink to the hypervisor
  */
 public record NodeAgentConfig(
         String nodeName,
@@ -65,7 +68,7 @@ public record NodeAgentConfig(
         Duration podAnnotationTimeout, Duration ovnInstalledTimeout, Duration nodeSubnetTimeout,
         Duration cleanupInterval, int metricsPort, InetAddress metricsBindAddress,
         Path hostNetns, String agentSbRemote,
-        GatewaySettings gateway) {
+        GatewaySettings gateway, NodeMode mode, String underlayBridge) {
 
     public static final Set<String> ENCAP_TYPES = Set.of("geneve", "vxlan", "stt");
     public static final Set<String> DATAPATH_TYPES = Set.of("system", "netdev");
@@ -84,6 +87,8 @@ public record NodeAgentConfig(
         if (mtu < 576 || mtu > 9000) {
             throw new IllegalArgumentException("MTU " + mtu + " outside 576..9000");
         }
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(underlayBridge, "underlayBridge");
         clusterSubnets = List.copyOf(clusterSubnets);
         serviceCidrs = List.copyOf(serviceCidrs);
         if (clusterSubnets.isEmpty()) {
@@ -130,6 +135,8 @@ public record NodeAgentConfig(
         b.hostNetns = hostNetns;
         b.agentSbRemote = agentSbRemote;
         b.gateway = gateway;
+        b.mode = mode;
+        b.underlayBridge = underlayBridge;
         return b;
     }
 
@@ -164,6 +171,8 @@ public record NodeAgentConfig(
         private Path hostNetns;
         private String agentSbRemote;
         private GatewaySettings gateway;
+        private NodeMode mode = NodeMode.of(NodeOptions.MODE.defaultParsed());
+        private String underlayBridge = NodeOptions.UNDERLAY_BRIDGE.defaultParsed();
 
         private Builder(String nodeName) {
             this.nodeName = nodeName;
@@ -197,14 +206,15 @@ public record NodeAgentConfig(
         public Builder hostNetns(Path v) { hostNetns = v; return this; }
         public Builder agentSbRemote(String v) { agentSbRemote = v; return this; }
         public Builder gateway(GatewaySettings v) { gateway = v; return this; }
+        public Builder mode(NodeMode v) { mode = v; return this; }
+        public Builder underlayBridge(String v) { underlayBridge = v; return this; }
 
         public NodeAgentConfig build() {
             return new NodeAgentConfig(nodeName, kubeconfig, apiServer, apiToken, caCertificate, ovsdbRemote, sbRemote,
                     nbRemote, encapType, encapIp, datapathType, systemIdFile, clusterSubnets, serviceCidrs, mtu,
                     cniSocket, cniConfDir, cniBinDir, cniPluginSource, networkName, podAnnotationTimeout,
                     ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, metricsBindAddress, hostNetns,
-                    agentSbRemote,
-                    gateway);
+                    agentSbRemote, gateway, mode, underlayBridge);
         }
     }
 }
