@@ -95,7 +95,7 @@ public final class NodeOptions {
             .defaultHelp("the agent's own");
 
     public static final Option<String> MODE = Option.choice("mode", List.of(NodeMode.OVERLAY.flagValue(),
-            NodeMode.UNDERLAY.flagValue()), "overlay: this node runs ovn-controller in kovn's OVN; underlay: the node is "
+            NodeMode.UNDERLAY.flagValue()), "overlay: the node is a chassis of kovn's own OVN; underlay: the node is "
             + "a VM on a cloud whose OVN carries the pods, and pods take ports from the VM's pool cache "
             + "(docs/underlay.md)").defaultValue(NodeMode.OVERLAY.flagValue());
     public static final Option<String> UNDERLAY_BRIDGE = Option.of("underlay-bridge", "BRIDGE",
