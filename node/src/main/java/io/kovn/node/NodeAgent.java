@@ -17,6 +17,7 @@ import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.node.ovs.SouthboundPorts;
 import io.kovn.node.underlay.PortPool;
+import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.NodeSubnets;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.ovn.net.Ipv4Cidr;
@@ -142,7 +143,8 @@ public final class NodeAgent implements AutoCloseable {
      * Kubernetes API and no Southbound: a pod's port, addresses and tag all come from the VM's pool cache.
      */
     private UnderlayCniHandler underlayHandler(HostCommands host) {
-        ovs.ensureSwitchingBridge(cfg.underlayBridge(), cfg.datapathType());
+        ovs.ensureSwitchingBridge(cfg.underlayBridge(), cfg.datapathType(),
+                Owners.of(Owners.TYPE_NODE, cfg.nodeName()));
         PodPlumber plumber = new PodPlumber(host, ovs, cfg.mtu(), cfg.txChecksumOffloadOff());
         log.info("underlay mode: pods take ports from the pool cache, on bridge {}", cfg.underlayBridge());
         return new UnderlayCniHandler(plumber, ovs, new PortPool(ovs, OVS_TIMEOUT), cfg.underlayBridge(), OVS_TIMEOUT);

@@ -131,6 +131,7 @@ class UnderlayNodeIT {
 
         assertThat(vm.vsctl("list-br")).isEqualTo(BRIDGE);
         assertThat(vm.vsctl("get", "Bridge", BRIDGE, "fail_mode")).isEqualTo("standalone");
+        assertThat(vm.vsctl("get", "Bridge", BRIDGE, "external_ids:\"kovn.io/owner\"")).isEqualTo("vm1");
         assertThat(vm.vsctl("list-ports", BRIDGE)).doesNotContain("ovn-k8s-mp0");
         assertThat(vm.vsctl("get", "Open_vSwitch", ".", "external_ids")).as("no key of ovn-controller or the API")
                 .doesNotContainPattern("(\\{|, )(ovn-|system-id|hostname|k8s-)").contains(PoolEntry.KEY_PREFIX);

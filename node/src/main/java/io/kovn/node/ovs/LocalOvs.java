@@ -96,18 +96,19 @@ public final class LocalOvs implements AutoCloseable {
 
     /** Creates the bridge (fail_mode secure, as ovn-controller wants it) or fixes its datapath type. */
     public void ensureBridge(String name, String datapathType) {
-        createBridge(name, datapathType, "secure", true);
+        createBridge(name, datapathType, "secure", true, Map.of());
     }
 
     /**
      * Creates a bridge that switches on its own (fail_mode standalone: the NORMAL action, as the underlay VM's bridge
-     * needs), or leaves an existing one as its operator made it.
+     * needs) with the {@code owner} external_ids, or leaves an existing one as its operator made it.
      */
-    public void ensureSwitchingBridge(String name, String datapathType) {
-        createBridge(name, datapathType, "standalone", false);
+    public void ensureSwitchingBridge(String name, String datapathType, Map<String, String> owner) {
+        createBridge(name, datapathType, "standalone", false, owner);
     }
 
-    private void createBridge(String name, String datapathType, String failMode, boolean fixDatapath) {
+    private void createBridge(String name, String datapathType, String failMode, boolean fixDatapath,
+                              Map<String, String> owner) {
         Optional<Bridge> existing = bridge(name);
         if (existing.isPresent()) {
             if (fixDatapath && !existing.get().datapathType().equals(datapathType)) {
@@ -122,7 +123,8 @@ public final class LocalOvs implements AutoCloseable {
                 .set(Port.INTERFACES, Set.of(iface.ref()));
         Operation.Insert bridge = Operation.insert(Bridge.TABLE).named("bridge").set(Bridge.NAME, name)
                 .set(Bridge.DATAPATH_TYPE, datapathType).set(Bridge.FAIL_MODE, Optional.of(failMode))
-                .set(Bridge.PORTS, Set.of(port.ref())).set(Bridge.OTHER_CONFIG, Map.of("disable-in-band", "true"));
+                .set(Bridge.PORTS, Set.of(port.ref())).set(Bridge.OTHER_CONFIG, Map.of("disable-in-band", "true"))
+                .set(Bridge.EXTERNAL_IDS, owner);
         try {
             transact(List.of(iface, port, bridge,
                     Operation.mutate(OpenVSwitch.TABLE).with(OpenVSwitch.BRIDGES.insert(Set.of(bridge.ref())))));
