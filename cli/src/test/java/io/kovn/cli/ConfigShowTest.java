@@ -68,4 +68,20 @@ class ConfigShowTest {
             assertThat(out.toString()).doesNotContain("env-s3cret").contains("= <redacted>  [environment KOVN_K8S_TOKEN]");
         }
     }
+
+    @Test
+    void nodeShowsUnderlayModeAndRefusesAGatewayInIt() {
+        try (OvnDaemons ovs = OvnDaemons.builder().vswitchDb().start()) {
+            int rc = show(Map.of(), "node", "--ovsdb", ovs.vswitchUnix(), "--node-name", "vm1", "--mode", "underlay",
+                    "--underlay-bridge", "br-vm");
+            assertThat(rc).isZero();
+            assertThat(out.toString()).containsPattern("\\nmode += underlay  \\[flag --mode\\]")
+                    .containsPattern("underlay-bridge += br-vm  \\[flag --underlay-bridge\\]");
+
+            out.getBuffer().setLength(0);
+            rc = show(Map.of(), "node", "--ovsdb", ovs.vswitchUnix(), "--node-name", "vm1", "--mode", "underlay",
+                    "--bridge-interface", "breth0");
+            assertThat(rc).isEqualTo(ProgramCommand.CONFIG_ERROR);
+        }
+    }
 }

@@ -7,6 +7,7 @@ import io.kovn.node.cni.CniInstaller;
 import io.kovn.node.cni.CniServer;
 import io.kovn.node.cni.LeftoverSweeper;
 import io.kovn.node.cni.PodPlumber;
+import io.kovn.node.cni.UnderlayCniHandler;
 import io.kovn.node.gateway.FlowKeeper;
 import io.kovn.node.gateway.GatewayAnnotations;
 import io.kovn.node.gateway.LocalGateway;
@@ -16,6 +17,8 @@ import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.node.ovs.SouthboundPorts;
 import io.kovn.node.pki.NodeCertificates;
+import io.kovn.node.underlay.PortPool;
+import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.NodeSubnets;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.ovn.net.Ipv4Cidr;
@@ -36,11 +39,14 @@ import org.slf4j.LoggerFactory;
  * row; on a gateway node its bridge, bridge mapping, flows (kept
  * from then on) and annotations; the Node's subnet from the controller; the management
  * port; the pods informer and a first clean-up of leftovers; the CNI server; and last the CNI config and plugin
- * (a config present is what tells kubelet the network is ready). {@link #close()} stops it; what it set up on
- * the node stays, as pods keep running without the agent.
+ * (a config present is what tells kubelet the network is ready). In underlay mode (docs/underlay.md) it brings up
+ * only the VM's bridge, the CNI server with the pool-cache handler, /metrics and the CNI config and plugin.
+ * {@link #close()} stops it; what it set up on the node stays, as pods keep running without the agent.
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+    /** Bounds the local OVSDB connection and, in underlay mode, each pool transaction and port wait. */
+    private static final Duration OVS_TIMEOUT = Duration.ofSeconds(30);
 
     private final NodeAgentConfig cfg;
     private final KubernetesClient givenClient;
@@ -73,38 +79,12 @@ public final class NodeAgent implements AutoCloseable {
     public synchronized void start() {
         try {
             HostCommands host = new HostCommands(cfg.hostNetns());
-            ovs = LocalOvs.connect(cfg.ovsdbRemote(), Duration.ofSeconds(30));
-            client = givenClient != null ? givenClient
-                    : KubernetesSettings.resolve(cfg, ovs.externalIds()).newClient(cfg);
-            NodeWatcher nodes = new NodeWatcher(client, cfg.nodeName());
-            Node node = nodes.awaitNode(cfg.nodeSubnetTimeout());
-            String encapIp = cfg.encapIp() != null ? cfg.encapIp() : NodeWatcher.internalIp(node).orElseThrow(() ->
-                    new IllegalStateException("Node " + cfg.nodeName() + " has no IPv4 InternalIP; give the encap IP"));
-            String chassisId = OvsSettings.apply(ovs, cfg, encapIp);
-            if (cfg.enrollment() != null) {
-                certificates = NodeCertificates.start(client, ovs, cfg.nodeName(), chassisId, cfg.enrollment(),
-                        Clock.systemUTC());
+            ovs = LocalOvs.connect(cfg.ovsdbRemote(), OVS_TIMEOUT);
+            if (cfg.mode() == NodeMode.UNDERLAY) {
+                server = CniServer.start(cfg.cniSocket(), underlayHandler(host), metrics);
+            } else {
+                server = CniServer.start(cfg.cniSocket(), overlayHandler(host), metrics);
             }
-            if (cfg.gateway() != null) {
-                LocalGateway gw = LocalGateway.setUp(ovs, host, cfg.nodeName(), chassisId, cfg.datapathType(), cfg.gateway());
-                gatewayFlows = FlowKeeper.start(ovs, host, gw, cfg.ovsdbRemote(), FlowKeeper.REFRESH);
-                GatewayAnnotations.publish(client, cfg.nodeName(), gw);
-            }
-
-            NodeSubnets subnets = nodes.awaitSubnets(cfg.nodeSubnetTimeout());
-            nodeSubnet = subnets.first();
-            ManagementPort.ensure(ovs, host, cfg, nodeSubnet);
-
-            pods = new PodWatcher(client, cfg.nodeName());
-            southbound = connectSouthbound();
-            CniHandler handler = new CniHandler(pods, new PodPlumber(host, ovs, cfg.mtu(), cfg.txChecksumOffloadOff()),
-                    southbound, nodeSubnet, cfg.podAnnotationTimeout(), cfg.ovnInstalledTimeout());
-            sweeper = new LeftoverSweeper(ovs, host, pods, handler);
-            int removed = sweeper.sweep();
-            if (removed > 0) {
-                log.info("removed {} leftovers of deleted pods", removed);
-            }
-            server = CniServer.start(cfg.cniSocket(), handler, metrics);
             if (cfg.metricsPort() >= 0) {
                 try {
                     metricsServer = new MetricsServer(cfg.metricsBindAddress(), cfg.metricsPort(), metrics::scrape, this::problems);
@@ -117,12 +97,65 @@ public final class NodeAgent implements AutoCloseable {
                 CniInstaller.installPlugin(cfg.cniPluginSource(), cfg.cniBinDir());
             }
             CniInstaller.installConfig(cfg.cniConfDir(), cfg.networkName(), cfg.cniSocket());
-            scheduleSweeps();
-            log.info("node agent of {} ready: subnet {}, CNI socket {}", cfg.nodeName(), nodeSubnet, cfg.cniSocket());
+            if (cfg.mode() == NodeMode.OVERLAY) {
+                scheduleSweeps();
+            }
+            log.info("node agent of {} ready ({} mode{}), CNI socket {}", cfg.nodeName(), cfg.mode().flagValue(),
+                    nodeSubnet == null ? "" : ", subnet " + nodeSubnet, cfg.cniSocket());
         } catch (RuntimeException | Error e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Overlay: the local Open_vSwitch settings for ovn-controller and br-int, the gateway if any, the Node's subnet,
+     * the management port, the pods informer, the Southbound and a first clean-up of leftovers.
+     */
+    private CniHandler overlayHandler(HostCommands host) {
+        client = givenClient != null ? givenClient
+                : KubernetesSettings.resolve(cfg, ovs.externalIds()).newClient(cfg);
+        NodeWatcher nodes = new NodeWatcher(client, cfg.nodeName());
+        Node node = nodes.awaitNode(cfg.nodeSubnetTimeout());
+        String encapIp = cfg.encapIp() != null ? cfg.encapIp() : NodeWatcher.internalIp(node).orElseThrow(() ->
+                new IllegalStateException("Node " + cfg.nodeName() + " has no IPv4 InternalIP; give the encap IP"));
+        String chassisId = OvsSettings.apply(ovs, cfg, encapIp);
+        if (cfg.enrollment() != null) {
+            certificates = NodeCertificates.start(client, ovs, cfg.nodeName(), chassisId, cfg.enrollment(),
+                    Clock.systemUTC());
+        }
+        if (cfg.gateway() != null) {
+            LocalGateway gw = LocalGateway.setUp(ovs, host, cfg.nodeName(), chassisId, cfg.datapathType(), cfg.gateway());
+            gatewayFlows = FlowKeeper.start(ovs, host, gw, cfg.ovsdbRemote(), FlowKeeper.REFRESH);
+            GatewayAnnotations.publish(client, cfg.nodeName(), gw);
+        }
+
+        NodeSubnets subnets = nodes.awaitSubnets(cfg.nodeSubnetTimeout());
+        nodeSubnet = subnets.first();
+        ManagementPort.ensure(ovs, host, cfg, nodeSubnet);
+
+        pods = new PodWatcher(client, cfg.nodeName());
+        southbound = connectSouthbound();
+        CniHandler handler = new CniHandler(pods, new PodPlumber(host, ovs, cfg.mtu(), cfg.txChecksumOffloadOff()),
+                southbound, nodeSubnet, cfg.podAnnotationTimeout(), cfg.ovnInstalledTimeout());
+        sweeper = new LeftoverSweeper(ovs, host, pods, handler);
+        int removed = sweeper.sweep();
+        if (removed > 0) {
+            log.info("removed {} leftovers of deleted pods", removed);
+        }
+        return handler;
+    }
+
+    /**
+     * Underlay (docs/underlay.md): only the VM's bridge, created if missing. No OVN settings, no management port, no
+     * Kubernetes API and no Southbound: a pod's port, addresses and tag all come from the VM's pool cache.
+     */
+    private UnderlayCniHandler underlayHandler(HostCommands host) {
+        ovs.ensureSwitchingBridge(cfg.underlayBridge(), cfg.datapathType(),
+                Owners.of(Owners.TYPE_NODE, cfg.nodeName()));
+        PodPlumber plumber = new PodPlumber(host, ovs, cfg.mtu(), cfg.txChecksumOffloadOff());
+        log.info("underlay mode: pods take ports from the pool cache, on bridge {}", cfg.underlayBridge());
+        return new UnderlayCniHandler(plumber, ovs, new PortPool(ovs, OVS_TIMEOUT), cfg.underlayBridge(), OVS_TIMEOUT);
     }
 
     /**
@@ -177,7 +210,9 @@ public final class NodeAgent implements AutoCloseable {
         return metricsServer == null ? -1 : metricsServer.port();
     }
 
-    /** What /healthz reports: an empty list when OVS is connected and the pods informer is watching. */
+    /**
+     * What /healthz reports: an empty list when OVS is connected and (overlay mode) the pods informer is watching.
+     */
     private List<String> problems() {
         List<String> problems = new ArrayList<>();
         if (!ovs.isConnected()) {
@@ -185,6 +220,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (certificates != null) {
             certificates.problem().ifPresent(problems::add);
+        }
+        if (pods == null) {
+            return problems;
         }
         if (!pods.hasSynced()) {
             problems.add("pods informer: not synced");

@@ -57,6 +57,9 @@ import java.util.Set;
  * @param gateway              this node's gateway (docs/gateway.md); null: the node is no gateway
  * @param enrollment           how the node obtains its OVSDB client certificate through a Kubernetes CSR
  *                             (docs/security.md); null: the operator provides the SSL files, if any
+ * @param mode                 overlay (a chassis of kovn's OVN) or underlay (a VM whose pods take ports from its
+ *                             pool cache; docs/underlay.md)
+ * @param underlayBridge       underlay mode: the VM's OVS bridge with the uplink to the hypervisor
  */
 public record NodeAgentConfig(
         String nodeName,
@@ -68,7 +71,7 @@ public record NodeAgentConfig(
         Duration podAnnotationTimeout, Duration ovnInstalledTimeout, Duration nodeSubnetTimeout,
         Duration cleanupInterval, int metricsPort, InetAddress metricsBindAddress,
         Path hostNetns, String agentSbRemote,
-        GatewaySettings gateway, NodeEnrollment enrollment) {
+        GatewaySettings gateway, NodeEnrollment enrollment, NodeMode mode, String underlayBridge) {
 
     public static final Set<String> ENCAP_TYPES = Set.of("geneve", "vxlan", "stt");
     public static final Set<String> DATAPATH_TYPES = Set.of("system", "netdev");
@@ -87,6 +90,8 @@ public record NodeAgentConfig(
         if (mtu < 576 || mtu > 9000) {
             throw new IllegalArgumentException("MTU " + mtu + " outside 576..9000");
         }
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(underlayBridge, "underlayBridge");
         clusterSubnets = List.copyOf(clusterSubnets);
         serviceCidrs = List.copyOf(serviceCidrs);
         if (clusterSubnets.isEmpty()) {
@@ -134,6 +139,8 @@ public record NodeAgentConfig(
         b.agentSbRemote = agentSbRemote;
         b.gateway = gateway;
         b.enrollment = enrollment;
+        b.mode = mode;
+        b.underlayBridge = underlayBridge;
         return b;
     }
 
@@ -169,6 +176,8 @@ public record NodeAgentConfig(
         private String agentSbRemote;
         private GatewaySettings gateway;
         private NodeEnrollment enrollment;
+        private NodeMode mode = NodeMode.of(NodeOptions.MODE.defaultParsed());
+        private String underlayBridge = NodeOptions.UNDERLAY_BRIDGE.defaultParsed();
 
         private Builder(String nodeName) {
             this.nodeName = nodeName;
@@ -203,13 +212,15 @@ public record NodeAgentConfig(
         public Builder agentSbRemote(String v) { agentSbRemote = v; return this; }
         public Builder gateway(GatewaySettings v) { gateway = v; return this; }
         public Builder enrollment(NodeEnrollment v) { enrollment = v; return this; }
+        public Builder mode(NodeMode v) { mode = v; return this; }
+        public Builder underlayBridge(String v) { underlayBridge = v; return this; }
 
         public NodeAgentConfig build() {
             return new NodeAgentConfig(nodeName, kubeconfig, apiServer, apiToken, caCertificate, ovsdbRemote, sbRemote,
                     nbRemote, encapType, encapIp, datapathType, systemIdFile, clusterSubnets, serviceCidrs, mtu,
                     cniSocket, cniConfDir, cniBinDir, cniPluginSource, networkName, podAnnotationTimeout,
                     ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, metricsBindAddress, hostNetns,
-                    agentSbRemote, gateway, enrollment);
+                    agentSbRemote, gateway, enrollment, mode, underlayBridge);
         }
     }
 }

@@ -57,7 +57,7 @@ public final class NodeMain {
         try (NodeAgent agent = new NodeAgent(config)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             agent.start();
-            log.info("node agent started: subnet {}", agent.nodeSubnet());
+            log.info("node agent started in {} mode", config.mode().flagValue());
             stop.await();
         }
         return 0;

@@ -108,6 +108,14 @@ public final class NodeOptions {
                     + "agent serving a node that lives in a network namespace (the sandbox, labs)")
             .defaultHelp("the agent's own");
 
+    public static final Option<String> MODE = Option.choice("mode", List.of(NodeMode.OVERLAY.flagValue(),
+            NodeMode.UNDERLAY.flagValue()), "overlay: the node is a chassis of kovn's own OVN; underlay: the node is "
+            + "a VM on a cloud whose OVN carries the pods, and pods take ports from the VM's pool cache "
+            + "(docs/underlay.md)").defaultValue(NodeMode.OVERLAY.flagValue());
+    public static final Option<String> UNDERLAY_BRIDGE = Option.of("underlay-bridge", "BRIDGE",
+            NodeOptions::deviceName, "underlay mode: the VM's OVS bridge whose uplink carries the pods' tagged frames "
+                    + "to the hypervisor (created, without an uplink, if missing)").defaultValue("br-int");
+
     public static final Option<String> PHYSICAL_INTERFACE = Option.string("physical-interface",
             "dedicated gateway: this NIC becomes a port of bridge br<IFACE> and carries only the cluster's "
                     + "north-south traffic (needs --physical-ip and --default-gw)");
@@ -135,7 +143,8 @@ public final class NodeOptions {
     public static final OptionSet SET = OptionSet.of("node",
             "Run the node agent: points the local OVS at OVN, owns br-int and the management port ovn-k8s-mp0, "
                     + "installs the CNI config and plugin, serves CNI requests for this node's pods and removes "
-                    + "leftovers of deleted pods. With --physical-interface or --bridge-interface it is also a gateway "
+                    + "leftovers of deleted pods. With --mode underlay it runs no OVN part: it keeps the VM's bridge, "
+                    + "serves CNI from the VM's pool cache and installs the CNI config and plugin. With --physical-interface or --bridge-interface it is also a gateway "
                     + "node: it sets up the bridge, publishes the gateway annotations and keeps the bridge's flows.",
             agentOptions());
 
@@ -147,7 +156,7 @@ public final class NodeOptions {
         all.addAll(NODE_SETUP);
         all.addAll(List.of(POD_ANNOTATION_TIMEOUT, OVN_INSTALLED_TIMEOUT, NODE_SUBNET_TIMEOUT, CLEANUP_INTERVAL,
                 METRICS_PORT, METRICS_BIND_ADDRESS, AGENT_SB_ADDRESS, ENROLL_CERTIFICATE, PKI_DIR, PKI_NAMESPACE,
-                ENROLL_TIMEOUT));
+                ENROLL_TIMEOUT, MODE, UNDERLAY_BRIDGE));
         all.addAll(GATEWAY);
         return all;
     }
@@ -170,8 +179,12 @@ public final class NodeOptions {
                 b.podAnnotationTimeout(c.get(POD_ANNOTATION_TIMEOUT)).ovnInstalledTimeout(c.get(OVN_INSTALLED_TIMEOUT))
                         .nodeSubnetTimeout(c.get(NODE_SUBNET_TIMEOUT)).cleanupInterval(c.get(CLEANUP_INTERVAL))
                         .metricsPort(c.get(METRICS_PORT)).metricsBindAddress(c.get(METRICS_BIND_ADDRESS))
-                        .agentSbRemote(c.get(AGENT_SB_ADDRESS)).gateway(gateway(c)).enrollment(c.get(ENROLL_CERTIFICATE)
+                        .agentSbRemote(c.get(AGENT_SB_ADDRESS)).gateway(gateway(c))
+                        .mode(NodeMode.of(c.get(MODE))).underlayBridge(c.get(UNDERLAY_BRIDGE)).enrollment(c.get(ENROLL_CERTIFICATE)
                                 ? new NodeEnrollment(c.get(PKI_DIR), c.get(PKI_NAMESPACE), c.get(ENROLL_TIMEOUT)) : null);
+                if (NodeMode.of(c.get(MODE)) == NodeMode.UNDERLAY && gateway(c) != null) {
+                    throw new ConfigException(MODE.flag() + " underlay has no gateway: the cloud's OVN routes the pods");
+                }
             }
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -232,6 +245,15 @@ public final class NodeOptions {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("an IPv4 address such as 10.0.0.2");
         }
+    }
+
+    /** An OVS bridge is also a network device: its name follows the kernel's rules. */
+    private static String deviceName(String s) {
+        String name = s.trim();
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}")) {
+            throw new IllegalArgumentException("a device name: 1-15 letters, digits, '_', '.', '-'");
+        }
+        return name;
     }
 
     private static String addressWithPrefix(String s) {

@@ -122,6 +122,11 @@ public final class CniServer implements AutoCloseable {
         return start(path, handler::handle, metrics, Limits.DEFAULT);
     }
 
+    /** The same, serving underlay mode's requests. */
+    public static CniServer start(Path path, UnderlayCniHandler handler, NodeMetrics metrics) {
+        return start(path, handler::handle, metrics, Limits.DEFAULT);
+    }
+
     static CniServer start(Path path, Handler handler, NodeMetrics metrics, Limits limits) {
         try {
             Files.createDirectories(path.getParent());

@@ -96,9 +96,22 @@ public final class LocalOvs implements AutoCloseable {
 
     /** Creates the bridge (fail_mode secure, as ovn-controller wants it) or fixes its datapath type. */
     public void ensureBridge(String name, String datapathType) {
+        createBridge(name, datapathType, "secure", true, Map.of());
+    }
+
+    /**
+     * Creates a bridge that switches on its own (fail_mode standalone: the NORMAL action, as the underlay VM's bridge
+     * needs) with the {@code owner} external_ids, or leaves an existing one as its operator made it.
+     */
+    public void ensureSwitchingBridge(String name, String datapathType, Map<String, String> owner) {
+        createBridge(name, datapathType, "standalone", false, owner);
+    }
+
+    private void createBridge(String name, String datapathType, String failMode, boolean fixDatapath,
+                              Map<String, String> owner) {
         Optional<Bridge> existing = bridge(name);
         if (existing.isPresent()) {
-            if (!existing.get().datapathType().equals(datapathType)) {
+            if (fixDatapath && !existing.get().datapathType().equals(datapathType)) {
                 transact(List.of(Operation.update(Bridge.TABLE).where(Bridge.NAME.eq(name))
                         .set(Bridge.DATAPATH_TYPE, datapathType)));
             }
@@ -109,13 +122,14 @@ public final class LocalOvs implements AutoCloseable {
         Operation.Insert port = Operation.insert(Port.TABLE).named("port").set(Port.NAME, name)
                 .set(Port.INTERFACES, Set.of(iface.ref()));
         Operation.Insert bridge = Operation.insert(Bridge.TABLE).named("bridge").set(Bridge.NAME, name)
-                .set(Bridge.DATAPATH_TYPE, datapathType).set(Bridge.FAIL_MODE, Optional.of("secure"))
-                .set(Bridge.PORTS, Set.of(port.ref())).set(Bridge.OTHER_CONFIG, Map.of("disable-in-band", "true"));
+                .set(Bridge.DATAPATH_TYPE, datapathType).set(Bridge.FAIL_MODE, Optional.of(failMode))
+                .set(Bridge.PORTS, Set.of(port.ref())).set(Bridge.OTHER_CONFIG, Map.of("disable-in-band", "true"))
+                .set(Bridge.EXTERNAL_IDS, owner);
         try {
             transact(List.of(iface, port, bridge,
                     Operation.mutate(OpenVSwitch.TABLE).with(OpenVSwitch.BRIDGES.insert(Set.of(bridge.ref())))));
         } catch (OvsException e) {
-            // ovn-controller may have created it meanwhile
+            // ovn-controller (or the operator) may have created it meanwhile
             if (bridge(name).isEmpty() && !awaitQuietly(r -> bridgeIn(r, name).isPresent())) {
                 throw e;
             }
