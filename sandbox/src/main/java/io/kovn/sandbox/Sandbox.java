@@ -16,10 +16,13 @@ import io.kovn.sandbox.proc.JavaCommand;
 import io.kovn.sandbox.proc.ManagedProcess;
 import io.kovn.sandbox.proc.ProcessRef;
 import io.kovn.sandbox.standins.ClusterIpAllocator;
+import io.kovn.sandbox.standins.DeploymentController;
 import io.kovn.sandbox.standins.EndpointSliceMirror;
 import io.kovn.sandbox.standins.PodBinder;
 import io.kovn.sandbox.standins.PodRuntime;
+import io.kovn.sandbox.standins.ReplicaSetController;
 import io.kovn.sandbox.standins.RuntimePod;
+import io.kovn.sandbox.standins.RuntimePodProcesses;
 import io.kovn.sandbox.state.SandboxState;
 import io.kovn.testing.Netns;
 import io.kovn.testing.OvnNode;
@@ -51,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * controller and one kovn node agent per node, each in its own JVM started as {@code kovn controller} and
  * {@code kovn node} are (their main classes, the same options, a generated config file each). Emulated parts, named as such: the
  * Kubernetes API (fabric8's mock server), and stand-ins for the scheduler ({@link PodBinder}), service IP
- * allocation ({@link ClusterIpAllocator}), the EndpointSlice controller ({@link EndpointSliceMirror}) and
+ * allocation ({@link ClusterIpAllocator}), the EndpointSlice controller ({@link EndpointSliceMirror}), the
+ * Deployment and ReplicaSet controllers ({@link DeploymentController}, {@link ReplicaSetController}) and
  * kubelet with a container runtime ({@link PodRuntime}), which run in this JVM. An "external" namespace on the
  * underlay stands for the world outside the cluster; every node is also a dedicated gateway (its eth1) on a
  * separate gateway network ({@value #GATEWAY_SUBNET}, a bridge in an "extnet" namespace) where the external
@@ -100,6 +104,8 @@ public final class Sandbox implements AutoCloseable {
     private PodBinder binder;
     private ClusterIpAllocator ipAllocator;
     private EndpointSliceMirror slices;
+    private ReplicaSetController replicaSets;
+    private DeploymentController deployments;
     private Path plugin;
     private Path kubeconfig;
     private Path logback;
@@ -206,7 +212,7 @@ public final class Sandbox implements AutoCloseable {
         step("OVN central: NB " + ovn.nbTcp() + ", SB " + ovn.sbTcp() + ", ovn-northd active");
         join(apiF);
         step("Kubernetes API (emulated) at " + api.url() + ", kubeconfig " + kubeconfig
-                + "; stand-ins: pod binder, cluster IP allocator, EndpointSlice controller");
+                + "; stand-ins: pod binder, cluster IP allocator, EndpointSlice, Deployment and ReplicaSet controllers");
         List<SandboxNode> made = new ArrayList<>();
         RuntimeException failure = null;
         for (CompletableFuture<SandboxNode> f : nodeFs) {
@@ -260,6 +266,9 @@ public final class Sandbox implements AutoCloseable {
         binder = new PodBinder(client);
         ipAllocator = new ClusterIpAllocator(client, Ipv4Cidr.parse(SERVICE_CIDR));
         slices = new EndpointSliceMirror(client);
+        replicaSets = new ReplicaSetController(client);
+        deployments = new DeploymentController(client);
+        api.servePods(new RuntimePodProcesses(this::runtimePods));
     }
 
     private synchronized String nextNodeName() {
@@ -639,7 +648,7 @@ public final class Sandbox implements AutoCloseable {
             }
             return null;
         })).toList().forEach(Sandbox::join));
-        for (AutoCloseable c : new AutoCloseable[] {binder, ipAllocator, slices}) {
+        for (AutoCloseable c : new AutoCloseable[] {deployments, replicaSets, binder, ipAllocator, slices}) {
             quietly(() -> {
                 if (c != null) {
                     c.close();

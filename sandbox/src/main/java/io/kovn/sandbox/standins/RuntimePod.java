@@ -30,6 +30,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +125,15 @@ public final class RuntimePod {
     /** The pod's network namespace (what CNI_NETNS was), or null before it exists. */
     public synchronized Path netnsPath() {
         return netns == null ? null : netns.path();
+    }
+
+    /**
+     * The file the process of {@code container} (null: the first) writes its output to; empty for an unknown
+     * container.
+     */
+    public Optional<Path> log(String container) {
+        return containers.stream().map(c -> c.spec.getName()).filter(n -> container == null || n.equals(container))
+                .findFirst().map(n -> dir.resolve(n + ".log"));
     }
 
     /** Whether the pod is being torn down (deleted, replaced, or its node going). */
