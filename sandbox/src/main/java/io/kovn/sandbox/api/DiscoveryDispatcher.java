@@ -118,6 +118,9 @@ final class DiscoveryDispatcher extends Dispatcher {
             } else {
                 ALL_VERBS.forEach(verbs::add);
             }
+            if (ServedKinds.ALL_CATEGORY.contains(k.name())) {
+                r.putArray("categories").add("all");
+            }
             if (k.kind().equals("Scale")) {
                 r.put("group", "autoscaling").put("version", "v1");
             }

@@ -17,6 +17,9 @@ final class ServedKinds {
         }
     }
 
+    /** The resources {@code kubectl get all} lists (the "all" category of a real cluster, of these kinds). */
+    static final List<String> ALL_CATEGORY = List.of("pods", "services", "deployments", "replicasets");
+
     static final Map<String, List<Kind>> GROUPS = new LinkedHashMap<>();
 
     static {
@@ -30,6 +33,7 @@ final class ServedKinds {
                 new Kind("nodes/status", "Node", false, List.of()),
                 new Kind("events", "Event", true, List.of("ev")),
                 new Kind("configmaps", "ConfigMap", true, List.of("cm")),
+                new Kind("secrets", "Secret", true, List.of()),
                 new Kind("serviceaccounts", "ServiceAccount", true, List.of("sa"))));
         GROUPS.put("apps/v1", List.of(
                 new Kind("deployments", "Deployment", true, List.of("deploy")),

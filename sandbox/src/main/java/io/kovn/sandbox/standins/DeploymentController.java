@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * A template change is rolled out as RollingUpdate does it (at most replicas + maxSurge pods, at least
  * replicas - maxUnavailable Ready; 25% each by default) or, with the Recreate strategy, old pods first;
  * scaling changes the current ReplicaSet. The status has what {@code kubectl get}, {@code describe} and
- * {@code rollout status} read. Not emulated: pausing, rollback ({@code rollout undo}), progress deadlines,
- * minReadySeconds, revision history limits. Standing in for the garbage collector, a deleted Deployment's
+ * {@code rollout status} read; a paused Deployment's ReplicaSets are left as they are. Not emulated: rollback
+ * ({@code rollout undo}), progress deadlines, minReadySeconds, revision history limits. Standing in for the garbage collector, a deleted Deployment's
  * ReplicaSets are deleted (their pods follow).
  */
 public final class DeploymentController implements AutoCloseable {
@@ -88,6 +88,12 @@ public final class DeploymentController implements AutoCloseable {
         int unavailable = recreate ? desired : scaled(rollingValue(d, false), desired, false);
         if (surge == 0 && unavailable == 0) {
             unavailable = 1;
+        }
+        if (Boolean.TRUE.equals(d.getSpec().getPaused())) {
+            if (current != null) {
+                status(d, current, owned, desired);
+            }
+            return; // a paused rollout: no ReplicaSet is made or scaled until it is resumed
         }
         if (current == null) {
             int start = recreate ? (oldPods(old) > 0 ? 0 : desired) : Math.max(0, Math.min(desired, desired + surge - oldReplicas));
