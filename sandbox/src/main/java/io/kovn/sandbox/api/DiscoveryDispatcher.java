@@ -3,8 +3,10 @@ package io.kovn.sandbox.api;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -56,14 +58,49 @@ final class DiscoveryDispatcher extends Dispatcher {
             if (accept != null && accept.contains("as=Table") && !isWatch(request.getPath())) {
                 MockResponse r = crud.dispatch(request);
                 if (r.code() == 200 && r.getBody() != null) {
-                    String body = new String(r.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    String body = new String(r.getBody().getBytes(), StandardCharsets.UTF_8);
                     return Tables.of(body, path).map(t -> new MockResponse().setResponseCode(200)
                             .setHeader("Content-Type", "application/json").setBody(t)).orElse(r);
                 }
                 return r;
             }
+            if (!isWatch(request.getPath())) {
+                return typedList(crud.dispatch(request), path);
+            }
         }
         return crud.dispatch(request);
+    }
+
+    /**
+     * A list answered as a real API server does, with its kind ({@code PodList}, ...) and group/version instead of
+     * the mock's {@code v1 List}: typed clients (kubectl's describe, rollout history) decode nothing else.
+     */
+    private static MockResponse typedList(MockResponse r, String path) {
+        if (r.code() != 200 || r.getBody() == null) {
+            return r;
+        }
+        String[] parts = path.split("/");
+        String resource = parts[parts.length - 1];
+        String gv = path.startsWith("/api/") && parts.length > 2 ? parts[2]
+                : path.startsWith("/apis/") && parts.length > 3 ? parts[2] + "/" + parts[3] : null;
+        List<ServedKinds.Kind> kinds = gv == null ? null : ServedKinds.GROUPS.get(gv);
+        ServedKinds.Kind kind = kinds == null ? null
+                : kinds.stream().filter(k -> k.name().equals(resource)).findFirst().orElse(null);
+        if (kind == null) {
+            return r;
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(r.getBody().getBytes());
+        } catch (RuntimeException e) {
+            return r;
+        }
+        if (!(body instanceof ObjectNode list) || !"List".equals(list.path("kind").asString(""))) {
+            return r;
+        }
+        list.put("kind", kind.kind() + "List").put("apiVersion", gv);
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+                .setBody(list.toString());
     }
 
     private static boolean isWatch(String path) {

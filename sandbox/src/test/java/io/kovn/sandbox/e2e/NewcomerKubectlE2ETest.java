@@ -66,7 +66,7 @@ class NewcomerKubectlE2ETest {
                         "jsonpath={.items[*].endpoints[*].addresses[*]}").trim().split("\\s+")).sorted().toList()
                 .equals(pods.stream().map(p -> p[2]).sorted().toList()));
 
-        assertThat(k.ok("-n", NS, "logs", pods.get(0)[0])).contains("listening");
+        assertThat(k.ok("-n", NS, "logs", "deployment/web")).contains("listening");
 
         k.ok("-n", NS, "run", "client", "--image=busybox", "--restart=Never", "--command", "--", "sleep", "600");
         k.ok(Duration.ofSeconds(70), null, "-n", NS, "wait", "--for=condition=Ready", "pod/client", "--timeout=60s");
