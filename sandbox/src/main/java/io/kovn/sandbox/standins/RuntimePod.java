@@ -72,6 +72,7 @@ public final class RuntimePod {
     private volatile String ip;
     private volatile String lastError;
     private final List<ContainerRun> containers = new ArrayList<>();
+    private ScheduledFuture<?> logBound;
 
     /** One container and the process that runs it now, if any. */
     private final class ContainerRun {
@@ -202,6 +203,10 @@ public final class RuntimePod {
                 for (ContainerRun c : containers) {
                     start(c);
                 }
+            }
+            synchronized (this) {
+                logBound = timers.scheduleWithFixedDelay(() -> containers.forEach(c -> ContainerLogs.bound(
+                        dir.resolve(c.spec.getName() + ".log"))), 10, 10, TimeUnit.SECONDS);
             }
             awaitListening();
             reportStatus();
@@ -475,6 +480,9 @@ public final class RuntimePod {
         JsonNode prev;
         synchronized (this) {
             stopping = true;
+            if (logBound != null) {
+                logBound.cancel(false);
+            }
             for (ContainerRun c : containers) {
                 if (c.restart != null) {
                     c.restart.cancel(false);
