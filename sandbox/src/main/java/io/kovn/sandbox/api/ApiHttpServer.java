@@ -43,11 +43,11 @@ final class ApiHttpServer implements AutoCloseable {
         this.server = server;
     }
 
-    static ApiHttpServer start(InetAddress address, int port, Dispatcher dispatcher, PodStreams pods) {
+    static ApiHttpServer start(InetAddress address, int port, Dispatcher dispatcher, PodStreams pods,
+                               ProtobufBody protobuf) {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("sandbox-api-io", true),
                 NioIoHandler.newFactory());
         // the dispatcher may block on its lock or on a slow watcher: never on an event loop; bounded queue
-        ProtobufBody protobuf = new ProtobufBody(ProtoSchema.load());
         ExecutorService work = new ThreadPoolExecutor(4, 4, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(4096),
                 new DefaultThreadFactory("sandbox-api-work", true));
         try {

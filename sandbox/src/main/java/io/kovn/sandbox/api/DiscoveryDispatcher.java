@@ -23,9 +23,11 @@ final class DiscoveryDispatcher extends Dispatcher {
             "patch", "update", "watch");
 
     private final Dispatcher crud;
+    private final OpenApiV3 openApi;
 
-    DiscoveryDispatcher(Dispatcher crud) {
+    DiscoveryDispatcher(Dispatcher crud, OpenApiV3 openApi) {
         this.crud = crud;
+        this.openApi = openApi;
     }
 
     @Override
@@ -44,15 +46,15 @@ final class DiscoveryDispatcher extends Dispatcher {
                 return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
                         .setBody(doc.toString());
             }
-            ObjectNode openApi = OpenApiV3.document(path);
+            String openApi = this.openApi.document(path);
             if (openApi != null) {
                 return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
-                        .setBody(openApi.toString());
+                        .setBody(openApi);
             }
             if (path.startsWith("/openapi/")) {
                 return new MockResponse().setResponseCode(404).setHeader("Content-Type", "application/json")
-                        .setBody(ApiStatus.failure(404, "NotFound", "the kovn sandbox serves OpenAPI v3 documents of "
-                                + "its operations only (" + OpenApiV3.ROOT + "), without schemas").toString());
+                        .setBody(ApiStatus.failure(404, "NotFound", "the kovn sandbox serves OpenAPI v3 documents "
+                                + "only (" + OpenApiV3.ROOT + ")").toString());
             }
             String accept = request.getHeader("Accept");
             if (accept != null && accept.contains("as=Table") && !isWatch(request.getPath())) {

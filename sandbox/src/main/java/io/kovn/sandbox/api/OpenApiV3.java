@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
@@ -14,39 +15,41 @@ import tools.jackson.databind.node.ObjectNode;
  * The OpenAPI v3 documents kubectl fetches before {@code create -f} and {@code apply -f} with validation on:
  * the index ({@code /openapi/v3}) and one document per group/version, generated from {@link ServedKinds}. They
  * describe the sandbox API's operations as they are (each path, its verbs, the group/version/kind it acts on,
- * and that it takes the {@code fieldValidation} parameter, so kubectl leaves validation to the server), not
- * the kinds' schemas: no component schemas are served, so {@code kubectl explain} finds nothing and the
- * emulated API accepts unknown fields (it validates nothing). Strategic merge patch is not listed among the
- * patch types, so kubectl computes its apply patches from its own built-in types.
+ * and that it takes the {@code fieldValidation} parameter, so kubectl leaves validation to the server) and
+ * the kinds' schemas, derived from Kubernetes' protobuf definitions ({@link OpenApiSchemas}), for
+ * {@code kubectl explain}. The emulated API itself validates nothing (it keeps unknown fields). Strategic
+ * merge patch is not listed among the patch types, so kubectl computes its apply patches from its own built-in
+ * types. The documents are made once.
  */
 final class OpenApiV3 {
     static final String ROOT = "/openapi/v3";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final List<String> PARAMETERS = List.of("fieldValidation", "fieldManager", "dryRun", "pretty");
 
-    private OpenApiV3() {
+    private final OpenApiSchemas schemas;
+    private final Map<String, String> documents = new HashMap<>();
+
+    OpenApiV3(OpenApiSchemas schemas) {
+        this.schemas = schemas;
+        for (String gv : ServedKinds.GROUPS.keySet()) {
+            documents.put(ROOT + ServedKinds.prefix(gv), groupVersion(gv).toString());
+        }
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode paths = root.putObject("paths");
+        for (String gv : ServedKinds.GROUPS.keySet()) {
+            String rel = ServedKinds.prefix(gv).substring(1);
+            paths.putObject(rel).put("serverRelativeURL", ROOT + "/" + rel + "?hash="
+                    + hash(documents.get(ROOT + ServedKinds.prefix(gv))));
+        }
+        documents.put(ROOT, root.toString());
     }
 
     /** The document at {@code path} (without its query), or null if there is none. */
-    static ObjectNode document(String path) {
-        if (path.equals(ROOT)) {
-            ObjectNode root = JSON.createObjectNode();
-            ObjectNode paths = root.putObject("paths");
-            for (String gv : ServedKinds.GROUPS.keySet()) {
-                String rel = ServedKinds.prefix(gv).substring(1);
-                paths.putObject(rel).put("serverRelativeURL", ROOT + "/" + rel + "?hash=" + hash(groupVersion(gv)));
-            }
-            return root;
-        }
-        for (String gv : ServedKinds.GROUPS.keySet()) {
-            if (path.equals(ROOT + ServedKinds.prefix(gv))) {
-                return groupVersion(gv);
-            }
-        }
-        return null;
+    String document(String path) {
+        return documents.get(path);
     }
 
-    private static ObjectNode groupVersion(String gv) {
+    private ObjectNode groupVersion(String gv) {
         ObjectNode doc = JSON.createObjectNode().put("openapi", "3.0.0");
         doc.putObject("info").put("title", "kovn sandbox (emulated Kubernetes API)").put("version", "v1.32.0");
         ObjectNode paths = doc.putObject("paths");
@@ -71,6 +74,7 @@ final class OpenApiV3 {
                 operation(one, "delete", "delete", gvk);
             }
         }
+        doc.putObject("components").set("schemas", schemas.components(gv, ServedKinds.GROUPS.get(gv)));
         return doc;
     }
 
@@ -91,9 +95,9 @@ final class OpenApiV3 {
         op.putObject("responses").putObject("200").put("description", "OK");
     }
 
-    private static String hash(ObjectNode doc) {
+    private static String hash(String doc) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(doc.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(doc.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 16).toUpperCase();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -26,7 +26,7 @@ final class ProtobufBody {
     private static final byte[] MAGIC = {'k', '8', 's', 0};
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String META = "k8s.io.apimachinery.pkg.apis.meta.v1.";
-    private static final Map<String, String> GROUP_PACKAGES = Map.of("v1", "k8s.io.api.core.v1",
+    static final Map<String, String> GROUP_PACKAGES = Map.of("v1", "k8s.io.api.core.v1",
             "apps/v1", "k8s.io.api.apps.v1", "networking.k8s.io/v1", "k8s.io.api.networking.v1",
             "discovery.k8s.io/v1", "k8s.io.api.discovery.v1", "coordination.k8s.io/v1", "k8s.io.api.coordination.v1",
             "events.k8s.io/v1", "k8s.io.api.events.v1");

@@ -36,8 +36,10 @@ public final class SandboxApiServer implements AutoCloseable {
         KubernetesCrudDispatcher crud = new WatchFailureOffLoop();
         MockApiServer.installNodeNameExtractor(crud);
         PodStreams pods = new PodStreams();
+        ProtoSchema proto = ProtoSchema.load();
         return new SandboxApiServer(ApiHttpServer.start(InetAddress.getLoopbackAddress(), port,
-                new DiscoveryDispatcher(new ScaleSubresource(new StrategicPatchSupport(crud))), pods), pods);
+                new DiscoveryDispatcher(new ScaleSubresource(new StrategicPatchSupport(crud)),
+                        new OpenApiV3(new OpenApiSchemas(proto))), pods, new ProtobufBody(proto)), pods);
     }
 
     /** Where {@code kubectl logs} and {@code kubectl exec} find pods (the pod runtimes, once they run). */

@@ -123,6 +123,8 @@ class SandboxApiServerTest {
         assertThat(kubectl(kubeconfig, "apply", "-f", policy.toString())).contains("configured");
         assertThat(client.network().networkPolicies().inNamespace("foo").withName("np").get().getSpec().getIngress()
                 .get(0).getFrom().get(0).getPodSelector().getMatchLabels()).containsExactly(Map.entry("role", "green"));
+        assertThat(kubectl(kubeconfig, "explain", "pods.spec.containers.ports")).contains("containerPort")
+                .contains("Number of port to expose on the pod's IP address");
         assertThat(kubectl(kubeconfig, "-n", "foo", "label", "deployment", "d", "tier=web")).contains("labeled");
         assertThat(kubectl(kubeconfig, "-n", "foo", "get", "deployment", "d", "--show-labels")).contains("tier=web");
         Kubectl failed = run(kubeconfig, "apply", "--server-side", "-f", policy.toString());

@@ -94,14 +94,12 @@ class NewcomerKubectlE2ETest {
         Pods.await("the policy keeps the unlabelled client out", Duration.ofSeconds(30), () -> whoami(k, vip).isEmpty());
         assertThat(k.ok("-n", NS, "label", "pod", "client", "role=frontend")).contains("labeled");
         Pods.await("the labelled client gets in", Duration.ofSeconds(30), () -> whoami(k, vip).startsWith(NS + "/web-"));
-        // apply again on the existing object (a strategic merge patch): now from any pod of the namespace
-        Files.writeString(policy, Files.readString(policy).replace("""
-                    - podSelector:
-                        matchLabels: {role: frontend}""", """
-                    - podSelector: {}"""));
+        // apply again on the existing object (a strategic merge patch): now from role=backend, not the client
+        Files.writeString(policy, Files.readString(policy).replace("{role: frontend}", "{role: backend}"));
         assertThat(k.ok("-n", NS, "apply", "-f", policy.toString())).contains("configured");
         assertThat(k.ok("-n", NS, "get", "networkpolicy", "web-from-frontend", "-o", "jsonpath={.spec.ingress}"))
-                .doesNotContain("frontend");
+                .contains("backend").doesNotContain("frontend");
+        Pods.await("the client is kept out again", Duration.ofSeconds(30), () -> whoami(k, vip).isEmpty());
 
         assertThat(k.ok("-n", NS, "scale", "deployment", "web", "--replicas=5")).contains("scaled");
         k.ok(ROLLOUT, null, "-n", NS, "rollout", "status", "deployment/web", "--timeout=" + ROLLOUT.toSeconds() + "s");
