@@ -642,13 +642,21 @@ public final class Sandbox implements AutoCloseable {
         synchronized (this) {
             all = new ArrayList<>(nodes.values());
         }
+        // the workload controllers first: no pod is created while the runtimes stop
+        for (AutoCloseable c : new AutoCloseable[] {deployments, replicaSets}) {
+            quietly(() -> {
+                if (c != null) {
+                    c.close();
+                }
+            });
+        }
         quietly(() -> all.stream().map(n -> async(() -> {
             if (n.runtime() != null) {
                 n.runtime().close(false);
             }
             return null;
         })).toList().forEach(Sandbox::join));
-        for (AutoCloseable c : new AutoCloseable[] {deployments, replicaSets, binder, ipAllocator, slices}) {
+        for (AutoCloseable c : new AutoCloseable[] {binder, ipAllocator, slices}) {
             quietly(() -> {
                 if (c != null) {
                     c.close();

@@ -34,8 +34,10 @@ class NewcomerKubectlE2ETest {
     @AfterAll
     static void cleanUp() {
         KubernetesClient c = SharedSandbox.sandbox().client();
+        // the way the controllers cascade: the deployment, then its ReplicaSets go, then their pods
         c.apps().deployments().inNamespace(NS).delete();
-        c.apps().replicaSets().inNamespace(NS).delete();
+        Pods.await("the tutorial's ReplicaSets gone", Duration.ofSeconds(30),
+                () -> c.apps().replicaSets().inNamespace(NS).list().getItems().isEmpty());
         c.services().inNamespace(NS).delete();
         c.network().networkPolicies().inNamespace(NS).delete();
         c.pods().inNamespace(NS).delete();
