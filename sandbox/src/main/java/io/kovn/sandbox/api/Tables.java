@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -142,7 +143,7 @@ final class Tables {
         return String.join(",", out);
     }
 
-    private static int count(JsonNode array, java.util.function.Predicate<JsonNode> p) {
+    private static int count(JsonNode array, Predicate<JsonNode> p) {
         int n = 0;
         for (JsonNode e : array) {
             n += p.test(e) ? 1 : 0;
