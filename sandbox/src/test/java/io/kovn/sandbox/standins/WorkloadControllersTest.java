@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.kovn.sandbox.api.SandboxApiServer;
 import java.time.Duration;
 import java.util.List;
@@ -56,10 +58,9 @@ class WorkloadControllersTest {
         client.apps().deployments().inNamespace(NS).withName("web").scale(5);
         awaitPods(5, "v1");
 
-        client.apps().deployments().inNamespace(NS).withName("web").edit(d -> {
-            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("v2");
-            return d;
-        });
+        // a JSON patch (no resourceVersion): the controller's status writes would make an edit conflict
+        client.apps().deployments().inNamespace(NS).withName("web").patch(PatchContext.of(PatchType.JSON),
+                "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\",\"value\":\"v2\"}]");
         // never fewer than 5 - 25% Ready nor more than 5 + 25% (rounded up: 2) pods during the roll
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         while (!(pods().size() == 5 && pods().stream().allMatch(p -> image(p).equals("v2") && ready(p)))) {
