@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * {@code kubectl logs [-f] [--tail N] POD [-c CONTAINER]}: what the container's process wrote, read from the
  * file the pod runtime stand-in sends its output to. At most the last {@link #MAX_BYTES} are sent at once;
  * {@code follow} then sends what is appended, polling the file, until the pod's files go or the client leaves.
- * {@code previous} (the log of an earlier run) is not kept: a restarted container's output follows the old one.
+ * {@code previous} (the log of an earlier run) is refused: a restarted container's output follows the old one.
  */
 final class PodLogs {
     static final int MAX_BYTES = 1 << 20;
@@ -40,6 +40,11 @@ final class PodLogs {
 
     static void serve(ChannelHandlerContext ctx, FullHttpRequest req, PodStreams.Target t,
                       Map<String, List<String>> query, PodProcesses processes) {
+        if ("true".equals(first(query, "previous"))) {
+            ApiRequestHandler.reply(ctx, req, ApiStatus.response(400, "BadRequest", "the kovn sandbox keeps no log of "
+                    + "a container's previous run: a restarted container's output follows the old one in its log"));
+            return;
+        }
         String container = first(query, "container");
         Optional<Path> file = processes.log(t.namespace(), t.pod(), container);
         if (file.isEmpty() || !Files.exists(file.get())) {

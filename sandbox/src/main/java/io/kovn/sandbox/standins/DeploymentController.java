@@ -28,8 +28,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Stand-in for kube-controller-manager's Deployment controller: each Deployment gets a ReplicaSet per pod
@@ -38,14 +44,16 @@ import org.slf4j.LoggerFactory;
  * A template change is rolled out as RollingUpdate does it (at most replicas + maxSurge pods, at least
  * replicas - maxUnavailable Ready; 25% each by default) or, with the Recreate strategy, old pods first;
  * scaling changes the current ReplicaSet. The status has what {@code kubectl get}, {@code describe} and
- * {@code rollout status} read; a paused Deployment's ReplicaSets are left as they are. Not emulated: rollback
- * ({@code rollout undo}), progress deadlines, minReadySeconds, revision history limits. Standing in for the garbage collector, a deleted Deployment's
+ * {@code rollout status} read; a template seen before (kubectl's {@code rollout undo}) makes its ReplicaSet
+ * current again, with the next revision; a paused Deployment's ReplicaSets are left as they are. Not emulated:
+ * progress deadlines, minReadySeconds, revision history limits. Standing in for the garbage collector, a deleted Deployment's
  * ReplicaSets are deleted (their pods follow).
  */
 public final class DeploymentController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeploymentController.class);
     static final String REVISION = "deployment.kubernetes.io/revision";
     static final String HASH_LABEL = "pod-template-hash";
+    private static final JsonMapper CANONICAL = JsonMapper.builder().build();
 
     private final KubernetesClient client;
     private final SharedIndexInformer<Deployment> deployments;
@@ -79,7 +87,22 @@ public final class DeploymentController implements AutoCloseable {
         int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
         String hash = templateHash(d.getSpec().getTemplate());
         String newName = name + "-" + hash;
-        ReplicaSet current = owned.stream().filter(rs -> rs.getMetadata().getName().equals(newName)).findFirst().orElse(null);
+        // a ReplicaSet made for this template before (a rollback brings an old template back) is current again
+        String template = canonical(d.getSpec().getTemplate());
+        ReplicaSet current = owned.stream().filter(rs -> rs.getMetadata().getName().equals(newName)).findFirst()
+                .or(() -> owned.stream().filter(rs -> template.equals(canonical(rs.getSpec().getTemplate()))).findFirst())
+                .orElse(null);
+        if (current != null) {
+            int latest = owned.stream().mapToInt(DeploymentController::revision).max().orElse(0);
+            if (revision(current) < latest) {
+                int revision = latest + 1;
+                client.apps().replicaSets().inNamespace(namespace).withName(current.getMetadata().getName())
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), revisionPatch(revision));
+                client.apps().deployments().inNamespace(namespace).withName(name)
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), revisionPatch(revision));
+                return; // the ReplicaSet's event brings the deployment back
+            }
+        }
         List<ReplicaSet> old = owned.stream().filter(rs -> rs != current).toList();
         int oldReplicas = old.stream().mapToInt(DeploymentController::specReplicas).sum();
         boolean recreate = d.getSpec().getStrategy() != null && "Recreate".equals(d.getSpec().getStrategy().getType());
@@ -111,9 +134,10 @@ public final class DeploymentController implements AutoCloseable {
         if (want != currentReplicas) {
             scale(current, want);
         }
-        // scale old ReplicaSets down as far as the Ready pods allow
-        int ready = owned.stream().mapToInt(DeploymentController::readyReplicas).sum();
-        int canRemove = recreate ? Integer.MAX_VALUE : ready - (desired - unavailable);
+        // scale old ReplicaSets down as far as availability allows, counted as the real controller counts it: from
+        // the replicas asked for (statuses lag behind), less the new ReplicaSet's pods that are not Ready yet
+        int newUnavailable = Math.max(0, want - readyReplicas(current));
+        int canRemove = recreate ? Integer.MAX_VALUE : oldReplicas + want - (desired - unavailable) - newUnavailable;
         for (ReplicaSet rs : old.stream().sorted(Comparator.comparing(rs -> rs.getMetadata().getCreationTimestamp())).toList()) {
             int r = specReplicas(rs);
             if (r == 0 || canRemove <= 0) {
@@ -124,6 +148,49 @@ public final class DeploymentController implements AutoCloseable {
             canRemove -= down;
         }
         status(d, current, owned, desired);
+    }
+
+    /**
+     * The template in a canonical form, to hash it and to compare a Deployment's with its ReplicaSets': JSON with
+     * sorted keys, without the pod-template-hash label and without the zero values (false, 0, "", null, empty
+     * objects and lists) that encodings add or drop (protobuf bodies carry them, YAML manifests do not).
+     */
+    static String canonical(PodTemplateSpec t) {
+        JsonNode tree = CANONICAL.readTree(Serialization.asJson(t));
+        if (tree.path("metadata").path("labels") instanceof ObjectNode labels) {
+            labels.remove(HASH_LABEL);
+        }
+        JsonNode pruned = prune(tree);
+        return CANONICAL.writeValueAsString(pruned == null ? CANONICAL.createObjectNode() : pruned);
+    }
+
+    private static JsonNode prune(JsonNode n) {
+        if (n.isObject()) {
+            ObjectNode out = CANONICAL.createObjectNode();
+            new TreeMap<>(n.propertyStream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
+                    .forEach((k, v) -> {
+                        JsonNode p = prune(v);
+                        if (p != null) {
+                            out.set(k, p);
+                        }
+                    });
+            return out.isEmpty() ? null : out;
+        }
+        if (n.isArray()) {
+            ArrayNode out = CANONICAL.createArrayNode();
+            n.forEach(e -> {
+                JsonNode p = prune(e);
+                out.add(p == null ? CANONICAL.createObjectNode() : p);
+            });
+            return out.isEmpty() ? null : out;
+        }
+        boolean zero = n.isNull() || (n.isBoolean() && !n.asBoolean()) || (n.isNumber() && n.asDouble() == 0)
+                || (n.isString() && n.asString().isEmpty());
+        return zero ? null : n;
+    }
+
+    private static String revisionPatch(int revision) {
+        return "{\"metadata\":{\"annotations\":{\"" + REVISION + "\":\"" + revision + "\"}}}";
     }
 
     private static int specReplicas(ReplicaSet rs) {
@@ -162,8 +229,7 @@ public final class DeploymentController implements AutoCloseable {
     /** A short, stable hash of the pod template (the ReplicaSet's name suffix). */
     static String templateHash(PodTemplateSpec template) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(Serialization.asJson(template)
-                    .getBytes(StandardCharsets.UTF_8));
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(canonical(template).getBytes(StandardCharsets.UTF_8));
             StringBuilder out = new StringBuilder();
             for (int i = 0; i < 10; i++) {
                 out.append("bcdfghjklmnpqrstvwxz2456789".charAt((d[i] & 0xff) % 27));
@@ -190,8 +256,7 @@ public final class DeploymentController implements AutoCloseable {
                 .withNewSpec().withReplicas(replicas).withSelector(selector).withTemplate(template).endSpec().build();
         client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace()).resource(rs).create();
         client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\"" + REVISION + "\":\""
-                        + revision + "\"}}}");
+                .patch(PatchContext.of(PatchType.JSON_MERGE), revisionPatch(revision));
         log.info("deployment {}/{}: created replicaset {} (revision {}, {} replicas)", d.getMetadata().getNamespace(),
                 d.getMetadata().getName(), rs.getMetadata().getName(), revision, replicas);
     }

@@ -75,6 +75,14 @@ class WorkloadControllersTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> status().getUpdatedReplicas() == 5
                 && status().getReplicas() == 5 && status().getAvailableReplicas() == 5);
 
+        // back to the first template (what kubectl rollout undo writes): its ReplicaSet comes back, as revision 3
+        client.apps().deployments().inNamespace(NS).withName("web").patch(PatchContext.of(PatchType.JSON),
+                "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\",\"value\":\"v1\"}]");
+        awaitPods(5, "v1");
+        assertThat(replicaSets()).hasSize(2).filteredOn(rs -> rs.getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getImage().equals("v1")).extracting(rs -> rs.getMetadata().getAnnotations().get(DeploymentController.REVISION))
+                .containsExactly("3");
+
         client.apps().deployments().inNamespace(NS).withName("web").delete();
         await().atMost(Duration.ofSeconds(20)).until(() -> pods().isEmpty() && replicaSets().isEmpty());
     }
