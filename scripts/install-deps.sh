@@ -71,4 +71,11 @@ else
       || log "could not stop openvswitch (ignored)"
   fi
 fi
+# kubectl is not a Debian 12 package; the image the suite runs on has it in /usr/bin. The sandbox's kubectl
+# tests (SandboxApiServerTest, NewcomerKubectlE2ETest) need it and fail, naming it, where it is missing.
+if [ -x /usr/bin/kubectl ]; then
+  log "kubectl: $(/usr/bin/kubectl version --client 2>/dev/null | head -1)"
+else
+  log "kubectl: not found in /usr/bin: the sandbox's kubectl tests will fail (install kubectl 1.30 or later there)"
+fi
 log "done; no distro OVS/OVN service left running"

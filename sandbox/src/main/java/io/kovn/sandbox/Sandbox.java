@@ -12,10 +12,13 @@ import io.kovn.sandbox.proc.JavaCommand;
 import io.kovn.sandbox.proc.ManagedProcess;
 import io.kovn.sandbox.proc.ProcessRef;
 import io.kovn.sandbox.standins.ClusterIpAllocator;
+import io.kovn.sandbox.standins.DeploymentController;
 import io.kovn.sandbox.standins.EndpointSliceMirror;
 import io.kovn.sandbox.standins.PodBinder;
 import io.kovn.sandbox.standins.PodRuntime;
+import io.kovn.sandbox.standins.ReplicaSetController;
 import io.kovn.sandbox.standins.RuntimePod;
+import io.kovn.sandbox.standins.RuntimePodProcesses;
 import io.kovn.sandbox.state.SandboxState;
 import io.kovn.testing.Netns;
 import io.kovn.testing.OvnNode;
@@ -49,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * controller and one kovn node agent per node, each in its own JVM started as {@code kovn controller} and
  * {@code kovn node} are (their main classes, the same options, a generated config file each). Emulated parts, named as such: the
  * Kubernetes API (fabric8's mock server), and stand-ins for the scheduler ({@link PodBinder}), service IP
- * allocation ({@link ClusterIpAllocator}), the EndpointSlice controller ({@link EndpointSliceMirror}) and
+ * allocation ({@link ClusterIpAllocator}), the EndpointSlice controller ({@link EndpointSliceMirror}), the
+ * Deployment and ReplicaSet controllers ({@link DeploymentController}, {@link ReplicaSetController}) and
  * kubelet with a container runtime ({@link PodRuntime}), which run in this JVM. An "external" namespace on the
  * underlay stands for the world outside the cluster; every node is also a dedicated gateway (its eth1) on a
  * separate gateway network ({@value #GATEWAY_SUBNET}, a bridge in an "extnet" namespace) where the external
@@ -101,6 +105,8 @@ public final class Sandbox implements AutoCloseable {
     private PodBinder binder;
     private ClusterIpAllocator ipAllocator;
     private EndpointSliceMirror slices;
+    private ReplicaSetController replicaSets;
+    private DeploymentController deployments;
     private Path plugin;
     private Path kubeconfig;
     private Path logback;
@@ -223,7 +229,7 @@ public final class Sandbox implements AutoCloseable {
                 : "OVN central: NB " + ovn.remotes(OvnDb.NB) + ", SB " + ovn.remotes(OvnDb.SB) + ", ovn-northd active");
         join(apiF);
         step("Kubernetes API (emulated) at " + api.url() + ", kubeconfig " + kubeconfig
-                + "; stand-ins: pod binder, cluster IP allocator, EndpointSlice controller");
+                + "; stand-ins: pod binder, cluster IP allocator, EndpointSlice, Deployment and ReplicaSet controllers");
         List<SandboxNode> made = new ArrayList<>();
         RuntimeException failure = null;
         for (CompletableFuture<SandboxNode> f : nodeFs) {
@@ -283,6 +289,9 @@ public final class Sandbox implements AutoCloseable {
         binder = new PodBinder(client);
         ipAllocator = new ClusterIpAllocator(client, Ipv4Cidr.parse(SERVICE_CIDR));
         slices = new EndpointSliceMirror(client);
+        replicaSets = new ReplicaSetController(client);
+        deployments = new DeploymentController(client);
+        api.servePods(new RuntimePodProcesses(this::runtimePods));
     }
 
     private synchronized String nextNodeName() {
@@ -888,6 +897,14 @@ public final class Sandbox implements AutoCloseable {
         List<SandboxNode> all;
         synchronized (this) {
             all = new ArrayList<>(nodes.values());
+        }
+        // the workload controllers first: no pod is created while the runtimes stop
+        for (AutoCloseable c : new AutoCloseable[] {deployments, replicaSets}) {
+            quietly(() -> {
+                if (c != null) {
+                    c.close();
+                }
+            });
         }
         quietly(() -> all.stream().map(n -> async(() -> {
             if (n.runtime() != null) {

@@ -1,10 +1,10 @@
 package io.kovn.sandbox.api;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.kovn.testing.k8s.MockApiServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,51 +12,54 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
 
 /**
- * The sandbox's Kubernetes API: an emulation, not a kube-apiserver. It is fabric8's mock server in CRUD mode
- * (objects are stored and watched; no admission, defaulting, validation or garbage collection) on a loopback
- * port, taught two things a real API server does and kovn relies on: the {@code spec.nodeName} field selector on
- * pods (the node agent watches its own pods with it), the discovery documents kubectl asks for first, and a CSR's
- * {@code /approval} subresource (the controller's signer approves through it; {@code CsrApprovalDispatcher}); and
- * a killed client no longer stalls it ({@link WatchFailureOffLoop}).
+ * The sandbox's Kubernetes API: an emulation, not a kube-apiserver. Objects are kept by fabric8's mock CRUD
+ * dispatcher (stored and watched; no admission, defaulting, validation or garbage collection), served on a
+ * loopback port by {@link ApiHttpServer}, and taught what a real API server does that kovn and kubectl rely
+ * on: the {@code spec.nodeName} field selector on pods (the node agent watches its own pods with it), the
+ * discovery and OpenAPI documents and tables kubectl asks for ({@link DiscoveryDispatcher}), watches streamed
+ * over HTTP ({@link WatchStream}), pod logs and exec ({@link PodStreams}), a CSR's {@code /approval}
+ * subresource (the controller's signer approves through it; {@code CsrApprovalDispatcher}); and a killed client
+ * no longer stalls it ({@link WatchFailureOffLoop}).
  */
 public final class SandboxApiServer implements AutoCloseable {
-    /** The mock server logs every request through java.util.logging; kept referenced so the level sticks. */
-    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    private final ApiHttpServer http;
+    private final PodStreams pods;
 
-    static {
-        QUIET.setLevel(java.util.logging.Level.WARNING);
-    }
-
-    private final KubernetesMockServer server;
-
-    private SandboxApiServer(KubernetesMockServer server) {
-        this.server = server;
+    private SandboxApiServer(ApiHttpServer http, PodStreams pods) {
+        this.http = http;
+        this.pods = pods;
     }
 
     /** Listens on 127.0.0.1:{@code port} (0: a free port). */
     public static SandboxApiServer start(int port) {
         KubernetesCrudDispatcher crud = new WatchFailureOffLoop();
         MockApiServer.installNodeNameExtractor(crud);
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new DiscoveryDispatcher(crud), false);
-        server.init(InetAddress.getLoopbackAddress(), port);
-        return new SandboxApiServer(server);
+        PodStreams pods = new PodStreams();
+        ProtoSchema proto = ProtoSchema.load();
+        return new SandboxApiServer(ApiHttpServer.start(InetAddress.getLoopbackAddress(), port,
+                new DiscoveryDispatcher(new ScaleSubresource(new StrategicPatchSupport(crud)),
+                        new OpenApiV3(new OpenApiSchemas(proto))), pods, new ProtobufBody(proto)), pods);
+    }
+
+    /** Where {@code kubectl logs} and {@code kubectl exec} find pods (the pod runtimes, once they run). */
+    public void servePods(PodProcesses processes) {
+        pods.use(processes);
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getPort();
+        return "http://127.0.0.1:" + http.port();
     }
 
     public int port() {
-        return server.getPort();
+        return http.port();
     }
 
     /** A new client of this server; the caller closes it. */
     public KubernetesClient newClient() {
-        return server.createClient();
+        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace("default").build();
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     /** Writes a kubeconfig for this server (plain http on loopback, no credentials); replaced atomically. */
@@ -96,6 +99,6 @@ public final class SandboxApiServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.destroy();
+        http.close();
     }
 }

@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -26,8 +28,9 @@ final class Tables {
     }
 
     /** The resource a list path names (pods, nodes, ...) and the kind of its items. */
-    private static final java.util.Map<String, String> KINDS = java.util.Map.of("pods", "Pod", "nodes", "Node",
-            "services", "Service", "endpointslices", "EndpointSlice");
+    private static final Map<String, String> KINDS = Map.of("pods", "Pod", "nodes", "Node",
+            "services", "Service", "endpointslices", "EndpointSlice", "deployments", "Deployment",
+            "replicasets", "ReplicaSet", "events", "Event");
 
     /** The table for a list or a single object of a known kind at {@code path}, or empty. */
     static Optional<String> of(String body, String path) {
@@ -95,6 +98,31 @@ final class Tables {
                         new Column("External-IP", 0, o -> "<none>"),
                         new Column("Port(s)", 0, o -> ports(o.path("spec").path("ports"))), age,
                         new Column("Selector", 1, o -> selector(o.path("spec").path("selector"))));
+            case "Deployment":
+                return List.of(name,
+                        new Column("Ready", 0, o -> status(o, "readyReplicas") + "/" + o.path("spec").path("replicas").asInt(1)),
+                        new Column("Up-to-date", 0, o -> status(o, "updatedReplicas")),
+                        new Column("Available", 0, o -> status(o, "availableReplicas")), age,
+                        new Column("Containers", 1, o -> containers(o, "name")),
+                        new Column("Images", 1, o -> containers(o, "image")),
+                        new Column("Selector", 1, o -> selector(o.path("spec").path("selector").path("matchLabels"))));
+            case "ReplicaSet":
+                return List.of(name,
+                        new Column("Desired", 0, o -> Integer.toString(o.path("spec").path("replicas").asInt(1))),
+                        new Column("Current", 0, o -> status(o, "replicas")),
+                        new Column("Ready", 0, o -> status(o, "readyReplicas")), age,
+                        new Column("Containers", 1, o -> containers(o, "name")),
+                        new Column("Images", 1, o -> containers(o, "image")),
+                        new Column("Selector", 1, o -> selector(o.path("spec").path("selector").path("matchLabels"))));
+            case "Event":
+                return List.of(
+                        new Column("Last Seen", 0, o -> age(o.path("lastTimestamp").asString(
+                                o.path("eventTime").asString(o.path("metadata").path("creationTimestamp").asString(""))))),
+                        new Column("Type", 0, o -> o.path("type").asString("")),
+                        new Column("Reason", 0, o -> o.path("reason").asString("")),
+                        new Column("Object", 0, o -> o.path("involvedObject").path("kind").asString("").toLowerCase()
+                                + "/" + o.path("involvedObject").path("name").asString("")),
+                        new Column("Message", 0, o -> o.path("message").asString("")));
             case "EndpointSlice":
                 return List.of(name,
                         new Column("AddressType", 0, o -> o.path("addressType").asString("")),
@@ -105,7 +133,17 @@ final class Tables {
         }
     }
 
-    private static int count(JsonNode array, java.util.function.Predicate<JsonNode> p) {
+    private static String status(JsonNode o, String field) {
+        return Integer.toString(o.path("status").path(field).asInt(0));
+    }
+
+    private static String containers(JsonNode o, String field) {
+        List<String> out = new ArrayList<>();
+        o.path("spec").path("template").path("spec").path("containers").forEach(c -> out.add(c.path(field).asString("")));
+        return String.join(",", out);
+    }
+
+    private static int count(JsonNode array, Predicate<JsonNode> p) {
         int n = 0;
         for (JsonNode e : array) {
             n += p.test(e) ? 1 : 0;

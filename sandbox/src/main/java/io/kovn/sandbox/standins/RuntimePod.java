@@ -30,6 +30,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +72,7 @@ public final class RuntimePod {
     private volatile String ip;
     private volatile String lastError;
     private final List<ContainerRun> containers = new ArrayList<>();
+    private ScheduledFuture<?> logBound;
 
     /** One container and the process that runs it now, if any. */
     private final class ContainerRun {
@@ -124,6 +126,15 @@ public final class RuntimePod {
     /** The pod's network namespace (what CNI_NETNS was), or null before it exists. */
     public synchronized Path netnsPath() {
         return netns == null ? null : netns.path();
+    }
+
+    /**
+     * The file the process of {@code container} (null: the first) writes its output to; empty for an unknown
+     * container.
+     */
+    public Optional<Path> log(String container) {
+        return containers.stream().map(c -> c.spec.getName()).filter(n -> container == null || n.equals(container))
+                .findFirst().map(n -> dir.resolve(n + ".log"));
     }
 
     /** Whether the pod is being torn down (deleted, replaced, or its node going). */
@@ -192,6 +203,10 @@ public final class RuntimePod {
                 for (ContainerRun c : containers) {
                     start(c);
                 }
+            }
+            synchronized (this) {
+                logBound = timers.scheduleWithFixedDelay(() -> containers.forEach(c -> ContainerLogs.bound(
+                        dir.resolve(c.spec.getName() + ".log"))), 10, 10, TimeUnit.SECONDS);
             }
             awaitListening();
             reportStatus();
@@ -465,6 +480,9 @@ public final class RuntimePod {
         JsonNode prev;
         synchronized (this) {
             stopping = true;
+            if (logBound != null) {
+                logBound.cancel(false);
+            }
             for (ContainerRun c : containers) {
                 if (c.restart != null) {
                     c.restart.cancel(false);
