@@ -21,6 +21,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +64,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
                         .ifPresent(ports::add);
             }
             Optional<String> allowLog = logSeverity(state.namespace(key.namespace()), "allow");
-            Set<PolicyOps.AclSpec> acls = new LinkedHashSet<>();
+            // by match: two rules that say the same become one ACL, named after the first of them
+            Map<String, PolicyOps.AclSpec> acls = new LinkedHashMap<>();
             Set<String> types = policyTypes(np);
             if (types.contains("Ingress") && np.getSpec().getIngress() != null) {
                 for (int i = 0; i < np.getSpec().getIngress().size(); i++) {
@@ -71,7 +73,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
                     String peers = peers(txn, key, "in", i, rule.getFrom(), "ip4.src", addressSets, owner);
                     String ports2 = ports(rule.getPorts(), selected);
                     if (peers != null && ports2 != null) {
-                        acls.add(acl("to-lport", "outport == @" + pgName + " && ip4" + peers + ports2, allowLog, key, owner));
+                        String match = "outport == @" + pgName + " && ip4" + peers + ports2;
+                        acls.putIfAbsent(match, acl("to-lport", match, allowLog, key, Owners.rule(owner, "ingress/" + i)));
                     }
                 }
             }
@@ -81,11 +84,12 @@ public final class NetworkPolicyReconciler implements Reconciler {
                     String peers = peers(txn, key, "out", i, rule.getTo(), "ip4.dst", addressSets, owner);
                     String ports2 = ports(rule.getPorts(), peerPods(key.namespace(), rule.getTo()));
                     if (peers != null && ports2 != null) {
-                        acls.add(acl("from-lport", "inport == @" + pgName + " && ip4" + peers + ports2, allowLog, key, owner));
+                        String match = "inport == @" + pgName + " && ip4" + peers + ports2;
+                        acls.putIfAbsent(match, acl("from-lport", match, allowLog, key, Owners.rule(owner, "egress/" + i)));
                     }
                 }
             }
-            PolicyOps.ensurePortGroup(txn, pgName, ports, acls, owner);
+            PolicyOps.ensurePortGroup(txn, pgName, ports, new LinkedHashSet<>(acls.values()), owner);
         } else {
             txn.nb().lookupOne(PortGroup.TABLE, PortGroup.NAME, pgName).ifPresent(pg -> PolicyOps.deletePortGroup(txn, pg));
         }
@@ -98,10 +102,10 @@ public final class NetworkPolicyReconciler implements Reconciler {
     }
 
     private static PolicyOps.AclSpec acl(String direction, String match, Optional<String> severity, ObjectKey key,
-                                         Map<String, String> owner) {
+                                         Map<String, String> externalIds) {
         String name = key.ref().length() > 63 ? key.ref().substring(0, 63) : key.ref();
         return new PolicyOps.AclSpec(direction, ALLOW_PRIORITY, match, "allow-related", severity,
-                severity.map(s -> name), owner);
+                severity.map(s -> name), externalIds);
     }
 
     /** The policy types, with their defaults when omitted: Ingress always, Egress if there are egress rules. */
