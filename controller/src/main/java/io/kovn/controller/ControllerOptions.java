@@ -44,6 +44,9 @@ public final class ControllerOptions {
     public static final Option<Duration> SYNC_TIMEOUT = Option.duration("sync-timeout",
             "how long a new leader waits for its informers' first lists and NB before it gives the lead up")
             .defaultValue("2m");
+    public static final Option<Duration> AUDIT_INTERVAL = Option.duration("audit-interval",
+            "how often the leader compares NB with a dry full sync, logs every row that drifted, exports "
+                    + "kovn_nb_drift_rows and repairs them; 0 turns it off").defaultValue("5m");
 
     public static final OptionSet SET = OptionSet.of("controller",
             "Run the cluster-wide controller: watches Nodes, Pods, Services and EndpointSlices and writes the logical "
@@ -57,7 +60,7 @@ public final class ControllerOptions {
         List<Option<?>> all = new ArrayList<>(List.of(KUBECONFIG));
         all.addAll(NB.all());
         all.addAll(List.of(CLUSTER_SUBNET, NODE_SUBNET_PREFIX, SERVICE_CIDR, JOIN_SUBNET, METRICS_PORT,
-                METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC, SYNC_TIMEOUT));
+                METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC, SYNC_TIMEOUT, AUDIT_INTERVAL));
         return all;
     }
 
@@ -71,7 +74,8 @@ public final class ControllerOptions {
                     .metricsBindAddress(c.get(METRICS_BIND_ADDRESS)).leaderElection(c.get(LEADER_ELECTION))
                     .leaseNamespace(c.get(LEASE_NAMESPACE))
                     .identity(c.given(IDENTITY) ? c.get(IDENTITY) : defaultIdentity())
-                    .batchSize(c.get(BATCH_SIZE)).resync(c.get(RESYNC)).syncTimeout(c.get(SYNC_TIMEOUT)).build();
+                    .batchSize(c.get(BATCH_SIZE)).resync(c.get(RESYNC)).syncTimeout(c.get(SYNC_TIMEOUT))
+                    .auditInterval(c.get(AUDIT_INTERVAL)).build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
                 "Start with `kovn sandbox up`, then `kovn sandbox demo`."},
         subcommands = {CommandLine.HelpCommand.class, SandboxCommand.Up.class, SandboxCommand.Down.class,
                 SandboxCommand.Status.class, SandboxCommand.Exec.class, SandboxCommand.Kubeconfig.class,
-                SandboxCommand.DemoCommand.class})
+                SandboxCommand.DemoCommand.class, SandboxTools.Trace.class, SandboxTools.Audit.class,
+                SandboxTools.Topology.class})
 public final class SandboxCommand {
 
     @Command(name = "up", mixinStandardHelpOptions = true,

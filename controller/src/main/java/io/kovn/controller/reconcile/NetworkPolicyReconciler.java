@@ -109,7 +109,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
     }
 
     /** The policy types, with their defaults when omitted: Ingress always, Egress if there are egress rules. */
-    static Set<String> policyTypes(NetworkPolicy np) {
+    public static Set<String> policyTypes(NetworkPolicy np) {
         List<String> declared = np.getSpec().getPolicyTypes();
         if (declared != null && !declared.isEmpty()) {
             return Set.copyOf(declared);

@@ -9,9 +9,12 @@ import io.kovn.ovsdb.wire.Operation;
 import io.kovn.ovsdb.wire.OvsdbJson;
 import io.kovn.ovsdb.wire.Uuid;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a transaction built by the {@code *Ops} helpers would change, read as rows instead of operations: the dry
@@ -135,7 +138,32 @@ public final class NbDrift {
         return cols;
     }
 
+    /** A column's value as a reader wants it: sets in brackets, maps as k=v, a row of the same transaction as "new". */
     private static String json(Object v) {
-        return v == null ? "(none)" : OvsdbJson.encode(v).toString();
+        if (v == null) {
+            return "[]";
+        }
+        if (v instanceof Optional<?> o) {
+            return o.map(NbDrift::json).orElse("[]");
+        }
+        if (v instanceof Collection<?> c) {
+            List<String> parts = new ArrayList<>();
+            c.forEach(x -> parts.add(json(x)));
+            Collections.sort(parts);
+            return "[" + String.join(", ", parts) + "]";
+        }
+        if (v instanceof Map<?, ?> m) {
+            List<String> parts = new ArrayList<>();
+            m.forEach((k, x) -> parts.add(json(k) + "=" + json(x)));
+            Collections.sort(parts);
+            return "{" + String.join(", ", parts) + "}";
+        }
+        if (v instanceof Uuid u) {
+            return u.isNamed() ? "(new row)" : u.value();
+        }
+        if (v instanceof String str) {
+            return OvsdbJson.encode(str).toString();
+        }
+        return String.valueOf(v);
     }
 }

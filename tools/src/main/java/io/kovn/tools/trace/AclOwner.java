@@ -22,6 +22,12 @@ public record AclOwner(String direction, long priority, String match, String act
         return externalIds.getOrDefault(Owners.RULE, "");
     }
 
+    /** A namespace's drop of what no policy allows. */
+    public boolean isDefaultDeny() {
+        return Owners.TYPE_NAMESPACE.equals(ownerType()) && (rule().equals(Owners.RULE_DEFAULT_DENY_INGRESS)
+                || rule().equals(Owners.RULE_DEFAULT_DENY_EGRESS));
+    }
+
     /** "NetworkPolicy demo/deny-all, rule ingress/0" or "namespace demo isolation (default-deny-ingress)". */
     public String describe() {
         if (Owners.TYPE_NETWORK_POLICY.equals(ownerType())) {

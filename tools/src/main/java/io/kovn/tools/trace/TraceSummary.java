@@ -25,8 +25,12 @@ public record TraceSummary(List<String> path, List<String> tunnels, Optional<Loa
 
     public enum Verdict { DELIVERED, LEFT_CLUSTER, DROPPED, REJECTED, UNKNOWN }
 
-    /** A kovn ACL that matched the packet: the flow's action and what the ACL stands for. */
-    public record Decision(String stage, String action, String ownerType, String owner, String rule, String describe) {
+    /**
+     * A kovn ACL that matched the packet: the flow's action and what the ACL stands for; for a namespace's
+     * default deny also the NetworkPolicies that isolate the pod ({@code isolatedBy}).
+     */
+    public record Decision(String stage, String action, String ownerType, String owner, String rule,
+                           List<String> isolatedBy, String describe) {
     }
 
     /** A Service's load balancer: the VIP, every backend it had, and the one this packet reached (if known). */
@@ -50,11 +54,24 @@ public record TraceSummary(List<String> path, List<String> tunnels, Optional<Loa
         String detail = "ovn-trace shows no output and no drop";
         String lastVif = null;
         for (OvnTraceOutput.Stage s : trace.stages()) {
+            // an egress pipeline runs where its output port is bound: the packet crossed a tunnel to get there
+            Optional<String> there = s.ingress() ? Optional.empty() : ctx.chassisOf(s.outport());
+            if (there.isPresent() && here.isPresent() && !there.equals(here)) {
+                tunnels.add(here.get() + " -> " + there.get());
+            }
+            if (there.isPresent()) {
+                here = there;
+            }
             for (OvnTraceOutput.Flow f : s.flows()) {
                 for (AclOwner acl : ctx.acls()) {
                     if (acl.madeFlow(f.stage(), f.match())) {
+                        List<String> isolating = acl.isDefaultDeny()
+                                ? ctx.isolatingPolicies().getOrDefault(acl.rule() + "|" + (acl.direction().equals("to-lport")
+                                ? s.outport() : s.inport()), List.of()) : List.of();
+                        String why = acl.describe() + (isolating.isEmpty() ? ""
+                                : "; isolated by NetworkPolicy " + String.join(", ", isolating));
                         decisions.add(new Decision(f.stage(), acl.action(), acl.ownerType(), acl.owner(), acl.rule(),
-                                acl.describe()));
+                                isolating, why));
                         break;
                     }
                 }
@@ -71,15 +88,6 @@ public record TraceSummary(List<String> path, List<String> tunnels, Optional<Loa
                     }
                 }
                 for (OvnTraceOutput.Output o : f.outputs()) {
-                    if (o.type().isEmpty() || o.type().equals("l3gateway")) {
-                        Optional<String> there = ctx.chassisOf(o.port());
-                        if (there.isPresent() && here.isPresent() && !there.equals(here)) {
-                            tunnels.add(here.get() + " -> " + there.get());
-                        }
-                        if (there.isPresent()) {
-                            here = there;
-                        }
-                    }
                     if (o.type().isEmpty()) {
                         lastVif = o.port();
                         verdict = Verdict.DELIVERED;
@@ -131,15 +139,18 @@ public record TraceSummary(List<String> path, List<String> tunnels, Optional<Loa
             l.reached().ifPresent(r -> b.append("  backend:  ").append(r).append('\n'));
         });
         snat.ifPresent(s -> b.append("  SNAT:     to ").append(s).append('\n'));
+        Optional<Decision> blocked = blockedBy();
         for (Decision d : decisions) {
-            b.append("  policy:   ").append(d.action().startsWith("allow") ? "allowed by " : d.action() + " by ")
-                    .append(d.describe()).append('\n');
+            if (blocked.isEmpty() || d != blocked.get()) {
+                b.append("  policy:   ").append(d.action().startsWith("allow") ? "allowed by " : d.action() + " by ")
+                        .append(d.describe()).append('\n');
+            }
         }
         if (decisions.isEmpty()) {
             b.append("  policy:   no NetworkPolicy applies (neither side is isolated)\n");
         }
         b.append("  verdict:  ").append(verdict).append(": ").append(verdictDetail);
-        blockedBy().ifPresent(d -> b.append("\n            decided by ").append(d.describe()));
+        blocked.ifPresent(d -> b.append("\n  decided:  by ").append(d.describe()));
         return b.append('\n').toString();
     }
 
@@ -157,11 +168,12 @@ public record TraceSummary(List<String> path, List<String> tunnels, Optional<Loa
     /**
      * What the summary needs to know of the cluster beyond the trace, read up front: datapath kinds ("switch",
      * "gateway router"), the node each bound port is on, what ports stand for ("pod demo/web-2"), load balancers
-     * by VIP ("10.96.0.11:80") and kovn's ACLs.
+     * by VIP ("10.96.0.11:80"), kovn's ACLs, and the NetworkPolicies that isolate a pod's port, by
+     * "default-deny-ingress|port" and "default-deny-egress|port".
      */
     public record Context(Map<String, String> datapathKinds, Map<String, String> portChassis,
-                                Map<String, String> portNames, Map<String, String> loadBalancers,
-                          List<AclOwner> acls) {
+                          Map<String, String> portNames, Map<String, String> loadBalancers,
+                          List<AclOwner> acls, Map<String, List<String>> isolatingPolicies) {
         public String kindOf(String datapath) {
             return datapathKinds.getOrDefault(datapath, "datapath");
         }

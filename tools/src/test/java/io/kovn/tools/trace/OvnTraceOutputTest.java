@@ -31,7 +31,8 @@ class OvnTraceOutputTest {
             Map.of("demo_web-1", "node1", "demo_web-2", "node2", "demo_web-3", "node3", "k8s-node1", "node1",
                     "rtoe-GR_node1", "node1", "jtor-GR_node1", "node1"),
             Map.of("demo_web-2", "pod demo/web-2 (10.244.1.4)", "demo_web-3", "pod demo/web-3 (10.244.2.3)"),
-            Map.of("10.96.0.11:80", "Service_demo/web_TCP"), ACLS);
+            Map.of("10.96.0.11:80", "Service_demo/web_TCP"), ACLS,
+            Map.of("default-deny-ingress|demo_web-2", List.of("demo/deny-all")));
 
     @Test
     void parsesStagesFlowsAndActions() {
@@ -59,9 +60,13 @@ class OvnTraceOutputTest {
         assertThat(s.verdict()).isEqualTo(TraceSummary.Verdict.DROPPED);
         assertThat(s.path()).containsExactly("node1 (switch)", "ovn_cluster_router (router)", "node2 (switch)");
         assertThat(s.blockedBy()).map(TraceSummary.Decision::describe)
-                .contains("namespace demo isolation (ingress isolated by a NetworkPolicy, no rule allows it)");
+                .contains("namespace demo isolation (ingress isolated by a NetworkPolicy, no rule allows it); "
+                        + "isolated by NetworkPolicy demo/deny-all");
+        assertThat(s.blockedBy()).map(TraceSummary.Decision::isolatedBy).contains(List.of("demo/deny-all"));
         assertThat(s.verdictDetail()).contains("towards pod demo/web-2");
-        assertThat(s.render("demo/web-1", "demo/web-2:8080/tcp")).contains("verdict:  DROPPED");
+        assertThat(s.tunnels()).containsExactly("node1 -> node2");
+        assertThat(s.render("demo/web-1", "demo/web-2:8080/tcp")).contains("verdict:  DROPPED")
+                .contains("decided:  by namespace demo isolation");
     }
 
     @Test
@@ -72,7 +77,7 @@ class OvnTraceOutputTest {
         assertThat(lb.vip()).isEqualTo("10.96.0.11:80");
         assertThat(lb.backends()).containsExactly("10.244.0.4:8080", "10.244.1.4:8080", "10.244.2.3:8080");
         assertThat(lb.reached()).contains("pod demo/web-3 (10.244.2.3)");
-        assertThat(s.tunnels()).isEmpty(); // ovn-trace's output shows no chassis for the backend's port until bound
+        assertThat(s.tunnels()).containsExactly("node1 -> node3");
     }
 
     @Test
@@ -92,6 +97,7 @@ class OvnTraceOutputTest {
         assertThat(s.path()).containsExactly("node1 (switch)", "ovn_cluster_router (router)", "join (switch)",
                 "GR_node1 (gateway router)", "ext_node1 (external switch)");
         assertThat(s.decisions()).isEmpty();
+        assertThat(s.tunnels()).isEmpty();
     }
 
     private static String read(String name) {
