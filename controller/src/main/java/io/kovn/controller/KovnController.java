@@ -432,6 +432,7 @@ public final class KovnController implements AutoCloseable {
         FullSync.DryRun run = FullSync.dryRun(l.state, l.reconcilers, nb, config.joinSubnet());
         List<NbDrift.Row> rows = NbDrift.of(run.txn());
         driftRows = rows.size();
+        metrics.nbDriftFound.increment(rows.size());
         if (rows.isEmpty()) {
             log.debug("NB audit: no drift");
             return;

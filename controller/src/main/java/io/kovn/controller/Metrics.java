@@ -25,6 +25,10 @@ public final class Metrics {
     final Counter nbOperations = Counter.builder("kovn_nb_operations").description("operations in committed NB transactions")
             .register(registry);
 
+    final Counter nbDriftFound = Counter.builder("kovn_nb_drift_rows_found")
+            .description("NB rows the periodic audits found differing from the Kubernetes objects (then repaired)")
+            .register(registry);
+
     private final java.util.Map<ObjectKey.Kind, Counter> reconcileErrors = new java.util.EnumMap<>(ObjectKey.Kind.class);
 
     public Metrics() {
