@@ -17,6 +17,7 @@ import io.kovn.controller.alloc.ExhaustedException;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.controller.reconcile.ClusterState;
 import io.kovn.controller.reconcile.ClusterTopology;
+import io.kovn.controller.reconcile.PodNetworkCondition;
 import io.kovn.controller.reconcile.PodReconciler;
 import io.kovn.controller.reconcile.Reconciler;
 import io.kovn.controller.reconcile.RetryLater;
@@ -27,6 +28,8 @@ import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -455,6 +458,7 @@ public final class KovnController implements AutoCloseable {
             } catch (RetryLater e) {
                 txn.rollback(cp);
                 log.debug("{}: {}; retrying soon", key, e.getMessage());
+                podWaits(l, key, PodNetworkCondition.NO_SUBNET, e.getMessage());
                 l.queue.addAfter(key, RETRY_LATER);
                 l.queue.done(key);
             } catch (Exception e) {
@@ -482,9 +486,15 @@ public final class KovnController implements AutoCloseable {
         for (Map.Entry<ObjectKey, Reconciler.AfterCommit> e : committed.entrySet()) {
             ObjectKey key = e.getKey();
             Long seen = firstSeen.remove(key);
+            Instant created = null;
             if (seen != null && key.kind() == ObjectKey.Kind.POD) {
                 metrics.podPortAdd.record(now - seen, TimeUnit.NANOSECONDS);
+                created = creation(l.state.pod(key.namespace(), key.name()));
+                if (created != null) {
+                    metrics.podCreatedToNbCommit.record(Duration.between(created, Instant.now()));
+                }
             }
+            Instant createdAt = created;
             Reconciler.AfterCommit after = e.getValue();
             if (after == Reconciler.AfterCommit.NOTHING) {
                 l.queue.forget(key);
@@ -494,12 +504,25 @@ public final class KovnController implements AutoCloseable {
             l.afterCommit.execute(() -> {
                 try {
                     after.run();
+                    if (createdAt != null) {
+                        metrics.podCreatedToAnnotation.record(Duration.between(createdAt, Instant.now()));
+                    }
                     l.queue.forget(key);
                     l.queue.done(key);
                 } catch (Exception ex) {
                     fail(l, key, ex);
                 }
             });
+        }
+    }
+
+    /** When the API server created the pod; null if unknown. */
+    private static Instant creation(Pod pod) {
+        try {
+            return pod == null || pod.getMetadata().getCreationTimestamp() == null ? null
+                    : Instant.parse(pod.getMetadata().getCreationTimestamp());
+        } catch (DateTimeParseException e) {
+            return null;
         }
     }
 
@@ -518,6 +541,19 @@ public final class KovnController implements AutoCloseable {
         };
         if (obj != null) {
             events.warning(obj, e instanceof ExhaustedException ? "AddressesExhausted" : "NetworkSetupFailed", message);
+        }
+        podWaits(l, key, e instanceof ExhaustedException ? PodNetworkCondition.EXHAUSTED : PodNetworkCondition.NB_FAILED,
+                message);
+    }
+
+    /** A pod's {@value PodNetworkCondition#TYPE} condition says which step it waits for (set off the worker thread). */
+    private void podWaits(Leadership l, ObjectKey key, String reason, String message) {
+        if (key.kind() != ObjectKey.Kind.POD) {
+            return;
+        }
+        Pod pod = l.state.pod(key.namespace(), key.name());
+        if (pod != null && !l.afterCommit.isShutdown()) {
+            l.afterCommit.execute(() -> PodNetworkCondition.set(kube, pod, false, reason, message));
         }
     }
 

@@ -3,6 +3,8 @@ package io.kovn.sandbox.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.kovn.controller.ControllerConfig;
@@ -21,6 +23,7 @@ import io.kovn.tools.trace.TraceSummary;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -31,7 +34,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 /**
  * The troubleshooting tools against the shared sandbox: {@code kovn trace} names the NetworkPolicy isolation that
  * drops a flow and the backend a Service flow reaches, {@code kovn audit} shows an {@code ovn-nbctl} edit and
- * {@code --fix} removes it, {@code kovn topology} lists every node switch.
+ * {@code --fix} removes it, {@code kovn topology} lists every node switch; pods carry the kovn.io/NetworkReady
+ * condition.
  */
 @Tag("integration")
 @Tag("e2e")
@@ -130,6 +134,29 @@ class TroubleshootingE2ETest {
         assertThat(audit(false).rows()).as("NB in line after --fix").isEmpty();
         assertThat(s.nbctl("--bare", "--columns=vips", "find", "Load_Balancer", "name=\"" + lb + "\""))
                 .doesNotContain("192.0.2.1");
+    }
+
+    /**
+     * Realization status: a networked pod says its port is committed; a pod bound to a node kovn has no subnet for
+     * says that is the step it waits for.
+     */
+    @Test
+    void podConditionsSayWhatIsDoneOrAwaited() {
+        Pods.await("client's NetworkReady condition True", Duration.ofSeconds(20), () ->
+                condition("client").map(c -> c.getStatus().equals("True") && c.getReason().equals("PortCommitted")
+                        && c.getMessage().contains(NS + "_client")).orElse(false));
+        pods.pause("stranded", "no-such-node");
+        Pods.await("stranded's NetworkReady condition False, waiting for the node's subnet", Duration.ofSeconds(20), () ->
+                condition("stranded").map(c -> c.getStatus().equals("False") && c.getReason().equals("NodeHasNoSubnet")
+                        && c.getMessage().contains("no-such-node")).orElse(false));
+        assertThat(condition("client")).as("the kubelet stand-in kept kovn's condition").isPresent();
+        pods.client().pods().inNamespace(NS).withName("stranded").withGracePeriod(0).delete();
+    }
+
+    private static Optional<PodCondition> condition(String pod) {
+        Pod p = pods.client().pods().inNamespace(NS).withName(pod).get();
+        return p == null || p.getStatus() == null || p.getStatus().getConditions() == null ? Optional.empty()
+                : p.getStatus().getConditions().stream().filter(c -> "kovn.io/NetworkReady".equals(c.getType())).findFirst();
     }
 
     @Test
