@@ -26,6 +26,15 @@ public final class EventRecorder {
     }
 
     public void warning(HasMetadata object, String reason, String message) {
+        record(object, "Warning", reason, message);
+    }
+
+    /** A step done (e.g. a NetworkPolicy written to NB), same rate limit as warnings. */
+    public void normal(HasMetadata object, String reason, String message) {
+        record(object, "Normal", reason, message);
+    }
+
+    private void record(HasMetadata object, String type, String reason, String message) {
         String ns = object.getMetadata().getNamespace();
         String key = object.getKind() + "/" + ns + "/" + object.getMetadata().getName() + "/" + reason + "/" + message;
         long now = System.currentTimeMillis();
@@ -44,7 +53,7 @@ public final class EventRecorder {
                     .withInvolvedObject(new ObjectReferenceBuilder().withKind(object.getKind())
                             .withApiVersion(object.getApiVersion()).withNamespace(ns)
                             .withName(object.getMetadata().getName()).withUid(object.getMetadata().getUid()).build())
-                    .withType("Warning").withReason(reason).withMessage(message)
+                    .withType(type).withReason(reason).withMessage(message)
                     .withFirstTimestamp(ts).withLastTimestamp(ts).withCount(1)
                     .withNewSource().withComponent(component).endSource()
                     .build()).create();

@@ -39,6 +39,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
     /** Priority of allow ACLs; default-deny ACLs sit below. */
     static final long ALLOW_PRIORITY = 1001;
     public static final String ACL_LOGGING_ANNOTATION = "k8s.ovn.org/acl-logging";
+    /** The Normal Event after a commit that changed the policy's rows: when, and what it became. */
+    public static final String REALIZED = "NetworkPolicyWrittenToNB";
 
     private final ClusterState state;
 
@@ -53,9 +55,11 @@ public final class NetworkPolicyReconciler implements Reconciler {
     @Override
     public AfterCommit reconcile(ObjectKey key, NbTxn txn) {
         NetworkPolicy np = state.policy(key.namespace(), key.name());
+        int before = txn.checkpoint().size();
         String pgName = portGroupName(key);
         Map<String, String> owner = Owners.of(Owners.TYPE_NETWORK_POLICY, key.ref());
         Set<String> addressSets = new TreeSet<>();
+        String realized = null;
         if (np != null) {
             List<Pod> selected = selectedPods(state, np);
             Set<Uuid> ports = new LinkedHashSet<>();
@@ -90,6 +94,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 }
             }
             PolicyOps.ensurePortGroup(txn, pgName, ports, new LinkedHashSet<>(acls.values()), owner);
+            realized = "written to NB: port group " + pgName + " with " + ports.size() + " pods, " + acls.size()
+                    + " ACLs, " + addressSets.size() + " address sets";
         } else {
             txn.nb().lookupOne(PortGroup.TABLE, PortGroup.NAME, pgName).ifPresent(pg -> PolicyOps.deletePortGroup(txn, pg));
         }
@@ -98,7 +104,11 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 PolicyOps.deleteAddressSet(txn, as);
             }
         }
-        return AfterCommit.NOTHING;
+        if (realized == null || txn.checkpoint().size() == before) {
+            return AfterCommit.NOTHING;
+        }
+        String message = realized;
+        return () -> state.events.normal(np, REALIZED, message);
     }
 
     private static PolicyOps.AclSpec acl(String direction, String match, Optional<String> severity, ObjectKey key,

@@ -150,6 +150,11 @@ class TroubleshootingE2ETest {
                 condition("stranded").map(c -> c.getStatus().equals("False") && c.getReason().equals("NodeHasNoSubnet")
                         && c.getMessage().contains("no-such-node")).orElse(false));
         assertThat(condition("client")).as("the kubelet stand-in kept kovn's condition").isPresent();
+        for (String p : List.of("client", "stranded")) {
+            PodCondition c = condition(p).orElseThrow();
+            System.out.printf("tools: pod %s: %s=%s reason=%s message=%s%n", p, c.getType(), c.getStatus(), c.getReason(),
+                    c.getMessage());
+        }
         pods.client().pods().inNamespace(NS).withName("stranded").withGracePeriod(0).delete();
     }
 
