@@ -160,6 +160,13 @@ class NetworkPolicyIT extends TwoNodeControllerIT {
                 .anySatisfy(l -> assertThat(l).contains("kovn.io/rule=egress/0")));
         assertThat(ovn.nbctl("--bare", "--columns=external_ids", "find", "acl", "external_ids:\"kovn.io/rule\"="
                 + "default-deny-ingress")).contains("kovn.io/owner=x");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kube.client.v1().events().inNamespace("x").list().getItems())
+                .anySatisfy(e -> {
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("twins");
+                    assertThat(e.getType()).isEqualTo("Normal");
+                    assertThat(e.getReason()).isEqualTo("NetworkPolicyWrittenToNB");
+                    assertThat(e.getMessage()).contains("with 3 pods, 2 ACLs, 1 address sets");
+                }));
         await().atMost(WAIT).until(() -> controller.idle());
         long transactions = controller.metrics().nbTransactions();
         kube.client.namespaces().withName("x").edit(n -> {
