@@ -433,7 +433,7 @@ public final class KovnController implements AutoCloseable {
      */
     private void audit(Leadership l) {
         FullSync.DryRun run = FullSync.dryRun(l.state, l.reconcilers, nb, config.joinSubnet());
-        List<NbDrift.Row> rows = NbDrift.of(run.txn());
+        List<NbDrift.RowChange> rows = NbDrift.of(run.txn());
         driftRows = rows.size();
         metrics.nbDriftFound.increment(rows.size());
         if (rows.isEmpty()) {

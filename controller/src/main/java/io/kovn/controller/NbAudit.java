@@ -35,7 +35,7 @@ public final class NbAudit {
      * @param skipped objects that could not be reconciled now, with why (they are not compared)
      * @param fixed   whether the rows were written
      */
-    public record Result(List<NbDrift.Row> rows, Map<String, String> skipped, boolean fixed) {
+    public record Result(List<NbDrift.RowChange> rows, Map<String, String> skipped, boolean fixed) {
     }
 
     private NbAudit() {
@@ -73,7 +73,7 @@ public final class NbAudit {
             Map<ObjectKey.Kind, Reconciler> reconcilers = FullSync.reconcilers(state, podReconciler);
             FullSync.rebuildAllocations(state, podReconciler, nb);
             FullSync.DryRun run = FullSync.dryRun(state, reconcilers, nb, config.joinSubnet());
-            List<NbDrift.Row> rows = NbDrift.of(run.txn());
+            List<NbDrift.RowChange> rows = NbDrift.of(run.txn());
             Map<String, String> skipped = new LinkedHashMap<>();
             run.skipped().forEach((k, why) -> skipped.put(k.toString(), why));
             if (fix && !run.txn().isEmpty()) {

@@ -39,7 +39,7 @@ public final class NbDrift {
      * @param label what identifies the row to a reader: its name, else an ACL's direction, priority and match
      * @param owner the kovn owner ({@code type name}) of the row, or "" when it has none
      */
-    public record Row(Kind kind, String table, String uuid, String label, String owner, List<ColumnChange> columns) {
+    public record RowChange(Kind kind, String table, String uuid, String label, String owner, List<ColumnChange> columns) {
         /** One line: {@code CHANGED Logical_Switch_Port x_a (Pod x/a): addresses [...] -> [...]}. */
         public String describe() {
             StringBuilder b = new StringBuilder(kind.name()).append(' ').append(table).append(' ').append(label);
@@ -59,22 +59,22 @@ public final class NbDrift {
     }
 
     /** The rows {@code txn} would change, in the order of its operations. */
-    public static List<Row> of(NbTxn txn) {
+    public static List<RowChange> of(NbTxn txn) {
         DatabaseReplica nb = txn.nb();
-        List<Row> out = new ArrayList<>();
+        List<RowChange> out = new ArrayList<>();
         for (Operation op : txn.operations()) {
             if (op instanceof Operation.Insert ins) {
-                out.add(new Row(Kind.MISSING, ins.table(), null, label(ins.table(), ins.row()), owner(ins.row()),
+                out.add(new RowChange(Kind.MISSING, ins.table(), null, label(ins.table(), ins.row()), owner(ins.row()),
                         columnsOf(ins.row())));
             } else if (op instanceof Operation.Delete del) {
                 Map<String, Object> values = current(nb, del.table(), del.where());
-                out.add(new Row(Kind.STALE, del.table(), uuidOf(del.where()), label(del.table(), values),
+                out.add(new RowChange(Kind.STALE, del.table(), uuidOf(del.where()), label(del.table(), values),
                         owner(values), List.of()));
             } else if (op instanceof Operation.Update upd) {
                 Map<String, Object> values = current(nb, upd.table(), upd.where());
                 List<ColumnChange> cols = new ArrayList<>();
                 upd.row().forEach((col, v) -> cols.add(new ColumnChange(col, json(values.get(col)), json(v))));
-                out.add(new Row(Kind.CHANGED, upd.table(), uuidOf(upd.where()), label(upd.table(), values),
+                out.add(new RowChange(Kind.CHANGED, upd.table(), uuidOf(upd.where()), label(upd.table(), values),
                         owner(values), cols));
             } else if (op instanceof Operation.Mutate mut) {
                 Map<String, Object> values = current(nb, mut.table(), mut.where());
@@ -83,7 +83,7 @@ public final class NbDrift {
                     cols.add(new ColumnChange(m.column(), json(values.get(m.column())),
                             m.mutator().name().toLowerCase() + " " + json(m.value())));
                 }
-                out.add(new Row(Kind.CHANGED, mut.table(), uuidOf(mut.where()), label(mut.table(), values),
+                out.add(new RowChange(Kind.CHANGED, mut.table(), uuidOf(mut.where()), label(mut.table(), values),
                         owner(values), cols));
             }
         }
@@ -96,7 +96,7 @@ public final class NbDrift {
         if (uuid == null || !nb.tables().contains(table)) {
             return Map.of();
         }
-        return nb.row(table, Uuid.of(uuid)).map(io.kovn.ovsdb.model.Row::values).orElse(Map.of());
+        return nb.row(table, Uuid.of(uuid)).map(Row::values).orElse(Map.of());
     }
 
     private static String uuidOf(List<Condition> where) {

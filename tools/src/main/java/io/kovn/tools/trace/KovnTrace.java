@@ -10,6 +10,7 @@ import io.kovn.ovsdb.client.MonitorSpec;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,7 +37,7 @@ public final class KovnTrace {
     }
 
     static TraceReport trace(TraceRequest req, ClusterView view, OvnTraceRunner runner) throws Exception {
-        ClusterView.Endpoint src = view.resolve(req.source(), java.util.OptionalInt.empty());
+        ClusterView.Endpoint src = view.resolve(req.source(), OptionalInt.empty());
         ClusterView.Endpoint dst = view.resolve(req.destination(), req.port());
         String inport = src.port().orElseThrow(() -> new IllegalArgumentException(req.source()
                 + " is not in the cluster: a trace starts at a pod or a node"));
