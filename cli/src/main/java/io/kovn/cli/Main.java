@@ -4,6 +4,9 @@ import io.kovn.controller.ControllerMain;
 import io.kovn.controller.MasterInitCommand;
 import io.kovn.node.MinionInitCommand;
 import io.kovn.node.NodeMain;
+import io.kovn.tools.audit.AuditCommand;
+import io.kovn.tools.topology.TopologyCommand;
+import io.kovn.tools.trace.TraceCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,6 +38,9 @@ public final class Main {
         cl.addSubcommand("nb", NbCommand.command());
         cl.addSubcommand("manifests", ManifestsCommand.command());
         cl.addSubcommand("install-host", InstallHostCommand.command());
+        cl.addSubcommand("trace", TraceCommand.command());
+        cl.addSubcommand("audit", AuditCommand.command());
+        cl.addSubcommand("topology", TopologyCommand.command());
         return cl.setCaseInsensitiveEnumValuesAllowed(true);
     }
 

@@ -25,6 +25,7 @@ public final class ControllerConfig {
     private final int batchSize;
     private final Duration resync;
     private final Duration syncTimeout;
+    private final Duration auditInterval;
 
     private ControllerConfig(Builder b) {
         nbAddress = Objects.requireNonNull(b.nbAddress, "nbAddress");
@@ -41,6 +42,7 @@ public final class ControllerConfig {
         batchSize = b.batchSize;
         resync = b.resync;
         syncTimeout = b.syncTimeout;
+        auditInterval = b.auditInterval;
         if (nodeSubnetPrefix <= clusterSubnet.prefix() || nodeSubnetPrefix > 30) {
             throw new IllegalArgumentException("--node-subnet-prefix " + nodeSubnetPrefix + " must be longer than the "
                     + "--cluster-subnet " + clusterSubnet + " and at most 30");
@@ -67,7 +69,8 @@ public final class ControllerConfig {
         return new Builder(nbAddress).tls(tls).clusterSubnet(clusterSubnet).nodeSubnetPrefix(nodeSubnetPrefix)
                 .serviceCidr(serviceCidr).joinSubnet(joinSubnet).metricsPort(metricsPort)
                 .metricsBindAddress(metricsBindAddress).leaderElection(leaderElection).leaseNamespace(leaseNamespace)
-                .identity(identity).batchSize(batchSize).resync(resync).syncTimeout(syncTimeout);
+                .identity(identity).batchSize(batchSize).resync(resync).syncTimeout(syncTimeout)
+                .auditInterval(auditInterval);
     }
 
     public ControllerConfig withLeaderElection(String namespace, String id) {
@@ -154,6 +157,11 @@ public final class ControllerConfig {
         return syncTimeout;
     }
 
+    /** How often the leader runs a dry full sync against NB and reports the rows that drifted; 0: never. */
+    public Duration auditInterval() {
+        return auditInterval;
+    }
+
     /** Defaults from {@link ControllerOptions}; every setter returns the builder. */
     public static final class Builder {
         private final String nbAddress;
@@ -170,6 +178,7 @@ public final class ControllerConfig {
         private int batchSize = ControllerOptions.BATCH_SIZE.defaultParsed();
         private Duration resync = ControllerOptions.RESYNC.defaultParsed();
         private Duration syncTimeout = ControllerOptions.SYNC_TIMEOUT.defaultParsed();
+        private Duration auditInterval = ControllerOptions.AUDIT_INTERVAL.defaultParsed();
 
         private Builder(String nbAddress) {
             this.nbAddress = nbAddress;
@@ -188,6 +197,7 @@ public final class ControllerConfig {
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder resync(Duration v) { resync = v; return this; }
         public Builder syncTimeout(Duration v) { syncTimeout = v; return this; }
+        public Builder auditInterval(Duration v) { auditInterval = v; return this; }
 
         public ControllerConfig build() {
             return new ControllerConfig(this);

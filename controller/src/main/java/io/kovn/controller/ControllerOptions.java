@@ -56,6 +56,9 @@ public final class ControllerOptions {
             "lifetime of the node certificates the controller signs (nodes renew at 2/3 of it; a CSR's "
                     + "spec.expirationSeconds may ask for less, not under 10m)").defaultValue("720h")
             .validate(d -> d.toSeconds() >= 30, "at least 30s");
+    public static final Option<Duration> AUDIT_INTERVAL = Option.duration("audit-interval",
+            "how often the leader compares NB with a dry full sync, logs every row that drifted, exports "
+                    + "kovn_nb_drift_rows and repairs them; 0 turns it off").defaultValue("5m");
 
     public static final OptionSet SET = OptionSet.of("controller",
             "Run the cluster-wide controller: watches Nodes, Pods, Services and EndpointSlices and writes the logical "
@@ -70,7 +73,7 @@ public final class ControllerOptions {
         all.addAll(NB.all());
         all.addAll(List.of(CLUSTER_SUBNET, NODE_SUBNET_PREFIX, SERVICE_CIDR, JOIN_SUBNET, METRICS_PORT,
                 METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC, SYNC_TIMEOUT,
-                CA_SECRET, PKI_NAMESPACE, NODE_CERT_LIFETIME));
+                AUDIT_INTERVAL, CA_SECRET, PKI_NAMESPACE, NODE_CERT_LIFETIME));
         return all;
     }
 
@@ -84,7 +87,8 @@ public final class ControllerOptions {
                     .metricsBindAddress(c.get(METRICS_BIND_ADDRESS)).leaderElection(c.get(LEADER_ELECTION))
                     .leaseNamespace(c.get(LEASE_NAMESPACE))
                     .identity(c.given(IDENTITY) ? c.get(IDENTITY) : defaultIdentity())
-                    .batchSize(c.get(BATCH_SIZE)).resync(c.get(RESYNC)).syncTimeout(c.get(SYNC_TIMEOUT)).build();
+                    .batchSize(c.get(BATCH_SIZE)).resync(c.get(RESYNC)).syncTimeout(c.get(SYNC_TIMEOUT))
+                    .auditInterval(c.get(AUDIT_INTERVAL)).build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

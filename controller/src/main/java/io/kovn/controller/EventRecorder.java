@@ -32,6 +32,7 @@ public final class EventRecorder {
         record(object, "Warning", reason, message);
     }
 
+    /** A step done (e.g. a NetworkPolicy written to NB), same rate limit as warnings. */
     public void normal(HasMetadata object, String reason, String message) {
         record(object, "Normal", reason, message);
     }

@@ -17,27 +17,19 @@ import io.kovn.controller.alloc.ExhaustedException;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.controller.reconcile.ClusterState;
 import io.kovn.controller.reconcile.ClusterTopology;
-import io.kovn.controller.reconcile.NamespaceIsolationReconciler;
-import io.kovn.controller.reconcile.NetworkPolicyReconciler;
-import io.kovn.controller.reconcile.NodeReconciler;
+import io.kovn.controller.reconcile.PodNetworkCondition;
 import io.kovn.controller.reconcile.PodReconciler;
 import io.kovn.controller.reconcile.Reconciler;
 import io.kovn.controller.reconcile.RetryLater;
 import io.kovn.controller.reconcile.ServiceReconciler;
 import io.kovn.ovn.Databases;
-import io.kovn.ovn.Owners;
-import io.kovn.ovn.annotations.NodeSubnets;
-import io.kovn.ovn.nb.AddressSet;
-import io.kovn.ovn.nb.LoadBalancer;
-import io.kovn.ovn.nb.LogicalRouterPort;
-import io.kovn.ovn.nb.LogicalSwitch;
-import io.kovn.ovn.nb.LogicalSwitchPort;
-import io.kovn.ovn.nb.PortGroup;
-import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.ovn.ops.NbDrift;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -61,6 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class KovnController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KovnController.class);
     private static final Duration RETRY_LATER = Duration.ofMillis(500);
+    private static final int MAX_DRIFT_LOG_LINES = 100;
     /** How long a controller that gave the lead up waits before it competes again: long enough for a standby. */
     static final Duration REJOIN_DELAY = Duration.ofSeconds(10);
 
@@ -78,6 +71,8 @@ public final class KovnController implements AutoCloseable {
     /** Why the last attempt to lead failed, while no attempt has succeeded since; null otherwise. */
     private volatile String leadFailure;
     private volatile boolean closed;
+    /** Rows the last audit found differing from what the objects imply. */
+    private volatile int driftRows;
     /** Between the elector's start and stop callbacks: this instance holds the Lease. */
     private volatile boolean elected;
     /** Starts and ends leadership, away from the elector's threads (a start may wait for the informers). */
@@ -298,19 +293,15 @@ public final class KovnController implements AutoCloseable {
 
         l.state = new ClusterState(config, kube, nb, events, nodes, pods, services, slices, namespaces, policies);
         l.pods = new PodReconciler(l.state);
-        l.reconcilers.put(ObjectKey.Kind.NODE, new NodeReconciler(l.state));
-        l.reconcilers.put(ObjectKey.Kind.POD, l.pods);
-        l.reconcilers.put(ObjectKey.Kind.SERVICE, new ServiceReconciler(l.state));
-        l.reconcilers.put(ObjectKey.Kind.NAMESPACE, new NamespaceIsolationReconciler(l.state));
-        l.reconcilers.put(ObjectKey.Kind.NETWORK_POLICY, new NetworkPolicyReconciler(l.state));
+        l.reconcilers.putAll(FullSync.reconcilers(l.state, l.pods));
 
         NbTxn cluster = new NbTxn(nb);
         ClusterTopology.ensureCluster(cluster, config.joinSubnet());
         if (!cluster.isEmpty()) {
             writer.commit(cluster);
         }
-        rebuildAllocations(l);
-        enqueueEverything(l);
+        FullSync.rebuildAllocations(l.state, l.pods, nb);
+        FullSync.keys(l.state, nb).forEach(l.queue::add);
         synchronized (this) {
             if (!l.running) {
                 return false;
@@ -428,111 +419,18 @@ public final class KovnController implements AutoCloseable {
         };
     }
 
-    /**
-     * Rebuilds subnet allocations from the Node annotations and NB, and pod addresses from NB (from the pods'
-     * annotations only when NB holds no Node or Pod row at all: {@link WipedNbRecovery}), so none is handed out twice.
-     */
-    private void rebuildAllocations(Leadership l) {
-        ClusterState s = l.state;
-        for (Node node : s.nodesList()) {
-            String a = node.getMetadata().getAnnotations() == null ? null : node.getMetadata().getAnnotations().get(NodeSubnets.ANNOTATION);
-            if (a != null) {
-                try {
-                    Ipv4Cidr subnet = NodeSubnets.parse(a).first();
-                    if (!s.subnets().claim(node.getMetadata().getName(), subnet)) {
-                        log.warn("node {}: subnet {} from its annotation is not usable; it will get a new one", node.getMetadata().getName(), subnet);
-                    }
-                } catch (IllegalArgumentException e) {
-                    log.warn("node {}: ignoring bad annotation: {}", node.getMetadata().getName(), e.getMessage());
-                }
-            }
-        }
-        for (LogicalSwitch sw : nb.list(LogicalSwitch.TABLE)) {
-            String owner = sw.externalIds().get(Owners.OWNER);
-            String subnet = sw.otherConfig().get("subnet");
-            if (Owners.TYPE_NODE.equals(sw.externalIds().get(Owners.OWNER_TYPE)) && owner != null && subnet != null) {
-                s.subnets().claim(owner, Ipv4Cidr.parse(subnet));
-            }
-        }
-        for (LogicalRouterPort p : nb.byExternalId(LogicalRouterPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
-            String owner = p.externalIds().get(Owners.OWNER);
-            if (p.name().equals(io.kovn.controller.reconcile.GatewayTopology.joinPort(owner)) && !p.networks().isEmpty()) {
-                String n = p.networks().iterator().next();
-                s.joinIps().claim(owner, Ipv4Cidr.parseAddress(n.substring(0, n.indexOf('/'))));
-            }
-        }
-        for (Node node : s.nodesList()) {
-            s.subnets().get(node.getMetadata().getName()).ifPresent(subnet ->
-                    s.podIps().computeIfAbsent(node.getMetadata().getName(), n -> new io.kovn.controller.alloc.AddressPool(subnet)));
-        }
-        // pod addresses come from NB: an annotation is whatever the pod's creator wrote until the controller
-        // replaced it, and must neither reserve nor take an address (unless NB is wholly lost: WipedNbRecovery)
-        Map<String, Pod> byUid = new java.util.HashMap<>();
-        s.podsList().forEach(p -> byUid.put(p.getMetadata().getUid(), p));
-        for (LogicalSwitchPort p : nb.withExternalId(LogicalSwitchPort.TABLE, Owners.POD_UID)) {
-            Map<String, String> ext = p.externalIds();
-            Pod pod = byUid.get(ext.get(Owners.POD_UID));
-            if (pod != null && ClusterState.networked(pod) && !p.addresses().isEmpty()) {
-                String[] parts = p.addresses().iterator().next().split(" ");
-                if (parts.length == 2) {
-                    l.pods.claim(ObjectKey.pod(ext.get(Owners.NAMESPACE), ext.get(Owners.POD)),
-                            pod.getMetadata().getUid(), pod.getSpec().getNodeName(), Ipv4Cidr.parseAddress(parts[1]));
-                }
-            }
-        }
-        if (WipedNbRecovery.nbHoldsNoAllocation(nb)) {
-            // a wiped or new NB: the only record of the pods' addresses left is their annotations
-            int kept = WipedNbRecovery.claimFromAnnotations(s, l.pods);
-            if (kept > 0) {
-                log.warn("NB holds no Node or Pod row (wiped): {} pods keep the addresses their annotations record", kept);
-            }
-        }
-        log.info("full sync: {} node subnets and {} pod addresses rebuilt", s.subnets().allocatedCount(), l.pods.allocatedCount());
-    }
-
-    /** Every object, and every owner named by a kovn row in NB: rows nothing explains get deleted. */
-    private void enqueueEverything(Leadership l) {
-        ClusterState s = l.state;
-        s.nodesList().forEach(n -> l.queue.add(ObjectKey.node(n.getMetadata().getName())));
-        s.podsList().forEach(p -> l.queue.add(ObjectKey.pod(p.getMetadata().getNamespace(), p.getMetadata().getName())));
-        s.servicesList().forEach(x -> l.queue.add(ObjectKey.service(x.getMetadata().getNamespace(), x.getMetadata().getName())));
-        for (LogicalSwitch sw : nb.byExternalId(LogicalSwitch.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
-            l.queue.add(ObjectKey.node(sw.externalIds().get(Owners.OWNER)));
-        }
-        for (LogicalRouterPort p : nb.byExternalId(LogicalRouterPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
-            l.queue.add(ObjectKey.node(p.externalIds().get(Owners.OWNER)));
-        }
-        for (LogicalSwitchPort p : nb.byExternalId(LogicalSwitchPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_POD)) {
-            l.queue.add(ObjectKey.pod(p.externalIds().get(Owners.NAMESPACE), p.externalIds().get(Owners.POD)));
-        }
-        for (LoadBalancer lb : nb.byExternalId(LoadBalancer.TABLE, Owners.OWNER_TYPE, Owners.TYPE_SERVICE)) {
-            String[] ref = lb.externalIds().get(Owners.OWNER).split("/", 2);
-            l.queue.add(ObjectKey.service(ref[0], ref[1]));
-        }
-        s.policiesList().forEach(np -> l.queue.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName())));
-        s.namespacesList().forEach(n -> l.queue.add(ObjectKey.namespace(n.getMetadata().getName())));
-        for (PortGroup pg : nb.list(PortGroup.TABLE)) {
-            String type = pg.externalIds().get(Owners.OWNER_TYPE);
-            String owner = pg.externalIds().get(Owners.OWNER);
-            if (Owners.TYPE_NAMESPACE.equals(type)) {
-                l.queue.add(ObjectKey.namespace(owner));
-            } else if (Owners.TYPE_NETWORK_POLICY.equals(type)) {
-                String[] ref = owner.split("/", 2);
-                l.queue.add(ObjectKey.networkPolicy(ref[0], ref[1]));
-            }
-        }
-        for (AddressSet as : nb.byExternalId(AddressSet.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NETWORK_POLICY)) {
-            String[] ref = as.externalIds().get(Owners.OWNER).split("/", 2);
-            l.queue.add(ObjectKey.networkPolicy(ref[0], ref[1]));
-        }
-    }
-
     private void work(Leadership l) {
+        long interval = config.auditInterval().toNanos();
+        long nextAudit = System.nanoTime() + interval;
         while (l.running) {
             try {
                 List<ObjectKey> batch = l.queue.take(config.batchSize(), Duration.ofSeconds(1));
                 if (!batch.isEmpty()) {
                     process(l, batch);
+                }
+                if (interval > 0 && System.nanoTime() - nextAudit > 0 && l.queue.idle()) {
+                    audit(l);
+                    nextAudit = System.nanoTime() + interval;
                 }
             } catch (InterruptedException e) {
                 return;
@@ -540,6 +438,25 @@ public final class KovnController implements AutoCloseable {
                 log.error("controller worker failed; continuing", e);
             }
         }
+    }
+
+    /**
+     * The periodic audit, on the worker thread between batches while nothing is queued: a full sync's dry run
+     * against the replica. Rows that differ (someone edited NB, a bug, a restore) are logged one by one, counted in
+     * {@code kovn_nb_drift_rows}, and repaired by queueing the objects they belong to.
+     */
+    private void audit(Leadership l) {
+        FullSync.DryRun run = FullSync.dryRun(l.state, l.reconcilers, nb, config.joinSubnet());
+        List<NbDrift.RowChange> rows = NbDrift.of(run.txn());
+        driftRows = rows.size();
+        metrics.nbDriftFound.increment(rows.size());
+        if (rows.isEmpty()) {
+            log.debug("NB audit: no drift");
+            return;
+        }
+        log.warn("NB audit: {} rows differ from what the Kubernetes objects imply; repairing {}", rows.size(), run.drifted());
+        rows.stream().limit(MAX_DRIFT_LOG_LINES).forEach(r -> log.warn("NB drift: {}", r.describe()));
+        run.drifted().forEach(l.queue::add);
     }
 
     /** Reconciles a batch of keys into one NB transaction; if it fails, each key is retried on its own. */
@@ -555,6 +472,7 @@ public final class KovnController implements AutoCloseable {
             } catch (RetryLater e) {
                 txn.rollback(cp);
                 log.debug("{}: {}; retrying soon", key, e.getMessage());
+                podWaits(l, key, PodNetworkCondition.NO_SUBNET, e.getMessage());
                 l.queue.addAfter(key, RETRY_LATER);
                 l.queue.done(key);
             } catch (Exception e) {
@@ -582,9 +500,15 @@ public final class KovnController implements AutoCloseable {
         for (Map.Entry<ObjectKey, Reconciler.AfterCommit> e : committed.entrySet()) {
             ObjectKey key = e.getKey();
             Long seen = firstSeen.remove(key);
+            Instant created = null;
             if (seen != null && key.kind() == ObjectKey.Kind.POD) {
                 metrics.podPortAdd.record(now - seen, TimeUnit.NANOSECONDS);
+                created = creation(l.state.pod(key.namespace(), key.name()));
+                if (created != null) {
+                    metrics.podCreatedToNbCommit.record(Duration.between(created, Instant.now()));
+                }
             }
+            Instant createdAt = created;
             Reconciler.AfterCommit after = e.getValue();
             if (after == Reconciler.AfterCommit.NOTHING) {
                 l.queue.forget(key);
@@ -594,12 +518,25 @@ public final class KovnController implements AutoCloseable {
             l.afterCommit.execute(() -> {
                 try {
                     after.run();
+                    if (createdAt != null) {
+                        metrics.podCreatedToAnnotation.record(Duration.between(createdAt, Instant.now()));
+                    }
                     l.queue.forget(key);
                     l.queue.done(key);
                 } catch (Exception ex) {
                     fail(l, key, ex);
                 }
             });
+        }
+    }
+
+    /** When the API server created the pod; null if unknown. */
+    private static Instant creation(Pod pod) {
+        try {
+            return pod == null || pod.getMetadata().getCreationTimestamp() == null ? null
+                    : Instant.parse(pod.getMetadata().getCreationTimestamp());
+        } catch (DateTimeParseException e) {
+            return null;
         }
     }
 
@@ -618,6 +555,19 @@ public final class KovnController implements AutoCloseable {
         };
         if (obj != null) {
             events.warning(obj, e instanceof ExhaustedException ? "AddressesExhausted" : "NetworkSetupFailed", message);
+        }
+        podWaits(l, key, e instanceof ExhaustedException ? PodNetworkCondition.EXHAUSTED : PodNetworkCondition.NB_FAILED,
+                message);
+    }
+
+    /** A pod's {@value PodNetworkCondition#TYPE} condition says which step it waits for (set off the worker thread). */
+    private void podWaits(Leadership l, ObjectKey key, String reason, String message) {
+        if (key.kind() != ObjectKey.Kind.POD) {
+            return;
+        }
+        Pod pod = l.state.pod(key.namespace(), key.name());
+        if (pod != null && !l.afterCommit.isShutdown()) {
+            l.afterCommit.execute(() -> PodNetworkCondition.set(kube, pod, false, reason, message));
         }
     }
 
@@ -638,6 +588,7 @@ public final class KovnController implements AutoCloseable {
             });
         }
         metrics.gauge("kovn_workqueue_depth", "all", () -> leadership == null ? 0 : leadership.queue.depth());
+        metrics.gauge("kovn_nb_drift_rows", "all", () -> driftRows);
     }
 
     private static Thread daemon(Runnable r, String name) {

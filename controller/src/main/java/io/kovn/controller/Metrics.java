@@ -17,12 +17,25 @@ public final class Metrics {
             .description("time from seeing a pod to committing its logical switch port to NB")
             .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+    final Timer podCreatedToNbCommit = Timer.builder("kovn_pod_created_to_nb_commit")
+            .description("time from a pod's creation (its creationTimestamp, 1 s resolution) to its port's NB commit")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
+            .maximumExpectedValue(Duration.ofSeconds(120)).register(registry);
+    final Timer podCreatedToAnnotation = Timer.builder("kovn_pod_created_to_annotation")
+            .description("time from a pod's creation (its creationTimestamp, 1 s resolution) to its annotation and "
+                    + "NetworkReady condition being published")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
+            .maximumExpectedValue(Duration.ofSeconds(120)).register(registry);
     final Timer nbTransaction = Timer.builder("kovn_nb_transaction").description("NB transactions kovn committed")
             .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
     final Counter nbTransactionErrors = Counter.builder("kovn_nb_transaction_errors")
             .description("NB transactions that failed").register(registry);
     final Counter nbOperations = Counter.builder("kovn_nb_operations").description("operations in committed NB transactions")
+            .register(registry);
+
+    final Counter nbDriftFound = Counter.builder("kovn_nb_drift_rows_found")
+            .description("NB rows the periodic audits found differing from the Kubernetes objects (then repaired)")
             .register(registry);
 
     private final java.util.Map<ObjectKey.Kind, Counter> reconcileErrors = new java.util.EnumMap<>(ObjectKey.Kind.class);

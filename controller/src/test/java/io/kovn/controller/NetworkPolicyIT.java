@@ -142,6 +142,41 @@ class NetworkPolicyIT extends TwoNodeControllerIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(delivered("z", "b", "x", "a", "tcp", 80)).isFalse());
     }
 
+    /**
+     * Each ACL names its rule; two rules that say the same (ipBlock peers: a selector peer has an address set of its
+     * own rule) become one ACL, named after the first.
+     */
+    @Test
+    void aclsNameTheirRuleAndIdenticalRulesMakeOne() {
+        apply(policy("x", "twins").withNewSpec().withNewPodSelector().endPodSelector()
+                .addNewIngress().addNewFrom().withNewIpBlock().withCidr("192.0.2.0/24").endIpBlock().endFrom().endIngress()
+                .addNewIngress().addNewFrom().withNewIpBlock().withCidr("192.0.2.0/24").endIpBlock().endFrom().endIngress()
+                .addNewEgress().addNewTo().withNewNamespaceSelector().addToMatchLabels("ns", "z").endNamespaceSelector()
+                .endTo().endEgress().endSpec().build());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(ovn.nbctl("--bare", "--columns=external_ids", "find", "acl",
+                "external_ids:\"kovn.io/owner\"=\"x/twins\"").lines().filter(l -> !l.isBlank()).sorted().toList())
+                .hasSize(2).allSatisfy(l -> assertThat(l).contains("kovn.io/owner-type=NetworkPolicy"))
+                .anySatisfy(l -> assertThat(l).contains("kovn.io/rule=ingress/0"))
+                .anySatisfy(l -> assertThat(l).contains("kovn.io/rule=egress/0")));
+        assertThat(ovn.nbctl("--bare", "--columns=external_ids", "find", "acl", "external_ids:\"kovn.io/rule\"="
+                + "default-deny-ingress")).contains("kovn.io/owner=x");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kube.client.v1().events().inNamespace("x").list().getItems())
+                .anySatisfy(e -> {
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("twins");
+                    assertThat(e.getType()).isEqualTo("Normal");
+                    assertThat(e.getReason()).isEqualTo("NetworkPolicyWrittenToNB");
+                    assertThat(e.getMessage()).contains("with 3 pods, 2 ACLs, 1 address sets");
+                }));
+        await().atMost(WAIT).until(() -> controller.idle());
+        long transactions = controller.metrics().nbTransactions();
+        kube.client.namespaces().withName("x").edit(n -> {
+            n.getMetadata().getLabels().put("touched", "yes"); // re-reconciles the policies: nothing to write
+            return n;
+        });
+        await().atMost(WAIT).pollDelay(Duration.ofSeconds(1)).until(() -> controller.idle());
+        assertThat(controller.metrics().nbTransactions()).isEqualTo(transactions);
+    }
+
     @Test
     void portsByNumberNameAndRange() {
         apply(policy("x", "ports").withNewSpec().withNewPodSelector().endPodSelector()

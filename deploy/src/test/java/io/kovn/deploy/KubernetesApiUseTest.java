@@ -76,6 +76,18 @@ class KubernetesApiUseTest {
             call(C, "NodeReconciler.java", "nodes", r(C, "patch", "", "nodes")),
             call(C, "PodReconciler.java", "pods", r(C, "patch", "", "pods")),
             call(C, "PodsOfNbPorts.java", "pods", r(C, "get", "", "pods")),
+            // the kovn.io/NetworkReady condition: a JSON patch of the status subresource
+            call(C, "PodNetworkCondition.java", "pods", r(C, "patch", "", "pods/status")),
+            // kovn audit (the controller's dry full sync from its own informers, run by an operator with the
+            // controller's role)
+            call(C, "NbAudit.java", "nodes", r(C, "list", "", "nodes"), r(C, "watch", "", "nodes")),
+            call(C, "NbAudit.java", "pods", r(C, "list", "", "pods"), r(C, "watch", "", "pods")),
+            call(C, "NbAudit.java", "services", r(C, "list", "", "services"), r(C, "watch", "", "services")),
+            call(C, "NbAudit.java", "namespaces", r(C, "list", "", "namespaces"), r(C, "watch", "", "namespaces")),
+            call(C, "NbAudit.java", "endpointSlices", r(C, "list", "discovery.k8s.io", "endpointslices"),
+                    r(C, "watch", "discovery.k8s.io", "endpointslices")),
+            call(C, "NbAudit.java", "networkPolicies", r(C, "list", "networking.k8s.io", "networkpolicies"),
+                    r(C, "watch", "networking.k8s.io", "networkpolicies")),
             call(C, "EventRecorder.java", "events", r(C, "create", "", "events")),
             // the CSR signer: withName(n).get() and list() on nodes; approve/deny (GET + PUT approval, the
             // signer's approve), editStatus (GET + PATCH status, the signer's sign)

@@ -20,6 +20,17 @@ public final class Owners {
     public static final String TYPE_NETWORK_POLICY = "NetworkPolicy";
     public static final String TYPE_NAMESPACE = "Namespace";
 
+    /**
+     * On ACLs: which part of the owner the ACL stands for, so a verdict (ovn-trace, ACL logs) names it: a policy's
+     * rule as {@code ingress/<index>} or {@code egress/<index>} (the index in the policy's spec), a namespace's
+     * {@link #RULE_DEFAULT_DENY_INGRESS}, {@link #RULE_DEFAULT_DENY_EGRESS} or {@link #RULE_NODE_MANAGEMENT}.
+     */
+    public static final String RULE = "kovn.io/rule";
+    public static final String RULE_DEFAULT_DENY_INGRESS = "default-deny-ingress";
+    public static final String RULE_DEFAULT_DENY_EGRESS = "default-deny-egress";
+    /** The allow of the nodes' management ports (kubelet probes) into isolated pods. */
+    public static final String RULE_NODE_MANAGEMENT = "node-management";
+
     /** Extra keys on pod ports. */
     public static final String NAMESPACE = "namespace";
     public static final String POD = "pod";
@@ -32,6 +43,13 @@ public final class Owners {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(OWNER_TYPE, type);
         m.put(OWNER, owner);
+        return m;
+    }
+
+    /** {@code owner} with the {@link #RULE} key. */
+    public static Map<String, String> rule(Map<String, String> owner, String rule) {
+        Map<String, String> m = new LinkedHashMap<>(owner);
+        m.put(RULE, rule);
         return m;
     }
 

@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
                         + "`kovn sandbox demo`."},
         subcommands = {CommandLine.HelpCommand.class, SandboxCommand.Up.class, SandboxCommand.Down.class,
                 SandboxCommand.Status.class, SandboxCommand.Exec.class, SandboxCommand.Kubeconfig.class,
-                SandboxCommand.DemoCommand.class, SandboxCommand.Kill.class, SandboxCommand.Restart.class})
+                SandboxCommand.DemoCommand.class, SandboxCommand.Kill.class, SandboxCommand.Restart.class,
+                SandboxTools.Trace.class, SandboxTools.Audit.class, SandboxTools.Topology.class})
 public final class SandboxCommand {
 
     @Command(name = "up", mixinStandardHelpOptions = true,

@@ -68,17 +68,19 @@ public final class NamespaceIsolationReconciler implements Reconciler {
         Optional<String> logName = Optional.of(ns.length() > 63 ? ns.substring(0, 63) : ns);
         group(txn, in, ingress, Set.of(
                 new PolicyOps.AclSpec("to-lport", DENY_PRIORITY, "outport == @" + in + " && ip4", "drop", denyLog,
-                        denyLog.flatMap(s -> logName), owner),
+                        denyLog.flatMap(s -> logName), Owners.rule(owner, Owners.RULE_DEFAULT_DENY_INGRESS)),
                 new PolicyOps.AclSpec("to-lport", NetworkPolicyReconciler.ALLOW_PRIORITY, "outport == @" + in
-                        + " && ip4.src == $" + NODE_MANAGEMENT_SET, "allow-related", allowLog, allowLog.flatMap(s -> logName), owner)),
+                        + " && ip4.src == $" + NODE_MANAGEMENT_SET, "allow-related", allowLog, allowLog.flatMap(s -> logName),
+                        Owners.rule(owner, Owners.RULE_NODE_MANAGEMENT))),
                 owner);
         // the allow-related ACL also makes the pods' switches stateful: without one, OVN does not track
         // connections there and would drop the replies of an egress-isolated pod to connections others opened
         group(txn, out, egress, Set.of(
                 new PolicyOps.AclSpec("from-lport", DENY_PRIORITY, "inport == @" + out + " && ip4", "drop", denyLog,
-                        denyLog.flatMap(s -> logName), owner),
+                        denyLog.flatMap(s -> logName), Owners.rule(owner, Owners.RULE_DEFAULT_DENY_EGRESS)),
                 new PolicyOps.AclSpec("to-lport", NetworkPolicyReconciler.ALLOW_PRIORITY, "outport == @" + out
-                        + " && ip4.src == $" + NODE_MANAGEMENT_SET, "allow-related", allowLog, allowLog.flatMap(s -> logName), owner)),
+                        + " && ip4.src == $" + NODE_MANAGEMENT_SET, "allow-related", allowLog, allowLog.flatMap(s -> logName),
+                        Owners.rule(owner, Owners.RULE_NODE_MANAGEMENT))),
                 owner);
         return AfterCommit.NOTHING;
     }

@@ -21,6 +21,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +39,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
     /** Priority of allow ACLs; default-deny ACLs sit below. */
     static final long ALLOW_PRIORITY = 1001;
     public static final String ACL_LOGGING_ANNOTATION = "k8s.ovn.org/acl-logging";
+    /** The Normal Event after a commit that changed the policy's rows: when, and what it became. */
+    public static final String REALIZED = "NetworkPolicyWrittenToNB";
 
     private final ClusterState state;
 
@@ -52,9 +55,11 @@ public final class NetworkPolicyReconciler implements Reconciler {
     @Override
     public AfterCommit reconcile(ObjectKey key, NbTxn txn) {
         NetworkPolicy np = state.policy(key.namespace(), key.name());
+        int before = txn.checkpoint().size();
         String pgName = portGroupName(key);
         Map<String, String> owner = Owners.of(Owners.TYPE_NETWORK_POLICY, key.ref());
         Set<String> addressSets = new TreeSet<>();
+        String realized = null;
         if (np != null) {
             List<Pod> selected = selectedPods(state, np);
             Set<Uuid> ports = new LinkedHashSet<>();
@@ -63,7 +68,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
                         .ifPresent(ports::add);
             }
             Optional<String> allowLog = logSeverity(state.namespace(key.namespace()), "allow");
-            Set<PolicyOps.AclSpec> acls = new LinkedHashSet<>();
+            // by match: two rules that say the same become one ACL, named after the first of them
+            Map<String, PolicyOps.AclSpec> acls = new LinkedHashMap<>();
             Set<String> types = policyTypes(np);
             if (types.contains("Ingress") && np.getSpec().getIngress() != null) {
                 for (int i = 0; i < np.getSpec().getIngress().size(); i++) {
@@ -71,7 +77,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
                     String peers = peers(txn, key, "in", i, rule.getFrom(), "ip4.src", addressSets, owner);
                     String ports2 = ports(rule.getPorts(), selected);
                     if (peers != null && ports2 != null) {
-                        acls.add(acl("to-lport", "outport == @" + pgName + " && ip4" + peers + ports2, allowLog, key, owner));
+                        String match = "outport == @" + pgName + " && ip4" + peers + ports2;
+                        acls.putIfAbsent(match, acl("to-lport", match, allowLog, key, Owners.rule(owner, "ingress/" + i)));
                     }
                 }
             }
@@ -81,11 +88,14 @@ public final class NetworkPolicyReconciler implements Reconciler {
                     String peers = peers(txn, key, "out", i, rule.getTo(), "ip4.dst", addressSets, owner);
                     String ports2 = ports(rule.getPorts(), peerPods(key.namespace(), rule.getTo()));
                     if (peers != null && ports2 != null) {
-                        acls.add(acl("from-lport", "inport == @" + pgName + " && ip4" + peers + ports2, allowLog, key, owner));
+                        String match = "inport == @" + pgName + " && ip4" + peers + ports2;
+                        acls.putIfAbsent(match, acl("from-lport", match, allowLog, key, Owners.rule(owner, "egress/" + i)));
                     }
                 }
             }
-            PolicyOps.ensurePortGroup(txn, pgName, ports, acls, owner);
+            PolicyOps.ensurePortGroup(txn, pgName, ports, new LinkedHashSet<>(acls.values()), owner);
+            realized = "written to NB: port group " + pgName + " with " + ports.size() + " pods, " + acls.size()
+                    + " ACLs, " + addressSets.size() + " address sets";
         } else {
             txn.nb().lookupOne(PortGroup.TABLE, PortGroup.NAME, pgName).ifPresent(pg -> PolicyOps.deletePortGroup(txn, pg));
         }
@@ -94,18 +104,22 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 PolicyOps.deleteAddressSet(txn, as);
             }
         }
-        return AfterCommit.NOTHING;
+        if (realized == null || txn.checkpoint().size() == before) {
+            return AfterCommit.NOTHING;
+        }
+        String message = realized;
+        return () -> state.events.normal(np, REALIZED, message);
     }
 
     private static PolicyOps.AclSpec acl(String direction, String match, Optional<String> severity, ObjectKey key,
-                                         Map<String, String> owner) {
+                                         Map<String, String> externalIds) {
         String name = key.ref().length() > 63 ? key.ref().substring(0, 63) : key.ref();
         return new PolicyOps.AclSpec(direction, ALLOW_PRIORITY, match, "allow-related", severity,
-                severity.map(s -> name), owner);
+                severity.map(s -> name), externalIds);
     }
 
     /** The policy types, with their defaults when omitted: Ingress always, Egress if there are egress rules. */
-    static Set<String> policyTypes(NetworkPolicy np) {
+    public static Set<String> policyTypes(NetworkPolicy np) {
         List<String> declared = np.getSpec().getPolicyTypes();
         if (declared != null && !declared.isEmpty()) {
             return Set.copyOf(declared);

@@ -70,7 +70,7 @@ public final class PodReconciler implements Reconciler {
         String node = pod.getSpec().getNodeName();
         AddressPool pool = state.podIps.get(node);
         if (pool == null || SwitchOps.ref(txn, Names.nodeSwitch(node)).isEmpty()) {
-            throw new RetryLater("node " + node + " has no logical switch yet");
+            throw new RetryLater("node " + node + " has no subnet and logical switch yet");
         }
         Allocation prior = allocations.get(key);
         if (prior != null && (!prior.uid().equals(uid) || !prior.node().equals(node))) {
@@ -84,19 +84,26 @@ public final class PodReconciler implements Reconciler {
                 Set.of(address), Map.of(IFACE_ID_VER, uid), Owners.pod(key.namespace(), key.name(), uid)));
 
         PodNetwork desired = PodNetwork.of(pool.subnet(), ip);
+        String readyMessage = "logical port " + portName + " (" + Ipv4Cidr.format(ip) + ") committed to NB on switch "
+                + Names.nodeSwitch(node) + ", annotation published";
         String published = annotation(pod);
         if (published != null) {
             String wrong = notOurs(published, desired);
             if (wrong == null) {
-                return AfterCommit.NOTHING;
+                return PodNetworkCondition.patch(pod, true, PodNetworkCondition.READY, readyMessage).isEmpty()
+                        ? AfterCommit.NOTHING
+                        : () -> PodNetworkCondition.set(state.kube, pod, true, PodNetworkCondition.READY, readyMessage);
             }
             String message = PodNetwork.ANNOTATION + " " + wrong + "; the controller replaces it with its own ("
                     + desired.describe() + ")";
             log.warn("pod {}: {}", key.ref(), message);
             state.events.warning(pod, INVALID_ANNOTATION, message);
         }
-        return () -> state.kube.pods().inNamespace(key.namespace()).withName(key.name())
-                .patch(AnnotationPatch.MERGE, AnnotationPatch.of(PodNetwork.ANNOTATION, desired.toJson()));
+        return () -> {
+            Pod patched = state.kube.pods().inNamespace(key.namespace()).withName(key.name())
+                    .patch(AnnotationPatch.MERGE, AnnotationPatch.of(PodNetwork.ANNOTATION, desired.toJson()));
+            PodNetworkCondition.set(state.kube, patched, true, PodNetworkCondition.READY, readyMessage);
+        };
     }
 
     /** Why {@code published} is not the annotation the controller writes for {@code desired}, or null if it is. */

@@ -28,6 +28,7 @@ public final class KubernetesApiUse {
             of("watch", CORE, "pods", "KovnController: pods informer"),
             of("get", CORE, "pods", "PodsOfNbPorts: the live pod behind an NB port"),
             of("patch", CORE, "pods", "PodReconciler: pod-networks annotation"),
+            of("patch", CORE, "pods/status", "PodNetworkCondition: the kovn.io/NetworkReady condition"),
             of("list", CORE, "services", "KovnController: services informer"),
             of("watch", CORE, "services", "KovnController: services informer"),
             of("list", CORE, "namespaces", "KovnController: namespaces informer"),

@@ -31,9 +31,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -453,9 +455,17 @@ public final class RuntimePod {
         if (stopping) {
             return;
         }
-        // a JSON patch replacing the whole status: the mock API merges lists of a merge patch instead of replacing them
-        String patch = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status()) + "}]";
         try {
+            // a JSON patch replacing the whole status (the mock API merges lists of a merge patch instead of
+            // replacing them), keeping the conditions others own (kovn.io/NetworkReady), as kubelet keeps them
+            PodStatus status = status();
+            Pod current = client.pods().inNamespace(namespace).withName(name).get();
+            if (current != null && current.getStatus() != null && current.getStatus().getConditions() != null) {
+                Set<String> own = status.getConditions().stream().map(PodCondition::getType).collect(Collectors.toSet());
+                current.getStatus().getConditions().stream().filter(c -> !own.contains(c.getType()))
+                        .forEach(status.getConditions()::add);
+            }
+            String patch = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
             client.pods().inNamespace(namespace).withName(name).subresource("status")
                     .patch(PatchContext.of(PatchType.JSON), patch);
         } catch (KubernetesClientException e) {

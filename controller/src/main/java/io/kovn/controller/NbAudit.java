@@ -1,0 +1,87 @@
+package io.kovn.controller;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kovn.controller.reconcile.ClusterState;
+import io.kovn.controller.reconcile.PodReconciler;
+import io.kovn.controller.reconcile.Reconciler;
+import io.kovn.controller.reconcile.ServiceReconciler;
+import io.kovn.ovn.Databases;
+import io.kovn.ovn.ops.NbDrift;
+import io.kovn.ovn.ops.NbTables;
+import io.kovn.ovsdb.client.OvsdbClient;
+import io.kovn.ovsdb.replica.DatabaseReplica;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code kovn audit}: the controller's full sync run dry against the live NB, from a separate process. It lists
+ * the objects (informers, once), rebuilds the allocations from annotations and NB as a new leader does, lets the
+ * reconcilers build their transaction and reports its operations as rows ({@link NbDrift}) instead of committing
+ * it; with {@code fix} it commits that transaction (annotations are left to the controller).
+ */
+public final class NbAudit {
+
+    /**
+     * @param rows    every row that differs
+     * @param skipped objects that could not be reconciled now, with why (they are not compared)
+     * @param fixed   whether the rows were written
+     */
+    public record Result(List<NbDrift.RowChange> rows, Map<String, String> skipped, boolean fixed) {
+    }
+
+    private NbAudit() {
+    }
+
+    public static Result run(ControllerConfig config, KubernetesClient kube, boolean fix) throws Exception {
+        OvsdbClient.Options opts = OvsdbClient.Options.defaults();
+        if (config.tls() != null) {
+            opts = opts.withTls(config.tls());
+        }
+        Informers informers = new Informers();
+        try (OvsdbClient client = new OvsdbClient(config.nbAddress(), opts).connectSync()) {
+            DatabaseReplica nb = client.replicate(Databases.NORTHBOUND, NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
+            SharedIndexInformer<Node> nodes = informers.add("nodes", kube.nodes().runnableInformer(0));
+            SharedIndexInformer<Pod> pods = informers.add("pods", kube.pods().inAnyNamespace().runnableInformer(0));
+            SharedIndexInformer<Service> services = informers.add("services",
+                    kube.services().inAnyNamespace().runnableInformer(0));
+            SharedIndexInformer<EndpointSlice> slices = informers.add("endpointslices",
+                    kube.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
+            SharedIndexInformer<Namespace> namespaces = informers.add("namespaces", kube.namespaces().runnableInformer(0));
+            SharedIndexInformer<NetworkPolicy> policies = informers.add("networkpolicies",
+                    kube.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0));
+            slices.addIndexers(Map.of(ClusterState.SLICES_BY_SERVICE, s -> {
+                String key = ServiceReconciler.sliceServiceKey(s);
+                return key == null ? List.of() : List.of(key);
+            }));
+            informers.start();
+            if (!informers.awaitSynced(config.syncTimeout(), () -> true)) {
+                throw new IllegalStateException("the API's lists did not complete within "
+                        + config.syncTimeout().toSeconds() + " s: " + String.join(", ", informers.unsynced()));
+            }
+            ClusterState state = new ClusterState(config, kube, nb, new EventRecorder(kube, "kovn-audit"), nodes, pods,
+                    services, slices, namespaces, policies);
+            PodReconciler podReconciler = new PodReconciler(state);
+            Map<ObjectKey.Kind, Reconciler> reconcilers = FullSync.reconcilers(state, podReconciler);
+            FullSync.rebuildAllocations(state, podReconciler, nb);
+            FullSync.DryRun run = FullSync.dryRun(state, reconcilers, nb, config.joinSubnet());
+            List<NbDrift.RowChange> rows = NbDrift.of(run.txn());
+            Map<String, String> skipped = new LinkedHashMap<>();
+            run.skipped().forEach((k, why) -> skipped.put(k.toString(), why));
+            if (fix && !run.txn().isEmpty()) {
+                new NbWriter(client, nb, new Metrics()).commit(run.txn());
+            }
+            return new Result(rows, skipped, fix && !rows.isEmpty());
+        } finally {
+            informers.stop();
+        }
+    }
+}

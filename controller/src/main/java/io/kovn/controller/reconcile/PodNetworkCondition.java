@@ -1,0 +1,75 @@
+package io.kovn.controller.reconcile;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pod condition {@value #TYPE}: True once the pod's logical port is committed to NB and its annotation
+ * published, False with the step it waits for ({@code NodeHasNoSubnet}, {@code AddressesExhausted},
+ * {@code NBWriteFailed}). Written with a JSON patch of the status subresource that touches only this condition
+ * (a {@code test} of its index guards the replace), so the kubelet's conditions are never overwritten, and only
+ * when the status or reason changes.
+ */
+public final class PodNetworkCondition {
+    private static final Logger log = LoggerFactory.getLogger(PodNetworkCondition.class);
+    public static final String TYPE = "kovn.io/NetworkReady";
+    public static final String READY = "PortCommitted";
+    public static final String NO_SUBNET = "NodeHasNoSubnet";
+    public static final String EXHAUSTED = "AddressesExhausted";
+    public static final String NB_FAILED = "NBWriteFailed";
+
+    private PodNetworkCondition() {
+    }
+
+    /** The JSON patch that sets the condition, or empty when the pod already shows this status and reason. */
+    static Optional<String> patch(Pod pod, boolean ready, String reason, String message) {
+        List<PodCondition> conditions = pod.getStatus() == null || pod.getStatus().getConditions() == null ? null
+                : pod.getStatus().getConditions();
+        PodCondition c = new PodConditionBuilder().withType(TYPE).withStatus(ready ? "True" : "False").withReason(reason)
+                .withMessage(message).withLastTransitionTime(Instant.now().toString()).build();
+        String value = Serialization.asJson(c);
+        if (pod.getStatus() == null) {
+            return Optional.of("[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"conditions\":[" + value + "]}}]");
+        }
+        if (conditions == null || conditions.isEmpty()) { // "add" creates the list, or replaces an empty one
+            return Optional.of("[{\"op\":\"add\",\"path\":\"/status/conditions\",\"value\":[" + value + "]}]");
+        }
+        for (int i = 0; i < conditions.size(); i++) {
+            PodCondition cur = conditions.get(i);
+            if (TYPE.equals(cur.getType())) {
+                if (c.getStatus().equals(cur.getStatus()) && reason.equals(cur.getReason())) {
+                    return Optional.empty();
+                }
+                return Optional.of("[{\"op\":\"test\",\"path\":\"/status/conditions/" + i + "/type\",\"value\":\"" + TYPE
+                        + "\"},{\"op\":\"replace\",\"path\":\"/status/conditions/" + i + "\",\"value\":" + value + "}]");
+            }
+        }
+        return Optional.of("[{\"op\":\"add\",\"path\":\"/status/conditions/-\",\"value\":" + value + "}]");
+    }
+
+    /** Sets the condition if it differs; a failed patch (the pod changed or went away) is retried by the next reconcile. */
+    public static void set(KubernetesClient kube, Pod pod, boolean ready, String reason, String message) {
+        Optional<String> p = patch(pod, ready, reason, message);
+        if (p.isEmpty()) {
+            return;
+        }
+        try {
+            kube.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .subresource("status").patch(PatchContext.of(PatchType.JSON), p.get());
+        } catch (KubernetesClientException e) {
+            log.debug("pod {}/{}: condition {} not set: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                    TYPE, e.getMessage());
+        }
+    }
+}

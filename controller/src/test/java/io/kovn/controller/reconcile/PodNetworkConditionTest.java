@@ -1,0 +1,51 @@
+package io.kovn.controller.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import org.junit.jupiter.api.Test;
+
+/** The JSON patch of the kovn.io/NetworkReady condition touches that condition only, and only when it changes. */
+class PodNetworkConditionTest {
+
+    private static Pod pod(String... conditions) {
+        PodBuilder b = new PodBuilder().withNewMetadata().withNamespace("x").withName("a").endMetadata().withNewStatus()
+                .endStatus();
+        for (int i = 0; i < conditions.length; i += 3) {
+            b.editStatus().addNewCondition().withType(conditions[i]).withStatus(conditions[i + 1])
+                    .withReason(conditions[i + 2]).endCondition().endStatus();
+        }
+        return b.build();
+    }
+
+    @Test
+    void appendsBesideTheKubeletsConditions() {
+        assertThat(PodNetworkCondition.patch(pod("Ready", "True", ""), false, "NodeHasNoSubnet", "waiting"))
+                .hasValueSatisfying(p -> assertThat(p).startsWith("[{\"op\":\"add\",\"path\":\"/status/conditions/-\"")
+                        .contains("\"type\":\"kovn.io/NetworkReady\"").contains("\"status\":\"False\"")
+                        .contains("\"reason\":\"NodeHasNoSubnet\"").doesNotContain("Ready\",\"status\":\"True"));
+    }
+
+    @Test
+    void replacesItsOwnConditionAtItsIndexBehindATest() {
+        assertThat(PodNetworkCondition.patch(pod("Ready", "True", "", "kovn.io/NetworkReady", "False", "NodeHasNoSubnet"),
+                true, "PortCommitted", "committed"))
+                .hasValueSatisfying(p -> assertThat(p)
+                        .startsWith("[{\"op\":\"test\",\"path\":\"/status/conditions/1/type\",\"value\":\"kovn.io/NetworkReady\"},"
+                                + "{\"op\":\"replace\",\"path\":\"/status/conditions/1\"")
+                        .contains("\"status\":\"True\""));
+    }
+
+    @Test
+    void writesNothingWhenStatusAndReasonAreAlreadyThere() {
+        assertThat(PodNetworkCondition.patch(pod("kovn.io/NetworkReady", "True", "PortCommitted"), true, "PortCommitted",
+                "another message")).isEmpty();
+    }
+
+    @Test
+    void createsTheListWhenThePodHasNoConditions() {
+        assertThat(PodNetworkCondition.patch(pod(), true, "PortCommitted", "m"))
+                .hasValueSatisfying(p -> assertThat(p).startsWith("[{\"op\":\"add\",\"path\":\"/status/conditions\",\"value\":[{"));
+    }
+}
