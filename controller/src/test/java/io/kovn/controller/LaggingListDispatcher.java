@@ -1,10 +1,10 @@
 package io.kovn.controller;
 
 import io.fabric8.kubernetes.api.model.PodList;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.kovn.testing.k8s.WatchFailureOffLoop;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The mock API server's CRUD dispatcher, able to answer collection lists slowly (as a loaded API server does), for
  * every client or for one user, or from a stale cache (as a real API server's watch cache may, for lists at
- * resourceVersion 0): pods listed without some that exist. Counts the lists it receives.
+ * resourceVersion 0): pods listed without some that exist. Counts the lists it receives. A watch that ends
+ * (a stopped controller) is wound down off the mock's event loop ({@link WatchFailureOffLoop}).
  */
-final class LaggingListDispatcher extends KubernetesCrudDispatcher {
+final class LaggingListDispatcher extends WatchFailureOffLoop {
     private volatile String slowUser;
     private volatile Duration delay = Duration.ZERO;
     private final Map<String, AtomicInteger> lists = new ConcurrentHashMap<>();

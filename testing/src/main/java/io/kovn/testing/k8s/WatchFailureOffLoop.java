@@ -1,11 +1,10 @@
-package io.kovn.sandbox.api;
+package io.kovn.testing.k8s;
 
 import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
-import io.kovn.testing.k8s.CsrApprovalDispatcher;
 import java.lang.reflect.Field;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -16,9 +15,10 @@ import java.util.concurrent.Executors;
  * a killed controller or node agent, or closes it while an event is being sent to it), the mock's watch listener
  * waits for its send queue to drain, on the server's only event loop, where that send itself waits to be written:
  * the whole API stalls for 30 s to a minute. Here that wait happens on a thread of its own, after the watch has
- * been taken out of the dispatcher's list.
+ * been taken out of the dispatcher's list. Used by the sandbox's API and the controller's tests, whose controllers
+ * are stopped and started while pods change.
  */
-final class WatchFailureOffLoop extends CsrApprovalDispatcher {
+public class WatchFailureOffLoop extends CsrApprovalDispatcher {
     private static final ExecutorService CLOSERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "mock-api-watch-close");
         t.setDaemon(true);
