@@ -58,6 +58,12 @@ class NetworkPolicyE2ETest {
         client = s.client();
         pool = Executors.newFixedThreadPool(16);
         List<String> nodes = s.nodeNames();
+        for (String ns : NAMESPACES) { // a rerun after a failed start finds the first attempt's objects
+            if (client.namespaces().withName(ns).get() != null) {
+                client.network().v1().networkPolicies().inNamespace(ns).delete();
+                new Pods(s, ns).deleteAll();
+            }
+        }
         for (int i = 0; i < NAMESPACES.size(); i++) {
             String ns = NAMESPACES.get(i);
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).addToLabels("ns", ns)
