@@ -148,7 +148,8 @@ class NodeCertificateRotationIT {
                                 + "writes: %d ms through the renewal, %d ms including the reconnect after expiry%n",
                                 ok.get(), failed.get(), gapThroughRenewal / 1_000_000, longestGap.get() / 1_000_000);
                         assertThat(gapThroughRenewal).as("gap through the renewal").isLessThan(Duration.ofSeconds(1).toNanos());
-                        assertThat(longestGap.get()).as("gap including the reconnect").isLessThan(Duration.ofSeconds(5).toNanos());
+                        // the reconnect's back-off and TLS handshake: about 0.5 s here, several seconds on a loaded CI machine
+                        assertThat(longestGap.get()).as("gap including the reconnect").isLessThan(Duration.ofSeconds(10).toNanos());
                         assertThat(agent.stats().reconnects()).as("reconnected after the drop, with the renewed "
                                 + "certificate (the first one had expired)").isGreaterThanOrEqualTo(1);
                         assertThat(sb.ctl("get", "Chassis", "node1", "external_ids")).startsWith("{tick=");
