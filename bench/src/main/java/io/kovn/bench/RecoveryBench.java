@@ -58,7 +58,7 @@ public final class RecoveryBench {
             if (rounds < 1 || rounds > 20) {
                 throw new IllegalArgumentException("need 1..20 rounds");
             }
-            new ControllerBench.Options(nodes, pods, 0, false);
+            new ControllerBench.Options(nodes, pods, 0, false); // the same bounds on nodes and pods
         }
     }
 
@@ -91,7 +91,7 @@ public final class RecoveryBench {
         public void printTable(PrintStream out) {
             out.printf("kovn bench recovery: %d nodes, %d pods, %d rounds (mock API + real NB ovsdb-server)%n",
                     options.nodes(), options.pods(), options.rounds());
-            out.printf("  initial sync (pods annotated)          %8.0f ms%n", initialSyncMs);
+            out.printf("  setup: first sync until pods annotated %8.0f ms  (not a figure: includes the annotations through the mock API)%n", initialSyncMs);
             line(out, "wiped NB rebuilt, same IPs/MACs/subnets", recovery);
             line(out, "baseline: cold sync, no annotations    ", cold);
             out.printf("  recovery / cold sync (medians) = %.2fx; all %d pod addresses and %d node subnets kept in every round%n",
