@@ -199,7 +199,7 @@ public final class ControllerBench {
     }
 
     /** Creates nodes, then pods round-robin over them, then services with slices naming three pods each. */
-    private static void create(KubernetesClient api, Options o, PrintStream progress) throws Exception {
+    static void create(KubernetesClient api, Options o, PrintStream progress) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<?>> done = new ArrayList<>();
@@ -289,7 +289,7 @@ public final class ControllerBench {
         }
     }
 
-    private static void waitFor(BooleanSupplier condition, int seconds) throws InterruptedException {
+    static void waitFor(BooleanSupplier condition, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -2,6 +2,7 @@ package io.kovn.cli;
 
 import io.kovn.bench.ControllerBench;
 import io.kovn.bench.OvsdbBench;
+import io.kovn.bench.RecoveryBench;
 import io.kovn.bench.cni.CniBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -9,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /** {@code kovn bench ...}: benchmarks that print their figures and the ratio against the baseline they name. */
 @Command(name = "bench", description = "Benchmarks (each starts the daemons it measures and stops them).",
-        subcommands = {BenchCommand.Ovsdb.class, BenchCommand.Controller.class, BenchCommand.Cni.class}, mixinStandardHelpOptions = true)
+        subcommands = {BenchCommand.Ovsdb.class, BenchCommand.Controller.class,
+                BenchCommand.Recovery.class, BenchCommand.Cni.class}, mixinStandardHelpOptions = true)
 final class BenchCommand {
 
     @Command(name = "ovsdb", mixinStandardHelpOptions = true,
@@ -60,6 +62,38 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             ControllerBench.Result r = ControllerBench.run(new ControllerBench.Options(nodes, pods, services, json), System.err);
+            if (json) {
+                System.out.println(r.toJson());
+            } else {
+                r.printTable(System.out);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "recovery", mixinStandardHelpOptions = true,
+            description = {"Disaster recovery of a wiped Northbound database: pods and nodes are synced into NB by the "
+                    + "controller (embedded mock Kubernetes API, real NB ovsdb-server); then, each round, NB is replaced "
+                    + "by an empty database and a new controller rebuilds it. Prints the time until NB holds every pod's "
+                    + "port with its former IP and MAC and every node's switch with its former subnet (fails if one "
+                    + "changed), the NB transactions used, median and spread over the rounds, and the ratio to a cold "
+                    + "sync of the same cluster without annotations into an empty NB, interleaved with the rounds."})
+    static final class Recovery implements Callable<Integer> {
+        @Option(names = "--nodes", defaultValue = "100", description = "default ${DEFAULT-VALUE}")
+        int nodes;
+
+        @Option(names = "--pods", defaultValue = "5000", description = "default ${DEFAULT-VALUE}")
+        int pods;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "recoveries and cold syncs, alternating (default ${DEFAULT-VALUE})")
+        int rounds;
+
+        @Option(names = "--json", description = "print one JSON object instead of the table")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            RecoveryBench.Result r = RecoveryBench.run(new RecoveryBench.Options(nodes, pods, rounds), System.err);
             if (json) {
                 System.out.println(r.toJson());
             } else {
