@@ -112,6 +112,9 @@ class KubernetesApiUseTest {
             // waitUntilCondition on one Node: an informer on metadata.name
             call(N, "NodeWatcher.java", "nodes", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
             call(N, "PodWatcher.java", "pods", r(N, "list", "", "pods"), r(N, "watch", "", "pods")),
+            // the status reporter: a JSON patch of the pod's status subresource; the Node read, then its status
+            call(N, "PodInstalledCondition.java", "pods", r(N, "patch", "", "pods/status")),
+            call(N, "NodeCniCondition.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes/status")),
             // create, then waitUntilCondition on it
             call(N, "NodeCertificateEnroller.java", "certificateSigningRequests", r(N, "create", CERTS, CSR).tlsOnly(),
                     r(N, "list", CERTS, CSR).tlsOnly(), r(N, "watch", CERTS, CSR).tlsOnly()));

@@ -17,6 +17,7 @@ import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.node.ovs.SouthboundPorts;
 import io.kovn.node.pki.NodeCertificates;
+import io.kovn.node.status.NodeStatusReporter;
 import io.kovn.node.underlay.PortPool;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.NodeSubnets;
@@ -38,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * Open_vSwitch settings for ovn-controller and br-int; with enrolment, the node's certificate (CSR) and the SSL
  * row; on a gateway node its bridge, bridge mapping, flows (kept
  * from then on) and annotations; the Node's subnet from the controller; the management
- * port; the pods informer and a first clean-up of leftovers; the CNI server; and last the CNI config and plugin
- * (a config present is what tells kubelet the network is ready). In underlay mode (docs/underlay.md) it brings up
- * only the VM's bridge, the CNI server with the pool-cache handler, /metrics and the CNI config and plugin.
+ * port; the pods informer, the status reporter (pod and Node conditions) and a first clean-up of leftovers; the
+ * CNI server; and last the CNI config and plugin (a config present is what tells kubelet the network is ready).
+ * In underlay mode (docs/underlay.md) it brings up only the VM's bridge, the CNI server with the pool-cache
+ * handler, /metrics and the CNI config and plugin.
  * {@link #close()} stops it; what it set up on the node stays, as pods keep running without the agent.
  */
 public final class NodeAgent implements AutoCloseable {
@@ -58,6 +60,7 @@ public final class NodeAgent implements AutoCloseable {
     private LeftoverSweeper sweeper;
     private FlowKeeper gatewayFlows;
     private NodeCertificates certificates;
+    private NodeStatusReporter status;
     private ScheduledExecutorService timer;
     private final NodeMetrics metrics = new NodeMetrics();
     private MetricsServer metricsServer;
@@ -136,8 +139,10 @@ public final class NodeAgent implements AutoCloseable {
 
         pods = new PodWatcher(client, cfg.nodeName());
         southbound = connectSouthbound();
+        status = new NodeStatusReporter(client, cfg.nodeName(), chassisId, pods, metrics);
         CniHandler handler = new CniHandler(pods, new PodPlumber(host, ovs, cfg.mtu(), cfg.txChecksumOffloadOff()),
-                southbound, nodeSubnet, cfg.podAnnotationTimeout(), cfg.ovnInstalledTimeout());
+                southbound, nodeSubnet, cfg.podAnnotationTimeout(), cfg.ovnInstalledTimeout(), status);
+        status.start(handler::statusProblems);
         sweeper = new LeftoverSweeper(ovs, host, pods, handler);
         int removed = sweeper.sweep();
         if (removed > 0) {
@@ -248,6 +253,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (server != null) {
             server.close();
+        }
+        if (status != null) {
+            status.close();
         }
         if (metricsServer != null) {
             metricsServer.close();

@@ -6,7 +6,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 
-/** The node agent's Prometheus metrics: CNI requests by command and outcome, and leftovers removed. */
+/**
+ * The node agent's Prometheus metrics: CNI requests by command and outcome, leftovers removed, a pod's creation to
+ * ovn-installed, and the status reports it wrote or dropped.
+ */
 public final class NodeMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter leftovers = Counter.builder("kovn_node_leftovers_removed")
@@ -22,6 +25,31 @@ public final class NodeMetrics {
                 .tag("command", command).tag("result", result)
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry).record(took);
+    }
+
+    private final Timer podCreatedToOvnInstalled = Timer.builder("kovn_pod_created_to_ovn_installed")
+            .description("time from a pod's creation (its creationTimestamp, 1 s resolution) to its OVS interface "
+                    + "being marked ovn-installed, as CNI ADD saw it")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
+            .maximumExpectedValue(Duration.ofSeconds(120)).register(registry);
+    private final Counter statusReportsDropped = Counter.builder("kovn_node_status_reports_dropped")
+            .description("pod status reports dropped because the reporter's queue was full (the API too slow)")
+            .register(registry);
+
+    public void podCreatedToOvnInstalled(Duration d) {
+        if (!d.isNegative()) {
+            podCreatedToOvnInstalled.record(d);
+        }
+    }
+
+    public void statusReportDropped() {
+        statusReportsDropped.increment();
+    }
+
+    /** One status PATCH of a {@code kind} (pod, node) by the agent; {@code result} ok or failed. */
+    public void statusPatch(String kind, String result) {
+        Counter.builder("kovn_node_status_patches").description("status patches the node agent sent, by kind and result")
+                .tag("kind", kind).tag("result", result).register(registry).increment();
     }
 
     public void leftoversRemoved(int n) {

@@ -66,6 +66,8 @@ public final class KubernetesApiUse {
             of("patch", CORE, "nodes", "GatewayAnnotations: l3-gateway-config, node-chassis-id"),
             of("list", CORE, "pods", "PodWatcher: informer on spec.nodeName"),
             of("watch", CORE, "pods", "PodWatcher: informer on spec.nodeName"),
+            of("patch", CORE, "pods/status", "PodInstalledCondition: the kovn.io/OvnInstalled condition"),
+            of("patch", CORE, "nodes/status", "NodeCniCondition: the kovn.io/CNIReady condition"),
             of("create", CERTIFICATES, "certificatesigningrequests", "NodeCertificateEnroller: its CSR").tls(),
             of("list", CERTIFICATES, "certificatesigningrequests", "NodeCertificateEnroller: waitUntilCondition")
                     .tls(),

@@ -9,6 +9,7 @@ import io.kovn.ovn.annotations.PodNetwork;
 import io.kovn.ovn.net.Ipv4Cidr;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ public final class CniHandler {
     private final PodPlumber plumber;
     private final VerifiedPodNetwork networks;
     private final Duration installedTimeout;
+    private final PortInstalledListener installedListener;
     private final KeyedLocks locks = new KeyedLocks();
     /** Host veths with an operation in progress, which the clean-up leaves alone. */
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -49,14 +51,16 @@ public final class CniHandler {
 
     /**
      * {@code ovn} and {@code nodeSubnet} are what a pod's annotation is checked against before anything is
-     * plumbed; {@code annotationTimeout} bounds the wait for an annotation that agrees with them.
+     * plumbed; {@code annotationTimeout} bounds the wait for an annotation that agrees with them;
+     * {@code installedListener} hears of each port ovn-controller installed.
      */
     public CniHandler(PodWatcher pods, PodPlumber plumber, SouthboundPorts ovn, Ipv4Cidr nodeSubnet,
-                      Duration annotationTimeout, Duration installedTimeout) {
+                      Duration annotationTimeout, Duration installedTimeout, PortInstalledListener installedListener) {
         this.pods = pods;
         this.plumber = plumber;
         this.networks = new VerifiedPodNetwork(pods, ovn, nodeSubnet, annotationTimeout);
         this.installedTimeout = installedTimeout;
+        this.installedListener = installedListener;
     }
 
     PodPlumber plumber() {
@@ -182,6 +186,7 @@ public final class CniHandler {
                     "OVS interface " + hostVeth + " has no external_ids:ovn-installed=true; is ovn-controller running"
                     + " and does the logical switch port " + ns + "_" + name + " exist?"));
             long t3 = System.nanoTime();
+            installedListener.installed(pod, hostVeth, Instant.now());
             joinPodSide(podSide);
             checkAbort(abort, req);
             log.debug("{}: veth {} ms, OVS port {} ms, ovn-installed {} ms, then pod side {} ms more", req,
@@ -300,14 +305,20 @@ public final class CniHandler {
 
     /** STATUS (CNI 1.1.0): whether an ADD could be served now; code 50 with the reason otherwise. */
     private void status() throws CniFailure {
-        List<String> problems = new ArrayList<>(plumber.ovsProblems());
-        if (!pods.hasSynced()) {
-            problems.add("the node's pods are not known yet (no answer from the Kubernetes API)");
-        }
+        List<String> problems = statusProblems();
         if (!problems.isEmpty()) {
             throw new CniFailure(CniFailure.PLUGIN_NOT_AVAILABLE, "the kovn node agent cannot set up pods now: "
                     + problems.get(0), String.join("; ", problems));
         }
+    }
+
+    /** Why STATUS would fail now; empty when an ADD could be served. */
+    public List<String> statusProblems() {
+        List<String> problems = new ArrayList<>(plumber.ovsProblems());
+        if (!pods.hasSynced()) {
+            problems.add("the node's pods are not known yet (no answer from the Kubernetes API)");
+        }
+        return problems;
     }
 
     /**

@@ -1,0 +1,44 @@
+package io.kovn.node.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The status patches touch only their own condition, and carry hostile text as JSON strings. */
+class ConditionPatchTest {
+    private static final String T = "2026-01-01T00:00:00Z";
+
+    @Test
+    void addsTheStatusTheListOrAnEntryAndReplacesOnlyBehindATestOfItsIndex() {
+        var c = ConditionPatch.condition("kovn.io/X", true, "R", "m", T);
+        String cond = "{\"type\":\"kovn.io/X\",\"status\":\"True\",\"reason\":\"R\",\"message\":\"m\","
+                + "\"lastTransitionTime\":\"" + T + "\"}";
+        assertThat(ConditionPatch.set(false, null, c))
+                .isEqualTo("[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"conditions\":[" + cond + "]}}]");
+        assertThat(ConditionPatch.set(true, List.of(), c))
+                .isEqualTo("[{\"op\":\"add\",\"path\":\"/status/conditions\",\"value\":[" + cond + "]}]");
+        assertThat(ConditionPatch.set(true, List.of("Ready", "PodScheduled"), c))
+                .isEqualTo("[{\"op\":\"add\",\"path\":\"/status/conditions/-\",\"value\":" + cond + "}]");
+        assertThat(ConditionPatch.set(true, List.of("Ready", "kovn.io/X"), c))
+                .isEqualTo("[{\"op\":\"test\",\"path\":\"/status/conditions/1/type\",\"value\":\"kovn.io/X\"},"
+                        + "{\"op\":\"replace\",\"path\":\"/status/conditions/1\",\"value\":" + cond + "}]");
+    }
+
+    @Test
+    void aMessageFromTheApiStaysOneString() {
+        var c = ConditionPatch.condition("kovn.io/X", false, "R", "\"},{\"op\":\"remove\",\"path\":\"/status\"", T);
+        String patch = ConditionPatch.set(true, List.of("Ready"), c);
+        assertThat(patch).startsWith("[{\"op\":\"add\",\"path\":\"/status/conditions/-\"")
+                .contains("\"message\":\"\\\"},{\\\"op\\\":\\\"remove\\\",\\\"path\\\":\\\"/status\\\"\"");
+    }
+
+    @Test
+    void theNodeConditionSaysWhatStatusAnswers() {
+        assertThat(NodeCniCondition.State.of(List.of())).isEqualTo(new NodeCniCondition.State(true,
+                NodeCniCondition.OK, "CNI STATUS: the kovn node agent can set up pods"));
+        assertThat(NodeCniCondition.State.of(List.of("local OVSDB: not connected", "pods informer: not synced")))
+                .isEqualTo(new NodeCniCondition.State(false, NodeCniCondition.FAILED, "CNI STATUS: the kovn node agent "
+                        + "cannot set up pods now: local OVSDB: not connected; pods informer: not synced"));
+    }
+}
