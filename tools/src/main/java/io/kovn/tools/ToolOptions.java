@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kovn.controller.ControllerOptions;
 import io.kovn.ovn.config.Configuration;
+import io.kovn.ovn.config.Option;
 import io.kovn.ovn.config.OvsdbRemoteOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +16,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What the tools share with the controller's options (the same {@code --kubeconfig} and {@code --nb-*} flags)
- * and the Southbound connection of {@code kovn trace}; and the JSON writer of their {@code --json} output.
+ * and the Southbound connection and OVS run directory of {@code kovn trace}; and the JSON writer of their {@code --json} output.
  */
 public final class ToolOptions {
     public static final OvsdbRemoteOptions SB = OvsdbRemoteOptions.of("sb", "OVN Southbound database").required();
+    /** Where {@code kovn trace --node} finds the source node's OVS (control socket, db.sock). */
+    public static final Option<Path> OVS_RUNDIR = Option.path("ovs-rundir", "with --node: the OVS run "
+            + "directory of the source's node (ovs-vswitchd's control socket, db.sock)")
+            .defaultValue("/var/run/openvswitch");
     public static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private ToolOptions() {

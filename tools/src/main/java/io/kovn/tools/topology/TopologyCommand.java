@@ -68,7 +68,7 @@ public final class TopologyCommand {
     }
 
     /** Graphviz's rendering of {@code dot}; fails naming the package when it is not installed. */
-    static String svg(String dot) throws IOException, InterruptedException {
+    public static String svg(String dot) throws IOException, InterruptedException {
         Process p;
         try {
             p = new ProcessBuilder(List.of("dot", "-Tsvg")).redirectError(ProcessBuilder.Redirect.DISCARD).start();

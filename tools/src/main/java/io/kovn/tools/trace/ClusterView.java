@@ -19,6 +19,7 @@ import io.kovn.ovn.nb.PortGroup;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.MacAddress;
 import io.kovn.ovn.sb.Chassis;
+import io.kovn.ovn.sb.Encap;
 import io.kovn.ovn.sb.PortBinding;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.Uuid;
@@ -155,6 +156,19 @@ final class ClusterView {
             return "node " + lsp.name().substring(Names.managementPort("").length()) + "'s management port" + ip;
         }
         return lsp.name() + ip;
+    }
+
+    /** The name (system-id) of the chassis {@code logicalPort} is bound to. */
+    Optional<String> chassisNameOf(String logicalPort) {
+        return sb.list(PortBinding.TABLE).stream().filter(pb -> pb.logicalPort().equals(logicalPort)).findFirst()
+                .flatMap(PortBinding::chassis).flatMap(u -> sb.get(Chassis.TABLE, u)).map(Chassis::name);
+    }
+
+    /** The node whose chassis has the tunnel endpoint {@code ip}. */
+    Optional<String> nodeOfEncapIp(String ip) {
+        return sb.list(Encap.TABLE).stream().filter(e -> e.ip().equals(ip)).findFirst().flatMap(e ->
+                sb.list(Chassis.TABLE).stream().filter(c -> c.name().equals(e.chassisName())).findFirst())
+                .map(c -> c.hostname().isEmpty() ? c.name() : c.hostname());
     }
 
     TraceSummary.Context context() {

@@ -2,6 +2,7 @@ package io.kovn.tools.trace;
 
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.MacAddress;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +32,20 @@ public record Microflow(String inport, MacAddress ethSrc, MacAddress ethDst, int
                     .append(" && tcp.flags == 2");
             case UDP -> b.append(" && udp && udp.src == ").append(SOURCE_PORT).append(" && udp.dst == ").append(dstPort);
             case ICMP -> b.append(" && icmp4 && icmp4.type == 8 && icmp4.code == 0");
+        }
+        return b.toString();
+    }
+
+    /** The same packet as an OpenFlow flow entering br-int at {@code ofport}, for ofproto/trace. */
+    public String openFlow(long ofport) {
+        StringBuilder b = new StringBuilder("in_port=").append(ofport).append(',')
+                .append(protocol.name().toLowerCase(Locale.ROOT)).append(",dl_src=").append(ethSrc)
+                .append(",dl_dst=").append(ethDst).append(",nw_src=").append(Ipv4Cidr.format(ipSrc)).append(",nw_dst=")
+                .append(Ipv4Cidr.format(ipDst)).append(",nw_ttl=64");
+        switch (protocol) {
+            case TCP -> b.append(",tp_src=").append(SOURCE_PORT).append(",tp_dst=").append(dstPort).append(",tcp_flags=0x002");
+            case UDP -> b.append(",tp_src=").append(SOURCE_PORT).append(",tp_dst=").append(dstPort);
+            case ICMP -> b.append(",icmp_type=8,icmp_code=0");
         }
         return b.toString();
     }

@@ -1,14 +1,29 @@
 package io.kovn.tools.trace;
 
+import java.util.Optional;
+
 /**
- * The outcome of {@code kovn trace}: what was traced, the microflow given to ovn-trace, the summary, and
- * ovn-trace's own output ({@code -v}).
+ * The outcome of {@code kovn trace}: what was traced, the microflow given to ovn-trace, the summary, ovn-trace's own
+ * output ({@code -v}), and with {@code --node} the trace through the source node's br-int.
  */
 public record TraceReport(String source, String destination, String datapath, String microflow,
-                          TraceSummary summary, String ovnTrace) {
+                          TraceSummary summary, String ovnTrace, Optional<NodeTrace> node) {
 
     public String render(boolean verbose) {
-        String s = summary.render(source, destination);
-        return verbose ? s + "\novn-trace " + datapath + " '" + microflow + "'\n\n" + ovnTrace : s;
+        StringBuilder s = new StringBuilder(summary.render(source, destination));
+        node.ifPresent(n -> s.append(n.render(false)));
+        if (verbose) {
+            s.append("\novn-trace ").append(datapath).append(" '").append(microflow).append("'\n\n").append(ovnTrace);
+            node.ifPresent(n -> s.append(n.render(true).substring(n.render(false).length())));
+        }
+        return s.toString();
+    }
+
+    /** Whether the packet gets through: ovn-trace's verdict, and with {@code --node} the datapath's as well. */
+    public boolean passes() {
+        boolean logical = summary.verdict() == TraceSummary.Verdict.DELIVERED
+                || summary.verdict() == TraceSummary.Verdict.LEFT_CLUSTER;
+        return logical && node.map(n -> n.verdict() == NodeTrace.Verdict.OUTPUT
+                || n.verdict() == NodeTrace.Verdict.TUNNELLED).orElse(true);
     }
 }
