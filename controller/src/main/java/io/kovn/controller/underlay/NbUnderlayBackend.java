@@ -1,0 +1,240 @@
+package io.kovn.controller.underlay;
+
+import io.kovn.ovn.Databases;
+import io.kovn.ovn.Owners;
+import io.kovn.ovn.annotations.UnderlayPool;
+import io.kovn.ovn.nb.LogicalRouterPort;
+import io.kovn.ovn.nb.LogicalSwitch;
+import io.kovn.ovn.nb.LogicalSwitchPort;
+import io.kovn.ovn.net.Ipv4Address;
+import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.ovn.net.Ipv4InterfaceAddress;
+import io.kovn.ovn.net.MacAddress;
+import io.kovn.ovn.ops.NbTxn;
+import io.kovn.ovn.ops.RouterOps;
+import io.kovn.ovn.ops.SwitchOps;
+import io.kovn.ovsdb.client.OvsdbClient;
+import io.kovn.ovsdb.replica.DatabaseReplica;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NB-native back end: writes the VMs' pod switches, their router ports and the pooled child ports straight into
+ * the cloud's NB with kovn's OVSDB client. Every row carries kovn's owner external_ids (the Node, or the Cluster
+ * for a router it made) and {@link UnderlayNames#ROLE}; one VM is one transaction, computed from the replica, so a
+ * repeated call or a restart writes only what differs. A router that exists already (the cloud's) is used as it is:
+ * only kovn's ports are added to it.
+ */
+public final class NbUnderlayBackend implements UnderlayBackend {
+    private static final Logger log = LoggerFactory.getLogger(NbUnderlayBackend.class);
+    private static final Duration CATCH_UP = Duration.ofSeconds(10);
+
+    private final OvsdbClient client;
+    private final DatabaseReplica nb;
+    private final UnderlaySettings settings;
+
+    public NbUnderlayBackend(OvsdbClient client, DatabaseReplica nb, UnderlaySettings settings) {
+        this.client = client;
+        this.nb = nb;
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return "nb";
+    }
+
+    @Override
+    public synchronized UnderlayPool ensure(UnderlayVm vm) throws Exception {
+        NbTxn txn = new NbTxn(nb);
+        if (RouterOps.ref(txn, settings.router()).isEmpty()) {
+            RouterOps.ensureRouter(txn, settings.router(), Map.of(),
+                    ids(Owners.of(Owners.TYPE_CLUSTER, settings.router()), UnderlayNames.ROLE_ROUTER));
+        }
+        Map<String, String> owner = Owners.of(Owners.TYPE_NODE, vm.node());
+        Ipv4Cidr subnet = subnetOf(vm.node()).orElseGet(this::freeSubnet);
+        String ls = UnderlayNames.podSwitch(vm.node());
+        SwitchOps.ensure(txn, new SwitchOps.SwitchSpec(ls, Map.of("subnet", subnet.toString()),
+                ids(owner, UnderlayNames.ROLE_POD_SWITCH), Set.of()));
+        int gateway = subnet.address(1);
+        RouterOps.ensurePort(txn, settings.router(), new RouterOps.RouterPortSpec(UnderlayNames.routerPort(vm.node()),
+                MacAddress.fromIpv4(gateway), Set.of(subnet.withPrefix(gateway)), ids(owner, UnderlayNames.ROLE_ROUTER_PORT)));
+        SwitchOps.ensurePort(txn, ls, new SwitchOps.PortSpec(UnderlayNames.switchRouterPort(vm.node()), "router",
+                Set.of("router"), Set.of(), Map.of("router-port", UnderlayNames.routerPort(vm.node())),
+                ids(owner, UnderlayNames.ROLE_SWITCH_ROUTER_PORT)));
+
+        List<UnderlayPool.Port> pool = pool(vm, subnet);
+        Set<String> poolNames = new HashSet<>();
+        pool.forEach(p -> poolNames.add(p.id()));
+        for (LogicalSwitchPort stale : poolPorts(vm.node())) {
+            if (!poolNames.contains(stale.name())) {
+                SwitchOps.deletePort(txn, stale);
+            }
+        }
+        for (UnderlayPool.Port p : pool) {
+            String ip = p.address().address().toString();
+            SwitchOps.ensureChildPort(txn, ls, new SwitchOps.PortSpec(p.id(), "", Set.of(p.mac() + " " + ip),
+                    Set.of(p.mac() + " " + ip), Map.of(), ids(owner, UnderlayNames.ROLE_POOL_PORT)), vm.vmPort(), p.tag());
+        }
+        if (!txn.isEmpty()) {
+            commit(txn, pool);
+            log.info("underlay: VM {} (port {}): pod switch {} ({}), pool of {} ports", vm.node(), vm.vmPort(), ls,
+                    subnet, pool.size());
+        }
+        return new UnderlayPool(pool);
+    }
+
+    /**
+     * The pool as it should be: the node's pool ports that are sound (an address in the subnet, a tag no other child
+     * of the VM port uses), then new ones up to the size with the lowest free tags and addresses. Unsound ports are
+     * removed; sound ports past the size are kept: which ones pods hold is known only inside the VM.
+     */
+    private List<UnderlayPool.Port> pool(UnderlayVm vm, Ipv4Cidr subnet) {
+        Ipv4Address gateway = new Ipv4Address(subnet.address(1));
+        List<LogicalSwitchPort> mine = poolPorts(vm.node());
+        Set<String> mineNames = new HashSet<>();
+        mine.forEach(p -> mineNames.add(p.name()));
+        Set<Integer> foreignTags = new HashSet<>();
+        for (LogicalSwitchPort p : nb.list(LogicalSwitchPort.TABLE)) {
+            if (p.parentName().equals(Optional.of(vm.vmPort())) && !mineNames.contains(p.name())) {
+                p.tag().or(p::tagRequest).ifPresent(t -> foreignTags.add(t.intValue()));
+            }
+        }
+        List<UnderlayPool.Port> kept = new ArrayList<>();
+        Set<Integer> tags = new HashSet<>(foreignTags);
+        Set<Integer> addresses = new HashSet<>(Set.of(gateway.value()));
+        for (LogicalSwitchPort p : mine) {
+            Optional<UnderlayPool.Port> sound = soundPort(p, subnet, gateway);
+            if (sound.isPresent() && tags.add(sound.get().tag()) && addresses.add(sound.get().address().address().value())) {
+                kept.add(sound.get());
+            }
+        }
+        int tag = 1;
+        long offset = 2;
+        while (kept.size() < vm.poolSize()) {
+            while (tags.contains(tag) || nb.lookupOne(LogicalSwitchPort.TABLE, LogicalSwitchPort.NAME,
+                    UnderlayNames.poolPort(vm.node(), tag)).filter(p -> !mineNames.contains(p.name())).isPresent()) {
+                tag++;
+            }
+            while (offset < subnet.size() - 1 && addresses.contains(subnet.address(offset))) {
+                offset++;
+            }
+            if (tag > 4094 || offset >= subnet.size() - 1) {
+                log.warn("underlay: VM {}: no free tag or address left in {} for a pool of {}", vm.node(), subnet,
+                        vm.poolSize());
+                break;
+            }
+            int ip = subnet.address(offset);
+            kept.add(new UnderlayPool.Port(UnderlayNames.poolPort(vm.node(), tag), Ipv4InterfaceAddress.in(subnet, ip),
+                    gateway, MacAddress.ofIpv4(ip), tag));
+            tags.add(tag);
+            addresses.add(ip);
+        }
+        kept.sort(Comparator.comparingInt(UnderlayPool.Port::tag));
+        return kept;
+    }
+
+    private List<LogicalSwitchPort> poolPorts(String node) {
+        return nb.byExternalId(LogicalSwitchPort.TABLE, Owners.OWNER, node).stream()
+                .filter(p -> UnderlayNames.ROLE_POOL_PORT.equals(p.externalIds().get(UnderlayNames.ROLE))).toList();
+    }
+
+    /** A pool port of NB as the pool holds it, if its name, tag and single "mac ip" address are sound. */
+    private static Optional<UnderlayPool.Port> soundPort(LogicalSwitchPort p, Ipv4Cidr subnet, Ipv4Address gateway) {
+        Optional<Long> tag = p.tag().or(p::tagRequest);
+        if (tag.isEmpty() || p.addresses().size() != 1) {
+            return Optional.empty();
+        }
+        String[] parts = p.addresses().iterator().next().split(" ");
+        try {
+            int ip = Ipv4Cidr.parseAddress(parts.length == 2 ? parts[1] : "");
+            if (!subnet.contains(ip) || ip == subnet.network() || ip == subnet.broadcast()
+                    || !p.name().equals(UnderlayNames.poolPort(p.externalIds().get(Owners.OWNER), tag.get().intValue()))) {
+                return Optional.empty();
+            }
+            return Optional.of(new UnderlayPool.Port(p.name(), Ipv4InterfaceAddress.in(subnet, ip), gateway,
+                    MacAddress.parse(parts[0]), tag.get().intValue()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public synchronized void removeAllBut(Set<String> keep) throws Exception {
+        NbTxn txn = new NbTxn(nb);
+        for (LogicalSwitch ls : nb.byExternalId(LogicalSwitch.TABLE, UnderlayNames.ROLE, UnderlayNames.ROLE_POD_SWITCH)) {
+            if (!keep.contains(ls.externalIds().get(Owners.OWNER))) {
+                SwitchOps.delete(txn, ls);
+            }
+        }
+        for (LogicalRouterPort lrp : nb.byExternalId(LogicalRouterPort.TABLE, UnderlayNames.ROLE,
+                UnderlayNames.ROLE_ROUTER_PORT)) {
+            if (!keep.contains(lrp.externalIds().get(Owners.OWNER))) {
+                RouterOps.deletePort(txn, lrp);
+            }
+        }
+        if (!txn.isEmpty()) {
+            log.info("underlay: removing the pod networks of VMs no longer in underlay mode");
+            commit(txn, List.of());
+        }
+    }
+
+    /** The subnet of the node's pod switch, if it has one that parses. */
+    private Optional<Ipv4Cidr> subnetOf(String node) {
+        return nb.lookupOne(LogicalSwitch.TABLE, LogicalSwitch.NAME, UnderlayNames.podSwitch(node))
+                .filter(ls -> UnderlayNames.ROLE_POD_SWITCH.equals(ls.externalIds().get(UnderlayNames.ROLE)))
+                .map(ls -> ls.otherConfig().get("subnet")).flatMap(s -> {
+                    try {
+                        return Optional.of(Ipv4Cidr.parse(s));
+                    } catch (IllegalArgumentException e) {
+                        return Optional.empty();
+                    }
+                });
+    }
+
+    /** The first subnet of the pod network no pod switch of underlay mode holds. */
+    private Ipv4Cidr freeSubnet() {
+        Set<Ipv4Cidr> used = new HashSet<>();
+        for (LogicalSwitch ls : nb.byExternalId(LogicalSwitch.TABLE, UnderlayNames.ROLE, UnderlayNames.ROLE_POD_SWITCH)) {
+            try {
+                used.add(Ipv4Cidr.parse(ls.otherConfig().getOrDefault("subnet", "")));
+            } catch (IllegalArgumentException e) {
+                // a switch without a sound subnet holds none
+            }
+        }
+        long count = 1L << (settings.podSubnetPrefix() - settings.podNetwork().prefix());
+        long step = 1L << (32 - settings.podSubnetPrefix());
+        for (long i = 0; i < count; i++) {
+            Ipv4Cidr candidate = new Ipv4Cidr(settings.podNetwork().address(i * step), settings.podSubnetPrefix());
+            if (used.stream().noneMatch(candidate::overlaps)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("the pod network " + settings.podNetwork() + " has no free /"
+                + settings.podSubnetPrefix() + " left for another VM");
+    }
+
+    private static Map<String, String> ids(Map<String, String> owner, String role) {
+        Map<String, String> m = new LinkedHashMap<>(owner);
+        m.put(UnderlayNames.ROLE, role);
+        return m;
+    }
+
+    /** One transaction; then waits until the replica shows the pool's ports, so the next call reads its writes. */
+    private void commit(NbTxn txn, List<UnderlayPool.Port> pool) throws Exception {
+        client.transact(Databases.NORTHBOUND, txn.operations())
+                .get(client.options().callTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        nb.await(r -> pool.stream().allMatch(p -> r.lookupOne(LogicalSwitchPort.TABLE, LogicalSwitchPort.NAME, p.id())
+                .isPresent())).get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

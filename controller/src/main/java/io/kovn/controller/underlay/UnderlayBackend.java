@@ -1,0 +1,24 @@
+package io.kovn.controller.underlay;
+
+import io.kovn.ovn.annotations.UnderlayPool;
+import java.util.Set;
+
+/**
+ * What makes a worker VM's pod network and its pool of child ports in the cloud: NB directly
+ * ({@link NbUnderlayBackend}) or, later, a Neutron API. The controller and the VM's agent see only the pool it
+ * returns, so they do not know which back end runs. Implementations are retry-safe: calling {@link #ensure} again
+ * after a failure, or on a restart, converges on the same rows and never duplicates a port.
+ */
+public interface UnderlayBackend {
+    /** A short name for logs ("nb", "neutron"). */
+    String name();
+
+    /**
+     * Makes the VM's pod switch, its attachment to the router and at least {@code vm.poolSize()} child ports of
+     * {@code vm.vmPort()} exist, correcting drifted rows; returns the whole pool.
+     */
+    UnderlayPool ensure(UnderlayVm vm) throws Exception;
+
+    /** Removes what this back end made for every VM whose node is not in {@code keep}. */
+    void removeAllBut(Set<String> keep) throws Exception;
+}
