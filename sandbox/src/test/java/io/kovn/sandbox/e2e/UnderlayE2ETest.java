@@ -1,0 +1,126 @@
+package io.kovn.sandbox.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.kovn.ovn.annotations.UnderlayPool;
+import io.kovn.sandbox.UnderlaySandbox;
+import io.kovn.sandbox.demo.Probe;
+import io.kovn.sandbox.standins.RuntimePod;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
+
+/**
+ * Underlay mode end to end (docs/underlay.md): pods in VMs on two hypervisors take pooled child ports of their VM's
+ * port and talk by IP through the cloud's OVN; a standalone VM and a physical host reach them by their IPs; NB shows
+ * parent_name and tag for every pod's port; an exhausted pool gives CNI's try-later and recovers when it grows.
+ */
+@Tag("integration")
+@Tag("e2e")
+@ResourceLock("kovn-sandbox")
+@ExtendWith(SharedUnderlaySandbox.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UnderlayE2ETest {
+    private static final String NS = "e2e-underlay";
+    private static final Duration READY = Duration.ofSeconds(60);
+
+    @BeforeAll
+    static void namespace() {
+        SharedUnderlaySandbox.sandbox().ensureNamespace(NS);
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        s.client().pods().inNamespace(NS).delete();
+        s.client().nodes().withName("vm1").edit(n -> new NodeBuilder(n).editMetadata()
+                .removeFromAnnotations(UnderlayPool.POOL_SIZE).endMetadata().build());
+    }
+
+    private static void pod(String name, String vm) {
+        SharedUnderlaySandbox.sandbox().client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata()
+                .withName(name).withNamespace(NS).endMetadata().withNewSpec().withNodeName(vm).addNewContainer()
+                .withName("echo").addNewPort().withName("http").withContainerPort(Pods.TCP).endPort().endContainer()
+                .endSpec().build()).create();
+    }
+
+    private static RuntimePod ready(String name) {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        await().atMost(READY).until(() -> s.pod(NS, name).map(RuntimePod::ip).isPresent());
+        return s.pod(NS, name).orElseThrow();
+    }
+
+    private static void reaches(String from, Path netns, RuntimePod to) {
+        Probe.Result ping = Probe.until(() -> Probe.ping(netns, to.ip()), Duration.ofSeconds(15));
+        assertThat(ping.ok()).as("ping %s -> %s %s: %s", from, to.name(), to.ip(), ping).isTrue();
+        Probe.Result tcp = Probe.until(() -> Probe.tcp(netns, to.ip(), Pods.TCP), Duration.ofSeconds(10));
+        assertThat(tcp.answer()).as("TCP %s -> %s: %s", from, to.name(), tcp).isEqualTo(NS + "/" + to.name());
+    }
+
+    /** The pod's NB port is a child of its VM's port with the tag its veth has in the VM. */
+    private static void childPortOf(String vm, RuntimePod pod) {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        String veth = s.vmOvs(vm, "--bare", "--columns=name", "find", "Interface",
+                "external_ids:pod=" + pod.name());
+        String port = s.vmOvs(vm, "get", "Interface", veth, "external_ids:\"kovn.io/underlay-port\"").replace("\"", "");
+        String tag = s.vmOvs(vm, "get", "Port", veth, "tag");
+        assertThat(s.nbctl("get", "logical_switch_port", port, "parent_name")).isEqualTo(vm + "-port");
+        assertThat(s.nbctl("get", "logical_switch_port", port, "tag")).isEqualTo(tag);
+        assertThat(s.nbctl("get", "logical_switch_port", port, "addresses")).contains(pod.ip());
+    }
+
+    @Test
+    @Order(1)
+    void podsOnTwoHypervisorsTalkAndTheStandaloneVmAndThePhysicalHostReachThem() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        assertThat(s.hypervisorOf("vm1")).isNotEqualTo(s.hypervisorOf("vm2"));
+        pod("a", "vm1");
+        pod("b", "vm2");
+        RuntimePod a = ready("a");
+        RuntimePod b = ready("b");
+
+        reaches("a", a.netnsPath(), b);
+        reaches("b", b.netnsPath(), a);
+        reaches("standalone VM", s.standaloneVm().path(), a);
+        reaches("standalone VM", s.standaloneVm().path(), b);
+        reaches("physical host", s.physicalHost().path(), a);
+        reaches("physical host", s.physicalHost().path(), b);
+        childPortOf("vm1", a);
+        childPortOf("vm2", b);
+        assertThat(s.nbctl("--bare", "--columns=name", "find", "logical_switch_port", "parent_name!=[]",
+                "external_ids:\"kovn.io/owner-type\"!=Node")).as("every child port is kovn's, owned by its Node").isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void anExhaustedPoolGivesTryLaterAndRecoversWhenThePoolGrows() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        for (int i = 1; i < SharedUnderlaySandbox.POOL_SIZE; i++) {
+            pod("c" + i, "vm1");
+            ready("c" + i);
+        }
+        pod("over", "vm1");
+        await().atMost(READY).until(() -> Optional.ofNullable(s.pod(NS, "over").map(RuntimePod::lastError).orElse(null))
+                .filter(e -> e.contains("code 11")).isPresent());
+        assertThat(s.pod(NS, "over").orElseThrow().lastError()).contains("pool of this VM is exhausted");
+
+        s.client().nodes().withName("vm1").edit(n -> new NodeBuilder(n).editMetadata()
+                .addToAnnotations(UnderlayPool.POOL_SIZE, Integer.toString(SharedUnderlaySandbox.POOL_SIZE + 1))
+                .endMetadata().build());
+        RuntimePod over = ready("over");
+        childPortOf("vm1", over);
+        reaches("physical host", s.physicalHost().path(), over);
+    }
+}
