@@ -62,6 +62,8 @@ public final class UnderlaySandbox implements AutoCloseable {
     public static final String ROUTER = "kovn-underlay";
     public static final String STANDALONE_IP = "10.98.0.30";
     public static final String PHYS_HOST_IP = "192.168.77.10";
+    /** The pool size per VM of {@code kovn sandbox up --mode underlay}. */
+    public static final int DEFAULT_POOL_SIZE = 8;
     static final String CLOUD_SWITCH = "cloud-net";
     static final String PHYS_SWITCH = "physnet";
     static final String VM_BRIDGE = "br-int";
@@ -257,7 +259,7 @@ public final class UnderlaySandbox implements AutoCloseable {
         values.put(ControllerOptions.UNDERLAY_POOL_SIZE, Integer.toString(options.poolSize()));
         values.put(ControllerOptions.LEADER_ELECTION, "false");
         values.put(ControllerOptions.METRICS_PORT, "-1");
-        Path config = stateDir.resolve("controller.yaml");
+        Path config = stateDir.resolve(Sandbox.CONTROLLER_CONFIG);
         ConfigFile.write(config, ControllerOptions.SET, values);
         controller = opened(ManagedProcess.start("controller", JavaCommand.of("256m", jvmOptions(), ControllerMain.class,
                 List.of(ConfigSources.CONFIG.flag(), config.toString())), Map.of(), logDir.resolve("controller.log")));
@@ -265,7 +267,7 @@ public final class UnderlaySandbox implements AutoCloseable {
 
     private void addVm(String name, String hv, String ip, Path plugin) {
         VmOvs ovs = opened(VmOvs.start(name, TIMEOUT));
-        Path dir = stateDir.resolve("vms").resolve(name);
+        Path dir = stateDir.resolve("nodes").resolve(name);
         mkdirs(dir.resolve("cni/net.d"));
         CniPlugin.install(plugin, dir.resolve("cni/bin"));
         // the VM's operator: the bridge with its uplink (the vNIC) as a trunk port, as the seeds' ovs-vsctl steps do
@@ -312,6 +314,11 @@ public final class UnderlaySandbox implements AutoCloseable {
                 vm.dir().resolve("cni/bin"), vm.dir().resolve("pods"), logDir.resolve("cni-" + vm.name() + ".log")));
         opened.add(() -> runtime.close(false));
         vms.put(vm.name(), new Vm(vm.name(), vm.hypervisor(), vm.ip(), vm.ovs(), vm.dir(), vm.agent(), runtime));
+    }
+
+    /** Seconds since the sandbox started coming up. */
+    public double elapsedSeconds() {
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     /** How many pool entries the VM's Open_vSwitch database holds now. */
