@@ -3,6 +3,7 @@ package io.kovn.controller.underlay;
 import io.kovn.ovn.Databases;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.UnderlayPool;
+import io.kovn.ovn.nb.LoadBalancer;
 import io.kovn.ovn.nb.LogicalRouterPort;
 import io.kovn.ovn.nb.LogicalSwitch;
 import io.kovn.ovn.nb.LogicalSwitchPort;
@@ -10,6 +11,7 @@ import io.kovn.ovn.net.Ipv4Address;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.Ipv4InterfaceAddress;
 import io.kovn.ovn.net.MacAddress;
+import io.kovn.ovn.ops.LoadBalancerOps;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovn.ops.RouterOps;
 import io.kovn.ovn.ops.SwitchOps;
@@ -17,6 +19,7 @@ import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,13 +34,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The NB-native back end: writes the VMs' pod switches, their router ports and the pooled child ports straight into
  * the cloud's NB with kovn's OVSDB client. Every row carries kovn's owner external_ids (the Node, or the Cluster
- * for a router it made) and {@link UnderlayNames#ROLE}; one VM is one transaction, computed from the replica, so a
+ * for a router it made) and {@link UnderlayNames#ROLE}; the Services' load balancers are the overlay's rows (owner
+ * the Service), in group {@value #SERVICES_GROUP}, which has no external_ids column. One VM is one transaction, computed from the replica, so a
  * repeated call or a restart writes only what differs. A router that exists already (the cloud's) is used as it is:
  * only kovn's ports are added to it.
  */
 public final class NbUnderlayBackend implements UnderlayBackend {
     private static final Logger log = LoggerFactory.getLogger(NbUnderlayBackend.class);
     private static final Duration CATCH_UP = Duration.ofSeconds(10);
+    /** The load balancer group of the Services, on every pod switch. */
+    static final String SERVICES_GROUP = "kovn-underlay-services";
 
     private final OvsdbClient client;
     private final DatabaseReplica nb;
@@ -61,11 +67,12 @@ public final class NbUnderlayBackend implements UnderlayBackend {
             RouterOps.ensureRouter(txn, settings.router(), Map.of(),
                     ids(Owners.of(Owners.TYPE_CLUSTER, settings.router()), UnderlayNames.ROLE_ROUTER));
         }
+        LoadBalancerOps.ensureGroup(txn, SERVICES_GROUP);
         Map<String, String> owner = Owners.of(Owners.TYPE_NODE, vm.node());
         Ipv4Cidr subnet = subnetOf(vm.node()).orElseGet(this::freeSubnet);
         String ls = UnderlayNames.podSwitch(vm.node());
         SwitchOps.ensure(txn, new SwitchOps.SwitchSpec(ls, Map.of("subnet", subnet.toString()),
-                ids(owner, UnderlayNames.ROLE_POD_SWITCH), Set.of()));
+                ids(owner, UnderlayNames.ROLE_POD_SWITCH), Set.of(SERVICES_GROUP)));
         int gateway = subnet.address(1);
         RouterOps.ensurePort(txn, settings.router(), new RouterOps.RouterPortSpec(UnderlayNames.routerPort(vm.node()),
                 MacAddress.fromIpv4(gateway), Set.of(subnet.withPrefix(gateway)), ids(owner, UnderlayNames.ROLE_ROUTER_PORT)));
@@ -186,6 +193,26 @@ public final class NbUnderlayBackend implements UnderlayBackend {
         if (!txn.isEmpty()) {
             log.info("underlay: removing the pod networks of VMs no longer in underlay mode");
             commit(txn, List.of());
+        }
+    }
+
+    @Override
+    public synchronized void ensureServices(Collection<LoadBalancerOps.LoadBalancerSpec> wanted) throws Exception {
+        NbTxn txn = new NbTxn(nb);
+        LoadBalancerOps.ensureGroup(txn, SERVICES_GROUP);
+        Set<String> names = new HashSet<>();
+        for (LoadBalancerOps.LoadBalancerSpec spec : wanted) {
+            LoadBalancerOps.ensure(txn, spec, SERVICES_GROUP);
+            names.add(spec.name());
+        }
+        for (LoadBalancer lb : nb.byExternalId(LoadBalancer.TABLE, Owners.OWNER_TYPE, Owners.TYPE_SERVICE)) {
+            if (!names.contains(lb.name())) {
+                LoadBalancerOps.delete(txn, lb);
+            }
+        }
+        if (!txn.isEmpty()) {
+            commit(txn, List.of());
+            log.info("underlay: {} Service load balancers on the pod switches", wanted.size());
         }
     }
 

@@ -1,6 +1,8 @@
 package io.kovn.controller.underlay;
 
 import io.kovn.ovn.annotations.UnderlayPool;
+import io.kovn.ovn.ops.LoadBalancerOps;
+import java.util.Collection;
 import java.util.Set;
 
 /**
@@ -21,4 +23,11 @@ public interface UnderlayBackend {
 
     /** Removes what this back end made for every VM whose node is not in {@code keep}. */
     void removeAllBut(Set<String> keep) throws Exception;
+
+    /**
+     * Master-only load balancing: makes the Services' load balancers exactly {@code wanted} (as the overlay computes
+     * them) and applies them to every VM's pod switch, so a pod's traffic to a ClusterIP is balanced by the cloud's
+     * OVN on its hypervisor; load balancers of Services gone are removed.
+     */
+    void ensureServices(Collection<LoadBalancerOps.LoadBalancerSpec> wanted) throws Exception;
 }

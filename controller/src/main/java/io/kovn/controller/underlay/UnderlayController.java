@@ -1,6 +1,9 @@
 package io.kovn.controller.underlay;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -11,14 +14,19 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kovn.controller.ControllerConfig;
 import io.kovn.controller.EventRecorder;
+import io.kovn.controller.ObjectKey;
+import io.kovn.controller.reconcile.ServiceReconciler;
 import io.kovn.ovn.Databases;
 import io.kovn.ovn.annotations.UnderlayPool;
+import io.kovn.ovn.ops.LoadBalancerOps;
 import io.kovn.ovn.ops.NbTables;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.OvsdbJson;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +44,9 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link UnderlayBackend} and publishes the pool on the Node ({@value UnderlayPool#ANNOTATION}), where the VM's agent
  * reads it. Only the leader of Lease {@value #LEASE} writes. Node events queue their node (a set: one pass per node
  * however many events); a full pass every {@link #FULL_PASS} also removes what VMs no longer in underlay mode had. A
- * failed node is tried again after {@link #RETRY} and reported as a Warning Event on its Node.
+ * failed node is tried again after {@link #RETRY} and reported as a Warning Event on its Node. Services and
+ * EndpointSlices become load balancers on every pod switch (master-only load balancing, no kube-proxy in the VMs),
+ * computed by the overlay's {@link ServiceReconciler}.
  */
 public final class UnderlayController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UnderlayController.class);
@@ -45,6 +55,7 @@ public final class UnderlayController implements AutoCloseable {
     static final Duration RETRY = Duration.ofSeconds(2);
     private static final Duration REJOIN_DELAY = Duration.ofSeconds(10);
     private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
+    private static final String SLICES_BY_SERVICE = "service";
 
     private final ControllerConfig config;
     private final UnderlaySettings settings;
@@ -60,6 +71,9 @@ public final class UnderlayController implements AutoCloseable {
     private OvsdbClient nbClient;
     private UnderlayBackend backend;
     private volatile SharedIndexInformer<Node> nodes;
+    private volatile SharedIndexInformer<Service> services;
+    private volatile SharedIndexInformer<EndpointSlice> slices;
+    private volatile boolean servicesDue = true;
     private volatile Thread worker;
     private volatile CompletableFuture<?> election;
     private volatile boolean closed;
@@ -139,7 +153,32 @@ public final class UnderlayController implements AutoCloseable {
                 wake();
             }
         }, config.resync().toMillis());
+        ResourceEventHandler<HasMetadata> serviceChange = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(HasMetadata o) {
+                servicesChanged();
+            }
+
+            @Override
+            public void onUpdate(HasMetadata old, HasMetadata o) {
+                servicesChanged();
+            }
+
+            @Override
+            public void onDelete(HasMetadata o, boolean unknownFinalState) {
+                servicesChanged();
+            }
+        };
+        services = kube.services().inAnyNamespace().inform(serviceChange, config.resync().toMillis());
+        slices = kube.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(config.resync().toMillis());
+        slices.addIndexers(Map.of(SLICES_BY_SERVICE, sl -> {
+            String key = ServiceReconciler.sliceServiceKey(sl);
+            return key == null ? List.of() : List.of(key);
+        }));
+        slices.addEventHandler(serviceChange);
+        slices.start();
         fullPassDue = true;
+        servicesDue = true;
         Thread t = new Thread(this::work, "kovn-underlay-worker");
         t.setDaemon(true);
         worker = t;
@@ -149,13 +188,22 @@ public final class UnderlayController implements AutoCloseable {
     private synchronized void stopLeading() {
         Thread t = worker;
         worker = null;
-        if (nodes != null) {
-            nodes.stop();
-            nodes = null;
+        for (SharedIndexInformer<?> i : new SharedIndexInformer<?>[] {nodes, services, slices}) {
+            if (i != null) {
+                i.stop();
+            }
         }
+        nodes = null;
+        services = null;
+        slices = null;
         if (t != null) {
             t.interrupt();
         }
+    }
+
+    private void servicesChanged() {
+        servicesDue = true;
+        wake();
     }
 
     private void mark(String node) {
@@ -178,7 +226,7 @@ public final class UnderlayController implements AutoCloseable {
             try {
                 synchronized (dirty) {
                     long wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextFull - System.nanoTime()));
-                    if (dirty.isEmpty() && !fullPassDue && wait > 1) {
+                    if (dirty.isEmpty() && !fullPassDue && !servicesDue && wait > 1) {
                         dirty.wait(Math.min(wait, 1000));
                     }
                     batch = new LinkedHashSet<>(dirty);
@@ -207,6 +255,31 @@ public final class UnderlayController implements AutoCloseable {
                     retryLater(name);
                 }
             }
+            if (servicesDue) {
+                syncServices();
+            }
+        }
+    }
+
+    /** Every Service's load balancers, as the overlay's ServiceReconciler computes them, in one back end call. */
+    private void syncServices() {
+        SharedIndexInformer<Service> svcs = services;
+        SharedIndexInformer<EndpointSlice> sl = slices;
+        if (svcs == null || sl == null || !svcs.hasSynced() || !sl.hasSynced()) {
+            return;
+        }
+        servicesDue = false;
+        List<LoadBalancerOps.LoadBalancerSpec> wanted = new ArrayList<>();
+        for (Service svc : svcs.getStore().list()) {
+            ObjectKey key = ObjectKey.service(svc.getMetadata().getNamespace(), svc.getMetadata().getName());
+            wanted.addAll(ServiceReconciler.clusterLoadBalancers(key, svc,
+                    sl.getIndexer().byIndex(SLICES_BY_SERVICE, key.ref())).values());
+        }
+        try {
+            backend.ensureServices(wanted);
+        } catch (Exception e) {
+            log.warn("underlay: Service load balancers failed ({}); retry in {} s", e.getMessage(), RETRY.toSeconds());
+            timer.schedule(this::servicesChanged, RETRY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The NB-native back end under {@code kovn controller --mode underlay}, against a real NB and fabric8's mock API:
  * child ports with parent_name/tag on per-VM pod switches on a router, the pool published on each Node, grown on
- * request, a restart that writes nothing, hostile annotations refused, a VM leaving underlay mode cleaned up.
+ * request, a restart that writes nothing, hostile annotations refused, a Service's load balancer on the pod switches,
+ * a VM leaving underlay mode cleaned up.
  */
 @WithOvn(northd = false)
 class UnderlayControllerIT {
@@ -144,6 +147,26 @@ class UnderlayControllerIT {
                     .addToAnnotations(UnderlayPool.POOL_SIZE, "6").endMetadata().build());
             await().atMost(WAIT).until(() -> pool("vm1").ports().size() == 6);
             assertThat(pool("vm1").ports().subList(0, 4)).isEqualTo(vm1.ports());
+
+            kube.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("web")
+                    .withNamespace("default").endMetadata().withNewSpec().withClusterIP("10.96.0.10").addNewPort()
+                    .withName("http").withProtocol("TCP").withPort(80).withNewTargetPort(8080).endPort().endSpec()
+                    .build()).create();
+            String backend = vm1.ports().get(0).address().address().toString();
+            kube.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
+                    .withNewMetadata().withName("web-1").withNamespace("default")
+                    .addToLabels("kubernetes.io/service-name", "web").endMetadata().withAddressType("IPv4")
+                    .addNewPort().withName("http").withProtocol("TCP").withPort(8080).endPort()
+                    .addNewEndpoint().withAddresses(backend).withNewConditions().withReady(true).endConditions()
+                    .endEndpoint().build()).create();
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(ovn.nbctl("get", "load_balancer", "Service_default/web_TCP", "vips"))
+                        .isEqualTo("{\"10.96.0.10:80\"=\"" + backend + ":8080\"}");
+                String group = ovn.nbctl("get", "load_balancer_group", "kovn-underlay-services", "_uuid");
+                assertThat(ovn.nbctl("get", "logical_switch", "kovn-pods-vm1", "load_balancer_group")).contains(group);
+            });
+            kube.services().inNamespace("default").withName("web").delete();
+            await().atMost(WAIT).until(() -> ovn.nbctl("--bare", "--columns=name", "list", "load_balancer").isBlank());
 
             kube.nodes().withName("vm2").delete();
             await().atMost(WAIT).untilAsserted(() -> {
