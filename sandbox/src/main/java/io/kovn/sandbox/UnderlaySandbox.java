@@ -14,9 +14,12 @@ import io.kovn.ovn.annotations.UnderlayPool;
 import io.kovn.ovn.config.ConfigFile;
 import io.kovn.ovn.config.ConfigSources;
 import io.kovn.ovn.config.Option;
+import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.sandbox.api.SandboxApiServer;
 import io.kovn.sandbox.proc.JavaCommand;
 import io.kovn.sandbox.proc.ManagedProcess;
+import io.kovn.sandbox.standins.ClusterIpAllocator;
+import io.kovn.sandbox.standins.EndpointSliceMirror;
 import io.kovn.sandbox.standins.PodBinder;
 import io.kovn.sandbox.standins.PodRuntime;
 import io.kovn.sandbox.standins.RuntimePod;
@@ -245,7 +248,10 @@ public final class UnderlaySandbox implements AutoCloseable {
             ensureNamespace(ns);
         }
         opened(new PodBinder(client));
-        step("Kubernetes API (emulated) at " + api.url() + ", kubeconfig " + kubeconfig);
+        opened(new ClusterIpAllocator(client, Ipv4Cidr.parse(Sandbox.SERVICE_CIDR)));
+        opened(new EndpointSliceMirror(client));
+        step("Kubernetes API (emulated) at " + api.url() + ", kubeconfig " + kubeconfig
+                + "; stand-ins: pod binder, cluster IP allocator, EndpointSlices");
     }
 
     private void startController() {

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.kovn.ovn.annotations.UnderlayPool;
 import io.kovn.sandbox.UnderlaySandbox;
 import io.kovn.sandbox.demo.Probe;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 /**
  * Underlay mode end to end (docs/underlay.md): pods in VMs on two hypervisors take pooled child ports of their VM's
  * port and talk by IP through the cloud's OVN; a standalone VM and a physical host reach them by their IPs; NB shows
- * parent_name and tag for every pod's port; an exhausted pool gives CNI's try-later and recovers when it grows.
+ * parent_name and tag for every pod's port; a pod reaches a Service's ClusterIP through the load balancer the
+ * controller put on the pod switches; an exhausted pool gives CNI's try-later and recovers when it grows.
  */
 @Tag("integration")
 @Tag("e2e")
@@ -44,6 +47,7 @@ class UnderlayE2ETest {
     @AfterAll
     static void cleanUp() {
         UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        s.client().services().inNamespace(NS).delete();
         s.client().pods().inNamespace(NS).delete();
         s.client().nodes().withName("vm1").edit(n -> new NodeBuilder(n).editMetadata()
                 .removeFromAnnotations(UnderlayPool.POOL_SIZE).endMetadata().build());
@@ -105,6 +109,26 @@ class UnderlayE2ETest {
 
     @Test
     @Order(2)
+    void aPodReachesAServiceByItsClusterIpThroughTheMasterOnlyLoadBalancer() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        s.client().pods().inNamespace(NS).withName("b").edit(p -> new PodBuilder(p).editMetadata()
+                .addToLabels("app", "web").endMetadata().build());
+        s.client().services().inNamespace(NS).resource(new ServiceBuilder().withNewMetadata().withName("web")
+                .withNamespace(NS).endMetadata().withNewSpec().addToSelector("app", "web").addNewPort().withName("http")
+                .withProtocol("TCP").withPort(80).withNewTargetPort(Pods.TCP).endPort().endSpec().build()).create();
+        await().atMost(READY).until(() -> {
+            Service svc = s.client().services().inNamespace(NS).withName("web").get();
+            return svc.getSpec().getClusterIP() != null && !svc.getSpec().getClusterIP().isEmpty();
+        });
+        String vip = s.client().services().inNamespace(NS).withName("web").get().getSpec().getClusterIP();
+        RuntimePod a = s.pod(NS, "a").orElseThrow();
+        Probe.Result tcp = Probe.until(() -> Probe.tcp(a.netnsPath(), vip, 80), Duration.ofSeconds(30));
+        assertThat(tcp.answer()).as("TCP a -> web %s:80: %s", vip, tcp).isEqualTo(NS + "/b");
+        assertThat(s.nbctl("get", "load_balancer", "Service_" + NS + "/web_TCP", "vips")).contains(vip + ":80");
+    }
+
+    @Test
+    @Order(3)
     void anExhaustedPoolGivesTryLaterAndRecoversWhenThePoolGrows() {
         UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
         for (int i = 1; i < SharedUnderlaySandbox.POOL_SIZE; i++) {
