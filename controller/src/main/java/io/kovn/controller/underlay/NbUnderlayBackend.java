@@ -7,20 +7,26 @@ import io.kovn.ovn.nb.LoadBalancer;
 import io.kovn.ovn.nb.LogicalRouterPort;
 import io.kovn.ovn.nb.LogicalSwitch;
 import io.kovn.ovn.nb.LogicalSwitchPort;
+import io.kovn.ovn.nb.PortGroup;
 import io.kovn.ovn.net.Ipv4Address;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.Ipv4InterfaceAddress;
 import io.kovn.ovn.net.MacAddress;
 import io.kovn.ovn.ops.LoadBalancerOps;
 import io.kovn.ovn.ops.NbTxn;
+import io.kovn.ovn.ops.PolicyOps;
 import io.kovn.ovn.ops.RouterOps;
 import io.kovn.ovn.ops.SwitchOps;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.replica.DatabaseReplica;
+import io.kovn.ovsdb.wire.Condition;
+import io.kovn.ovsdb.wire.Operation;
+import io.kovn.ovsdb.wire.Uuid;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +50,12 @@ public final class NbUnderlayBackend implements UnderlayBackend {
     private static final Duration CATCH_UP = Duration.ofSeconds(10);
     /** The load balancer group of the Services, on every pod switch. */
     static final String SERVICES_GROUP = "kovn-underlay-services";
+    /** external_ids key naming the security profile a port group stands for (the cloud's admin sets it). */
+    public static final String PROFILE = "kovn.io/security-profile";
+    /** kovn's port group of the ports whose pod names an unknown profile: they take no traffic. */
+    static final String DENY_GROUP = "kovn_underlay_deny";
+    /** Above any profile's ACLs. */
+    private static final long DENY_PRIORITY = 32000;
 
     private final OvsdbClient client;
     private final DatabaseReplica nb;
@@ -214,6 +226,72 @@ public final class NbUnderlayBackend implements UnderlayBackend {
             commit(txn, List.of());
             log.info("underlay: {} Service load balancers on the pod switches", wanted.size());
         }
+    }
+
+    /** The profiles: port groups the cloud's admin made with {@value #PROFILE} = the profile's name. */
+    @Override
+    public Set<String> profiles() {
+        Set<String> out = new HashSet<>();
+        nb.withExternalId(PortGroup.TABLE, PROFILE).forEach(pg -> out.add(pg.externalIds().get(PROFILE)));
+        return out;
+    }
+
+    @Override
+    public synchronized void ensureProfiles(Map<String, Set<String>> members, Set<String> denied) throws Exception {
+        Map<String, Uuid> pool = new HashMap<>();
+        for (LogicalSwitchPort p : nb.byExternalId(LogicalSwitchPort.TABLE, UnderlayNames.ROLE, UnderlayNames.ROLE_POOL_PORT)) {
+            pool.put(p.name(), p.uuid());
+        }
+        NbTxn txn = new NbTxn(nb);
+        for (PortGroup pg : nb.withExternalId(PortGroup.TABLE, PROFILE)) {
+            membership(txn, pg, uuids(members.getOrDefault(pg.externalIds().get(PROFILE), Set.of()), pool), pool);
+        }
+        Set<Uuid> deny = uuids(denied, pool);
+        Map<String, String> owner = ids(Owners.of(Owners.TYPE_CLUSTER, DENY_GROUP), UnderlayNames.ROLE_DENY_GROUP);
+        PolicyOps.ensurePortGroup(txn, DENY_GROUP, deny, Set.of(
+                new PolicyOps.AclSpec("to-lport", DENY_PRIORITY, "outport == @" + DENY_GROUP, "drop", Optional.empty(),
+                        Optional.empty(), owner),
+                new PolicyOps.AclSpec("from-lport", DENY_PRIORITY, "inport == @" + DENY_GROUP, "drop", Optional.empty(),
+                        Optional.empty(), owner)), owner);
+        if (!txn.isEmpty()) {
+            commit(txn, List.of());
+            log.info("underlay: security profiles: {}; {} ports denied (unknown profiles)", members, denied.size());
+        }
+    }
+
+    /** The profile's pool ports become {@code wanted}, by one mutate; its other ports are the cloud's and stay. */
+    private static void membership(NbTxn txn, PortGroup pg, Set<Uuid> wanted, Map<String, Uuid> pool) {
+        Set<Uuid> ours = new HashSet<>(pool.values());
+        Set<Uuid> drop = new HashSet<>();
+        for (Uuid u : pg.ports()) {
+            if (ours.contains(u) && !wanted.contains(u)) {
+                drop.add(u);
+            }
+        }
+        Set<Uuid> add = new HashSet<>(wanted);
+        add.removeAll(pg.ports());
+        if (drop.isEmpty() && add.isEmpty()) {
+            return;
+        }
+        Operation.Mutate m = Operation.mutate(PortGroup.TABLE).where(Condition.uuid(pg.uuid()));
+        if (!drop.isEmpty()) {
+            m = m.with(PortGroup.PORTS.delete(drop));
+        }
+        if (!add.isEmpty()) {
+            m = m.with(PortGroup.PORTS.insert(add));
+        }
+        txn.add(m);
+    }
+
+    private static Set<Uuid> uuids(Set<String> ports, Map<String, Uuid> pool) {
+        Set<Uuid> out = new HashSet<>();
+        ports.forEach(p -> {
+            Uuid u = pool.get(p);
+            if (u != null) {
+                out.add(u);
+            }
+        });
+        return out;
     }
 
     /** The subnet of the node's pod switch, if it has one that parses. */

@@ -3,6 +3,7 @@ package io.kovn.controller.underlay;
 import io.kovn.ovn.annotations.UnderlayPool;
 import io.kovn.ovn.ops.LoadBalancerOps;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,4 +31,14 @@ public interface UnderlayBackend {
      * OVN on its hypervisor; load balancers of Services gone are removed.
      */
     void ensureServices(Collection<LoadBalancerOps.LoadBalancerSpec> wanted) throws Exception;
+
+    /** The security profiles (a cloud's security groups) pods may name, by name. */
+    Set<String> profiles();
+
+    /**
+     * Security profiles: each known profile's pool ports become exactly {@code members.get(profile)} (other ports of
+     * the profile are not kovn's and stay), and the pool ports in {@code denied} (pods naming an unknown profile)
+     * take no traffic at all; pool ports in neither are in no profile.
+     */
+    void ensureProfiles(Map<String, Set<String>> members, Set<String> denied) throws Exception;
 }

@@ -2,6 +2,7 @@ package io.kovn.controller.underlay;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,13 +26,16 @@ import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.OvsdbJson;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +50,8 @@ import tools.jackson.databind.node.ObjectNode;
  * however many events); a full pass every {@link #FULL_PASS} also removes what VMs no longer in underlay mode had. A
  * failed node is tried again after {@link #RETRY} and reported as a Warning Event on its Node. Services and
  * EndpointSlices become load balancers on every pod switch (master-only load balancing, no kube-proxy in the VMs),
- * computed by the overlay's {@link ServiceReconciler}.
+ * computed by the overlay's {@link ServiceReconciler}. Pods naming security profiles ({@value PodProfiles#ANNOTATION})
+ * have their pool port join them; a pod's port is found by its IP in its VM's pool.
  */
 public final class UnderlayController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UnderlayController.class);
@@ -74,6 +79,12 @@ public final class UnderlayController implements AutoCloseable {
     private volatile SharedIndexInformer<Service> services;
     private volatile SharedIndexInformer<EndpointSlice> slices;
     private volatile boolean servicesDue = true;
+    private volatile SharedIndexInformer<Pod> pods;
+    private volatile boolean profilesDue = true;
+    /** Each underlay VM's pool as last made, to find the port of a pod's IP. */
+    private final Map<String, UnderlayPool> pools = new ConcurrentHashMap<>();
+    /** What was last reported about a pod's profiles (by uid), so an Event is sent once per change. */
+    private final Map<String, String> reported = new ConcurrentHashMap<>();
     private volatile Thread worker;
     private volatile CompletableFuture<?> election;
     private volatile boolean closed;
@@ -177,8 +188,26 @@ public final class UnderlayController implements AutoCloseable {
         }));
         slices.addEventHandler(serviceChange);
         slices.start();
+        pods = kube.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod p) {
+                profilesChanged();
+            }
+
+            @Override
+            public void onUpdate(Pod old, Pod p) {
+                profilesChanged();
+            }
+
+            @Override
+            public void onDelete(Pod p, boolean unknownFinalState) {
+                reported.remove(p.getMetadata().getUid());
+                profilesChanged();
+            }
+        }, config.resync().toMillis());
         fullPassDue = true;
         servicesDue = true;
+        profilesDue = true;
         Thread t = new Thread(this::work, "kovn-underlay-worker");
         t.setDaemon(true);
         worker = t;
@@ -188,7 +217,7 @@ public final class UnderlayController implements AutoCloseable {
     private synchronized void stopLeading() {
         Thread t = worker;
         worker = null;
-        for (SharedIndexInformer<?> i : new SharedIndexInformer<?>[] {nodes, services, slices}) {
+        for (SharedIndexInformer<?> i : new SharedIndexInformer<?>[] {nodes, services, slices, pods}) {
             if (i != null) {
                 i.stop();
             }
@@ -196,9 +225,15 @@ public final class UnderlayController implements AutoCloseable {
         nodes = null;
         services = null;
         slices = null;
+        pods = null;
         if (t != null) {
             t.interrupt();
         }
+    }
+
+    private void profilesChanged() {
+        profilesDue = true;
+        wake();
     }
 
     private void servicesChanged() {
@@ -226,7 +261,7 @@ public final class UnderlayController implements AutoCloseable {
             try {
                 synchronized (dirty) {
                     long wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextFull - System.nanoTime()));
-                    if (dirty.isEmpty() && !fullPassDue && !servicesDue && wait > 1) {
+                    if (dirty.isEmpty() && !fullPassDue && !servicesDue && !profilesDue && wait > 1) {
                         dirty.wait(Math.min(wait, 1000));
                     }
                     batch = new LinkedHashSet<>(dirty);
@@ -241,6 +276,7 @@ public final class UnderlayController implements AutoCloseable {
             }
             if (fullPassDue || System.nanoTime() - nextFull >= 0) {
                 fullPassDue = false;
+                profilesDue = true; // a profile the cloud's admin added or removed meanwhile
                 nextFull = System.nanoTime() + FULL_PASS.toNanos();
                 batch.clear();
                 informer.getStore().list().forEach(n -> batch.add(n.getMetadata().getName()));
@@ -258,7 +294,76 @@ public final class UnderlayController implements AutoCloseable {
             if (servicesDue) {
                 syncServices();
             }
+            if (profilesDue) {
+                syncProfiles();
+            }
         }
+    }
+
+    /**
+     * Security profiles: every pod on an underlay VM whose IP is a pool port's joins the profiles it names; a pod
+     * naming an unknown profile, or an unreadable list, gets a Warning Event and its port takes no traffic (never a
+     * silently open port).
+     */
+    private void syncProfiles() {
+        SharedIndexInformer<Pod> p = pods;
+        if (p == null || !p.hasSynced()) {
+            return;
+        }
+        profilesDue = false;
+        Set<String> known = backend.profiles();
+        Map<String, Set<String>> members = new HashMap<>();
+        known.forEach(k -> members.put(k, new HashSet<>()));
+        Set<String> denied = new HashSet<>();
+        for (Pod pod : p.getStore().list()) {
+            Map<String, String> a = pod.getMetadata().getAnnotations();
+            String value = a == null ? null : a.get(PodProfiles.ANNOTATION);
+            Optional<String> port = poolPortOf(pod);
+            if (value == null || port.isEmpty()) {
+                continue;
+            }
+            String problem;
+            try {
+                Set<String> names = PodProfiles.parse(value).names();
+                Set<String> unknown = new TreeSet<>(names);
+                unknown.removeAll(known);
+                if (unknown.isEmpty()) {
+                    names.forEach(n -> members.get(n).add(port.get()));
+                    reported.remove(pod.getMetadata().getUid());
+                    continue;
+                }
+                problem = "UnknownSecurityProfile: " + PodProfiles.ANNOTATION + " names " + unknown
+                        + ", which no security profile is; the pod's port " + port.get() + " takes no traffic until it"
+                        + " names known ones (" + new TreeSet<>(known) + ")";
+            } catch (IllegalArgumentException e) {
+                problem = "InvalidSecurityProfiles: " + e.getMessage() + "; the pod's port " + port.get()
+                        + " takes no traffic until it is corrected";
+            }
+            denied.add(port.get());
+            if (!problem.equals(reported.put(pod.getMetadata().getUid(), problem))) {
+                int colon = problem.indexOf(':');
+                log.warn("underlay: pod {}/{}: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), problem);
+                events.warning(pod, problem.substring(0, colon), problem.substring(colon + 2));
+            }
+        }
+        try {
+            backend.ensureProfiles(members, denied);
+        } catch (Exception e) {
+            log.warn("underlay: security profiles failed ({}); retry in {} s", e.getMessage(), RETRY.toSeconds());
+            timer.schedule(this::profilesChanged, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The pool port a running pod holds: the one of its VM's pool whose address is the pod's IP. */
+    private Optional<String> poolPortOf(Pod pod) {
+        String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+        UnderlayPool pool = node == null || ip == null ? null : pools.get(node);
+        if (pool == null) {
+            return Optional.empty();
+        }
+        return pool.ports().stream().filter(x -> x.address().address().toString().equals(ip))
+                .map(UnderlayPool.Port::id).findFirst();
     }
 
     /** Every Service's load balancers, as the overlay's ServiceReconciler computes them, in one back end call. */
@@ -291,6 +396,7 @@ public final class UnderlayController implements AutoCloseable {
                 keep.add(n.getMetadata().getName());
             }
         }
+        pools.keySet().retainAll(keep);
         try {
             backend.removeAllBut(keep);
         } catch (Exception e) {
@@ -315,6 +421,9 @@ public final class UnderlayController implements AutoCloseable {
         }
         try {
             UnderlayPool pool = backend.ensure(vm.get());
+            if (!pool.equals(pools.put(name, pool))) {
+                profilesDue = true;
+            }
             publish(n, pool);
             return true;
         } catch (Exception e) {

@@ -18,6 +18,7 @@ final class UnderlayNames {
     static final String ROLE_ROUTER_PORT = "router-port";
     static final String ROLE_SWITCH_ROUTER_PORT = "switch-router-port";
     static final String ROLE_POOL_PORT = "pool-port";
+    static final String ROLE_DENY_GROUP = "deny-group";
 
     private UnderlayNames() {
     }

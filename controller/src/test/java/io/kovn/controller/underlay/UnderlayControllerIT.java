@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * The NB-native back end under {@code kovn controller --mode underlay}, against a real NB and fabric8's mock API:
  * child ports with parent_name/tag on per-VM pod switches on a router, the pool published on each Node, grown on
  * request, a restart that writes nothing, hostile annotations refused, a Service's load balancer on the pod switches,
- * a VM leaving underlay mode cleaned up.
+ * a pod's port joining its security profile and denied for an unknown one, a VM leaving underlay mode cleaned up.
  */
 @WithOvn(northd = false)
 class UnderlayControllerIT {
@@ -167,6 +168,27 @@ class UnderlayControllerIT {
             });
             kube.services().inNamespace("default").withName("web").delete();
             await().atMost(WAIT).until(() -> ovn.nbctl("--bare", "--columns=name", "list", "load_balancer").isBlank());
+
+            ovn.nbctl("pg-add", "web_only", "--", "set", "port_group", "web_only",
+                    "external_ids:\"kovn.io/security-profile\"=web-only");
+            UnderlayPool.Port held = pool("vm1").ports().get(1);
+            kube.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("p")
+                    .withNamespace("default").addToAnnotations(PodProfiles.ANNOTATION, "web-only").endMetadata()
+                    .withNewSpec().withNodeName("vm1").endSpec().withNewStatus()
+                    .withPodIP(held.address().address().toString()).endStatus().build()).create();
+            String heldUuid = ovn.nbctl("get", "logical_switch_port", held.id(), "_uuid");
+            await().atMost(WAIT).until(() -> ovn.nbctl("get", "port_group", "web_only", "ports").contains(heldUuid));
+            kube.pods().inNamespace("default").withName("p").edit(pod -> new PodBuilder(pod).editMetadata()
+                    .addToAnnotations(PodProfiles.ANNOTATION, "web-only,no-such").endMetadata().build());
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(ovn.nbctl("get", "port_group", "web_only", "ports")).doesNotContain(heldUuid);
+                assertThat(ovn.nbctl("get", "port_group", "kovn_underlay_deny", "ports")).contains(heldUuid);
+                assertThat(kube.v1().events().inAnyNamespace().list().getItems())
+                        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("UnknownSecurityProfile"));
+            });
+            kube.pods().inNamespace("default").withName("p").delete();
+            await().atMost(WAIT).until(() -> !ovn.nbctl("get", "port_group", "kovn_underlay_deny", "ports")
+                    .contains(heldUuid));
 
             kube.nodes().withName("vm2").delete();
             await().atMost(WAIT).untilAsserted(() -> {
