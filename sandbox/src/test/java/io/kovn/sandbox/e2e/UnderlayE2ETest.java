@@ -28,7 +28,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * Underlay mode end to end (docs/underlay.md): pods in VMs on two hypervisors take pooled child ports of their VM's
  * port and talk by IP through the cloud's OVN; a standalone VM and a physical host reach them by their IPs; NB shows
  * parent_name and tag for every pod's port; a pod reaches a Service's ClusterIP through the load balancer the
- * controller put on the pod switches; an exhausted pool gives CNI's try-later and recovers when it grows.
+ * controller put on the pod switches; a security profile allowing only TCP 8080 is enforced, and changing the pod's
+ * annotation changes traffic (an unknown profile: an Event and no traffic); an exhausted pool gives CNI's try-later
+ * and recovers when it grows.
  */
 @Tag("integration")
 @Tag("e2e")
@@ -129,6 +131,42 @@ class UnderlayE2ETest {
 
     @Test
     @Order(3)
+    void aSecurityProfileAllowingOnlyTcp8080IsEnforcedAndChangingTheAnnotationChangesTraffic() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        // the cloud's admin defines the profile, as a security group: only TCP 8080 in
+        s.nbctl("pg-add", "web_only", "--", "set", "port_group", "web_only",
+                "external_ids:\"kovn.io/security-profile\"=web-only");
+        s.nbctl("acl-add", "web_only", "to-lport", "1002", "outport == @web_only && ip4 && tcp.dst == " + Pods.TCP,
+                "allow-related");
+        s.nbctl("acl-add", "web_only", "to-lport", "1001", "outport == @web_only && ip4", "drop");
+        s.client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("guarded")
+                .withNamespace(NS).addToAnnotations("kovn.io/security-profiles", "web-only").endMetadata().withNewSpec()
+                .withNodeName("vm2").addNewContainer().withName("echo").addNewPort().withName("http")
+                .withContainerPort(Pods.TCP).endPort().endContainer().endSpec().build()).create();
+        RuntimePod guarded = ready("guarded");
+        RuntimePod a = s.pod(NS, "a").orElseThrow();
+
+        await().atMost(READY).until(() -> !Probe.ping(a.netnsPath(), guarded.ip()).ok());
+        Probe.Result tcp = Probe.until(() -> Probe.tcp(a.netnsPath(), guarded.ip(), Pods.TCP), Duration.ofSeconds(15));
+        assertThat(tcp.answer()).as("TCP 8080 is allowed: %s", tcp).isEqualTo(NS + "/guarded");
+
+        s.client().pods().inNamespace(NS).withName("guarded").edit(p -> new PodBuilder(p).editMetadata()
+                .removeFromAnnotations("kovn.io/security-profiles").endMetadata().build());
+        Probe.Result ping = Probe.until(() -> Probe.ping(a.netnsPath(), guarded.ip()), Duration.ofSeconds(30));
+        assertThat(ping.ok()).as("without the profile the port is open again: %s", ping).isTrue();
+
+        s.client().pods().inNamespace(NS).withName("guarded").edit(p -> new PodBuilder(p).editMetadata()
+                .addToAnnotations("kovn.io/security-profiles", "no-such-profile").endMetadata().build());
+        await().atMost(READY).until(() -> s.client().v1().events().inNamespace(NS).list().getItems().stream()
+                .anyMatch(e -> "UnknownSecurityProfile".equals(e.getReason())
+                        && "guarded".equals(e.getInvolvedObject().getName())));
+        await().atMost(READY).until(() -> !Probe.tcp(a.netnsPath(), guarded.ip(), Pods.TCP).ok());
+        s.client().pods().inNamespace(NS).withName("guarded").delete();
+        await().atMost(READY).until(() -> s.pod(NS, "guarded").isEmpty());
+    }
+
+    @Test
+    @Order(4)
     void anExhaustedPoolGivesTryLaterAndRecoversWhenThePoolGrows() {
         UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
         for (int i = 1; i < SharedUnderlaySandbox.POOL_SIZE; i++) {
