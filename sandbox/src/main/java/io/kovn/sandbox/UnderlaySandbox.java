@@ -40,6 +40,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +92,8 @@ public final class UnderlaySandbox implements AutoCloseable {
     private final long t0 = System.nanoTime();
     private final Path stateDir;
     private final Path logDir;
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    /** What to stop, in the order it started (VMs start in parallel). */
+    private final List<AutoCloseable> opened = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, OvnNode> hypervisors = new LinkedHashMap<>();
     private final Map<String, Vm> vms = new LinkedHashMap<>();
     private CentralOvn ovn;
@@ -168,8 +171,19 @@ public final class UnderlaySandbox implements AutoCloseable {
         startApi();
         Path plugin = CniPlugin.prepare(stateDir.resolve("cni-plugin"));
         startController();
-        addVm("vm1", "hv1", "10.98.0.11", plugin);
-        addVm("vm2", "hv2", "10.98.0.12", plugin);
+        // both VMs at once; both finish (or fail) before either is used, so close() finds all they started
+        List<CompletableFuture<Vm>> made = List.of(
+                CompletableFuture.supplyAsync(() -> addVm("vm1", "hv1", "10.98.0.11", plugin)),
+                CompletableFuture.supplyAsync(() -> addVm("vm2", "hv2", "10.98.0.12", plugin)));
+        CompletableFuture.allOf(made.toArray(CompletableFuture[]::new)).handle((x, e) -> null).join();
+        for (CompletableFuture<Vm> f : made) {
+            try {
+                Vm vm = f.join();
+                vms.put(vm.name(), vm);
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
         standalone = opened(Netns.create("standalone"));
         plugVif(hypervisors.get("hv2"), standalone, "sa-tap", "standalone-port", "0a:00:00:62:00:1e", STANDALONE_IP);
         physicalHost = opened(Netns.create("physhost"));
@@ -271,7 +285,7 @@ public final class UnderlaySandbox implements AutoCloseable {
                 List.of(ConfigSources.CONFIG.flag(), config.toString())), Map.of(), logDir.resolve("controller.log")));
     }
 
-    private void addVm(String name, String hv, String ip, Path plugin) {
+    private Vm addVm(String name, String hv, String ip, Path plugin) {
         VmOvs ovs = opened(VmOvs.start(name, TIMEOUT));
         Path dir = stateDir.resolve("nodes").resolve(name);
         mkdirs(dir.resolve("cni/net.d"));
@@ -308,7 +322,7 @@ public final class UnderlaySandbox implements AutoCloseable {
         ManagedProcess agent = opened(ManagedProcess.start("node-agent/" + name, JavaCommand.of("192m", jvmOptions(),
                 NodeMain.class, List.of(ConfigSources.CONFIG.flag(), config.toString())), Map.of(),
                 logDir.resolve("agent-" + name + ".log")));
-        vms.put(name, new Vm(name, hv, ip, ovs, dir, agent, null));
+        return new Vm(name, hv, ip, ovs, dir, agent, null);
     }
 
     /** Until the agent serves CNI and the VM's cache holds the published pool; then the pod runtime starts. */
@@ -403,7 +417,10 @@ public final class UnderlaySandbox implements AutoCloseable {
             return;
         }
         closed = true;
-        List<AutoCloseable> reverse = new ArrayList<>(opened);
+        List<AutoCloseable> reverse;
+        synchronized (opened) {
+            reverse = new ArrayList<>(opened);
+        }
         Collections.reverse(reverse);
         for (AutoCloseable c : reverse) {
             try {
