@@ -18,6 +18,7 @@ import io.kovn.ovn.ops.PolicyOps;
 import io.kovn.ovn.ops.RouterOps;
 import io.kovn.ovn.ops.SwitchOps;
 import io.kovn.ovsdb.client.OvsdbClient;
+import io.kovn.ovsdb.client.TransactResult;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.Condition;
 import io.kovn.ovsdb.wire.Operation;
@@ -106,7 +107,7 @@ public final class NbUnderlayBackend implements UnderlayBackend {
                     Set.of(p.mac() + " " + ip), Map.of(), ids(owner, UnderlayNames.ROLE_POOL_PORT)), vm.vmPort(), p.tag());
         }
         if (!txn.isEmpty()) {
-            commit(txn, pool);
+            commit(txn);
             log.info("underlay: VM {} (port {}): pod switch {} ({}), pool of {} ports", vm.node(), vm.vmPort(), ls,
                     subnet, pool.size());
         }
@@ -204,7 +205,7 @@ public final class NbUnderlayBackend implements UnderlayBackend {
         }
         if (!txn.isEmpty()) {
             log.info("underlay: removing the pod networks of VMs no longer in underlay mode");
-            commit(txn, List.of());
+            commit(txn);
         }
     }
 
@@ -223,7 +224,7 @@ public final class NbUnderlayBackend implements UnderlayBackend {
             }
         }
         if (!txn.isEmpty()) {
-            commit(txn, List.of());
+            commit(txn);
             log.info("underlay: {} Service load balancers on the pod switches", wanted.size());
         }
     }
@@ -254,7 +255,7 @@ public final class NbUnderlayBackend implements UnderlayBackend {
                 new PolicyOps.AclSpec("from-lport", DENY_PRIORITY, "inport == @" + DENY_GROUP, "drop", Optional.empty(),
                         Optional.empty(), owner)), owner);
         if (!txn.isEmpty()) {
-            commit(txn, List.of());
+            commit(txn);
             log.info("underlay: security profiles: {}; {} ports denied (unknown profiles)", members, denied.size());
         }
     }
@@ -335,11 +336,27 @@ public final class NbUnderlayBackend implements UnderlayBackend {
         return m;
     }
 
-    /** One transaction; then waits until the replica shows the pool's ports, so the next call reads its writes. */
-    private void commit(NbTxn txn, List<UnderlayPool.Port> pool) throws Exception {
-        client.transact(Databases.NORTHBOUND, txn.operations())
+    /**
+     * One transaction; then waits until the replica shows the rows it inserted and not those it deleted (as the
+     * overlay's NbWriter does), so the next call reads its own writes and never inserts a row twice.
+     */
+    private void commit(NbTxn txn) throws Exception {
+        List<Operation> ops = txn.operations();
+        TransactResult result = client.transact(Databases.NORTHBOUND, ops)
                 .get(client.options().callTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        nb.await(r -> pool.stream().allMatch(p -> r.lookupOne(LogicalSwitchPort.TABLE, LogicalSwitchPort.NAME, p.id())
-                .isPresent())).get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
+        List<String[]> inserted = new ArrayList<>();
+        List<String[]> deleted = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            Operation op = ops.get(i);
+            if (op instanceof Operation.Insert) {
+                inserted.add(new String[] {op.table(), result.uuid(i).value()});
+            } else if (op instanceof Operation.Delete d && d.where().size() == 1
+                    && "_uuid".equals(d.where().get(0).column())) {
+                deleted.add(new String[] {op.table(), ((Uuid) d.where().get(0).value()).value()});
+            }
+        }
+        nb.await(r -> inserted.stream().allMatch(x -> r.row(x[0], Uuid.of(x[1])).isPresent())
+                && deleted.stream().noneMatch(x -> r.row(x[0], Uuid.of(x[1])).isPresent()))
+                .get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

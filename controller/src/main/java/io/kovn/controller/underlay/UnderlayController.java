@@ -83,7 +83,7 @@ public final class UnderlayController implements AutoCloseable {
     private volatile boolean profilesDue = true;
     /** Each underlay VM's pool as last made, to find the port of a pod's IP. */
     private final Map<String, UnderlayPool> pools = new ConcurrentHashMap<>();
-    /** What was last reported about a pod's profiles (by uid), so an Event is sent once per change. */
+    /** What was last reported about a pod's profiles (by uid) or a Node ("Node/" + name): one Event per change. */
     private final Map<String, String> reported = new ConcurrentHashMap<>();
     private volatile Thread worker;
     private volatile CompletableFuture<?> election;
@@ -412,10 +412,13 @@ public final class UnderlayController implements AutoCloseable {
         try {
             vm = UnderlayVm.of(n, settings.poolSize());
         } catch (IllegalArgumentException e) {
-            log.warn("underlay: Node {}: {}", name, e.getMessage());
-            events.warning(n, "InvalidUnderlayAnnotation", e.getMessage());
+            if (!e.getMessage().equals(reported.put("Node/" + name, e.getMessage()))) {
+                log.warn("underlay: Node {}: {}", name, e.getMessage());
+                events.warning(n, "InvalidUnderlayAnnotation", e.getMessage());
+            }
             return true; // the next change of the Node brings it back
         }
+        reported.remove("Node/" + name);
         if (vm.isEmpty()) {
             return true;
         }
