@@ -3,6 +3,8 @@ package io.kovn.controller;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kovn.controller.underlay.UnderlayController;
+import io.kovn.controller.underlay.UnderlaySettings;
 import io.kovn.ovn.config.Configuration;
 import io.kovn.ovn.config.ProgramCommand;
 import io.kovn.pki.CertificateAuthority;
@@ -47,6 +49,17 @@ public final class ControllerMain {
         Config kube = kubeconfig == null ? Config.autoConfigure(null)
                 : Config.fromKubeconfig(Files.readString(kubeconfig, StandardCharsets.UTF_8));
         CountDownLatch stop = new CountDownLatch(1);
+        Optional<UnderlaySettings> underlay = ControllerOptions.underlay(c);
+        if (underlay.isPresent()) {
+            try (KubernetesClient client = new KubernetesClientBuilder().withConfig(kube).build();
+                 UnderlayController controller = new UnderlayController(config, underlay.get(), client)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                controller.start();
+                log.info("controller started in underlay mode");
+                stop.await();
+            }
+            return 0;
+        }
         Optional<ControllerOptions.NodeSigning> signing = ControllerOptions.nodeSigning(c);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(kube).build();
              KovnController controller = new KovnController(config, client);

@@ -1,5 +1,7 @@
 package io.kovn.controller;
 
+import io.kovn.controller.underlay.UnderlaySettings;
+import io.kovn.ovn.annotations.UnderlayPool;
 import io.kovn.ovn.config.ConfigException;
 import io.kovn.ovn.config.Configuration;
 import io.kovn.ovn.config.NetworkDefaults;
@@ -59,6 +61,16 @@ public final class ControllerOptions {
     public static final Option<Duration> AUDIT_INTERVAL = Option.duration("audit-interval",
             "how often the leader compares NB with a dry full sync, logs every row that drifted, exports "
                     + "kovn_nb_drift_rows and repairs them; 0 turns it off").defaultValue("5m");
+    public static final Option<String> MODE = Option.choice("mode", List.of("overlay", "underlay"),
+            "overlay: kovn's own logical network; underlay: the Nodes are VMs on an OVN cloud whose pods take pooled "
+                    + "child ports of the VM's port (docs/underlay.md); --cluster-subnet and --node-subnet-prefix then "
+                    + "give the VMs' pod subnets").defaultValue("overlay");
+    public static final Option<String> UNDERLAY_ROUTER = Option.string("underlay-router",
+            "underlay mode: the logical router the VMs' pod switches attach to (made if missing)")
+            .defaultValue("kovn-underlay");
+    public static final Option<Integer> UNDERLAY_POOL_SIZE = Option.integer("underlay-pool-size", 0,
+            UnderlayPool.MAX_PORTS, "underlay mode: child ports made per VM (a Node's " + UnderlayPool.POOL_SIZE
+                    + " annotation overrides it)").defaultValue("8");
 
     public static final OptionSet SET = OptionSet.of("controller",
             "Run the cluster-wide controller: watches Nodes, Pods, Services and EndpointSlices and writes the logical "
@@ -73,7 +85,7 @@ public final class ControllerOptions {
         all.addAll(NB.all());
         all.addAll(List.of(CLUSTER_SUBNET, NODE_SUBNET_PREFIX, SERVICE_CIDR, JOIN_SUBNET, METRICS_PORT,
                 METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC, SYNC_TIMEOUT,
-                AUDIT_INTERVAL, CA_SECRET, PKI_NAMESPACE, NODE_CERT_LIFETIME));
+                AUDIT_INTERVAL, CA_SECRET, PKI_NAMESPACE, NODE_CERT_LIFETIME, MODE, UNDERLAY_ROUTER, UNDERLAY_POOL_SIZE));
         return all;
     }
 
@@ -89,6 +101,19 @@ public final class ControllerOptions {
                     .identity(c.given(IDENTITY) ? c.get(IDENTITY) : defaultIdentity())
                     .batchSize(c.get(BATCH_SIZE)).resync(c.get(RESYNC)).syncTimeout(c.get(SYNC_TIMEOUT))
                     .auditInterval(c.get(AUDIT_INTERVAL)).build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** The underlay settings with {@code --mode underlay}, else empty. */
+    public static Optional<UnderlaySettings> underlay(Configuration c) {
+        if (!"underlay".equals(c.get(MODE))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new UnderlaySettings(c.get(UNDERLAY_ROUTER), c.get(UNDERLAY_POOL_SIZE),
+                    c.get(CLUSTER_SUBNET), c.get(NODE_SUBNET_PREFIX)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

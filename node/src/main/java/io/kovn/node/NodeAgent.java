@@ -18,6 +18,7 @@ import io.kovn.node.ovs.LocalOvs;
 import io.kovn.node.ovs.SouthboundPorts;
 import io.kovn.node.pki.NodeCertificates;
 import io.kovn.node.status.NodeStatusReporter;
+import io.kovn.node.underlay.NodePoolSync;
 import io.kovn.node.underlay.PortPool;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.NodeSubnets;
@@ -55,6 +56,7 @@ public final class NodeAgent implements AutoCloseable {
     private KubernetesClient client;
     private LocalOvs ovs;
     private PodWatcher pods;
+    private NodePoolSync poolSync;
     private SouthboundPorts southbound;
     private CniServer server;
     private LeftoverSweeper sweeper;
@@ -152,15 +154,23 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * Underlay (docs/underlay.md): only the VM's bridge, created if missing. No OVN settings, no management port, no
-     * Kubernetes API and no Southbound: a pod's port, addresses and tag all come from the VM's pool cache.
+     * Underlay (docs/underlay.md): the VM's bridge, created if missing, and (unless the pool source is local) the
+     * pool cache kept equal to the Node's pool annotation. No OVN settings, no management port and no Southbound: a
+     * pod's port, addresses and tag all come from the VM's pool cache, without a call at ADD.
      */
     private UnderlayCniHandler underlayHandler(HostCommands host) {
         ovs.ensureSwitchingBridge(cfg.underlayBridge(), cfg.datapathType(),
                 Owners.of(Owners.TYPE_NODE, cfg.nodeName()));
         PodPlumber plumber = new PodPlumber(host, ovs, cfg.mtu(), cfg.txChecksumOffloadOff());
-        log.info("underlay mode: pods take ports from the pool cache, on bridge {}", cfg.underlayBridge());
-        return new UnderlayCniHandler(plumber, ovs, new PortPool(ovs, OVS_TIMEOUT), cfg.underlayBridge(), OVS_TIMEOUT);
+        PortPool pool = new PortPool(ovs, OVS_TIMEOUT);
+        if (cfg.underlayPoolFromNode()) {
+            client = givenClient != null ? givenClient
+                    : KubernetesSettings.resolve(cfg, ovs.externalIds()).newClient(cfg);
+            poolSync = NodePoolSync.start(client, cfg.nodeName(), pool);
+        }
+        log.info("underlay mode: pods take ports from the pool cache{}, on bridge {}",
+                cfg.underlayPoolFromNode() ? " (kept equal to the Node's pool annotation)" : "", cfg.underlayBridge());
+        return new UnderlayCniHandler(plumber, ovs, pool, cfg.underlayBridge(), OVS_TIMEOUT);
     }
 
     /**
@@ -226,6 +236,9 @@ public final class NodeAgent implements AutoCloseable {
         if (certificates != null) {
             certificates.problem().ifPresent(problems::add);
         }
+        if (poolSync != null) {
+            poolSync.problem().ifPresent(problems::add);
+        }
         if (pods == null) {
             return problems;
         }
@@ -265,6 +278,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (pods != null) {
             pods.close();
+        }
+        if (poolSync != null) {
+            poolSync.close();
         }
         if (southbound != null) {
             southbound.close();

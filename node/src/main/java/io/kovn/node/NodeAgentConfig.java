@@ -60,6 +60,8 @@ import java.util.Set;
  * @param mode                 overlay (a chassis of kovn's OVN) or underlay (a VM whose pods take ports from its
  *                             pool cache; docs/underlay.md)
  * @param underlayBridge       underlay mode: the VM's OVS bridge with the uplink to the hypervisor
+ * @param underlayPoolFromNode underlay mode: fill the pool cache from the Node's kovn.io/underlay-pool annotation
+ *                             (the controller's); false: something else fills it
  */
 public record NodeAgentConfig(
         String nodeName,
@@ -71,7 +73,8 @@ public record NodeAgentConfig(
         Duration podAnnotationTimeout, Duration ovnInstalledTimeout, Duration nodeSubnetTimeout,
         Duration cleanupInterval, int metricsPort, InetAddress metricsBindAddress,
         Path hostNetns, String agentSbRemote,
-        GatewaySettings gateway, NodeEnrollment enrollment, NodeMode mode, String underlayBridge) {
+        GatewaySettings gateway, NodeEnrollment enrollment, NodeMode mode, String underlayBridge,
+        boolean underlayPoolFromNode) {
 
     public static final Set<String> ENCAP_TYPES = Set.of("geneve", "vxlan", "stt");
     public static final Set<String> DATAPATH_TYPES = Set.of("system", "netdev");
@@ -141,6 +144,7 @@ public record NodeAgentConfig(
         b.enrollment = enrollment;
         b.mode = mode;
         b.underlayBridge = underlayBridge;
+        b.underlayPoolFromNode = underlayPoolFromNode;
         return b;
     }
 
@@ -178,6 +182,7 @@ public record NodeAgentConfig(
         private NodeEnrollment enrollment;
         private NodeMode mode = NodeMode.of(NodeOptions.MODE.defaultParsed());
         private String underlayBridge = NodeOptions.UNDERLAY_BRIDGE.defaultParsed();
+        private boolean underlayPoolFromNode = NodeOptions.UNDERLAY_POOL_SOURCE.defaultParsed().equals(NodeOptions.POOL_FROM_NODE);
 
         private Builder(String nodeName) {
             this.nodeName = nodeName;
@@ -214,13 +219,14 @@ public record NodeAgentConfig(
         public Builder enrollment(NodeEnrollment v) { enrollment = v; return this; }
         public Builder mode(NodeMode v) { mode = v; return this; }
         public Builder underlayBridge(String v) { underlayBridge = v; return this; }
+        public Builder underlayPoolFromNode(boolean v) { underlayPoolFromNode = v; return this; }
 
         public NodeAgentConfig build() {
             return new NodeAgentConfig(nodeName, kubeconfig, apiServer, apiToken, caCertificate, ovsdbRemote, sbRemote,
                     nbRemote, encapType, encapIp, datapathType, systemIdFile, clusterSubnets, serviceCidrs, mtu,
                     cniSocket, cniConfDir, cniBinDir, cniPluginSource, networkName, podAnnotationTimeout,
                     ovnInstalledTimeout, nodeSubnetTimeout, cleanupInterval, metricsPort, metricsBindAddress, hostNetns,
-                    agentSbRemote, gateway, enrollment, mode, underlayBridge);
+                    agentSbRemote, gateway, enrollment, mode, underlayBridge, underlayPoolFromNode);
         }
     }
 }

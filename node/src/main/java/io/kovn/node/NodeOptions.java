@@ -115,6 +115,13 @@ public final class NodeOptions {
     public static final Option<String> UNDERLAY_BRIDGE = Option.of("underlay-bridge", "BRIDGE",
             NodeOptions::deviceName, "underlay mode: the VM's OVS bridge whose uplink carries the pods' tagged frames "
                     + "to the hypervisor (created, without an uplink, if missing)").defaultValue("br-int");
+    /** {@link #UNDERLAY_POOL_SOURCE}: the Node's pool annotation. */
+    public static final String POOL_FROM_NODE = "node";
+    public static final Option<String> UNDERLAY_POOL_SOURCE = Option.choice("underlay-pool-source",
+            List.of(POOL_FROM_NODE, "local"), "underlay mode: node: the agent keeps the pool cache equal to its Node's "
+                    + "kovn.io/underlay-pool annotation (written by kovn controller --mode underlay), which needs the "
+                    + "Kubernetes API; local: something else writes the cache and the agent uses no API")
+            .defaultValue(POOL_FROM_NODE);
 
     public static final Option<String> PHYSICAL_INTERFACE = Option.string("physical-interface",
             "dedicated gateway: this NIC becomes a port of bridge br<IFACE> and carries only the cluster's "
@@ -156,7 +163,7 @@ public final class NodeOptions {
         all.addAll(NODE_SETUP);
         all.addAll(List.of(POD_ANNOTATION_TIMEOUT, OVN_INSTALLED_TIMEOUT, NODE_SUBNET_TIMEOUT, CLEANUP_INTERVAL,
                 METRICS_PORT, METRICS_BIND_ADDRESS, AGENT_SB_ADDRESS, ENROLL_CERTIFICATE, PKI_DIR, PKI_NAMESPACE,
-                ENROLL_TIMEOUT, MODE, UNDERLAY_BRIDGE));
+                ENROLL_TIMEOUT, MODE, UNDERLAY_BRIDGE, UNDERLAY_POOL_SOURCE));
         all.addAll(GATEWAY);
         return all;
     }
@@ -180,7 +187,8 @@ public final class NodeOptions {
                         .nodeSubnetTimeout(c.get(NODE_SUBNET_TIMEOUT)).cleanupInterval(c.get(CLEANUP_INTERVAL))
                         .metricsPort(c.get(METRICS_PORT)).metricsBindAddress(c.get(METRICS_BIND_ADDRESS))
                         .agentSbRemote(c.get(AGENT_SB_ADDRESS)).gateway(gateway(c))
-                        .mode(NodeMode.of(c.get(MODE))).underlayBridge(c.get(UNDERLAY_BRIDGE)).enrollment(c.get(ENROLL_CERTIFICATE)
+                        .mode(NodeMode.of(c.get(MODE))).underlayBridge(c.get(UNDERLAY_BRIDGE))
+                        .underlayPoolFromNode(POOL_FROM_NODE.equals(c.get(UNDERLAY_POOL_SOURCE))).enrollment(c.get(ENROLL_CERTIFICATE)
                                 ? new NodeEnrollment(c.get(PKI_DIR), c.get(PKI_NAMESPACE), c.get(ENROLL_TIMEOUT)) : null);
                 if (NodeMode.of(c.get(MODE)) == NodeMode.UNDERLAY && gateway(c) != null) {
                     throw new ConfigException(MODE.flag() + " underlay has no gateway: the cloud's OVN routes the pods");

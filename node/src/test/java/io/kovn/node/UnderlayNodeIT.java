@@ -61,7 +61,7 @@ class UnderlayNodeIT {
         }
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx192m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                NodeMain.class.getName(), "--mode", "underlay", "--node-name", "vm1", "--underlay-bridge", BRIDGE,
+                NodeMain.class.getName(), "--mode", "underlay", "--underlay-pool-source", "local", "--node-name", "vm1", "--underlay-bridge", BRIDGE,
                 "--ovsdb", vm.ovsdbRemote(), "--datapath-type", "netdev", "--mtu", "1500",
                 "--host-netns", vm.netns().path().toString(), "--cni-socket", socket().toString(),
                 "--cni-conf-dir", dir.resolve("net.d").toString(), "--cni-bin-dir", dir.resolve("bin").toString(),

@@ -16,24 +16,36 @@ import java.nio.file.Path;
  * @param tls                every OVSDB network connection over TLS: NB and SB listen on {@code pssl:} only (SB
  *                           with {@code role=ovn-controller}), certificates from a CA made with kovn's PKI code,
  *                           nodes enrolling through the CSR API (docs/security.md)
+ * @param underlay           underlay mode instead ({@link UnderlaySandbox}; docs/underlay.md): the cloud's OVN with
+ *                           hypervisors, worker VMs, a standalone VM and a physical host; nodes, encap, ha and tls
+ *                           do not apply
  */
 public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
-                            boolean removeStateOnClose, boolean ha, boolean tls) {
+                            boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay) {
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/kovn-sandbox");
 
     public SandboxConfig {
         if (nodes < 1 || nodes > 20) {
             throw new IllegalArgumentException("--nodes " + nodes + ": use 1 to 20");
         }
+        if (underlay && (ha || tls)) {
+            throw new IllegalArgumentException("--mode underlay has no --ha or --tls");
+        }
         if (!encap.equals("geneve") && !encap.equals("vxlan")) {
             throw new IllegalArgumentException("--encap " + encap + ": use geneve or vxlan");
         }
     }
 
+    /** Overlay mode. */
+    public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
+                         boolean removeStateOnClose, boolean ha, boolean tls) {
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, false);
+    }
+
     /** Without HA: standalone NB and SB, one ovn-northd, one controller. */
     public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
                          boolean removeStateOnClose) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, false, false);
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, false, false, false);
     }
 
     /** Central namespaces: one member of each database in each. */

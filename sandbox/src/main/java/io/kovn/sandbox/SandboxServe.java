@@ -50,6 +50,10 @@ public final class SandboxServe {
                 SandboxConfig.class);
         Path stateDir = cfg.stateDir();
         PrintStream progress = progressFile(stateDir.resolve(PROGRESS));
+        if (cfg.underlay()) {
+            serveUnderlay(cfg, progress);
+            return;
+        }
         Sandbox sandbox;
         try {
             sandbox = Sandbox.start(cfg, line -> {
@@ -67,6 +71,40 @@ public final class SandboxServe {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             control.close();
+            sandbox.close();
+            stopped.countDown();
+        }, "sandbox-stop"));
+        progress.println(String.format("[%5.1fs] %s", sandbox.elapsedSeconds(), READY));
+        progress.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Underlay mode: the {@link UnderlaySandbox} until SIGTERM. It answers no kill/restart and writes no state file:
+     * {@code kovn sandbox down} stops it through this process, and after a crash removes the namespaces named with
+     * this process's prefix.
+     */
+    private static void serveUnderlay(SandboxConfig cfg, PrintStream progress) {
+        UnderlaySandbox sandbox;
+        try {
+            sandbox = UnderlaySandbox.start(new UnderlaySandbox.Options(cfg.stateDir(), UnderlaySandbox.DEFAULT_POOL_SIZE,
+                    false), line -> {
+                        progress.println(line);
+                        progress.flush();
+                    });
+        } catch (RuntimeException | Error e) {
+            progress.println(FAILED + " " + e.getMessage());
+            progress.flush();
+            e.printStackTrace();
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sandbox.close();
             stopped.countDown();
         }, "sandbox-stop"));

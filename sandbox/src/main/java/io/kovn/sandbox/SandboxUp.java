@@ -29,7 +29,12 @@ public final class SandboxUp {
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     /** What to bring up. */
-    public record Options(Path stateDir, int nodes, String encap, int apiPort, boolean check, boolean ha, boolean tls) {
+    public record Options(Path stateDir, int nodes, String encap, int apiPort, boolean check, boolean ha, boolean tls,
+                          boolean underlay) {
+        /** Overlay mode. */
+        public Options(Path stateDir, int nodes, String encap, int apiPort, boolean check, boolean ha, boolean tls) {
+            this(stateDir, nodes, encap, apiPort, check, ha, tls, false);
+        }
     }
 
     private SandboxUp() {
@@ -41,7 +46,8 @@ public final class SandboxUp {
             problems.forEach(p -> err.println("kovn sandbox: " + p));
             return 1;
         }
-        new SandboxConfig(o.stateDir(), o.nodes(), o.encap(), o.apiPort(), o.check(), false, o.ha(), o.tls()); // validates
+        new SandboxConfig(o.stateDir(), o.nodes(), o.encap(), o.apiPort(), o.check(), false, o.ha(), o.tls(),
+                o.underlay()); // validates
         Path dir = o.stateDir().toAbsolutePath();
         Optional<ProcessRef> running = supervisor(dir).filter(ProcessRef::alive);
         if (running.isPresent()) {
@@ -78,7 +84,9 @@ public final class SandboxUp {
     }
 
     private static int launch(Options o, Path dir, PrintStream out, PrintStream err) {
-        out.println("kovn sandbox: " + o.nodes() + " node" + (o.nodes() == 1 ? "" : "s") + ", " + o.encap()
+        out.println(o.underlay() ? "kovn sandbox: underlay mode (the cloud's OVN on two hypervisors, two worker VMs, a "
+                + "standalone VM, a physical host); state, logs and kubeconfig in " + dir
+                : "kovn sandbox: " + o.nodes() + " node" + (o.nodes() == 1 ? "" : "s") + ", " + o.encap()
                 + " tunnels" + (o.ha() ? ", HA (NB and SB as 3-member RAFT clusters, two ovn-northd, two controllers)"
                 : "") + "; state, logs and kubeconfig in " + dir);
         Path progress = dir.resolve(SandboxServe.PROGRESS);
@@ -91,7 +99,7 @@ public final class SandboxUp {
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(JavaCommand.of("768m", List.of("-Dlogback.configurationFile=" + logback), SandboxServe.class,
                 List.of(SandboxServe.writeConfig(new SandboxConfig(dir, o.nodes(), o.encap(), o.apiPort(), o.check(),
-                        false, o.ha(), o.tls())).toString())));
+                        false, o.ha(), o.tls(), o.underlay())).toString())));
         Path log = dir.resolve("logs").resolve("supervisor.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

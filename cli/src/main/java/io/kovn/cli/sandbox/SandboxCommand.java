@@ -63,10 +63,22 @@ public final class SandboxCommand {
                         + "(the controller signs); combines with --ha")
         boolean tls;
 
+        @Option(names = "--mode", defaultValue = "overlay",
+                description = "overlay (default): kovn's own OVN on the nodes; underlay: the cloud's OVN on two "
+                        + "hypervisors, two worker VMs with their own OVS and kovn agents in --mode underlay, a "
+                        + "standalone VM and a physical host, the controller's NB-native back end (docs/underlay.md; "
+                        + "--nodes, --encap, --ha, --tls and the check do not apply; status, exec, demo, kill and "
+                        + "restart do not serve it yet)")
+        String mode;
+
         @Override
         public Integer call() {
-            return SandboxUp.up(new SandboxUp.Options(state.get(), nodes, encap, apiPort, !noCheck, ha, tls), System.out,
-                    System.err);
+            if (!mode.equals("overlay") && !mode.equals("underlay")) {
+                System.err.println("kovn sandbox: --mode " + mode + ": use overlay or underlay");
+                return 2;
+            }
+            return SandboxUp.up(new SandboxUp.Options(state.get(), nodes, encap, apiPort, !noCheck, ha, tls,
+                    mode.equals("underlay")), System.out, System.err);
         }
     }
 

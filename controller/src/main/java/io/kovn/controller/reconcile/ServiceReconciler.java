@@ -66,6 +66,16 @@ public final class ServiceReconciler implements Reconciler {
 
     /** Load balancers by name; none for headless and ExternalName services. */
     Map<String, LoadBalancerOps.LoadBalancerSpec> desired(ObjectKey key, Service svc) {
+        return clusterLoadBalancers(key, svc, state.slices.getIndexer().byIndex(ClusterState.SLICES_BY_SERVICE, key.ref()));
+    }
+
+    /**
+     * The service's cluster load balancers by name (ClusterIPs and, unless externalTrafficPolicy is Local, external
+     * addresses), backends from {@code slices}; none for headless and ExternalName services. Underlay mode's
+     * controller uses it too.
+     */
+    public static Map<String, LoadBalancerOps.LoadBalancerSpec> clusterLoadBalancers(ObjectKey key, Service svc,
+                                                                                     List<EndpointSlice> slices) {
         if (!hasClusterIp(svc)) {
             return Map.of();
         }
@@ -78,7 +88,6 @@ public final class ServiceReconciler implements Reconciler {
         if (!localTraffic(svc)) {
             vips.addAll(externalAddresses(svc));
         }
-        List<EndpointSlice> slices = state.slices.getIndexer().byIndex(ClusterState.SLICES_BY_SERVICE, key.ref());
         Map<String, Map<String, String>> vipsByProtocol = new TreeMap<>();
         for (ServicePort sp : svc.getSpec().getPorts()) {
             String protocol = sp.getProtocol() == null ? "TCP" : sp.getProtocol();

@@ -2,8 +2,10 @@ package io.kovn.node.underlay;
 
 import io.kovn.cni.CniInputs;
 import io.kovn.node.ovs.LocalOvs;
+import io.kovn.ovn.annotations.UnderlayPool;
 import io.kovn.ovn.vswitch.OpenVSwitch;
 import io.kovn.ovsdb.client.TransactionException;
+import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.Operation;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,6 +124,100 @@ public final class PortPool {
         return released;
     }
 
+    /** What {@link #sync} changed, and the ports of the control plane's pool it kept out (held, or refused). */
+    public record SyncResult(int added, int removed, int replaced, List<String> kept) {
+        public boolean changed() {
+            return added + removed + replaced > 0;
+        }
+    }
+
+    /**
+     * Makes the cache the control plane's pool: its ports are added free, cached entries it no longer has are
+     * removed and changed ones replaced, but only while free; an entry a pod holds stays as it is until its DEL, and
+     * the next sync then corrects it. One transaction whose waits (timeout 0) require every removed or replaced entry
+     * to still hold the value read, so an ADD taking one meanwhile makes it fail and the sync start over (3 tries).
+     */
+    public SyncResult sync(UnderlayPool wanted) {
+        for (int attempt = 1; ; attempt++) {
+            Map<String, String> cached = new HashMap<>();
+            ovs.externalIds().forEach((k, v) -> {
+                if (PoolEntry.portIdOf(k) != null) {
+                    cached.put(k, v);
+                }
+            });
+            Map<String, String> put = new HashMap<>();
+            Map<String, String> guarded = new HashMap<>();
+            List<String> kept = new ArrayList<>();
+            int added = 0;
+            int replaced = 0;
+            for (UnderlayPool.Port p : wanted.ports()) {
+                PoolEntry entry;
+                try {
+                    entry = new PoolEntry(p.id(), p.address(), p.gateway(), p.mac(), p.tag(), "");
+                } catch (IllegalArgumentException e) {
+                    kept.add(p.id() + ": refused: " + e.getMessage());
+                    continue;
+                }
+                String current = cached.remove(entry.key());
+                if (entry.value().equals(current)) {
+                    continue;
+                }
+                if (current != null && held(entry.portId(), current)) {
+                    kept.add(p.id() + ": held by a pod, changed once it is freed");
+                    continue;
+                }
+                if (current == null) {
+                    added++;
+                } else {
+                    replaced++;
+                    guarded.put(entry.key(), current);
+                }
+                put.put(entry.key(), entry.value());
+            }
+            int removed = 0;
+            for (Map.Entry<String, String> stale : cached.entrySet()) {
+                if (held(PoolEntry.portIdOf(stale.getKey()), stale.getValue())) {
+                    kept.add(PoolEntry.portIdOf(stale.getKey()) + ": held by a pod, removed once it is freed");
+                } else {
+                    guarded.put(stale.getKey(), stale.getValue());
+                    removed++;
+                }
+            }
+            if (put.isEmpty() && guarded.isEmpty()) {
+                return new SyncResult(0, 0, 0, List.copyOf(kept));
+            }
+            List<Operation> ops = new ArrayList<>();
+            guarded.forEach((k, v) -> ops.add(Operation.waitUntil(OpenVSwitch.TABLE)
+                    .where(OpenVSwitch.EXTERNAL_IDS.includes(Map.of(k, v))).timeout(0)
+                    .notEqualTo(List.of(OpenVSwitch.EXTERNAL_IDS.name()), List.of())));
+            ops.add(Operation.mutate(OpenVSwitch.TABLE).with(OpenVSwitch.EXTERNAL_IDS.deleteKeys(guarded.keySet()),
+                    OpenVSwitch.EXTERNAL_IDS.insert(put)));
+            try {
+                ovs.transact(ops);
+            } catch (LocalOvs.OvsException e) {
+                if (attempt < 3 && e.getCause() instanceof TransactionException t && TIMED_OUT.equals(t.error())) {
+                    continue;
+                }
+                throw e;
+            }
+            awaitReplica(r -> r.list(OpenVSwitch.TABLE).stream().anyMatch(o -> o.externalIds().entrySet()
+                    .containsAll(put.entrySet()) && guarded.keySet().stream().filter(k -> !put.containsKey(k))
+                    .noneMatch(o.externalIds()::containsKey)), "the synced pool");
+            log.info("underlay pool: {} added, {} removed, {} replaced from the control plane's pool{}", added, removed,
+                    replaced, kept.isEmpty() ? "" : "; kept as they are: " + kept);
+            return new SyncResult(added, removed, replaced, List.copyOf(kept));
+        }
+    }
+
+    /** True unless the cached value parses as a free entry (an unparsable one is not handed out, so not held). */
+    private static boolean held(String portId, String value) {
+        try {
+            return !PoolEntry.parse(portId, value).isFree();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /**
      * Replaces {@code from} with {@code to} if the cache still holds {@code from}; false if another writer got there
      * first. Waits until the replica shows the change, so that the next read sees it.
@@ -140,17 +237,20 @@ public final class PortPool {
             }
             throw e;
         }
+        awaitReplica(r -> r.list(OpenVSwitch.TABLE).stream()
+                .anyMatch(o -> to.value().equals(o.externalIds().get(to.key()))), to.key());
+        return true;
+    }
+
+    private void awaitReplica(Predicate<DatabaseReplica> shows, String what) {
         try {
-            ovs.await(r -> r.list(OpenVSwitch.TABLE).stream()
-                            .anyMatch(o -> to.value().equals(o.externalIds().get(to.key()))))
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            ovs.await(shows).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            throw new IllegalStateException("the replica of the Open_vSwitch database did not show " + to.key()
+            throw new IllegalStateException("the replica of the Open_vSwitch database did not show " + what
                     + " within " + timeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
-        return true;
     }
 }

@@ -103,6 +103,37 @@ public final class SwitchOps {
         }
     }
 
+    /**
+     * Creates or corrects a container port on {@code switchName}: a child of {@code parent} (the VM's own port)
+     * whose frames carry VLAN {@code tag}. Both {@code tag_request} and {@code tag} are set to it, so ovn-northd
+     * keeps the tag the VM's pool cache holds instead of allocating one.
+     */
+    public static void ensureChildPort(NbTxn txn, String switchName, PortSpec spec, String parent, int tag) {
+        Optional<String> parentName = Optional.of(parent);
+        Optional<Long> tagValue = Optional.of((long) tag);
+        Optional<LogicalSwitchPort> cur = txn.nb().lookupOne(LogicalSwitchPort.TABLE, LogicalSwitchPort.NAME, spec.name());
+        if (cur.isPresent() || txn.pending(LogicalSwitchPort.TABLE_NAME, spec.name()).isPresent()) {
+            ensurePort(txn, switchName, spec);
+            cur.ifPresent(port -> new Diff<>(LogicalSwitchPort.TABLE, port).set(LogicalSwitchPort.PARENT_NAME, parentName)
+                    .set(LogicalSwitchPort.TAG_REQUEST, tagValue).set(LogicalSwitchPort.TAG, tagValue).addTo(txn));
+            return;
+        }
+        Uuid sw = ref(txn, switchName).orElseThrow(() ->
+                new IllegalStateException("logical switch " + switchName + " does not exist"));
+        Operation.Insert ins = Operation.insert(LogicalSwitchPort.TABLE).named(txn.newName("lsp"))
+                .set(LogicalSwitchPort.NAME, spec.name()).set(LogicalSwitchPort.TYPE, spec.type())
+                .set(LogicalSwitchPort.ADDRESSES, spec.addresses())
+                .set(LogicalSwitchPort.PORT_SECURITY, spec.portSecurity())
+                .set(LogicalSwitchPort.OPTIONS, spec.options())
+                .set(LogicalSwitchPort.EXTERNAL_IDS, spec.externalIds())
+                .set(LogicalSwitchPort.PARENT_NAME, parentName).set(LogicalSwitchPort.TAG_REQUEST, tagValue)
+                .set(LogicalSwitchPort.TAG, tagValue);
+        txn.add(ins);
+        txn.markPending(LogicalSwitchPort.TABLE_NAME, spec.name(), ins.ref());
+        txn.add(Operation.mutate(LogicalSwitch.TABLE).where(Condition.uuid(sw))
+                .with(LogicalSwitch.PORTS.insert(Set.of(ins.ref()))));
+    }
+
     /** Removes a port from every switch holding it (OVSDB then deletes the unreferenced row). */
     public static void deletePort(NbTxn txn, LogicalSwitchPort port) {
         for (LogicalSwitch h : holders(txn, port.uuid())) {

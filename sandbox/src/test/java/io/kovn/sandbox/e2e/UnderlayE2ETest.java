@@ -1,0 +1,188 @@
+package io.kovn.sandbox.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.kovn.ovn.annotations.UnderlayPool;
+import io.kovn.sandbox.UnderlaySandbox;
+import io.kovn.sandbox.demo.Probe;
+import io.kovn.sandbox.standins.RuntimePod;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
+
+/**
+ * Underlay mode end to end (docs/underlay.md): pods in VMs on two hypervisors take pooled child ports of their VM's
+ * port and talk by IP through the cloud's OVN; a standalone VM and a physical host reach them by their IPs; NB shows
+ * parent_name and tag for every pod's port; a pod reaches a Service's ClusterIP through the load balancer the
+ * controller put on the pod switches; a security profile allowing only TCP 8080 is enforced, and changing the pod's
+ * annotation changes traffic (an unknown profile: an Event and no traffic); an exhausted pool gives CNI's try-later
+ * and recovers when it grows.
+ */
+@Tag("integration")
+@Tag("e2e")
+@ResourceLock("kovn-sandbox")
+@ExtendWith(SharedUnderlaySandbox.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UnderlayE2ETest {
+    private static final String NS = "e2e-underlay";
+    private static final Duration READY = Duration.ofSeconds(60);
+
+    @BeforeAll
+    static void namespace() {
+        SharedUnderlaySandbox.sandbox().ensureNamespace(NS);
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        s.client().services().inNamespace(NS).delete();
+        s.client().pods().inNamespace(NS).delete();
+        s.client().nodes().withName("vm1").edit(n -> new NodeBuilder(n).editMetadata()
+                .removeFromAnnotations(UnderlayPool.POOL_SIZE).endMetadata().build());
+    }
+
+    private static void pod(String name, String vm) {
+        SharedUnderlaySandbox.sandbox().client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata()
+                .withName(name).withNamespace(NS).endMetadata().withNewSpec().withNodeName(vm).addNewContainer()
+                .withName("echo").addNewPort().withName("http").withContainerPort(Pods.TCP).endPort().endContainer()
+                .endSpec().build()).create();
+    }
+
+    private static RuntimePod ready(String name) {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        await().atMost(READY).until(() -> s.pod(NS, name).map(RuntimePod::ip).isPresent());
+        return s.pod(NS, name).orElseThrow();
+    }
+
+    private static void reaches(String from, Path netns, RuntimePod to) {
+        Probe.Result ping = Probe.until(() -> Probe.ping(netns, to.ip()), Duration.ofSeconds(15));
+        assertThat(ping.ok()).as("ping %s -> %s %s: %s", from, to.name(), to.ip(), ping).isTrue();
+        Probe.Result tcp = Probe.until(() -> Probe.tcp(netns, to.ip(), Pods.TCP), Duration.ofSeconds(10));
+        assertThat(tcp.answer()).as("TCP %s -> %s: %s", from, to.name(), tcp).isEqualTo(NS + "/" + to.name());
+    }
+
+    /** The pod's NB port is a child of its VM's port with the tag its veth has in the VM. */
+    private static void childPortOf(String vm, RuntimePod pod) {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        String veth = s.vmOvs(vm, "--bare", "--columns=name", "find", "Interface",
+                "external_ids:pod=" + pod.name());
+        String port = s.vmOvs(vm, "get", "Interface", veth, "external_ids:\"kovn.io/underlay-port\"").replace("\"", "");
+        String tag = s.vmOvs(vm, "get", "Port", veth, "tag");
+        assertThat(s.nbctl("get", "logical_switch_port", port, "parent_name")).isEqualTo(vm + "-port");
+        assertThat(s.nbctl("get", "logical_switch_port", port, "tag")).isEqualTo(tag);
+        assertThat(s.nbctl("get", "logical_switch_port", port, "addresses")).contains(pod.ip());
+    }
+
+    @Test
+    @Order(1)
+    void podsOnTwoHypervisorsTalkAndTheStandaloneVmAndThePhysicalHostReachThem() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        assertThat(s.hypervisorOf("vm1")).isNotEqualTo(s.hypervisorOf("vm2"));
+        pod("a", "vm1");
+        pod("b", "vm2");
+        RuntimePod a = ready("a");
+        RuntimePod b = ready("b");
+
+        reaches("a", a.netnsPath(), b);
+        reaches("b", b.netnsPath(), a);
+        reaches("standalone VM", s.standaloneVm().path(), a);
+        reaches("standalone VM", s.standaloneVm().path(), b);
+        reaches("physical host", s.physicalHost().path(), a);
+        reaches("physical host", s.physicalHost().path(), b);
+        childPortOf("vm1", a);
+        childPortOf("vm2", b);
+        assertThat(s.nbctl("--bare", "--columns=name", "find", "logical_switch_port", "parent_name!=[]",
+                "external_ids:\"kovn.io/owner-type\"!=Node")).as("every child port is kovn's, owned by its Node").isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void aPodReachesAServiceByItsClusterIpThroughTheMasterOnlyLoadBalancer() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        s.client().pods().inNamespace(NS).withName("b").edit(p -> new PodBuilder(p).editMetadata()
+                .addToLabels("app", "web").endMetadata().build());
+        s.client().services().inNamespace(NS).resource(new ServiceBuilder().withNewMetadata().withName("web")
+                .withNamespace(NS).endMetadata().withNewSpec().addToSelector("app", "web").addNewPort().withName("http")
+                .withProtocol("TCP").withPort(80).withNewTargetPort(Pods.TCP).endPort().endSpec().build()).create();
+        await().atMost(READY).until(() -> {
+            Service svc = s.client().services().inNamespace(NS).withName("web").get();
+            return svc.getSpec().getClusterIP() != null && !svc.getSpec().getClusterIP().isEmpty();
+        });
+        String vip = s.client().services().inNamespace(NS).withName("web").get().getSpec().getClusterIP();
+        RuntimePod a = s.pod(NS, "a").orElseThrow();
+        Probe.Result tcp = Probe.until(() -> Probe.tcp(a.netnsPath(), vip, 80), Duration.ofSeconds(30));
+        assertThat(tcp.answer()).as("TCP a -> web %s:80: %s", vip, tcp).isEqualTo(NS + "/b");
+        assertThat(s.nbctl("get", "load_balancer", "Service_" + NS + "/web_TCP", "vips")).contains(vip + ":80");
+    }
+
+    @Test
+    @Order(3)
+    void aSecurityProfileAllowingOnlyTcp8080IsEnforcedAndChangingTheAnnotationChangesTraffic() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        // the cloud's admin defines the profile, as a security group: only TCP 8080 in
+        s.nbctl("pg-add", "web_only", "--", "set", "port_group", "web_only",
+                "external_ids:\"kovn.io/security-profile\"=web-only");
+        s.nbctl("acl-add", "web_only", "to-lport", "1002", "outport == @web_only && ip4 && tcp.dst == " + Pods.TCP,
+                "allow-related");
+        s.nbctl("acl-add", "web_only", "to-lport", "1001", "outport == @web_only && ip4", "drop");
+        s.client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("guarded")
+                .withNamespace(NS).addToAnnotations("kovn.io/security-profiles", "web-only").endMetadata().withNewSpec()
+                .withNodeName("vm2").addNewContainer().withName("echo").addNewPort().withName("http")
+                .withContainerPort(Pods.TCP).endPort().endContainer().endSpec().build()).create();
+        RuntimePod guarded = ready("guarded");
+        RuntimePod a = s.pod(NS, "a").orElseThrow();
+
+        await().atMost(READY).until(() -> !Probe.ping(a.netnsPath(), guarded.ip()).ok());
+        Probe.Result tcp = Probe.until(() -> Probe.tcp(a.netnsPath(), guarded.ip(), Pods.TCP), Duration.ofSeconds(15));
+        assertThat(tcp.answer()).as("TCP 8080 is allowed: %s", tcp).isEqualTo(NS + "/guarded");
+
+        s.client().pods().inNamespace(NS).withName("guarded").edit(p -> new PodBuilder(p).editMetadata()
+                .removeFromAnnotations("kovn.io/security-profiles").endMetadata().build());
+        Probe.Result ping = Probe.until(() -> Probe.ping(a.netnsPath(), guarded.ip()), Duration.ofSeconds(30));
+        assertThat(ping.ok()).as("without the profile the port is open again: %s", ping).isTrue();
+
+        s.client().pods().inNamespace(NS).withName("guarded").edit(p -> new PodBuilder(p).editMetadata()
+                .addToAnnotations("kovn.io/security-profiles", "no-such-profile").endMetadata().build());
+        await().atMost(READY).until(() -> s.client().v1().events().inNamespace(NS).list().getItems().stream()
+                .anyMatch(e -> "UnknownSecurityProfile".equals(e.getReason())
+                        && "guarded".equals(e.getInvolvedObject().getName())));
+        await().atMost(READY).until(() -> !Probe.tcp(a.netnsPath(), guarded.ip(), Pods.TCP).ok());
+        s.client().pods().inNamespace(NS).withName("guarded").delete();
+        await().atMost(READY).until(() -> s.pod(NS, "guarded").isEmpty());
+    }
+
+    @Test
+    @Order(4)
+    void anExhaustedPoolGivesTryLaterAndRecoversWhenThePoolGrows() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        for (int i = 1; i < SharedUnderlaySandbox.POOL_SIZE; i++) {
+            pod("c" + i, "vm1");
+            ready("c" + i);
+        }
+        pod("over", "vm1");
+        await().atMost(READY).until(() -> Optional.ofNullable(s.pod(NS, "over").map(RuntimePod::lastError).orElse(null))
+                .filter(e -> e.contains("code 11")).isPresent());
+        assertThat(s.pod(NS, "over").orElseThrow().lastError()).contains("pool of this VM is exhausted");
+
+        s.client().nodes().withName("vm1").edit(n -> new NodeBuilder(n).editMetadata()
+                .addToAnnotations(UnderlayPool.POOL_SIZE, Integer.toString(SharedUnderlaySandbox.POOL_SIZE + 1))
+                .endMetadata().build());
+        RuntimePod over = ready("over");
+        childPortOf("vm1", over);
+        reaches("physical host", s.physicalHost().path(), over);
+    }
+}
