@@ -19,12 +19,16 @@ public final class EventRecorder {
     private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
     private static final long MIN_INTERVAL_MS = 60_000;
 
-    private final KubernetesClient kube;
+    private final ClusterApi api;
     private final String component;
     private final Map<String, Long> lastSent = new ConcurrentHashMap<>();
 
     public EventRecorder(KubernetesClient kube, String component) {
-        this.kube = kube;
+        this(new FabricClusterApi(kube), component);
+    }
+
+    public EventRecorder(ClusterApi api, String component) {
+        this.api = api;
         this.component = component;
     }
 
@@ -49,7 +53,7 @@ public final class EventRecorder {
         String eventNs = ns == null || ns.isEmpty() ? "default" : ns;
         String ts = Instant.now().toString();
         try {
-            kube.v1().events().inNamespace(eventNs).resource(new EventBuilder()
+            api.createEvent(new EventBuilder()
                     .withNewMetadata().withNamespace(eventNs)
                     .withName(object.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
                     .endMetadata()
@@ -59,7 +63,7 @@ public final class EventRecorder {
                     .withType(type).withReason(reason).withMessage(message)
                     .withFirstTimestamp(ts).withLastTimestamp(ts).withCount(1)
                     .withNewSource().withComponent(component).endSource()
-                    .build()).create();
+                    .build());
         } catch (RuntimeException e) {
             log.warn("could not record event {} on {} {}: {}", reason, object.getKind(), object.getMetadata().getName(), e.toString());
         }

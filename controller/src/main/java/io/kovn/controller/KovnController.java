@@ -58,7 +58,9 @@ public final class KovnController implements AutoCloseable {
     static final Duration REJOIN_DELAY = Duration.ofSeconds(10);
 
     private final ControllerConfig config;
+    /** Only for leader election: null when the controller is fed by a {@link ClusterApi} alone. */
     private final KubernetesClient kube;
+    private final ClusterApi api;
     private final Metrics metrics = new Metrics();
     private final EventRecorder events;
     private final Map<ObjectKey, Long> firstSeen = new ConcurrentHashMap<>();
@@ -94,9 +96,22 @@ public final class KovnController implements AutoCloseable {
     }
 
     public KovnController(ControllerConfig config, KubernetesClient kube) {
+        this(config, kube, new FabricClusterApi(kube));
+    }
+
+    /** A controller fed by {@code api} alone, without leader election (which needs an API server). */
+    public KovnController(ControllerConfig config, ClusterApi api) {
+        this(config, null, api);
+    }
+
+    private KovnController(ControllerConfig config, KubernetesClient kube, ClusterApi api) {
+        if (kube == null && config.leaderElection()) {
+            throw new IllegalArgumentException("leader election needs a Kubernetes client");
+        }
         this.config = config;
         this.kube = kube;
-        this.events = new EventRecorder(kube, "kovn-controller");
+        this.api = api;
+        this.events = new EventRecorder(api, "kovn-controller");
     }
 
     public Metrics metrics() {
@@ -247,15 +262,14 @@ public final class KovnController implements AutoCloseable {
             leadership = l;
         }
         long resync = config.resync().toMillis();
-        SharedIndexInformer<Node> nodes = l.informers.add("nodes", kube.nodes().runnableInformer(resync));
-        SharedIndexInformer<Pod> pods = l.informers.add("pods", kube.pods().inAnyNamespace().runnableInformer(resync));
-        SharedIndexInformer<Service> services = l.informers.add("services",
-                kube.services().inAnyNamespace().runnableInformer(resync));
+        SharedIndexInformer<Node> nodes = l.informers.add("nodes", api.informer(Node.class, resync));
+        SharedIndexInformer<Pod> pods = l.informers.add("pods", api.informer(Pod.class, resync));
+        SharedIndexInformer<Service> services = l.informers.add("services", api.informer(Service.class, resync));
         SharedIndexInformer<EndpointSlice> slices = l.informers.add("endpointslices",
-                kube.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(resync));
-        SharedIndexInformer<Namespace> namespaces = l.informers.add("namespaces", kube.namespaces().runnableInformer(resync));
+                api.informer(EndpointSlice.class, resync));
+        SharedIndexInformer<Namespace> namespaces = l.informers.add("namespaces", api.informer(Namespace.class, resync));
         SharedIndexInformer<NetworkPolicy> policies = l.informers.add("networkpolicies",
-                kube.network().v1().networkPolicies().inAnyNamespace().runnableInformer(resync));
+                api.informer(NetworkPolicy.class, resync));
         slices.addIndexers(Map.of(ClusterState.SLICES_BY_SERVICE, s -> {
             String key = ServiceReconciler.sliceServiceKey(s);
             return key == null ? List.of() : List.of(key);
@@ -287,11 +301,11 @@ public final class KovnController implements AutoCloseable {
         if (!nbClient.isConnected()) {
             throw new IllegalStateException("NB is not connected");
         }
-        if (!PodsOfNbPorts.await(nb, kube, pods, config.syncTimeout(), () -> l.running)) {
+        if (!PodsOfNbPorts.await(nb, api, pods, config.syncTimeout(), () -> l.running)) {
             return false;
         }
 
-        l.state = new ClusterState(config, kube, nb, events, nodes, pods, services, slices, namespaces, policies);
+        l.state = new ClusterState(config, api, nb, events, nodes, pods, services, slices, namespaces, policies);
         l.pods = new PodReconciler(l.state);
         l.reconcilers.putAll(FullSync.reconcilers(l.state, l.pods));
 
@@ -567,7 +581,7 @@ public final class KovnController implements AutoCloseable {
         }
         Pod pod = l.state.pod(key.namespace(), key.name());
         if (pod != null && !l.afterCommit.isShutdown()) {
-            l.afterCommit.execute(() -> PodNetworkCondition.set(kube, pod, false, reason, message));
+            l.afterCommit.execute(() -> PodNetworkCondition.set(api, pod, false, reason, message));
         }
     }
 

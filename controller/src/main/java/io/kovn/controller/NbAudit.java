@@ -49,15 +49,13 @@ public final class NbAudit {
         Informers informers = new Informers();
         try (OvsdbClient client = new OvsdbClient(config.nbAddress(), opts).connectSync()) {
             DatabaseReplica nb = client.replicate(Databases.NORTHBOUND, NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
-            SharedIndexInformer<Node> nodes = informers.add("nodes", kube.nodes().runnableInformer(0));
-            SharedIndexInformer<Pod> pods = informers.add("pods", kube.pods().inAnyNamespace().runnableInformer(0));
-            SharedIndexInformer<Service> services = informers.add("services",
-                    kube.services().inAnyNamespace().runnableInformer(0));
-            SharedIndexInformer<EndpointSlice> slices = informers.add("endpointslices",
-                    kube.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
-            SharedIndexInformer<Namespace> namespaces = informers.add("namespaces", kube.namespaces().runnableInformer(0));
-            SharedIndexInformer<NetworkPolicy> policies = informers.add("networkpolicies",
-                    kube.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0));
+            ClusterApi api = new FabricClusterApi(kube);
+            SharedIndexInformer<Node> nodes = informers.add("nodes", api.informer(Node.class, 0));
+            SharedIndexInformer<Pod> pods = informers.add("pods", api.informer(Pod.class, 0));
+            SharedIndexInformer<Service> services = informers.add("services", api.informer(Service.class, 0));
+            SharedIndexInformer<EndpointSlice> slices = informers.add("endpointslices", api.informer(EndpointSlice.class, 0));
+            SharedIndexInformer<Namespace> namespaces = informers.add("namespaces", api.informer(Namespace.class, 0));
+            SharedIndexInformer<NetworkPolicy> policies = informers.add("networkpolicies", api.informer(NetworkPolicy.class, 0));
             slices.addIndexers(Map.of(ClusterState.SLICES_BY_SERVICE, s -> {
                 String key = ServiceReconciler.sliceServiceKey(s);
                 return key == null ? List.of() : List.of(key);
@@ -67,7 +65,7 @@ public final class NbAudit {
                 throw new IllegalStateException("the API's lists did not complete within "
                         + config.syncTimeout().toSeconds() + " s: " + String.join(", ", informers.unsynced()));
             }
-            ClusterState state = new ClusterState(config, kube, nb, new EventRecorder(kube, "kovn-audit"), nodes, pods,
+            ClusterState state = new ClusterState(config, api, nb, new EventRecorder(api, "kovn-audit"), nodes, pods,
                     services, slices, namespaces, policies);
             PodReconciler podReconciler = new PodReconciler(state);
             Map<ObjectKey.Kind, Reconciler> reconcilers = FullSync.reconcilers(state, podReconciler);

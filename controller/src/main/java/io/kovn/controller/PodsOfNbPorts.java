@@ -1,7 +1,6 @@
 package io.kovn.controller;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.nb.LogicalSwitchPort;
@@ -32,7 +31,7 @@ final class PodsOfNbPorts {
     }
 
     /** True once the condition holds; false if {@code running} turned false first; throws after {@code timeout}. */
-    static boolean await(DatabaseReplica nb, KubernetesClient kube, SharedIndexInformer<Pod> pods, Duration timeout,
+    static boolean await(DatabaseReplica nb, ClusterApi api, SharedIndexInformer<Pod> pods, Duration timeout,
                          BooleanSupplier running) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> gone = new HashSet<>();
@@ -53,7 +52,7 @@ final class PodsOfNbPorts {
                     continue;
                 }
                 if (!exist.contains(uid)) {
-                    Pod live = kube.pods().inNamespace(namespace).withName(name).get();
+                    Pod live = api.pod(namespace, name);
                     if (live == null || !uid.equals(live.getMetadata().getUid())) {
                         gone.add(uid);
                         continue;

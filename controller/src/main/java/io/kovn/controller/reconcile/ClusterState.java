@@ -6,8 +6,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kovn.controller.ClusterApi;
 import io.kovn.controller.ControllerConfig;
 import io.kovn.controller.EventRecorder;
 import io.kovn.controller.alloc.NodeSubnetAllocator;
@@ -21,7 +21,7 @@ public final class ClusterState {
     public static final String SLICES_BY_SERVICE = "service";
 
     final ControllerConfig config;
-    final KubernetesClient kube;
+    final ClusterApi api;
     final DatabaseReplica nb;
     final EventRecorder events;
     final SharedIndexInformer<Node> nodes;
@@ -35,12 +35,12 @@ public final class ClusterState {
     /** Gateway routers' join switch addresses, by node. */
     final AddressPool joinIps;
 
-    public ClusterState(ControllerConfig config, KubernetesClient kube, DatabaseReplica nb, EventRecorder events,
+    public ClusterState(ControllerConfig config, ClusterApi api, DatabaseReplica nb, EventRecorder events,
                         SharedIndexInformer<Node> nodes, SharedIndexInformer<Pod> pods,
                         SharedIndexInformer<Service> services, SharedIndexInformer<EndpointSlice> slices,
                         SharedIndexInformer<Namespace> namespaces, SharedIndexInformer<NetworkPolicy> policies) {
         this.config = config;
-        this.kube = kube;
+        this.api = api;
         this.nb = nb;
         this.events = events;
         this.nodes = nodes;

@@ -66,7 +66,7 @@ public final class NodeReconciler implements Reconciler {
         if (publish.isEmpty()) {
             return AfterCommit.NOTHING;
         }
-        return () -> state.kube.nodes().withName(name).patch(AnnotationPatch.MERGE, AnnotationPatch.of(publish));
+        return () -> state.api.annotateNode(name, publish);
     }
 
     /** The gateway router's join address: the one it holds, the one its annotation names, or a new one. */

@@ -3,11 +3,9 @@ package io.kovn.controller.reconcile;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kovn.controller.ClusterApi;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -59,14 +57,13 @@ public final class PodNetworkCondition {
     }
 
     /** Sets the condition if it differs; a failed patch (the pod changed or went away) is retried by the next reconcile. */
-    public static void set(KubernetesClient kube, Pod pod, boolean ready, String reason, String message) {
+    public static void set(ClusterApi api, Pod pod, boolean ready, String reason, String message) {
         Optional<String> p = patch(pod, ready, reason, message);
         if (p.isEmpty()) {
             return;
         }
         try {
-            kube.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                    .subresource("status").patch(PatchContext.of(PatchType.JSON), p.get());
+            api.patchPodStatus(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), p.get());
         } catch (KubernetesClientException e) {
             log.debug("pod {}/{}: condition {} not set: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                     TYPE, e.getMessage());

@@ -92,7 +92,7 @@ public final class PodReconciler implements Reconciler {
             if (wrong == null) {
                 return PodNetworkCondition.patch(pod, true, PodNetworkCondition.READY, readyMessage).isEmpty()
                         ? AfterCommit.NOTHING
-                        : () -> PodNetworkCondition.set(state.kube, pod, true, PodNetworkCondition.READY, readyMessage);
+                        : () -> PodNetworkCondition.set(state.api, pod, true, PodNetworkCondition.READY, readyMessage);
             }
             String message = PodNetwork.ANNOTATION + " " + wrong + "; the controller replaces it with its own ("
                     + desired.describe() + ")";
@@ -100,9 +100,8 @@ public final class PodReconciler implements Reconciler {
             state.events.warning(pod, INVALID_ANNOTATION, message);
         }
         return () -> {
-            Pod patched = state.kube.pods().inNamespace(key.namespace()).withName(key.name())
-                    .patch(AnnotationPatch.MERGE, AnnotationPatch.of(PodNetwork.ANNOTATION, desired.toJson()));
-            PodNetworkCondition.set(state.kube, patched, true, PodNetworkCondition.READY, readyMessage);
+            Pod patched = state.api.annotatePod(key.namespace(), key.name(), Map.of(PodNetwork.ANNOTATION, desired.toJson()));
+            PodNetworkCondition.set(state.api, patched, true, PodNetworkCondition.READY, readyMessage);
         };
     }
 
