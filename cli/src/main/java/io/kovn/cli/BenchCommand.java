@@ -4,6 +4,7 @@ import io.kovn.bench.ControllerBench;
 import io.kovn.bench.OvsdbBench;
 import io.kovn.bench.RecoveryBench;
 import io.kovn.bench.cni.CniBench;
+import io.kovn.bench.scale.ScaleBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
 /** {@code kovn bench ...}: benchmarks that print their figures and the ratio against the baseline they name. */
 @Command(name = "bench", description = "Benchmarks (each starts the daemons it measures and stops them).",
         subcommands = {BenchCommand.Ovsdb.class, BenchCommand.Controller.class,
-                BenchCommand.Recovery.class, BenchCommand.Cni.class}, mixinStandardHelpOptions = true)
+                BenchCommand.Recovery.class, BenchCommand.Scale.class, BenchCommand.Cni.class}, mixinStandardHelpOptions = true)
 final class BenchCommand {
 
     @Command(name = "ovsdb", mixinStandardHelpOptions = true,
@@ -94,6 +95,48 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             RecoveryBench.Result r = RecoveryBench.run(new RecoveryBench.Options(nodes, pods, rounds), System.err);
+            if (json) {
+                System.out.println(r.toJson());
+            } else {
+                r.printTable(System.out);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "scale", mixinStandardHelpOptions = true,
+            description = {"The controller at cluster scale, fed from memory instead of an API server (the same informer "
+                    + "handlers; its annotation and condition writes echoed back as watch events) against a real NB "
+                    + "ovsdb-server. Prints, each over --reps repetitions with variants alternating (median, min-max): "
+                    + "cold start into an empty NB next to the floor (the same NB rows replayed as raw JSON-RPC "
+                    + "transactions, as many as the controller used), idle restart time and NB transactions (goal 0), "
+                    + "churn p50/p99 at 50 and 200 pods/s (event to NB commit, and to annotation), policy update "
+                    + "time (a namespace-selector policy added; a label put on 1000 pods), and the JVM's heap after GC "
+                    + "and RSS (set -Xmx with KOVN_JAVA_OPTS).",
+                    "Goals at 1000 nodes / 100000 pods / 10000 services / 2000 policies: cold <= 2x the floor, "
+                    + "restart <= 30 s with 0 NB transactions, churn p99 <= 1 s at 200 pods/s, policy update <= 2 s."})
+    static final class Scale implements Callable<Integer> {
+        @Option(names = "--nodes", defaultValue = "50", description = "at most 1000 (default ${DEFAULT-VALUE})")
+        int nodes;
+
+        @Option(names = "--pods", defaultValue = "5000", description = "at most 200 per node (default ${DEFAULT-VALUE})")
+        int pods;
+
+        @Option(names = "--services", defaultValue = "500", description = "default ${DEFAULT-VALUE}")
+        int services;
+
+        @Option(names = "--policies", defaultValue = "100", description = "default ${DEFAULT-VALUE}")
+        int policies;
+
+        @Option(names = "--reps", defaultValue = "3", description = "repetitions of each phase (default ${DEFAULT-VALUE})")
+        int reps;
+
+        @Option(names = "--json", description = "print one JSON object instead of the table")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            ScaleBench.Result r = ScaleBench.run(new ScaleBench.Options(nodes, pods, services, policies, reps, json), System.err);
             if (json) {
                 System.out.println(r.toJson());
             } else {

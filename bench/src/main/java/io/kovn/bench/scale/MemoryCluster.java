@@ -1,0 +1,183 @@
+package io.kovn.bench.scale;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kovn.controller.ClusterApi;
+import io.kovn.ovsdb.wire.OvsdbJson;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The API server of the scale benchmark, in memory: the objects by kind, and the informers subscribed to them. A
+ * change (the benchmark's, or a write of the controller through {@link ClusterApi}) replaces the object with a new
+ * one carrying the next resourceVersion and is delivered to every informer of its kind, as a watch would deliver
+ * it, so the controller sees the echo of its own annotation and condition writes. Objects are never modified in
+ * place: informers and the controller share them.
+ */
+public final class MemoryCluster implements ClusterApi {
+    private final Map<Class<?>, Map<String, HasMetadata>> objects = new HashMap<>();
+    private final Map<Class<?>, List<MemoryInformer<?>>> informers = new HashMap<>();
+    private final List<BiConsumer<Pod, Long>> podAnnotated = new CopyOnWriteArrayList<>();
+    private final AtomicLong events = new AtomicLong();
+    private long resourceVersion;
+
+    /** A cluster holding {@code objects} (each kind's informers list them when they start). */
+    public static MemoryCluster of(List<? extends HasMetadata> all) {
+        MemoryCluster c = new MemoryCluster();
+        all.forEach(c::put);
+        return c;
+    }
+
+    synchronized long resourceVersion() {
+        return resourceVersion;
+    }
+
+    /** Called with the pod and {@link System#nanoTime()} whenever the controller writes a pod's annotations. */
+    public void onPodAnnotated(BiConsumer<Pod, Long> listener) {
+        podAnnotated.add(listener);
+    }
+
+    /** Events the controller recorded. */
+    public long events() {
+        return events.get();
+    }
+
+    /** Creates or replaces an object; its informers see an add or an update. */
+    public synchronized void put(HasMetadata obj) {
+        obj.getMetadata().setResourceVersion(Long.toString(++resourceVersion));
+        HasMetadata before = objects.computeIfAbsent(obj.getClass(), k -> new HashMap<>()).put(MemoryIndexer.key(obj), obj);
+        publish(obj.getClass(), before, obj);
+    }
+
+    public synchronized void delete(HasMetadata obj) {
+        Map<String, HasMetadata> kind = objects.get(obj.getClass());
+        HasMetadata before = kind == null ? null : kind.remove(MemoryIndexer.key(obj));
+        if (before != null) {
+            resourceVersion++;
+            publish(obj.getClass(), before, null);
+        }
+    }
+
+    /** The object of this kind and key ("namespace/name" or "name"), or null. */
+    public synchronized <T extends HasMetadata> T get(Class<T> type, String key) {
+        Map<String, HasMetadata> kind = objects.get(type);
+        return kind == null ? null : type.cast(kind.get(key));
+    }
+
+    public synchronized <T extends HasMetadata> List<T> list(Class<T> type) {
+        List<T> out = new ArrayList<>();
+        objects.getOrDefault(type, Map.of()).values().forEach(o -> out.add(type.cast(o)));
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> void publish(Class<?> type, HasMetadata before, HasMetadata now) {
+        for (MemoryInformer<?> i : informers.getOrDefault(type, List.of())) {
+            ((MemoryInformer<T>) i).changed((T) before, (T) now);
+        }
+    }
+
+    synchronized <T extends HasMetadata> void subscribe(Class<T> type, MemoryInformer<T> informer) {
+        informers.computeIfAbsent(type, k -> new CopyOnWriteArrayList<>()).add(informer);
+        informer.listed(list(type));
+    }
+
+    synchronized <T extends HasMetadata> void unsubscribe(Class<T> type, MemoryInformer<T> informer) {
+        List<MemoryInformer<?>> l = informers.get(type);
+        if (l != null) {
+            l.remove(informer);
+        }
+    }
+
+    @Override
+    public <T extends HasMetadata> SharedIndexInformer<T> informer(Class<T> type, long resyncMillis) {
+        return new MemoryInformer<>(type, this);
+    }
+
+    @Override
+    public Pod pod(String namespace, String name) {
+        return get(Pod.class, namespace + "/" + name);
+    }
+
+    @Override
+    public Pod annotatePod(String namespace, String name, Map<String, String> annotations) {
+        Pod patched;
+        synchronized (this) {
+            Pod cur = existing(Pod.class, namespace + "/" + name);
+            patched = new PodBuilder(cur).editMetadata().addToAnnotations(annotations).endMetadata().build();
+            put(patched);
+        }
+        long now = System.nanoTime();
+        podAnnotated.forEach(l -> l.accept(patched, now));
+        return patched;
+    }
+
+    @Override
+    public synchronized Node annotateNode(String name, Map<String, String> annotations) {
+        Node patched = new NodeBuilder(existing(Node.class, name)).editMetadata().addToAnnotations(annotations)
+                .endMetadata().build();
+        put(patched);
+        return patched;
+    }
+
+    /** Applies the JSON patches the controller sends for its pod condition (add/replace/test under /status). */
+    @Override
+    public synchronized void patchPodStatus(String namespace, String name, String jsonPatch) {
+        Pod cur = existing(Pod.class, namespace + "/" + name);
+        PodStatus status = cur.getStatus() == null ? new PodStatus() : new PodStatusBuilder(cur.getStatus()).build();
+        List<PodCondition> conditions = status.getConditions() == null ? new ArrayList<>() : new ArrayList<>(status.getConditions());
+        for (JsonNode op : OvsdbJson.MAPPER.readTree(jsonPatch)) {
+            String path = op.path("path").asString();
+            String kind = op.path("op").asString();
+            JsonNode value = op.path("value");
+            if ("test".equals(kind)) {
+                int i = Integer.parseInt(path.split("/")[3]);
+                if (i >= conditions.size() || !value.asString().equals(conditions.get(i).getType())) {
+                    throw new KubernetesClientException("test failed: " + path);
+                }
+            } else if ("/status".equals(path)) {
+                conditions = new ArrayList<>(Serialization.unmarshal(value.toString(), PodStatus.class).getConditions());
+            } else if ("/status/conditions".equals(path)) {
+                conditions = new ArrayList<>(List.of(Serialization.unmarshal(value.toString(), PodCondition[].class)));
+            } else if ("/status/conditions/-".equals(path)) {
+                conditions.add(Serialization.unmarshal(value.toString(), PodCondition.class));
+            } else if (path.startsWith("/status/conditions/") && "replace".equals(kind)) {
+                conditions.set(Integer.parseInt(path.substring("/status/conditions/".length())),
+                        Serialization.unmarshal(value.toString(), PodCondition.class));
+            } else {
+                throw new IllegalArgumentException("the memory cluster does not apply " + kind + " " + path);
+            }
+        }
+        status.setConditions(conditions);
+        put(new PodBuilder(cur).withStatus(status).build());
+    }
+
+    @Override
+    public void createEvent(Event event) {
+        events.incrementAndGet();
+    }
+
+    private <T extends HasMetadata> T existing(Class<T> type, String key) {
+        T cur = get(type, key);
+        if (cur == null) {
+            throw new KubernetesClientException(type.getSimpleName() + " " + key + " not found");
+        }
+        return cur;
+    }
+}

@@ -1,0 +1,458 @@
+package io.kovn.bench.scale;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.kovn.controller.ControllerConfig;
+import io.kovn.controller.KovnController;
+import io.kovn.controller.ObjectKey;
+import io.kovn.controller.reconcile.NetworkPolicyReconciler;
+import io.kovn.ovn.Databases;
+import io.kovn.ovn.Names;
+import io.kovn.ovn.Owners;
+import io.kovn.ovn.nb.AddressSet;
+import io.kovn.ovn.nb.LogicalSwitchPort;
+import io.kovn.ovn.nb.PortGroup;
+import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.ovsdb.client.MonitorSpec;
+import io.kovn.ovsdb.client.OvsdbClient;
+import io.kovn.ovsdb.model.Row;
+import io.kovn.ovsdb.replica.DatabaseReplica;
+import io.kovn.ovsdb.replica.RowListener;
+import io.kovn.ovsdb.wire.OvsdbJson;
+import io.kovn.testing.OvnDaemons;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code kovn bench scale}: the controller fed from memory ({@link MemoryCluster}: no API server in the way) against
+ * a real NB ovsdb-server, at up to 1000 nodes. Phases, each repeated with its variants alternating:
+ * <ul>
+ *   <li>cold start into an empty NB (allocation included; until every pod is annotated and the controller idle)
+ *       against the floor: the NB content it wrote replayed raw ({@link NbReplay});</li>
+ *   <li>idle restart: a new controller over the same cluster and NB, time and NB transactions (goal 0);</li>
+ *   <li>churn: pods created and deleted open-loop at 50 and 200 per second; event to NB commit (seen by a second NB
+ *       client) and to annotation, p50/p99;</li>
+ *   <li>policy updates: a namespace-selector policy added, until its port group is in NB; a label put on 1000
+ *       pods, until the address set of a policy selecting that label holds all of them;</li>
+ *   <li>memory: the JVM's heap after GC and RSS once the cluster is synced, next to the heap of the objects alone.</li>
+ * </ul>
+ */
+public final class ScaleBench {
+    static final Ipv4Cidr CLUSTER_SUBNET = Ipv4Cidr.parse("10.128.0.0/14");
+    static final Ipv4Cidr SERVICE_CIDR = Ipv4Cidr.parse("10.96.0.0/16");
+    static final long SEED = 16;
+    static final int[] CHURN_RATES = {50, 200};
+    static final Duration CHURN_TIME = Duration.ofSeconds(10);
+    static final int LABELLED_PODS = 1000;
+    /** Churn deletes only pods at least this old (ns), so that they are in NB and annotated first. */
+    static final long MIN_CHURN_AGE = 3_000_000_000L;
+    private static final int WAIT_SECONDS = 1800;
+
+    public record Options(int nodes, int pods, int services, int policies, int reps, boolean json) {
+        public Options {
+            if (nodes < 1 || nodes > 1000 || pods < 0 || pods > nodes * 200 || services < 0 || services > 60000
+                    || policies < 0 || reps < 1) {
+                throw new IllegalArgumentException("need 1..1000 nodes, at most 200 pods per node, at most 60000 "
+                        + "services and at least one repetition");
+            }
+        }
+    }
+
+    /** The figures; times in ms. */
+    public record Result(Options options, Spread coldMs, Spread floorMs, Spread coldVsFloor, long coldTransactions,
+                         int floorRows, Spread restartMs, long restartTransactions, Map<Integer, Spread> churnNbP50,
+                         Map<Integer, Spread> churnNbP99, Map<Integer, Spread> churnAnnotationP99, Spread policyAddMs,
+                         Spread labelChangeMs, long objectsHeapMb, long heapMb, long rssMb, double loadBefore,
+                         double loadAfter) {
+
+        public String toJson() {
+            ObjectNode n = OvsdbJson.NODES.objectNode();
+            n.put("nodes", options.nodes()).put("pods", options.pods()).put("services", options.services())
+                    .put("policies", options.policies()).put("reps", options.reps());
+            n.put("cold_vs_floor", Spread.round(coldVsFloor.median()));
+            coldVsFloor.into(n.putObject("cold_vs_floor_spread"));
+            coldMs.into(n.putObject("cold_start_ms"));
+            floorMs.into(n.putObject("floor_ms"));
+            n.put("cold_start_nb_transactions", coldTransactions).put("nb_rows", floorRows);
+            n.put("restart_seconds", Spread.round(restartMs.median() / 1000));
+            restartMs.into(n.putObject("restart_ms"));
+            n.put("restart_nb_transactions", restartTransactions);
+            ObjectNode p99 = n.putObject("churn_p99_ms");
+            ObjectNode p50 = n.putObject("churn_p50_ms");
+            ObjectNode ann = n.putObject("churn_annotation_p99_ms");
+            for (int rate : CHURN_RATES) {
+                p99.put(rate + "_pods_per_s", Spread.round(churnNbP99.get(rate).median()));
+                p50.put(rate + "_pods_per_s", Spread.round(churnNbP50.get(rate).median()));
+                ann.put(rate + "_pods_per_s", Spread.round(churnAnnotationP99.get(rate).median()));
+            }
+            ObjectNode policy = n.putObject("policy_update_ms");
+            policy.put("namespace_selector_policy_added", Spread.round(policyAddMs.median()));
+            policy.put("label_change_on_" + Math.min(LABELLED_PODS, options.pods()) + "_pods", Spread.round(labelChangeMs.median()));
+            policyAddMs.into(n.putObject("policy_added_ms_spread"));
+            labelChangeMs.into(n.putObject("label_change_ms_spread"));
+            n.put("controller_heap_mb", heapMb).put("controller_rss_mb", rssMb).put("objects_alone_heap_mb", objectsHeapMb);
+            n.put("memory_note", "one JVM: the controller (its informer stores are the in-memory cluster's objects), "
+                    + "the in-memory cluster's maps and the benchmark's NB observer; objects_alone is the heap of the "
+                    + "generated objects before any controller ran");
+            n.put("load_average_before", loadBefore).put("load_average_after", loadAfter);
+            return n.toPrettyString();
+        }
+
+        public void printTable(PrintStream out) {
+            out.printf("kovn bench scale: %d nodes, %d pods, %d services, %d policies; %d reps (median, min-max)%n",
+                    options.nodes(), options.pods(), options.services(), options.policies(), options.reps());
+            out.printf("  cold start into an empty NB    %s  (%d NB transactions)%n", coldMs.describe("ms"), coldTransactions);
+            out.printf("  floor: raw replay of its rows  %s  (%d rows)%n", floorMs.describe("ms"), floorRows);
+            out.printf("  cold / floor                   %s  (goal <= 2)%n", coldVsFloor.describe("x"));
+            out.printf("  idle restart                   %s  with %d NB transactions at most (goal 0)%n",
+                    restartMs.describe("ms"), restartTransactions);
+            for (int rate : CHURN_RATES) {
+                out.printf("  churn %3d pods/s to NB p50     %s, p99 %s; to annotation p99 %s%n", rate,
+                        churnNbP50.get(rate).describe("ms"), churnNbP99.get(rate).describe("ms"),
+                        churnAnnotationP99.get(rate).describe("ms"));
+            }
+            out.printf("  namespace-selector policy added, in NB after %s%n", policyAddMs.describe("ms"));
+            out.printf("  label put on %d pods, address set complete after %s%n", Math.min(LABELLED_PODS, options.pods()),
+                    labelChangeMs.describe("ms"));
+            out.printf("  JVM heap after GC %d MB (objects alone %d MB), RSS %d MB%n", heapMb, objectsHeapMb, rssMb);
+            out.printf("  load average %.1f before, %.1f after%n", loadBefore, loadAfter);
+        }
+    }
+
+    private final Options o;
+    private final PrintStream progress;
+    private final ClusterGenerator generator;
+
+    private ScaleBench(Options o, PrintStream progress) {
+        this.o = o;
+        this.progress = progress;
+        this.generator = new ClusterGenerator(o.nodes(), o.pods(), o.services(), o.policies(), SEED, SERVICE_CIDR,
+                CLUSTER_SUBNET);
+    }
+
+    public static Result run(Options o, PrintStream progress) throws Exception {
+        return new ScaleBench(o, progress).run();
+    }
+
+    static ControllerConfig config(String nb) {
+        return ControllerConfig.builder(nb).clusterSubnet(CLUSTER_SUBNET).nodeSubnetPrefix(24).serviceCidr(SERVICE_CIDR)
+                .metricsPort(-1).leaderElection(false).build();
+    }
+
+    /** One synced cluster: its API, NB, and the controller that synced it. */
+    private record Synced(MemoryCluster cluster, OvnDaemons ovn, KovnController controller, double ms, long transactions) {
+    }
+
+    private Result run() throws Exception {
+        double loadBefore = load();
+        long objectsHeap;
+        {
+            List<HasMetadata> objects = generator.objects();
+            objectsHeap = heapAfterGc();
+            progress.printf("generated %d objects; heap with them alone %d MB%n", objects.size(), objectsHeap);
+        }
+        List<Double> cold = new ArrayList<>();
+        List<Double> floor = new ArrayList<>();
+        List<Double> ratio = new ArrayList<>();
+        Synced last = null;
+        NbReplay replay = null;
+        long coldTxns = 0;
+        for (int rep = 0; rep < o.reps(); rep++) {
+            boolean coldFirst = rep % 2 == 0 || replay == null;
+            double floorMs = Double.NaN;
+            if (!coldFirst) {
+                floorMs = floor(replay);
+            }
+            if (last != null) {
+                close(last);
+                last = null;
+            }
+            last = coldStart();
+            cold.add(last.ms());
+            coldTxns = last.transactions();
+            replay = NbReplay.of(last.ovn().nbUnix(), (int) last.transactions());
+            if (coldFirst) {
+                floorMs = floor(replay);
+            }
+            floor.add(floorMs);
+            ratio.add(last.ms() / floorMs);
+            progress.printf("rep %d: cold start %.0f ms (%d NB transactions), floor %.0f ms (%d rows in %d transactions)%n",
+                    rep + 1, last.ms(), last.transactions(), floorMs, replay.rows(), replay.transactions());
+        }
+        long heap = heapAfterGc();
+        long rss = rssMb();
+        progress.printf("synced: heap after GC %d MB, RSS %d MB%n", heap, rss);
+        MemoryCluster cluster = last.cluster();
+        OvnDaemons ovn = last.ovn();
+        KovnController controller = last.controller();
+        try {
+            List<Double> restart = new ArrayList<>();
+            long restartTxns = 0;
+            for (int rep = 0; rep < o.reps(); rep++) {
+                controller.close();
+                controller = new KovnController(config(ovn.nbUnix()), cluster);
+                long start = System.nanoTime();
+                controller.start();
+                waitFor(controller::idle);
+                double ms = (System.nanoTime() - start) / 1e6;
+                Thread.sleep(1000);
+                waitFor(controller::idle);
+                restart.add(ms);
+                restartTxns = Math.max(restartTxns, controller.metrics().nbTransactions());
+                progress.printf("rep %d: idle restart %.0f ms, %d NB transactions%n", rep + 1, ms,
+                        controller.metrics().nbTransactions());
+            }
+            try (OvsdbClient observerClient = new OvsdbClient(ovn.nbUnix()).connectSync()) {
+                DatabaseReplica observer = observerClient.replicate(Databases.NORTHBOUND, MonitorSpec.create()
+                        .table(LogicalSwitchPort.TABLE, List.of(LogicalSwitchPort.NAME))
+                        .table(PortGroup.TABLE, List.of(PortGroup.NAME))
+                        .table(AddressSet.TABLE, List.of(AddressSet.NAME, AddressSet.ADDRESSES, AddressSet.EXTERNAL_IDS)))
+                        .get(5, TimeUnit.MINUTES);
+                Map<Integer, List<Double>> p50 = new LinkedHashMap<>();
+                Map<Integer, List<Double>> p99 = new LinkedHashMap<>();
+                Map<Integer, List<Double>> annP99 = new LinkedHashMap<>();
+                Churn churn = new Churn(cluster, observer);
+                for (int rep = 0; rep < o.reps(); rep++) {
+                    for (int j = 0; j < CHURN_RATES.length; j++) {
+                        int rate = CHURN_RATES[(j + rep) % CHURN_RATES.length];
+                        Churn.Figures f = churn.run(rate, CHURN_TIME, rep);
+                        p50.computeIfAbsent(rate, k -> new ArrayList<>()).add(f.nbP50());
+                        p99.computeIfAbsent(rate, k -> new ArrayList<>()).add(f.nbP99());
+                        annP99.computeIfAbsent(rate, k -> new ArrayList<>()).add(f.annotationP99());
+                        progress.printf("rep %d: churn %d pods/s: to NB p50 %.1f ms p99 %.1f ms, to annotation p99 %.1f ms%n",
+                                rep + 1, rate, f.nbP50(), f.nbP99(), f.annotationP99());
+                    }
+                }
+                List<Double> policyAdd = new ArrayList<>();
+                List<Double> labels = new ArrayList<>();
+                KovnController c = controller;
+                for (int rep = 0; rep < o.reps(); rep++) {
+                    double add = policyAdded(cluster, observer, rep);
+                    double label = labelsChanged(cluster, observer, rep);
+                    policyAdd.add(add);
+                    labels.add(label);
+                    progress.printf("rep %d: namespace-selector policy in NB after %.0f ms; label on %d pods in NB after %.0f ms%n",
+                            rep + 1, add, Math.min(LABELLED_PODS, o.pods()), label);
+                    waitFor(c::idle);
+                }
+                Map<Integer, Spread> s50 = new LinkedHashMap<>();
+                Map<Integer, Spread> s99 = new LinkedHashMap<>();
+                Map<Integer, Spread> sAnn = new LinkedHashMap<>();
+                p50.forEach((k, v) -> s50.put(k, Spread.of(v)));
+                p99.forEach((k, v) -> s99.put(k, Spread.of(v)));
+                annP99.forEach((k, v) -> sAnn.put(k, Spread.of(v)));
+                return new Result(o, Spread.of(cold), Spread.of(floor), Spread.of(ratio), coldTxns, replay.rows(),
+                        Spread.of(restart), restartTxns, s50, s99, sAnn, Spread.of(policyAdd), Spread.of(labels),
+                        objectsHeap, heap, rss, loadBefore, load());
+            }
+        } finally {
+            controller.close();
+            ovn.close();
+        }
+    }
+
+    /** A fresh cluster (no annotations) and a fresh NB; timed from the controller's start until all is synced. */
+    private Synced coldStart() throws Exception {
+        MemoryCluster cluster = MemoryCluster.of(generator.objects());
+        Map<String, Long> annotated = new ConcurrentHashMap<>();
+        cluster.onPodAnnotated((p, t) -> annotated.putIfAbsent(p.getMetadata().getUid(), t));
+        OvnDaemons ovn = OvnDaemons.builder().nb().start();
+        KovnController controller = new KovnController(config(ovn.nbUnix()), cluster);
+        long start = System.nanoTime();
+        controller.start();
+        waitFor(() -> annotated.size() >= o.pods() && controller.idle());
+        double ms = (System.nanoTime() - start) / 1e6;
+        return new Synced(cluster, ovn, controller, ms, controller.metrics().nbTransactions());
+    }
+
+    private static double floor(NbReplay replay) throws Exception {
+        try (OvnDaemons ovn = OvnDaemons.builder().nb().start()) {
+            return replay.replay(ovn.nbUnix()) / 1e6;
+        }
+    }
+
+    private static void close(Synced s) {
+        s.controller().close();
+        s.ovn().close();
+    }
+
+    /** A policy in ns-0 admitting a team's namespaces; until its port group is in NB. */
+    private static double policyAdded(MemoryCluster cluster, DatabaseReplica observer, int rep) throws Exception {
+        String ns = ClusterGenerator.namespace(0);
+        String name = "bench-namespace-selector-" + rep;
+        String pg = NetworkPolicyReconciler.portGroupName(ObjectKey.networkPolicy(ns, name));
+        NetworkPolicy np = new NetworkPolicyBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
+                .withNewSpec().withNewPodSelector().addToMatchLabels("app", "app-1").endPodSelector().addNewIngress()
+                .addNewFrom().withNewNamespaceSelector().addToMatchLabels("team", "team-" + (rep % ClusterGenerator.TEAMS))
+                .endNamespaceSelector().endFrom().endIngress().endSpec().build();
+        long start = System.nanoTime();
+        cluster.put(np);
+        waitFor(() -> observer.lookupOne(PortGroup.TABLE, PortGroup.NAME, pg).isPresent());
+        double ms = (System.nanoTime() - start) / 1e6;
+        cluster.delete(np);
+        waitFor(() -> observer.lookupOne(PortGroup.TABLE, PortGroup.NAME, pg).isEmpty());
+        return ms;
+    }
+
+    /**
+     * A policy admitting pods labelled {@code bench-tag=<rep>} from any namespace (its address set empty at first);
+     * then that label is put on 1000 pods spread over the cluster, timed until the address set holds all of them.
+     */
+    private double labelsChanged(MemoryCluster cluster, DatabaseReplica observer, int rep) throws Exception {
+        String ns = ClusterGenerator.namespace(0);
+        String name = "bench-label-" + rep;
+        String ref = ns + "/" + name;
+        String tag = Integer.toString(rep);
+        NetworkPolicy np = new NetworkPolicyBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
+                .withNewSpec().withNewPodSelector().addToMatchLabels("app", "app-2").endPodSelector().addNewIngress()
+                .addNewFrom().withNewNamespaceSelector().endNamespaceSelector().withNewPodSelector()
+                .addToMatchLabels("bench-tag", tag).endPodSelector().endFrom().endIngress().endSpec().build();
+        cluster.put(np);
+        waitFor(() -> !observer.byExternalId(AddressSet.TABLE, Owners.OWNER, ref).isEmpty());
+        List<Pod> pods = cluster.list(Pod.class);
+        pods.sort((a, b) -> a.getMetadata().getUid().compareTo(b.getMetadata().getUid()));
+        int count = Math.min(LABELLED_PODS, pods.size());
+        List<Pod> chosen = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            chosen.add(pods.get((int) ((long) i * pods.size() / count)));
+        }
+        long start = System.nanoTime();
+        for (Pod p : chosen) {
+            cluster.put(new PodBuilder(p).editMetadata().addToLabels("bench-tag", tag).endMetadata().build());
+        }
+        waitFor(() -> observer.byExternalId(AddressSet.TABLE, Owners.OWNER, ref).stream()
+                .anyMatch(as -> as.addresses().size() >= count));
+        double ms = (System.nanoTime() - start) / 1e6;
+        cluster.delete(np);
+        waitFor(() -> observer.byExternalId(AddressSet.TABLE, Owners.OWNER, ref).isEmpty());
+        return ms;
+    }
+
+    /** Open-loop churn: pods created and deleted at a fixed rate, each timed from its intended moment. */
+    private final class Churn {
+        record Figures(double nbP50, double nbP99, double annotationP99) {
+        }
+
+        private final MemoryCluster cluster;
+        private final Map<String, Long> inNb = new ConcurrentHashMap<>();
+        private final Map<String, Long> goneFromNb = new ConcurrentHashMap<>();
+        private final Map<String, Long> annotated = new ConcurrentHashMap<>();
+        private final Random random = new Random(SEED);
+        private final Deque<Pod> live = new ArrayDeque<>();
+        private final Map<String, Long> born = new ConcurrentHashMap<>();
+        private int seq;
+
+        Churn(MemoryCluster cluster, DatabaseReplica observer) {
+            this.cluster = cluster;
+            observer.addListener(LogicalSwitchPort.TABLE_NAME, new RowListener<Row>() {
+                @Override
+                public void onAdd(Row row) {
+                    inNb.putIfAbsent(row.get(LogicalSwitchPort.NAME), System.nanoTime());
+                }
+
+                @Override
+                public void onDelete(Row old) {
+                    goneFromNb.putIfAbsent(old.get(LogicalSwitchPort.NAME), System.nanoTime());
+                }
+            });
+            cluster.onPodAnnotated((p, t) -> annotated.putIfAbsent(p.getMetadata().getName(), t));
+        }
+
+        Figures run(int rate, Duration duration, int rep) throws Exception {
+            int events = (int) (rate * duration.toMillis() / 1000);
+            long period = 1_000_000_000L / rate;
+            Map<String, Long> created = new LinkedHashMap<>();
+            Map<String, Long> deleted = new LinkedHashMap<>();
+            long t0 = System.nanoTime() + 100_000_000L;
+            int namespaces = generator.namespaces();
+            for (int i = 0; i < events; i++) {
+                long due = t0 + i * period;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                Pod oldest = live.peek();
+                if (i % 2 == 1 && oldest != null && due - born.get(oldest.getMetadata().getName()) >= MIN_CHURN_AGE) {
+                    live.poll();
+                    deleted.put(Names.podPort(oldest.getMetadata().getNamespace(), oldest.getMetadata().getName()), due);
+                    cluster.delete(oldest);
+                } else {
+                    String name = "churn-" + (++seq);
+                    Pod p = ClusterGenerator.pod(ClusterGenerator.namespace(seq % namespaces), name,
+                            ClusterGenerator.node(random.nextInt(o.nodes())), seq, ClusterGenerator.uid(random));
+                    created.put(Names.podPort(p.getMetadata().getNamespace(), name), due);
+                    born.put(name, due);
+                    cluster.put(p);
+                    live.add(p);
+                }
+            }
+            // a pod deleted before it was annotated never will be: it counts in NB latency only
+            waitFor(() -> created.keySet().stream().allMatch(n -> (inNb.containsKey(n) || deleted.containsKey(n))
+                    && (annotated.containsKey(podName(n)) || deleted.containsKey(n)))
+                    && deleted.keySet().stream().allMatch(goneFromNb::containsKey));
+            List<Double> nb = new ArrayList<>();
+            List<Double> ann = new ArrayList<>();
+            created.forEach((port, due) -> {
+                if (inNb.containsKey(port)) {
+                    nb.add((inNb.get(port) - due) / 1e6);
+                }
+                if (annotated.containsKey(podName(port))) {
+                    ann.add((annotated.get(podName(port)) - due) / 1e6);
+                }
+            });
+            deleted.forEach((port, due) -> nb.add((goneFromNb.get(port) - due) / 1e6));
+            return new Figures(Spread.quantile(nb, 0.5), Spread.quantile(nb, 0.99), Spread.quantile(ann, 0.99));
+        }
+    }
+
+    private static String podName(String port) {
+        return port.substring(port.indexOf('_') + 1);
+    }
+
+    static void waitFor(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("benchmark condition not reached within " + WAIT_SECONDS + " s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static long heapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
+    }
+
+    private static long rssMb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    static double load() throws Exception {
+        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    }
+}
