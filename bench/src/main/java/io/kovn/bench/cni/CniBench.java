@@ -144,22 +144,22 @@ public final class CniBench {
 
         public String table() {
             StringBuilder b = new StringBuilder();
-            b.append(String.format(Locale.ROOT, "kovn bench cni: one node, real OVS/OVN; baseline: the script (%s)%n",
+            b.append(String.format(Locale.ROOT, "kovn bench cni: one node, real OVS/OVN; baseline: the %s%n",
                     FLOOR));
             b.append(String.format(Locale.ROOT, "%nsequential, variants interleaved, exec to result (ms)%n"
-                    + "%-36s %5s %8s %17s %8s %8s%n", "", "n", "median", "p25-p75", "p99", "max"));
+                    + "%-44s %5s %8s %17s %8s %8s%n", "", "n", "median", "p25-p75", "p99", "max"));
             for (Stats s : List.of(version, kovnSequential, floorSequential, floorNbctlSequential)) {
-                b.append(String.format(Locale.ROOT, "%-36s %5d %8.1f %8.1f-%-8.1f %8.1f %8.1f%n", s.name(), s.n(),
+                b.append(String.format(Locale.ROOT, "%-44s %5d %8.1f %8.1f-%-8.1f %8.1f %8.1f%n", s.name(), s.n(),
                         s.p50(), s.p25(), s.p75(), s.p99(), s.max()));
             }
             b.append(String.format(Locale.ROOT, "%n%d bursts of %d ADDs at once per variant, first variant"
-                    + " alternating (ms; median over bursts [range])%n%-36s %26s %26s%n", options.rounds(),
+                    + " alternating (ms; median over bursts [range])%n%-44s %26s %26s%n", options.rounds(),
                     options.burst(), "", "p50", "p99"));
             for (Bursts x : List.of(kovnBursts, floorBursts)) {
-                b.append(String.format(Locale.ROOT, "%-36s %26s %26s%n", x.name(), x.p50().format(""),
+                b.append(String.format(Locale.ROOT, "%-44s %26s %26s%n", x.name(), x.p50().format(""),
                         x.p99().format("")));
             }
-            b.append(String.format(Locale.ROOT, "%nCPU per ADD (ms; /proc)%n%-36s %12s %16s %12s %10s%n", "",
+            b.append(String.format(Locale.ROOT, "%nCPU per ADD (ms; /proc)%n%-52s %10s %16s %10s %10s%n", "",
                     "this JVM*", "child processes", "OVS/OVN", "total"));
             sequentialCpu.forEach((k, v) -> b.append(v.row(k + ", sequential")));
             burstCpu.forEach((k, v) -> b.append(v.row(k + ", bursts")));

@@ -40,7 +40,7 @@ final class CpuClock {
     /** Average CPU milliseconds per ADD. */
     record PerAdd(double self, double children, double daemons) {
         String row(String label) {
-            return String.format(Locale.ROOT, "%-36s %12.1f %16.1f %12.1f %10.1f%n", label, self, children, daemons,
+            return String.format(Locale.ROOT, "%-52s %10.1f %16.1f %10.1f %10.1f%n", label, self, children, daemons,
                     self + children + daemons);
         }
     }
