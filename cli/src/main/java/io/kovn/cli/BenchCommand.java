@@ -4,7 +4,11 @@ import io.kovn.bench.ControllerBench;
 import io.kovn.bench.OvsdbBench;
 import io.kovn.bench.RecoveryBench;
 import io.kovn.bench.cni.CniBench;
+import io.kovn.bench.node.NodeFootprintBench;
 import io.kovn.bench.scale.ScaleBench;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,7 +16,8 @@ import picocli.CommandLine.Option;
 /** {@code kovn bench ...}: benchmarks that print their figures and the ratio against the baseline they name. */
 @Command(name = "bench", description = "Benchmarks (each starts the daemons it measures and stops them).",
         subcommands = {BenchCommand.Ovsdb.class, BenchCommand.Controller.class,
-                BenchCommand.Recovery.class, BenchCommand.Scale.class, BenchCommand.Cni.class}, mixinStandardHelpOptions = true)
+                BenchCommand.Recovery.class, BenchCommand.Scale.class, BenchCommand.Cni.class,
+                BenchCommand.NodeFootprint.class}, mixinStandardHelpOptions = true)
 final class BenchCommand {
 
     @Command(name = "ovsdb", mixinStandardHelpOptions = true,
@@ -147,17 +152,67 @@ final class BenchCommand {
     }
 
     @Command(name = "cni", mixinStandardHelpOptions = true,
-            description = {"CNI ADD exec-to-result p50/p99 through bin/kovn-cni for sequential and concurrent pods on one "
-                    + "node (real OVS/OVN in network namespaces), next to the same plumbing by a plain shell script of "
-                    + "ip / ovs-vsctl commands (the floor), as a ratio. Goal: p50 <= 1.5x the floor. Needs root."})
+            description = {"CNI ADD exec-to-result through bin/kovn-cni on one node (real OVS/OVN in network namespaces), "
+                    + "next to the baseline: the same plumbing by a plain shell script of ip / ethtool / ovs-vsctl "
+                    + "commands. Sequential ADDs with the variants interleaved (median, p25-p75, p99), then bursts of "
+                    + "ADDs at once, alternating which variant goes first (median over the rounds and their range), CPU "
+                    + "per ADD from /proc, and the ratios kovn / script. Goal for bursts: p50 and p99 <= 1.3x. Needs root."})
     static final class Cni implements Callable<Integer> {
-        @Option(names = "--pods", defaultValue = "50", description = "pods per round (default ${DEFAULT-VALUE})")
-        int pods;
+        @Option(names = "--sequential", defaultValue = "" + CniBench.Options.DEFAULT_SEQUENTIAL,
+                description = "sequential ADDs per variant (default ${DEFAULT-VALUE})")
+        int sequential;
+
+        @Option(names = {"--burst", "--pods"}, defaultValue = "" + CniBench.Options.DEFAULT_BURST,
+                description = "ADDs at once in a burst (default ${DEFAULT-VALUE})")
+        int burst;
+
+        @Option(names = "--rounds", defaultValue = "" + CniBench.Options.DEFAULT_ROUNDS,
+                description = "bursts per variant (default ${DEFAULT-VALUE})")
+        int rounds;
+
+        @Option(names = "--json", description = "print one JSON object instead of the table")
+        boolean json;
 
         @Override
         public Integer call() {
-            CniBench.Result r = CniBench.run(pods, System.err);
-            System.out.println(r.table());
+            CniBench.Result r = CniBench.run(new CniBench.Options(sequential, burst, rounds), System.err);
+            System.out.println(json ? r.toJson() : r.table());
+            return 0;
+        }
+    }
+
+    @Command(name = "node-footprint", mixinStandardHelpOptions = true,
+            description = {"The idle node agent's memory: `kovn node` in a JVM of its own, started as the sandbox starts "
+                    + "it, on one node (real OVS/OVN in network namespaces, mock API). Prints resident memory and threads "
+                    + "(/proc), heap after a full GC, metaspace, threads by name and the largest classes on the heap "
+                    + "(jcmd), and the resident memory after some pods; median and every run. Goal: idle RSS <= 100 MiB. "
+                    + "Needs root."})
+    static final class NodeFootprint implements Callable<Integer> {
+        @Option(names = "--runs", defaultValue = "" + NodeFootprintBench.Options.DEFAULT_RUNS,
+                description = "agent JVMs started one after another (default ${DEFAULT-VALUE})")
+        int runs;
+
+        @Option(names = "--idle", defaultValue = "15", description = "seconds the ready agent idles before it is measured (default ${DEFAULT-VALUE})")
+        int idleSeconds;
+
+        @Option(names = "--pods", defaultValue = "" + NodeFootprintBench.Options.DEFAULT_PODS,
+                description = "pods added through bin/kovn-cni after the idle figures (default ${DEFAULT-VALUE})")
+        int pods;
+
+        @Option(names = "--nmt", description = "also the JVM's native memory by category (Native Memory Tracking)")
+        boolean nmt;
+
+        @Option(names = "--jvm-option", description = "an extra option for the agent's JVM, after the sandbox's (repeatable)")
+        List<String> jvmOptions = new ArrayList<>();
+
+        @Option(names = "--json", description = "print one JSON object instead of the table")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            NodeFootprintBench.Result r = NodeFootprintBench.run(new NodeFootprintBench.Options(runs,
+                    Duration.ofSeconds(idleSeconds), pods, nmt, jvmOptions), System.err);
+            System.out.println(json ? r.toJson() : r.table());
             return 0;
         }
     }

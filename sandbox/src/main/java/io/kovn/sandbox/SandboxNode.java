@@ -139,8 +139,8 @@ final class SandboxNode {
         }
         ConfigFile.write(config(), NodeOptions.SET, values);
         agent = ManagedProcess.start("node-agent/" + name,
-                JavaCommand.of("192m", jvmOptions, NodeMain.class,
-                        List.of(ConfigSources.CONFIG.flag(), config().toString())), Map.of(), agentLog());
+                JavaCommand.nodeAgent(jvmOptions, List.of(ConfigSources.CONFIG.flag(), config().toString())), Map.of(),
+                agentLog());
         return agent;
     }
 

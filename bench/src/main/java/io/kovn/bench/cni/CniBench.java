@@ -15,9 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -26,26 +27,50 @@ import java.util.concurrent.Executors;
 import java.util.function.IntFunction;
 
 /**
- * CNI ADD, from exec of bin/kovn-cni to its result, for pods one after another and all at once, next to the
- * floor: the same plumbing (veth, addresses, route, offload, OVS port, wait for ovn-installed) by a plain shell
- * script of ip / ethtool / ovs-vsctl commands, in the same run on the same node. The logical switch ports exist
- * before each ADD (the controller makes them first); a second floor also creates them with ovn-nbctl.
+ * CNI ADD, from exec of bin/kovn-cni to its result, next to the baseline: the same plumbing (veth, addresses, route,
+ * offload, OVS port bound by iface-id and iface-id-ver, wait for ovn-installed) by a plain shell script of ip /
+ * ethtool / ovs-vsctl commands ({@code floor-add.sh}), on the same node in the same run. The logical switch ports
+ * exist before each ADD (the controller makes them first); a second script also creates them with ovn-nbctl.
  *
- * <p>Run: {@code kovn bench cni [--pods N]}.
+ * <p>Variants are interleaved so that a machine whose load drifts treats them alike: sequential trials run in
+ * turn (kovn, script, script + ovn-nbctl, then the next turn starts with the next variant), and bursts (all pods of
+ * a burst at once) alternate which variant goes first. Sequential figures are the median (with p25-p75 and p99)
+ * of n trials each; burst figures are each burst's p50 and p99, given as the median over the rounds with their
+ * range, and the ratio kovn / script is taken per round (same moment, same load) and given the same way. CPU per
+ * ADD is read from /proc: this JVM (the agent runs in it) and its finished children (the plugin's JVM, the
+ * script's commands, the agent's ip / ethtool), and the node's and central OVS/OVN daemons.
+ *
+ * <p>Run: {@code kovn bench cni [--sequential 200] [--burst 50] [--rounds 5] [--json]}.
  */
 public final class CniBench {
+    /** The goal for bursts: kovn's p50 and p99 at most this many times the script's. */
+    public static final double BURST_GOAL = 1.3;
+    static final String KOVN = "kovn-cni ADD";
+    static final String FLOOR = "script (ip / ethtool / ovs-vsctl)";
+    static final String FLOOR_NBCTL = "script + ovn-nbctl lsp-add";
+    /** Trials of each variant made ready in the API and in namespaces before they run. */
+    private static final int CHUNK = 10;
+
     private final NodeLab lab;
-    private final int pods;
+    private final Options options;
     private final PrintStream progress;
     private final Path floorScript;
+    private final CpuClock cpu;
     private int seq;
 
+    /** How many ADDs: {@code sequential} per variant one after another, {@code rounds} bursts of {@code burst}. */
+    public record Options(int sequential, int burst, int rounds) {
+        public static final int DEFAULT_SEQUENTIAL = 200;
+        public static final int DEFAULT_BURST = 50;
+        public static final int DEFAULT_ROUNDS = 5;
+    }
+
     /** Latencies of one series, in milliseconds. */
-    public record Stats(String name, int n, double p50, double p99, double max) {
+    public record Stats(String name, int n, double p25, double p50, double p75, double p99, double max) {
         static Stats of(String name, List<Double> ms) {
             List<Double> s = new ArrayList<>(ms);
-            Collections.sort(s);
-            return new Stats(name, s.size(), pct(s, 50), pct(s, 99), s.get(s.size() - 1));
+            s.sort(Double::compare);
+            return new Stats(name, s.size(), pct(s, 25), pct(s, 50), pct(s, 75), pct(s, 99), s.get(s.size() - 1));
         }
 
         private static double pct(List<Double> sorted, int p) {
@@ -54,41 +79,126 @@ public final class CniBench {
         }
     }
 
-    /** Every series of one run; ratios are kovn's p50 over the floor's. */
-    public record Result(Stats version, Stats kovnSequential, Stats floorSequential, Stats floorSequentialNbctl,
-                         Stats kovnConcurrent, Stats floorConcurrent) {
+    /** A median over rounds with the rounds' range. */
+    public record Spread(double median, double min, double max) {
+        static Spread of(Collection<Double> v) {
+            List<Double> s = new ArrayList<>(v);
+            s.sort(Double::compare);
+            int n = s.size();
+            double median = n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+            return new Spread(median, s.get(0), s.get(n - 1));
+        }
+
+        String format(String unit) {
+            return String.format(Locale.ROOT, "%.2f%s [%.2f-%.2f]", median, unit, min, max);
+        }
+
+        String json() {
+            return String.format(Locale.ROOT, "{\"median\":%.3f,\"min\":%.3f,\"max\":%.3f}", median, min, max);
+        }
+    }
+
+    /** One variant's bursts: each round's latencies. */
+    public record Bursts(String name, List<Stats> rounds) {
+        public Spread p50() {
+            return Spread.of(rounds.stream().map(Stats::p50).toList());
+        }
+
+        public Spread p99() {
+            return Spread.of(rounds.stream().map(Stats::p99).toList());
+        }
+    }
+
+    /** Every series of one run. */
+    public record Result(Options options, Stats version, Stats kovnSequential, Stats floorSequential,
+                         Stats floorNbctlSequential, Bursts kovnBursts, Bursts floorBursts,
+                         Map<String, CpuClock.PerAdd> sequentialCpu, Map<String, CpuClock.PerAdd> burstCpu) {
+        /** kovn / script p50 of each round's burst. */
+        public Spread burstP50Ratio() {
+            return ratio(Stats::p50);
+        }
+
+        public Spread burstP99Ratio() {
+            return ratio(Stats::p99);
+        }
+
+        private Spread ratio(java.util.function.ToDoubleFunction<Stats> f) {
+            List<Double> r = new ArrayList<>();
+            for (int i = 0; i < kovnBursts.rounds().size(); i++) {
+                r.add(f.applyAsDouble(kovnBursts.rounds().get(i)) / f.applyAsDouble(floorBursts.rounds().get(i)));
+            }
+            return Spread.of(r);
+        }
+
         public double sequentialRatio() {
             return kovnSequential.p50() / floorSequential.p50();
         }
 
-        /** Against the script that also creates the logical port with ovn-nbctl, as kovn's controller does. */
-        public double sequentialRatioWithNbctl() {
-            return kovnSequential.p50() / floorSequentialNbctl.p50();
+        public double sequentialP99Ratio() {
+            return kovnSequential.p99() / floorSequential.p99();
         }
 
-        public double concurrentRatio() {
-            return kovnConcurrent.p50() / floorConcurrent.p50();
+        public double sequentialRatioWithNbctl() {
+            return kovnSequential.p50() / floorNbctlSequential.p50();
         }
 
         public String table() {
-            StringBuilder b = new StringBuilder(String.format("%-44s %5s %8s %8s %8s%n", "exec to result (ms)", "n",
-                    "p50", "p99", "max"));
-            for (Stats s : List.of(version, kovnSequential, floorSequential, floorSequentialNbctl, kovnConcurrent,
-                    floorConcurrent)) {
-                b.append(String.format("%-44s %5d %8.1f %8.1f %8.1f%n", s.name(), s.n(), s.p50(), s.p99(), s.max()));
+            StringBuilder b = new StringBuilder();
+            b.append(String.format(Locale.ROOT, "kovn bench cni: one node, real OVS/OVN; baseline: the %s%n",
+                    FLOOR));
+            b.append(String.format(Locale.ROOT, "%nsequential, variants interleaved, exec to result (ms)%n"
+                    + "%-44s %5s %8s %17s %8s %8s%n", "", "n", "median", "p25-p75", "p99", "max"));
+            for (Stats s : List.of(version, kovnSequential, floorSequential, floorNbctlSequential)) {
+                b.append(String.format(Locale.ROOT, "%-44s %5d %8.1f %8.1f-%-8.1f %8.1f %8.1f%n", s.name(), s.n(),
+                        s.p50(), s.p25(), s.p75(), s.p99(), s.max()));
             }
-            b.append(String.format("p50 ratio kovn / floor: sequential %.2fx, concurrent %.2fx (goal <= 1.5x)%n",
-                    sequentialRatio(), concurrentRatio()));
-            b.append(String.format("p50 ratio kovn / floor with ovn-nbctl lsp-add (ip / ovs-vsctl / ovn-nbctl): sequential %.2fx%n",
-                    sequentialRatioWithNbctl()));
+            b.append(String.format(Locale.ROOT, "%n%d bursts of %d ADDs at once per variant, first variant"
+                    + " alternating (ms; median over bursts [range])%n%-44s %26s %26s%n", options.rounds(),
+                    options.burst(), "", "p50", "p99"));
+            for (Bursts x : List.of(kovnBursts, floorBursts)) {
+                b.append(String.format(Locale.ROOT, "%-44s %26s %26s%n", x.name(), x.p50().format(""),
+                        x.p99().format("")));
+            }
+            b.append(String.format(Locale.ROOT, "%nCPU per ADD (ms; /proc)%n%-52s %10s %16s %10s %10s%n", "",
+                    "this JVM*", "child processes", "OVS/OVN", "total"));
+            sequentialCpu.forEach((k, v) -> b.append(v.row(k + ", sequential")));
+            burstCpu.forEach((k, v) -> b.append(v.row(k + ", bursts")));
+            b.append("  * the bench JVM, in which the agent runs; child processes: the plugin's JVM and the script's"
+                    + " and the agent's commands\n");
+            b.append(String.format(Locale.ROOT, "%nratio kovn / script (the baseline):%n"
+                    + "  sequential p50 %.2fx, p99 %.2fx; against the script + ovn-nbctl: p50 %.2fx%n"
+                    + "  bursts of %d, per round: p50 %s, p99 %s (goal <= %.1fx at p50 and p99)%n",
+                    sequentialRatio(), sequentialP99Ratio(), sequentialRatioWithNbctl(), options.burst(),
+                    burstP50Ratio().format("x"), burstP99Ratio().format("x"), BURST_GOAL));
+            return b.toString();
+        }
+
+        public String toJson() {
+            StringBuilder b = new StringBuilder("{");
+            b.append(String.format(Locale.ROOT, "\"sequential_n\":%d,\"burst\":%d,\"rounds\":%d,"
+                            + "\"version_p50_ms\":%.2f,\"kovn_sequential_p50_ms\":%.2f,\"kovn_sequential_p99_ms\":%.2f,"
+                            + "\"floor_sequential_p50_ms\":%.2f,\"floor_sequential_p99_ms\":%.2f,"
+                            + "\"floor_nbctl_sequential_p50_ms\":%.2f,\"sequential_ratio_p50\":%.3f,"
+                            + "\"sequential_ratio_p99\":%.3f,", options.sequential(), options.burst(),
+                    options.rounds(), version.p50(), kovnSequential.p50(), kovnSequential.p99(), floorSequential.p50(),
+                    floorSequential.p99(), floorNbctlSequential.p50(), sequentialRatio(), sequentialP99Ratio()));
+            b.append("\"kovn_burst_p50_ms\":").append(kovnBursts.p50().json())
+                    .append(",\"kovn_burst_p99_ms\":").append(kovnBursts.p99().json())
+                    .append(",\"floor_burst_p50_ms\":").append(floorBursts.p50().json())
+                    .append(",\"floor_burst_p99_ms\":").append(floorBursts.p99().json())
+                    .append(",\"burst_ratio_p50\":").append(burstP50Ratio().json())
+                    .append(",\"burst_ratio_p99\":").append(burstP99Ratio().json());
+            b.append(String.format(Locale.ROOT, ",\"burst_goal\":%.1f,\"burst_goal_met\":%b}", BURST_GOAL,
+                    burstP50Ratio().median() <= BURST_GOAL && burstP99Ratio().median() <= BURST_GOAL));
             return b.toString();
         }
     }
 
-    private CniBench(NodeLab lab, int pods, PrintStream progress) {
+    private CniBench(NodeLab lab, Options options, PrintStream progress) {
         this.lab = lab;
-        this.pods = pods;
+        this.options = options;
         this.progress = progress;
+        this.cpu = new CpuClock(lab);
         try (InputStream in = CniBench.class.getResourceAsStream("floor-add.sh")) {
             floorScript = lab.node().dir().resolve("floor-add.sh");
             Files.write(floorScript, in.readAllBytes());
@@ -97,26 +207,76 @@ public final class CniBench {
         }
     }
 
-    /** Starts a node lab, measures {@code pods} pods per series, and stops it. */
-    public static Result run(int pods, PrintStream progress) {
+    /** Starts a node lab, measures, and stops it. */
+    public static Result run(Options options, PrintStream progress) {
+        if (options.sequential() < 1 || options.burst() < 1 || options.rounds() < 1) {
+            throw new IllegalArgumentException("--sequential, --burst and --rounds must be at least 1");
+        }
         try (NodeLab lab = NodeLab.start("bench1", Ipv4Cidr.parse("10.244.0.0/20"), b -> { })) {
-            return new CniBench(lab, pods, progress).measure();
+            return new CniBench(lab, options, progress).measure();
         }
     }
 
     private Result measure() {
         progress.println("warming up");
-        series("warm-up", 5, this::kovnAdd, false);
-        series("warm-up", 2, i -> floorAdd(false), false);
-        Stats version = Stats.of("kovn-cni VERSION (JVM start-up)", version(pods));
-        progress.println("sequential");
-        Stats kovnSeq = series("kovn-cni ADD, sequential", pods, this::kovnAdd, false);
-        Stats floorSeq = series("floor script, sequential", pods, i -> floorAdd(false), false);
-        Stats floorNb = series("floor script + ovn-nbctl lsp-add, sequential", pods, i -> floorAdd(true), false);
-        progress.println("concurrent");
-        Stats kovnConc = series("kovn-cni ADD, " + pods + " at once", pods, this::kovnAdd, true);
-        Stats floorConc = series("floor script, " + pods + " at once", pods, i -> floorAdd(false), true);
-        return new Result(version, kovnSeq, floorSeq, floorNb, kovnConc, floorConc);
+        for (int i = 0; i < 5; i++) {
+            once(List.of(kovnAdd(), floorAdd(false)));
+        }
+        Stats version = Stats.of("kovn-cni VERSION (JVM start-up)", version(50));
+        progress.printf("sequential: %d ADDs per variant, interleaved%n", options.sequential());
+        Map<String, List<Double>> seq = new LinkedHashMap<>();
+        Map<String, CpuClock.Sum> seqCpu = new LinkedHashMap<>();
+        List<String> names = List.of(KOVN, FLOOR, FLOOR_NBCTL);
+        names.forEach(n -> {
+            seq.put(n, new ArrayList<>());
+            seqCpu.put(n, new CpuClock.Sum());
+        });
+        int turn = 0;
+        for (int done = 0; done < options.sequential(); done += CHUNK) {
+            int k = Math.min(CHUNK, options.sequential() - done);
+            Map<String, List<Trial>> ready = new LinkedHashMap<>();
+            ready.put(KOVN, prepare(k, i -> kovnAdd()));
+            ready.put(FLOOR, prepare(k, i -> floorAdd(false)));
+            ready.put(FLOOR_NBCTL, prepare(k, i -> floorAdd(true)));
+            for (int i = 0; i < k; i++, turn++) {
+                for (int v = 0; v < names.size(); v++) {
+                    String name = names.get((turn + v) % names.size());
+                    CpuClock.Reading before = cpu.read();
+                    seq.get(name).add(ready.get(name).get(i).run());
+                    seqCpu.get(name).add(before, cpu.read(), 1);
+                }
+            }
+            ready.values().forEach(l -> l.forEach(Trial::undo));
+            progress.printf("  %d of %d%n", done + k, options.sequential());
+        }
+        progress.printf("bursts: %d rounds of %d at once per variant%n", options.rounds(), options.burst());
+        List<Stats> kovnRounds = new ArrayList<>();
+        List<Stats> floorRounds = new ArrayList<>();
+        CpuClock.Sum kovnCpu = new CpuClock.Sum();
+        CpuClock.Sum floorCpu = new CpuClock.Sum();
+        for (int r = 0; r < options.rounds(); r++) {
+            boolean kovnFirst = r % 2 == 0;
+            for (int v = 0; v < 2; v++) {
+                boolean kovn = (v == 0) == kovnFirst;
+                List<Trial> trials = prepare(options.burst(), i -> kovn ? kovnAdd() : floorAdd(false));
+                CpuClock.Reading before = cpu.read();
+                List<Double> ms = burst(trials);
+                (kovn ? kovnCpu : floorCpu).add(before, cpu.read(), trials.size());
+                trials.forEach(Trial::undo);
+                Stats s = Stats.of(kovn ? KOVN : FLOOR, ms);
+                (kovn ? kovnRounds : floorRounds).add(s);
+                progress.printf(Locale.ROOT, "  round %d, %s: p50 %.1f ms, p99 %.1f ms%n", r + 1, s.name(), s.p50(),
+                        s.p99());
+            }
+        }
+        Map<String, CpuClock.PerAdd> seqPerAdd = new LinkedHashMap<>();
+        seqCpu.forEach((k, v) -> seqPerAdd.put(k, v.perAdd()));
+        Map<String, CpuClock.PerAdd> burstPerAdd = new LinkedHashMap<>();
+        burstPerAdd.put(KOVN, kovnCpu.perAdd());
+        burstPerAdd.put(FLOOR, floorCpu.perAdd());
+        return new Result(options, version, Stats.of(KOVN, seq.get(KOVN)), Stats.of(FLOOR, seq.get(FLOOR)),
+                Stats.of(FLOOR_NBCTL, seq.get(FLOOR_NBCTL)), new Bursts(KOVN + ", burst", kovnRounds),
+                new Bursts(FLOOR + ", burst", floorRounds), seqPerAdd, burstPerAdd);
     }
 
     /** A prepared pod: run() plumbs it and returns the milliseconds from exec to result; undo() removes it. */
@@ -126,36 +286,37 @@ public final class CniBench {
         void undo();
     }
 
-    private Stats series(String name, int n, IntFunction<Trial> prepare, boolean concurrent) {
+    private static List<Trial> prepare(int n, IntFunction<Trial> prepare) {
         List<Trial> trials = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             trials.add(prepare.apply(i));
         }
-        List<Double> ms = new ArrayList<>();
-        if (!concurrent) {
-            trials.forEach(t -> ms.add(t.run()));
-        } else {
-            ExecutorService runtime = Executors.newFixedThreadPool(n);
-            try {
-                CountDownLatch go = new CountDownLatch(1);
-                List<CompletableFuture<Double>> all = trials.stream().map(t -> CompletableFuture.supplyAsync(() -> {
-                    try {
-                        go.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return t.run();
-                }, runtime)).toList();
-                go.countDown();
-                all.forEach(f -> ms.add(f.join()));
-            } finally {
-                runtime.shutdown();
-            }
-        }
+        return trials;
+    }
+
+    private static void once(List<Trial> trials) {
+        trials.forEach(Trial::run);
         trials.forEach(Trial::undo);
-        Stats s = Stats.of(name, ms);
-        progress.printf("  %s: p50 %.1f ms%n", name, s.p50());
-        return s;
+    }
+
+    /** Runs every trial at the same moment, as a runtime starting many pods does. */
+    private static List<Double> burst(List<Trial> trials) {
+        ExecutorService runtime = Executors.newFixedThreadPool(trials.size());
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<CompletableFuture<Double>> all = trials.stream().map(t -> CompletableFuture.supplyAsync(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return t.run();
+            }, runtime)).toList();
+            go.countDown();
+            return all.stream().map(CompletableFuture::join).toList();
+        } finally {
+            runtime.shutdown();
+        }
     }
 
     private List<Double> version(int n) {
@@ -170,7 +331,7 @@ public final class CniBench {
         return ms;
     }
 
-    private Trial kovnAdd(int i) {
+    private Trial kovnAdd() {
         String name = "k" + (++seq);
         lab.controller().addPod(lab.config().nodeName(), "bench", name, true);
         Netns netns = lab.node().createPod(name);

@@ -1,12 +1,14 @@
 package io.kovn.deploy.host;
 
+import io.kovn.node.NodeJvm;
 import java.nio.file.Path;
 
 /**
  * The systemd units of a host install. The controller needs no capability (a Kubernetes client and an OVSDB
  * client); the node agent changes interfaces, routes and OVS and enters pods' network namespaces, so it keeps
  * NET_ADMIN, SYS_ADMIN (setns) and the capabilities of the tools it runs. Both restart on failure; the agent
- * starts after Open vSwitch and ovn-controller (Debian's openvswitch-switch and ovn-host).
+ * starts after Open vSwitch and ovn-controller (Debian's openvswitch-switch and ovn-host), with the agent's JVM
+ * options ({@link NodeJvm}).
  */
 public final class SystemdUnits {
     public static final String CONTROLLER = "kovn-controller.service";
@@ -51,6 +53,7 @@ public final class SystemdUnits {
 
                 [Service]
                 Type=simple
+                Environment="KOVN_JAVA_OPTS=%s"
                 ExecStart=%s node --config %s
                 Restart=on-failure
                 RestartSec=5
@@ -59,6 +62,6 @@ public final class SystemdUnits {
 
                 [Install]
                 WantedBy=multi-user.target
-                """.formatted(kovn, config);
+                """.formatted(NodeJvm.javaOpts(), kovn, config);
     }
 }

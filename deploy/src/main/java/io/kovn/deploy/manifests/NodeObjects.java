@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.kovn.node.NodeJvm;
 import io.kovn.node.NodeOptions;
 import io.kovn.ovn.config.ConfigSources;
 import java.util.Arrays;
@@ -121,7 +122,7 @@ final class NodeObjects {
                 .withEnv(PodParts.field(NodeOptions.NODE_NAME.env(), "spec.nodeName"),
                         PodParts.env(NodeOptions.SB_ADDRESS.env(), OvnDatabaseObjects.remotes(s, Ports.SB)),
                         PodParts.env(NodeOptions.NB_ADDRESS.env(), OvnDatabaseObjects.remotes(s, Ports.NB)),
-                        PodParts.env("KOVN_JAVA_OPTS", "-XX:MaxRAMPercentage=70"))
+                        PodParts.env("KOVN_JAVA_OPTS", "-XX:MaxRAMPercentage=70 " + NodeJvm.javaOpts()))
                 .addNewPort().withName("metrics").withContainerPort(Ports.NODE_METRICS).endPort()
                 .withReadinessProbe(PodParts.healthz(Ports.NODE_METRICS, 10, 3))
                 .withResources(PodParts.resources(100, 256, 768))

@@ -44,6 +44,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class CniServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CniServer.class);
+    private static final Duration WORKER_IDLE = Duration.ofSeconds(10);
 
     /** The server's bounds; {@link #DEFAULT} is what the agent runs with. */
     record Limits(Duration readTimeout, int maxReading, int maxRequestBytes, int workers, int queued,
@@ -103,7 +104,9 @@ public final class CniServer implements AutoCloseable {
         this.server = server;
         this.selector = selector;
         AtomicInteger n = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(limits.workers(), limits.workers(), 60, TimeUnit.SECONDS,
+        // a worker outlives its last request by WORKER_IDLE: a burst's threads are gone soon after it
+        this.workers = new ThreadPoolExecutor(limits.workers(), limits.workers(), WORKER_IDLE.toSeconds(),
+                TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(limits.queued()), r -> {
                     Thread t = new Thread(r, "cni-" + n.incrementAndGet());
                     t.setDaemon(true);

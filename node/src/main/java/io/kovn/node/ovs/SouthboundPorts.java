@@ -5,6 +5,7 @@ import io.kovn.ovn.sb.PortBinding;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.client.TlsConfig;
 import io.kovn.ovsdb.client.TransactionException;
+import io.kovn.ovsdb.client.TransactionOutcomeUnknownException;
 import io.kovn.ovsdb.wire.Condition;
 import io.kovn.ovsdb.wire.Operation;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The addresses OVN has for pods' logical ports, read from the Southbound Port_Binding table. Only northd writes
@@ -43,24 +45,36 @@ public final class SouthboundPorts implements AutoCloseable {
     /**
      * The {@code mac} column ("MAC IP" entries) of the Port_Binding of {@code logicalPort} whose
      * options:iface-id-ver is {@code podUid}, once there is one; empty if none appears within {@code timeout}.
-     * Fails if the Southbound cannot be reached.
+     * Fails if the Southbound cannot be reached. The transaction only reads, so one whose connection is lost before
+     * its answer is asked again (within {@code timeout}): under a burst of pods on a loaded node the connection may
+     * be dropped by the inactivity probe, and every ADD waiting on it would fail otherwise.
      */
     public CompletableFuture<Optional<Set<String>>> await(String logicalPort, String podUid, Duration timeout) {
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        return attempt(logicalPort, podUid, deadline);
+    }
+
+    private CompletableFuture<Optional<Set<String>>> attempt(String logicalPort, String podUid, long deadline) {
+        long left = Math.max(0, deadline - System.nanoTime());
         Condition[] where = {PortBinding.LOGICAL_PORT.eq(logicalPort),
                 PortBinding.OPTIONS.includes(Map.of("iface-id-ver", podUid))};
-        Operation wait = Operation.waitUntil(PortBinding.TABLE).where(where).timeout(Math.max(0, timeout.toMillis()))
-                .notEqualTo(List.of(PortBinding.LOGICAL_PORT.name()), List.of());
+        Operation wait = Operation.waitUntil(PortBinding.TABLE).where(where)
+                .timeout(TimeUnit.NANOSECONDS.toMillis(left)).notEqualTo(List.of(PortBinding.LOGICAL_PORT.name()), List.of());
         Operation select = Operation.select(PortBinding.TABLE).where(where).columns(PortBinding.MAC);
         return client.transact(Databases.SOUTHBOUND, wait, select).handle((r, e) -> {
             if (e == null) {
-                return r.rows(1, PortBinding.TABLE).stream().findFirst().map(PortBinding::mac);
+                return CompletableFuture.completedFuture(r.rows(1, PortBinding.TABLE).stream().findFirst()
+                        .map(PortBinding::mac));
             }
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof TransactionException t && TIMED_OUT.equals(t.error())) {
-                return Optional.empty();
+                return CompletableFuture.completedFuture(Optional.<Set<String>>empty());
             }
-            throw cause instanceof RuntimeException x ? x : new CompletionException(cause);
-        });
+            if (cause instanceof TransactionOutcomeUnknownException && deadline - System.nanoTime() > 0) {
+                return attempt(logicalPort, podUid, deadline);
+            }
+            return CompletableFuture.<Optional<Set<String>>>failedFuture(cause);
+        }).thenCompose(f -> f);
     }
 
     @Override

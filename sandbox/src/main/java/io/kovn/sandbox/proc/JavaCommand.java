@@ -1,5 +1,7 @@
 package io.kovn.sandbox.proc;
 
+import io.kovn.node.NodeJvm;
+import io.kovn.node.NodeMain;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -22,6 +24,16 @@ public final class JavaCommand {
     public static String java() {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /**
+     * The node agent ({@code kovn node}'s main class) as the sandbox runs it: the lean options, a 192 MiB heap cap,
+     * the agent's own JVM options ({@link NodeJvm}, which the manifests use too), then {@code jvmOptions}.
+     */
+    public static List<String> nodeAgent(List<String> jvmOptions, List<String> args) {
+        List<String> options = new ArrayList<>(NodeJvm.OPTIONS);
+        options.addAll(jvmOptions);
+        return of("192m", options, NodeMain.class, args);
     }
 
     /** {@code java LEAN heap extra -cp <this JVM's class path> mainClass args}. */

@@ -1,0 +1,28 @@
+package io.kovn.node;
+
+import java.util.List;
+
+/**
+ * The node agent's JVM options, declared once: the sandbox starts the agent's JVM with them, and the node
+ * DaemonSet and the systemd unit hand them to {@code bin/kovn} through {@code KOVN_JAVA_OPTS}. The agent runs on
+ * every node, so its memory is multiplied by the cluster's size; {@code kovn bench node-footprint} measures it.
+ *
+ * <p>Why each: the heap starts at 16 MiB and keeps little free room, growing for a burst of pods and given back
+ * after it, where by default it would start at 1/64 of the machine's memory (the whole 192 MiB cap on a 24 GiB
+ * host) for about 20 MiB of live objects; a 6 MiB young generation, collected more often but each time in little
+ * time, where the default third of the heap stays touched; C1 only (no C2 compiler thread, its arenas and a larger
+ * code cache: the agent's hot paths are short and mostly wait on processes and OVSDB); the serial collector (no
+ * parallel or concurrent GC threads; a heap this small collects in milliseconds); 512 KiB thread stacks.
+ */
+public final class NodeJvm {
+    public static final List<String> OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+            "-Xms16m", "-Xmn6m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
+
+    private NodeJvm() {
+    }
+
+    /** {@link #OPTIONS} as one {@code KOVN_JAVA_OPTS} value. */
+    public static String javaOpts() {
+        return String.join(" ", OPTIONS);
+    }
+}
