@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * The pod condition {@value #TYPE}: True once the pod's logical port is committed to NB and its annotation
  * published, False with the step it waits for ({@code NodeHasNoSubnet}, {@code AddressesExhausted},
  * {@code NBWriteFailed}). Written with a JSON patch of the status subresource that touches only this condition
- * (a {@code test} of its index guards the replace), so the kubelet's conditions are never overwritten, and only
- * when the status or reason changes.
+ * (a {@code test} of its index guards the replace; creating the list or the status, which would replace what the
+ * kubelet wrote since the pod was read, is guarded by a {@code test} of the resourceVersion read), so the kubelet's
+ * conditions are never overwritten, and only when the status or reason changes.
  */
 public final class PodNetworkCondition {
     private static final Logger log = LoggerFactory.getLogger(PodNetworkCondition.class);
@@ -37,11 +38,16 @@ public final class PodNetworkCondition {
         PodCondition c = new PodConditionBuilder().withType(TYPE).withStatus(ready ? "True" : "False").withReason(reason)
                 .withMessage(message).withLastTransitionTime(Instant.now().toString()).build();
         String value = Serialization.asJson(c);
+        String rv = pod.getMetadata().getResourceVersion();
+        String unchanged = rv == null ? "" : "{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":"
+                + Serialization.asJson(rv) + "},";
         if (pod.getStatus() == null) {
-            return Optional.of("[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"conditions\":[" + value + "]}}]");
+            return Optional.of("[" + unchanged + "{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"conditions\":["
+                    + value + "]}}]");
         }
-        if (conditions == null || conditions.isEmpty()) { // "add" creates the list, or replaces an empty one
-            return Optional.of("[{\"op\":\"add\",\"path\":\"/status/conditions\",\"value\":[" + value + "]}]");
+        if (conditions == null || conditions.isEmpty()) { // "add" creates the list, or replaces one written since
+            return Optional.of("[" + unchanged + "{\"op\":\"add\",\"path\":\"/status/conditions\",\"value\":["
+                    + value + "]}]");
         }
         for (int i = 0; i < conditions.size(); i++) {
             PodCondition cur = conditions.get(i);

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class PodNetworkConditionTest {
 
     private static Pod pod(String... conditions) {
-        PodBuilder b = new PodBuilder().withNewMetadata().withNamespace("x").withName("a").endMetadata().withNewStatus()
+        PodBuilder b = new PodBuilder().withNewMetadata().withNamespace("x").withName("a").withResourceVersion("7").endMetadata().withNewStatus()
                 .endStatus();
         for (int i = 0; i < conditions.length; i += 3) {
             b.editStatus().addNewCondition().withType(conditions[i]).withStatus(conditions[i + 1])
@@ -44,8 +44,9 @@ class PodNetworkConditionTest {
     }
 
     @Test
-    void createsTheListWhenThePodHasNoConditions() {
+    void createsTheListWhenThePodHasNoConditionsOnlyIfNobodyWroteSince() {
         assertThat(PodNetworkCondition.patch(pod(), true, "PortCommitted", "m"))
-                .hasValueSatisfying(p -> assertThat(p).startsWith("[{\"op\":\"add\",\"path\":\"/status/conditions\",\"value\":[{"));
+                .hasValueSatisfying(p -> assertThat(p).startsWith("[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\","
+                        + "\"value\":\"7\"},{\"op\":\"add\",\"path\":\"/status/conditions\",\"value\":[{"));
     }
 }

@@ -8,9 +8,11 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A JSON patch (RFC 6902) of an object's status subresource that sets one condition and touches no other: it adds
+ * A JSON patch (RFC 6902) of an object's status subresource that sets one condition and touches no other: it appends
  * the condition, or replaces it at its index behind a {@code test} of that index's type, so a list that changed
- * since it was read fails the patch instead of overwriting someone else's condition. Built as a JSON tree from
+ * since it was read fails the patch instead of overwriting someone else's condition. Where the object had no list
+ * (or no status) when it was read, the patch that creates one would replace whatever the kubelet wrote since: it is
+ * guarded by a {@code test} of the resourceVersion that was read, and fails (to be retried on a fresh read) instead. Built as a JSON tree from
  * typed values: nothing read from the API is pasted into the patch's text.
  */
 final class ConditionPatch {
@@ -20,13 +22,17 @@ final class ConditionPatch {
     }
 
     /**
+     * @param resourceVersion the object's resourceVersion as read (guards creating the status or the list)
      * @param statusPresent  whether the object has a status at all
      * @param conditionTypes the types of its conditions in order, null when it has no list
      * @param condition      the condition to set; its {@code type} names which one
      */
-    static String set(boolean statusPresent, List<String> conditionTypes, ObjectNode condition) {
+    static String set(String resourceVersion, boolean statusPresent, List<String> conditionTypes, ObjectNode condition) {
         String type = condition.path("type").asString();
         ArrayNode patch = JSON.createArrayNode();
+        if ((!statusPresent || conditionTypes == null || conditionTypes.isEmpty()) && resourceVersion != null) {
+            patch.add(op("test", "/metadata/resourceVersion", JsonNodeFactory.instance.stringNode(resourceVersion)));
+        }
         if (!statusPresent) {
             ObjectNode status = JSON.createObjectNode();
             status.putArray("conditions").add(condition);

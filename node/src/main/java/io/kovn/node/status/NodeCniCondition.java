@@ -38,7 +38,7 @@ public final class NodeCniCondition {
             throw new IllegalStateException("Node " + nodeName + " does not exist");
         }
         List<NodeCondition> cs = node.getStatus() == null ? null : node.getStatus().getConditions();
-        String patch = ConditionPatch.set(node.getStatus() != null, cs == null ? null
+        String patch = ConditionPatch.set(node.getMetadata().getResourceVersion(), node.getStatus() != null, cs == null ? null
                 : cs.stream().map(NodeCondition::getType).toList(),
                 ConditionPatch.condition(TYPE, state.ready(), state.reason(), state.message(), now.toString()));
         kube.nodes().withName(nodeName).subresource("status").patch(PatchContext.of(PatchType.JSON), patch);

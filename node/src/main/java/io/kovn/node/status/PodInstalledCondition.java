@@ -31,7 +31,7 @@ public final class PodInstalledCondition {
     /** The JSON patch setting the condition on {@code pod} as it was last seen. */
     static String patch(Pod pod, String message, Instant seenAt) {
         List<PodCondition> cs = pod.getStatus() == null ? null : pod.getStatus().getConditions();
-        return ConditionPatch.set(pod.getStatus() != null, cs == null ? null : cs.stream().map(PodCondition::getType)
+        return ConditionPatch.set(pod.getMetadata().getResourceVersion(), pod.getStatus() != null, cs == null ? null : cs.stream().map(PodCondition::getType)
                 .toList(), ConditionPatch.condition(TYPE, true, REASON, message, seenAt.toString()));
     }
 

@@ -53,6 +53,8 @@ public final class RuntimePod {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration BACKOFF_FIRST = Duration.ofSeconds(2);
     private static final Duration BACKOFF_MAX = Duration.ofSeconds(30);
+    /** A status report whose pod changed between read and write is read and written again, this many times. */
+    private static final int STATUS_ATTEMPTS = 5;
     private static final List<String> ECHO_JVM = List.of("-Xss256k", "-XX:CICompilerCount=1",
             "-XX:ReservedCodeCacheSize=8m", "-XX:MaxMetaspaceSize=32m", "-Xms4m");
 
@@ -452,24 +454,30 @@ public final class RuntimePod {
     }
 
     void reportStatus() {
-        if (stopping) {
-            return;
-        }
-        try {
-            // a JSON patch replacing the whole status (the mock API merges lists of a merge patch instead of
-            // replacing them), keeping the conditions others own (kovn.io/NetworkReady), as kubelet keeps them
-            PodStatus status = status();
-            Pod current = client.pods().inNamespace(namespace).withName(name).get();
-            if (current != null && current.getStatus() != null && current.getStatus().getConditions() != null) {
-                Set<String> own = status.getConditions().stream().map(PodCondition::getType).collect(Collectors.toSet());
-                current.getStatus().getConditions().stream().filter(c -> !own.contains(c.getType()))
-                        .forEach(status.getConditions()::add);
+        // a JSON patch replacing the whole status (the mock API merges lists of a merge patch instead of
+        // replacing them), keeping the conditions others own (kovn.io/NetworkReady), as kubelet keeps them; behind
+        // a test of the resourceVersion read, so a condition written meanwhile is not lost: read again and retry
+        for (int attempt = 0; attempt < STATUS_ATTEMPTS && !stopping; attempt++) {
+            try {
+                PodStatus status = status();
+                Pod current = client.pods().inNamespace(namespace).withName(name).get();
+                if (current == null) {
+                    return;
+                }
+                if (current.getStatus() != null && current.getStatus().getConditions() != null) {
+                    Set<String> own = status.getConditions().stream().map(PodCondition::getType).collect(Collectors.toSet());
+                    current.getStatus().getConditions().stream().filter(c -> !own.contains(c.getType()))
+                            .forEach(status.getConditions()::add);
+                }
+                String patch = "[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":"
+                        + Serialization.asJson(current.getMetadata().getResourceVersion()) + "},"
+                        + "{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
+                client.pods().inNamespace(namespace).withName(name).subresource("status")
+                        .patch(PatchContext.of(PatchType.JSON), patch);
+                return;
+            } catch (KubernetesClientException e) {
+                log.info("pod {}/{}: status not reported (attempt {}): {}", namespace, name, attempt + 1, e.getMessage());
             }
-            String patch = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
-            client.pods().inNamespace(namespace).withName(name).subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON), patch);
-        } catch (KubernetesClientException e) {
-            log.info("pod {}/{}: status not reported: {}", namespace, name, e.getMessage());
         }
     }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** Pod, namespace and wait helpers of the end-to-end tests. */
@@ -64,7 +65,7 @@ final class Pods {
 
     /** Waits until the pod is Ready in the API and returns how its node runs it. */
     RuntimePod awaitReady(String name) {
-        await("pod " + name + " ready", Duration.ofSeconds(90), () -> {
+        await("pod " + name + " ready", Duration.ofSeconds(90), () -> describe(name), () -> {
             Pod p = client.pods().inNamespace(namespace).withName(name).get();
             return p != null && p.getStatus() != null && p.getStatus().getConditions() != null
                     && p.getStatus().getConditions().stream()
@@ -102,10 +103,16 @@ final class Pods {
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) {
+        await(what, timeout, () -> "", condition);
+    }
+
+    /** As {@link #await(String, Duration, BooleanSupplier)}; {@code state} describes what was seen at the timeout. */
+    static void await(String what, Duration timeout, Supplier<String> state, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not " + what + " within " + timeout.toSeconds() + " s");
+                System.err.println(apiThreads());
+                throw new AssertionError("not " + what + " within " + timeout.toSeconds() + " s" + state.get());
             }
             try {
                 Thread.sleep(50);
@@ -121,5 +128,34 @@ final class Pods {
         Probe.Result r = Probe.until(() -> Probe.tcp(from.netnsPath(), ip, TCP), Duration.ofSeconds(10));
         assertThat(r.ok()).as("TCP %s -> %s:%d: %s", from.name(), ip, TCP, r).isTrue();
         return r;
+    }
+
+    /** The pod as the API has it: its annotations, node and conditions (for a timeout's message). */
+    private String describe(String name) {
+        try {
+            Pod p = client.pods().inNamespace(namespace).withName(name).get();
+            if (p == null) {
+                return "; the pod is gone";
+            }
+            return "; node " + p.getSpec().getNodeName() + ", annotations " + p.getMetadata().getAnnotations()
+                    + ", conditions " + (p.getStatus() == null ? null : p.getStatus().getConditions())
+                    + "; its node's runtime: " + sandbox.pod(namespace, name).map(Object::toString).orElse("none");
+        } catch (RuntimeException e) {
+            return "; the pod could not be read: " + e;
+        }
+    }
+
+    /** The stacks of the emulated API's threads in this JVM: what it was doing when a wait timed out. */
+    static String apiThreads() {
+        StringBuilder b = new StringBuilder("threads of the emulated API at the timeout:\n");
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (t.getName().startsWith("sandbox-api") || t.getName().startsWith("mock-api") || t.getName().startsWith("pool-")) {
+                b.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+                for (StackTraceElement e : stack) {
+                    b.append("    at ").append(e).append('\n');
+                }
+            }
+        });
+        return b.toString();
     }
 }
