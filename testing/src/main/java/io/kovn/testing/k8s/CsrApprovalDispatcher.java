@@ -1,6 +1,5 @@
 package io.kovn.testing.k8s;
 
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 
@@ -10,7 +9,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  * server does with the conditions it carries. The controller uses the real API shape (approval through
  * {@code /approval}, the certificate through {@code /status}); only the mock needs this help.
  */
-public class CsrApprovalDispatcher extends KubernetesCrudDispatcher {
+public class CsrApprovalDispatcher extends PatchRefusalDispatcher {
 
     @Override
     public MockResponse handleUpdate(RecordedRequest request) {

@@ -32,7 +32,7 @@ public final class MockApiServer implements AutoCloseable {
     private final KubernetesClient client;
 
     public MockApiServer() {
-        KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher();
+        KubernetesCrudDispatcher dispatcher = new PatchRefusalDispatcher();
         installNodeNameExtractor(dispatcher);
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init();
