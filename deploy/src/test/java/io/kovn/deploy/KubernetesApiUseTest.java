@@ -60,35 +60,29 @@ class KubernetesApiUseTest {
     private static final String CERTS = "certificates.k8s.io";
 
     static final List<Call> CALLS = List.of(
-            // informers: a list, then a watch
-            call(C, "KovnController.java", "nodes", r(C, "list", "", "nodes"), r(C, "watch", "", "nodes")),
-            call(C, "KovnController.java", "pods", r(C, "list", "", "pods"), r(C, "watch", "", "pods")),
-            call(C, "KovnController.java", "services", r(C, "list", "", "services"), r(C, "watch", "", "services")),
-            call(C, "KovnController.java", "namespaces", r(C, "list", "", "namespaces"),
-                    r(C, "watch", "", "namespaces")),
-            call(C, "KovnController.java", "endpointSlices", r(C, "list", "discovery.k8s.io", "endpointslices"),
-                    r(C, "watch", "discovery.k8s.io", "endpointslices")),
-            call(C, "KovnController.java", "networkPolicies", r(C, "list", "networking.k8s.io", "networkpolicies"),
+            // the controller's API calls all go through FabricClusterApi (its seam to the API); the informers are
+            // made generically (kube.resources(type)), so their lists and watches stand with its pods() entry
+            call(C, "FabricClusterApi.java", "pods", r(C, "list", "", "pods"), r(C, "watch", "", "pods"),
+                    r(C, "get", "", "pods"), r(C, "patch", "", "pods"), r(C, "patch", "", "pods/status"),
+                    r(C, "list", "", "services"), r(C, "watch", "", "services"),
+                    r(C, "list", "", "namespaces"), r(C, "watch", "", "namespaces"),
+                    r(C, "list", "discovery.k8s.io", "endpointslices"), r(C, "watch", "discovery.k8s.io", "endpointslices"),
+                    r(C, "list", "networking.k8s.io", "networkpolicies"),
                     r(C, "watch", "networking.k8s.io", "networkpolicies")),
+            call(C, "FabricClusterApi.java", "nodes", r(C, "list", "", "nodes"), r(C, "watch", "", "nodes"),
+                    r(C, "patch", "", "nodes")),
+            call(C, "FabricClusterApi.java", "events", r(C, "create", "", "events")),
             // LeaseLock(config.leaseNamespace(), "kovn-controller", ...): get, create, update (PUT)
             call(C, "KovnController.java", "leaderElector",
                     lease("get"), lease("create"), lease("update")),
-            call(C, "NodeReconciler.java", "nodes", r(C, "patch", "", "nodes")),
-            call(C, "PodReconciler.java", "pods", r(C, "patch", "", "pods")),
-            call(C, "PodsOfNbPorts.java", "pods", r(C, "get", "", "pods")),
-            // the kovn.io/NetworkReady condition: a JSON patch of the status subresource
-            call(C, "PodNetworkCondition.java", "pods", r(C, "patch", "", "pods/status")),
-            // kovn audit (the controller's dry full sync from its own informers, run by an operator with the
-            // controller's role)
-            call(C, "NbAudit.java", "nodes", r(C, "list", "", "nodes"), r(C, "watch", "", "nodes")),
-            call(C, "NbAudit.java", "pods", r(C, "list", "", "pods"), r(C, "watch", "", "pods")),
-            call(C, "NbAudit.java", "services", r(C, "list", "", "services"), r(C, "watch", "", "services")),
-            call(C, "NbAudit.java", "namespaces", r(C, "list", "", "namespaces"), r(C, "watch", "", "namespaces")),
-            call(C, "NbAudit.java", "endpointSlices", r(C, "list", "discovery.k8s.io", "endpointslices"),
+            // the underlay controller (--mode underlay): its own Lease, informers, the pool annotation on Nodes
+            call(C, "UnderlayController.java", "leaderElector", lease("get"), lease("create"), lease("update")),
+            call(C, "UnderlayController.java", "nodes", r(C, "list", "", "nodes"), r(C, "watch", "", "nodes"),
+                    r(C, "patch", "", "nodes")),
+            call(C, "UnderlayController.java", "services", r(C, "list", "", "services"), r(C, "watch", "", "services")),
+            call(C, "UnderlayController.java", "endpointSlices", r(C, "list", "discovery.k8s.io", "endpointslices"),
                     r(C, "watch", "discovery.k8s.io", "endpointslices")),
-            call(C, "NbAudit.java", "networkPolicies", r(C, "list", "networking.k8s.io", "networkpolicies"),
-                    r(C, "watch", "networking.k8s.io", "networkpolicies")),
-            call(C, "EventRecorder.java", "events", r(C, "create", "", "events")),
+            call(C, "UnderlayController.java", "pods", r(C, "list", "", "pods"), r(C, "watch", "", "pods")),
             // the CSR signer: withName(n).get() and list() on nodes; approve/deny (GET + PUT approval, the
             // signer's approve), editStatus (GET + PATCH status, the signer's sign)
             call(C, "NodeCsrSigner.java", "nodes", r(C, "get", "", "nodes").tlsOnly(), r(C, "list", "", "nodes")),
@@ -112,6 +106,8 @@ class KubernetesApiUseTest {
             // waitUntilCondition on one Node: an informer on metadata.name
             call(N, "NodeWatcher.java", "nodes", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
             call(N, "PodWatcher.java", "pods", r(N, "list", "", "pods"), r(N, "watch", "", "pods")),
+            // underlay mode: the pool annotation of its own Node, an informer on metadata.name
+            call(N, "NodePoolSync.java", "nodes", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
             // the status reporter: a JSON patch of the pod's status subresource; the Node read, then its status
             call(N, "PodInstalledCondition.java", "pods", r(N, "patch", "", "pods/status")),
             call(N, "NodeCniCondition.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes/status")),
