@@ -1,7 +1,6 @@
 package io.kovn.testing.k8s;
 
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -12,7 +11,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  * answer at all: the client waits for its request timeout, and a controller guarding its writes with {@code test}
  * would crawl in tests only.
  */
-public class PatchRefusalDispatcher extends KubernetesCrudDispatcher {
+public class PatchRefusalDispatcher extends ResumedWatchDispatcher {
     @Override
     public MockResponse handlePatch(RecordedRequest request) {
         try {

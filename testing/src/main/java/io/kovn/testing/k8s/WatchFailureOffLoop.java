@@ -1,6 +1,5 @@
 package io.kovn.testing.k8s;
 
-import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
@@ -33,63 +32,26 @@ public class WatchFailureOffLoop extends CsrApprovalDispatcher {
     }
 
     /** Delegates everything; the ends of a WebSocket are handled off the event loop. */
-    private static final class OffLoop extends WebSocketListener {
-        private final WebSocketListener d;
-
+    private static final class OffLoop extends ForwardingWebSocketListener {
         OffLoop(WebSocketListener delegate) {
-            this.d = delegate;
-        }
-
-        @Override
-        public void onBeforeAccept(WebSocket ws, Response r) {
-            d.onBeforeAccept(ws, r);
-        }
-
-        @Override
-        public void onOpen(WebSocket ws, Response r) {
-            d.onOpen(ws, r);
-        }
-
-        @Override
-        public void onMessage(WebSocket ws, String text) {
-            d.onMessage(ws, text);
-        }
-
-        @Override
-        public void onMessage(WebSocket ws, ByteString bytes) {
-            d.onMessage(ws, bytes);
-        }
-
-        @Override
-        public void onMessage(WebSocket ws, byte[] bytes) {
-            d.onMessage(ws, bytes);
-        }
-
-        @Override
-        public void onPing(WebSocket ws, byte[] bytes) {
-            d.onPing(ws, bytes);
-        }
-
-        @Override
-        public void onClosing(WebSocket ws, int code, String reason) {
-            d.onClosing(ws, code, reason);
+            super(delegate);
         }
 
         @Override
         public void onClosed(WebSocket ws, int code, String reason) {
             if (unlist()) {
-                CLOSERS.execute(() -> d.onClosed(ws, code, reason));
+                CLOSERS.execute(() -> delegate.onClosed(ws, code, reason));
             } else {
-                d.onClosed(ws, code, reason); // a mock version without that field: its own behaviour
+                delegate.onClosed(ws, code, reason); // a mock version without that field: its own behaviour
             }
         }
 
         /** Takes the watch out of the dispatcher's list; false if this mock version has no such list. */
         private boolean unlist() {
             try {
-                Field f = d.getClass().getDeclaredField("watchEventListenerList");
+                Field f = delegate.getClass().getDeclaredField("watchEventListenerList");
                 f.setAccessible(true);
-                ((Set<?>) f.get(d)).remove(d);
+                ((Set<?>) f.get(delegate)).remove(delegate);
                 return true;
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return false;
@@ -103,9 +65,9 @@ public class WatchFailureOffLoop extends CsrApprovalDispatcher {
         @Override
         public void onFailure(WebSocket ws, Throwable t, Response r) {
             if (unlist()) {
-                CLOSERS.execute(() -> d.onFailure(ws, t, r));
+                CLOSERS.execute(() -> delegate.onFailure(ws, t, r));
             } else {
-                d.onFailure(ws, t, r); // a mock version without that field: its own behaviour
+                delegate.onFailure(ws, t, r); // a mock version without that field: its own behaviour
             }
         }
     }
