@@ -42,6 +42,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +94,8 @@ public final class KovnController implements AutoCloseable {
         Thread worker;
         volatile boolean running = true;
         volatile boolean synced;
+        /** NB's replica was replaced whole (a full resync, a recreated database): audit at the next batch. */
+        final AtomicBoolean auditNow = new AtomicBoolean();
     }
 
     public KovnController(ControllerConfig config, KubernetesClient kube) {
@@ -166,6 +169,7 @@ public final class KovnController implements AutoCloseable {
         nbClient.connect();
         nb = nbClient.replicate(Databases.NORTHBOUND, io.kovn.ovn.ops.NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
         writer = new NbWriter(nbClient, nb, metrics);
+        nb.addResetListener(this::nbReplaced);
         if (config.metricsPort() >= 0) {
             metricsServer = new MetricsServer(config.metricsBindAddress(), config.metricsPort(), metrics::scrape, this::problems);
             log.info("metrics on :{}/metrics, health on /healthz", metricsServer.port());
@@ -433,6 +437,20 @@ public final class KovnController implements AutoCloseable {
         };
     }
 
+    /**
+     * NB's replica was replaced whole: the client could not resume after a reconnect, or the database was
+     * recreated empty (a restore, a lost cluster). Rows the leader wrote may be gone although no Kubernetes object
+     * changed, so no event would bring them back: the leader audits at once instead of at the next interval, and
+     * the audit writes again what is missing, with the allocations it holds (the same addresses).
+     */
+    private void nbReplaced() {
+        Leadership l = leadership;
+        if (l != null && l.synced) {
+            log.info("NB's content was replaced (full resync): auditing it now");
+            l.auditNow.set(true);
+        }
+    }
+
     private void work(Leadership l) {
         long interval = config.auditInterval().toNanos();
         long nextAudit = System.nanoTime() + interval;
@@ -442,7 +460,8 @@ public final class KovnController implements AutoCloseable {
                 if (!batch.isEmpty()) {
                     process(l, batch);
                 }
-                if (interval > 0 && System.nanoTime() - nextAudit > 0 && l.queue.idle()) {
+                if (l.auditNow.getAndSet(false)
+                        || (interval > 0 && System.nanoTime() - nextAudit > 0 && l.queue.idle())) {
                     audit(l);
                     nextAudit = System.nanoTime() + interval;
                 }
@@ -460,6 +479,20 @@ public final class KovnController implements AutoCloseable {
      * {@code kovn_nb_drift_rows}, and repaired by queueing the objects they belong to.
      */
     private void audit(Leadership l) {
+        // the cluster-wide rows belong to no object whose key could be queued: written here when missing
+        NbTxn cluster = new NbTxn(nb);
+        ClusterTopology.ensureCluster(cluster, config.joinSubnet());
+        if (!cluster.isEmpty()) {
+            log.warn("NB audit: the cluster router or join switch is missing or differs; writing it");
+            try {
+                writer.commit(cluster);
+            } catch (Exception e) {
+                log.warn("NB audit: writing the cluster router and join switch failed ({}); auditing again",
+                        e.getMessage());
+                l.auditNow.set(true);
+                return;
+            }
+        }
         FullSync.DryRun run = FullSync.dryRun(l.state, l.reconcilers, nb, config.joinSubnet());
         List<NbDrift.RowChange> rows = NbDrift.of(run.txn());
         driftRows = rows.size();

@@ -20,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code kovn sandbox kill|restart}: the supervisor owns the processes (it started them, reaps them and records
+ * {@code kovn sandbox kill|restart|wipe}: the supervisor owns the processes (it started them, reaps them and records
  * their pids), so the command asks it over a unix socket in the state directory ({@value #SOCKET}, mode 0600) and
- * prints its answer. One request per connection: a line {@code kill|restart WORD...} (at most
+ * prints its answer. One request per connection: a line {@code kill|restart WORD...} or {@code wipe nb|sb} (at most
  * {@value #MAX_REQUEST} bytes), parsed strictly into a {@link Target}; the answer is {@code ok MESSAGE} or
  * {@code error MESSAGE}.
  */
@@ -43,7 +43,7 @@ public final class SandboxControl implements AutoCloseable {
         thread.start();
     }
 
-    /** Listens on {@code <state dir>/control.sock} for the sandbox's kill and restart requests. */
+    /** Listens on {@code <state dir>/control.sock} for the sandbox's kill, restart and wipe requests. */
     static SandboxControl serve(Sandbox sandbox) {
         Path socket = sandbox.stateDir().resolve(SOCKET);
         try {
@@ -73,16 +73,34 @@ public final class SandboxControl implements AutoCloseable {
     static String answer(Sandbox sandbox, String request) {
         List<String> words = request.isBlank() ? List.of() : Arrays.asList(request.trim().split(" +"));
         try {
-            if (words.isEmpty() || !(words.get(0).equals("kill") || words.get(0).equals("restart"))) {
-                throw new IllegalArgumentException("ask kill TARGET or restart TARGET");
+            String verb = words.isEmpty() ? "" : words.get(0);
+            String done;
+            if (verb.equals("kill") || verb.equals("restart")) {
+                Target t = Target.parse(words.subList(1, words.size()));
+                done = verb.equals("kill") ? sandbox.kill(t) : sandbox.restart(t);
+            } else if (verb.equals("wipe")) {
+                OvnDb db = database(words.subList(1, words.size()));
+                sandbox.recreateDatabase(db);
+                done = db.dbName() + ": every member's files deleted and the database created again, empty (a new "
+                        + "cluster id); the leading controller writes its rows again";
+            } else {
+                throw new IllegalArgumentException("ask kill TARGET, restart TARGET or wipe nb|sb");
             }
-            Target t = Target.parse(words.subList(1, words.size()));
-            String done = words.get(0).equals("kill") ? sandbox.kill(t) : sandbox.restart(t);
-            log.info("{} {}: {}", words.get(0), t, done);
+            log.info("{}: {}", String.join(" ", words), done);
             return "ok " + done;
         } catch (RuntimeException e) {
             return "error " + String.valueOf(e.getMessage()).replace('\n', ' ');
         }
+    }
+
+    /** {@code nb} or {@code sb}, nothing else. */
+    static OvnDb database(List<String> words) {
+        for (OvnDb db : OvnDb.values()) {
+            if (words.equals(List.of(db.prefix()))) {
+                return db;
+            }
+        }
+        throw new IllegalArgumentException("wipe what? nb or sb, not " + String.join(" ", words));
     }
 
     private static String readLine(SocketChannel c) throws IOException {

@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
                         + "`kovn sandbox demo`."},
         subcommands = {CommandLine.HelpCommand.class, SandboxCommand.Up.class, SandboxCommand.Down.class,
                 SandboxCommand.Status.class, SandboxCommand.Exec.class, SandboxCommand.Kubeconfig.class,
-                SandboxCommand.DemoCommand.class, SandboxCommand.Kill.class, SandboxCommand.Restart.class,
+                SandboxCommand.DemoCommand.class, SandboxCommand.Kill.class, SandboxCommand.Restart.class, SandboxCommand.Wipe.class,
                 SandboxTools.Trace.class, SandboxTools.Audit.class, SandboxTools.Topology.class})
 public final class SandboxCommand {
 
@@ -117,6 +117,25 @@ public final class SandboxCommand {
         @Override
         public Integer call() {
             return SandboxControl.request(state.get(), "restart", target, System.out, System.err);
+        }
+    }
+
+    @Command(name = "wipe", mixinStandardHelpOptions = true,
+            description = {"Disaster drill: stop every member of the Northbound (nb) or Southbound (sb) database, delete "
+                    + "their files and create the database again, empty, as a new cluster (with --ha, all three "
+                    + "members). The controllers keep running: the leader writes every row again from the Kubernetes "
+                    + "objects with the same addresses (nb); ovn-northd and the ovn-controllers fill a new SB (sb). "
+                    + "docs/ha.md has the figures; `kovn nb backup` / `restore` are the real hosts' tools."})
+    static final class Wipe implements Callable<Integer> {
+        @Mixin
+        StateDirOption state;
+
+        @Parameters(arity = "1", paramLabel = "DB", description = "nb or sb")
+        String db;
+
+        @Override
+        public Integer call() {
+            return SandboxControl.request(state.get(), "wipe", List.of(db), System.out, System.err);
         }
     }
 

@@ -42,6 +42,7 @@ public final class DatabaseReplica {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, List<RowListener<Row>>> listeners = new HashMap<>();
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+    private final List<Runnable> resetListeners = new CopyOnWriteArrayList<>();
     private volatile String lastTxnId;
 
     public DatabaseReplica(DatabaseSchema schema, Collection<String> monitoredTables) {
@@ -133,6 +134,15 @@ public final class DatabaseReplica {
             throw new IllegalArgumentException("table " + table + " is not replicated");
         }
         l.add(listener);
+    }
+
+    /**
+     * Told after the whole content was replaced ({@link #resetTo}: a reconnect the server could not resume, or a
+     * database recreated as a new cluster), once the row listeners saw the differences; on the notification thread.
+     * What a writer derived from the replica may be gone: it should compare again.
+     */
+    public void addResetListener(Runnable listener) {
+        resetListeners.add(listener);
     }
 
     public <M> void addListener(Table<M> table, RowListener<M> listener) {
@@ -299,6 +309,13 @@ public final class DatabaseReplica {
             lock.writeLock().unlock();
         }
         dispatch(events);
+        for (Runnable r : resetListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException ex) {
+                log.error("reset listener failed", ex);
+            }
+        }
     }
 
     /** Decodes the rows of an update2 message that holds only "initial"/"insert" entries. */

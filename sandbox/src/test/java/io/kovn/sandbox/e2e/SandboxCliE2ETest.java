@@ -115,7 +115,7 @@ class SandboxCliE2ETest {
     /**
      * {@code kill} and {@code restart} reach the supervisor over its control socket: ovn-controller of node1 is
      * SIGKILLed by its recorded pid and started again under a new one; what is not a target of this sandbox is
-     * refused with the reason.
+     * refused with the reason, as is a {@code wipe} of something else than nb or sb (HaFailoverE2ETest wipes NB).
      */
     private static void assertKillAndRestartThroughTheSupervisor(Path dir) {
         long before = ovnControllerPid(dir);
@@ -130,7 +130,9 @@ class SandboxCliE2ETest {
         assertThat(ovnControllerPid(dir)).isNotEqualTo(before).isPositive();
         assertThat(SandboxControl.request(dir, "kill", List.of("nb-member", "1"), o, e)).isEqualTo(1);
         assertThat(SandboxControl.request(dir, "kill", List.of("etcd"), o, e)).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("standalone server").contains("unknown target 'etcd'");
+        assertThat(SandboxControl.request(dir, "wipe", List.of("etcd"), o, e)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("standalone server").contains("unknown target 'etcd'")
+                .contains("wipe what? nb or sb, not etcd");
     }
 
     private static long ovnControllerPid(Path dir) {
