@@ -47,18 +47,19 @@ public final class NodeCsrController implements AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * @param signer    decides each request, with {@code ca}
      * @param namespace kovn's namespace, where the CA ConfigMap is published
      * @param leading   whether this instance leads now (the controller's election)
      * @param sweep     how often undecided requests are looked at again
      */
-    public NodeCsrController(KubernetesClient kube, CertificateAuthority ca, Duration lifetime, String namespace,
-                             EventRecorder events, BooleanSupplier leading, Duration sweep) {
+    public NodeCsrController(KubernetesClient kube, NodeCsrSigner signer, CertificateAuthority ca, String namespace,
+                             BooleanSupplier leading, Duration sweep) {
         this.kube = kube;
         this.ca = ca;
         this.namespace = namespace;
         this.leading = leading;
         this.sweep = sweep;
-        this.signer = new NodeCsrSigner(kube, ca, lifetime, events);
+        this.signer = signer;
     }
 
     public void start() {
