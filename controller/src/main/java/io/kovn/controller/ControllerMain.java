@@ -81,6 +81,6 @@ public final class ControllerMain {
         CertificateAuthority ca = CaSecret.load(client, signing.namespace(), signing.caSecret(), Clock.systemUTC());
         return new NodeCsrController(client, new NodeCsrSigner(client, ca, signing.lifetime(),
                 new EventRecorder(client, "kovn-controller"), signing.allowUnbound()), ca, signing.namespace(),
-                controller::isLeader, CSR_SWEEP);
+                controller::isLeader, CSR_SWEEP, signing.csrRetention());
     }
 }

@@ -63,6 +63,11 @@ public final class ControllerOptions {
                     + "before 1.30, or ServiceAccountTokenPodNodeInfo off); any node agent could then obtain any "
                     + "existing node's certificate. Off: such requests are denied with an Event saying why")
             .defaultValue("false");
+    public static final Option<Duration> CSR_RETENTION = Option.duration("csr-retention",
+            "with --ca-secret: the leader deletes CSRs of signer kovn.io/ovn-node decided (signed, denied, failed) "
+                    + "longer ago than this; the nodes keep their files, the Events stay; 0 keeps them")
+            .defaultValue("1h").validate(d -> d.isZero() || d.toSeconds() >= 60, "0, or at least 1m (a node "
+                    + "reads its certificate from the request)");
     public static final Option<Duration> AUDIT_INTERVAL = Option.duration("audit-interval",
             "how often the leader compares NB with a dry full sync, logs every row that drifted, exports "
                     + "kovn_nb_drift_rows and repairs them; 0 turns it off").defaultValue("5m");
@@ -90,7 +95,8 @@ public final class ControllerOptions {
         all.addAll(NB.all());
         all.addAll(List.of(CLUSTER_SUBNET, NODE_SUBNET_PREFIX, SERVICE_CIDR, JOIN_SUBNET, METRICS_PORT,
                 METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC, SYNC_TIMEOUT,
-                AUDIT_INTERVAL, CA_SECRET, PKI_NAMESPACE, NODE_CERT_LIFETIME, ALLOW_UNBOUND_NODE_CSRS, MODE, UNDERLAY_ROUTER, UNDERLAY_POOL_SIZE));
+                AUDIT_INTERVAL, CA_SECRET, PKI_NAMESPACE, NODE_CERT_LIFETIME, ALLOW_UNBOUND_NODE_CSRS, CSR_RETENTION,
+                MODE, UNDERLAY_ROUTER, UNDERLAY_POOL_SIZE));
         return all;
     }
 
@@ -129,14 +135,15 @@ public final class ControllerOptions {
         String secret = c.get(CA_SECRET);
         return secret == null ? Optional.empty()
                 : Optional.of(new NodeSigning(c.get(PKI_NAMESPACE), secret, c.get(NODE_CERT_LIFETIME),
-                c.get(ALLOW_UNBOUND_NODE_CSRS)));
+                c.get(ALLOW_UNBOUND_NODE_CSRS), c.get(CSR_RETENTION)));
     }
 
     /**
-     * The controller's CSR signing: the CA Secret {@code namespace/caSecret}, the certificates' lifetime, and
-     * whether service account requests that name no node are approved.
+     * The controller's CSR signing: the CA Secret {@code namespace/caSecret}, the certificates' lifetime,
+     * whether service account requests that name no node are approved, and how long decided requests are kept.
      */
-    public record NodeSigning(String namespace, String caSecret, Duration lifetime, boolean allowUnbound) {
+    public record NodeSigning(String namespace, String caSecret, Duration lifetime, boolean allowUnbound,
+                              Duration csrRetention) {
     }
 
     private static String defaultIdentity() {

@@ -189,6 +189,6 @@ class NodeCertificateRotationIT {
     private static NodeCsrController signer(KubernetesClient kube) {
         CertificateAuthority ca = CaSecret.load(kube, NAMESPACE, "kovn-ca", Clock.systemUTC());
         return new NodeCsrController(kube, new NodeCsrSigner(kube, ca, LIFETIME, new EventRecorder(kube, "kovn-controller"),
-                false), ca, NAMESPACE, () -> true, Duration.ofSeconds(1));
+                false), ca, NAMESPACE, () -> true, Duration.ofSeconds(1), Duration.ZERO);
     }
 }
