@@ -91,9 +91,10 @@ class KubernetesApiUseTest {
                     r(C, "patch", CERTS, CSR + "/status").tlsOnly(),
                     new Request(C, "approve", CERTS, "signers", NodeCsr.SIGNER_NAME, null, true),
                     new Request(C, "sign", CERTS, "signers", NodeCsr.SIGNER_NAME, null, true)),
-            // the CSR informer (list, watch) and the fresh copy each decision reads (get)
+            // the CSR informer (list, watch), the fresh copy each decision reads (get), decided ones collected
             call(C, "NodeCsrController.java", "certificateSigningRequests", r(C, "list", CERTS, CSR).tlsOnly(),
-                    r(C, "watch", CERTS, CSR).tlsOnly(), r(C, "get", CERTS, CSR).tlsOnly()),
+                    r(C, "watch", CERTS, CSR).tlsOnly(), r(C, "get", CERTS, CSR).tlsOnly(),
+                    r(C, "delete", CERTS, CSR).tlsOnly()),
             // the CA Secret; the kovn-ca ConfigMap: get, then createOr(update)
             call(C, "CaSecret.java", "secrets", ns(C, "get", "secrets").tlsOnly()),
             call(C, "CaSecret.java", "configMaps", ns(C, "get", "configmaps").tlsOnly(),

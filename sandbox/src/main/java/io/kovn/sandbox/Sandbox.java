@@ -416,7 +416,8 @@ public final class Sandbox implements AutoCloseable {
                 controllers.add(new SandboxController(0, stateDir, logDir));
             }
         }
-        controllers.forEach(c -> c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions(), cfg.tls()));
+        controllers.forEach(c -> c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions(), cfg.tls(),
+                cfg.nodeCertLifetime()));
         writeState();
     }
 
@@ -582,7 +583,7 @@ public final class Sandbox implements AutoCloseable {
         return new Slot(c.label(), role, c::kill, () -> {
             synchronized (this) {
                 c.stop(Duration.ofSeconds(5));
-                c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions(), cfg.tls());
+                c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions(), cfg.tls(), cfg.nodeCertLifetime());
             }
         });
     }

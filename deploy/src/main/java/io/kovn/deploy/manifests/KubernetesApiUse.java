@@ -52,6 +52,8 @@ public final class KubernetesApiUse {
                     .tls(),
             of("list", CERTIFICATES, "certificatesigningrequests", "NodeCsrController: CSR informer").tls(),
             of("watch", CERTIFICATES, "certificatesigningrequests", "NodeCsrController: CSR informer").tls(),
+            of("delete", CERTIFICATES, "certificatesigningrequests", "NodeCsrController: decided CSRs past retention")
+                    .tls(),
             of("get", CORE, "secrets", "CaSecret: the CA Secret (--ca-secret)").inKovnNamespace().tls(),
             of("get", CORE, "configmaps", "CaSecret: the kovn-ca ConfigMap it publishes").inKovnNamespace().tls(),
             of("create", CORE, "configmaps", "CaSecret: the kovn-ca ConfigMap it publishes").inKovnNamespace().tls(),
