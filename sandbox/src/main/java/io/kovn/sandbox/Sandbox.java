@@ -454,8 +454,8 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void startAgent(SandboxNode n) {
-        n.startAgent(nodeKubeconfig, ovn.remotes(OvnDb.SB), ovn.unixRemotes(OvnDb.SB), ovn.remotes(OvnDb.NB), cfg.encap(),
-                plugin, jvmOptions(), cfg.tls());
+        n.startAgent(nodeKubeconfig, ovn.remotes(OvnDb.SB), ovn.unixRemotes(OvnDb.SB), ovn.remotes(OvnDb.NB),
+                cfg.encap(), plugin, jvmOptions(), cfg.tls());
     }
 
     // ---- node agents ----

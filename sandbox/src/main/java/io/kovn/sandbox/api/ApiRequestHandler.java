@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection's requests, each first noted in the {@link ApiRequestLog}. Pod logs and exec go to {@link PodStreams}; a request body in protobuf (kubectl's
- * typed requests) is turned into JSON ({@link ProtobufBody}); everything goes to the dispatcher, on a worker thread: a watch answer is served as a WebSocket if the client asked for an upgrade
+ * One connection's requests, each first noted in the {@link ApiRequestLog}. Pod logs and exec go to
+ * {@link PodStreams}; a request body in protobuf (kubectl's typed requests) is turned into JSON ({@link ProtobufBody}); everything goes to the dispatcher, on a worker thread: a watch answer is served as a WebSocket if the client asked for an upgrade
  * (fabric8 clients) and as a chunked stream of JSON events otherwise (kubectl, client-go), see
  * {@link WatchStream}. Requests of one connection are answered in order: reading pauses until the answer to
  * the previous one has started.

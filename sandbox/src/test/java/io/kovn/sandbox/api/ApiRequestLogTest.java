@@ -75,7 +75,8 @@ class ApiRequestLogTest {
         assertThat(of("GET", "/api/v1/watch/namespaces/a/pods", Map.of())).isEqualTo("u watch core pods in a");
         assertThat(of("POST", "/api/v1/namespaces/a/pods/p/binding", Map.of()))
                 .isEqualTo("u create core pods/binding in a");
-        assertThat(of("PUT", "/api/v1/namespaces/a/finalize", Map.of())).isEqualTo("u update core namespaces/finalize in a");
+        assertThat(of("PUT", "/api/v1/namespaces/a/finalize", Map.of()))
+                .isEqualTo("u update core namespaces/finalize in a");
         assertThat(of("GET", "/api/v1/namespaces/a", Map.of())).isEqualTo("u get core namespaces in a");
         assertThat(of("DELETE", "/api/v1/namespaces/a/pods", Map.of())).isEqualTo("u deletecollection core pods in a");
         assertThat(of("POST", "/apis/events.k8s.io/v1/namespaces/a/events", Map.of()))
