@@ -87,7 +87,7 @@ final class NodeObjects {
         return new ContainerBuilder().withName("ovsdb-server").withImage(s.image())
                 .withCommand("/bin/sh", "-c", script)
                 .withReadinessProbe(PodParts.exec(10, "ovsdb-client", "list-dbs", "unix:" + NodePaths.OVS_RUN + "/db.sock"))
-                .withResources(PodParts.resources(10, 32, 512))
+                .withResources(PodParts.resources(10, 32, 256))
                 .withSecurityContext(PodParts.capabilities())
                 .withVolumeMounts(ovs).build();
     }
@@ -102,7 +102,7 @@ final class NodeObjects {
                 .withCommand("/bin/sh", "-c", script)
                 .withReadinessProbe(PodParts.exec(10, "ovs-appctl", "-t", NodePaths.OVS_RUN + "/ovs-vswitchd.ctl",
                         "version"))
-                .withResources(PodParts.resources(100, 128, 1024))
+                .withResources(PodParts.resources(50, 64, 1024))
                 .withSecurityContext(PodParts.capabilities("NET_ADMIN", "NET_RAW"))
                 .withVolumeMounts(concat(ovs, PodParts.readOnly("modules", NodePaths.MODULES))).build();
     }
@@ -116,7 +116,7 @@ final class NodeObjects {
         return new ContainerBuilder().withName("ovn-controller").withImage(s.image())
                 .withCommand("/bin/sh", "-c", script)
                 .withReadinessProbe(PodParts.exec(10, "ovn-appctl", "-t", "ovn-controller", "connection-status"))
-                .withResources(PodParts.resources(100, 128, 1024))
+                .withResources(PodParts.resources(50, 64, 1024))
                 .withSecurityContext(PodParts.capabilities("NET_ADMIN"))
                 .withVolumeMounts(withPki(s, concat(ovs, PodParts.mount("ovn-run", NodePaths.OVN_RUN),
                         PodParts.mount("ovn-log", NodePaths.OVN_LOG)), true)).build();
@@ -132,7 +132,7 @@ final class NodeObjects {
                         PodParts.env("KOVN_JAVA_OPTS", "-XX:MaxRAMPercentage=70 " + NodeJvm.javaOpts()))
                 .addNewPort().withName("metrics").withContainerPort(Ports.NODE_METRICS).endPort()
                 .withReadinessProbe(PodParts.healthz(Ports.NODE_METRICS, 10, 3))
-                .withResources(PodParts.resources(100, 256, 768))
+                .withResources(PodParts.resources(100, 160, 512))
                 .withSecurityContext(PodParts.capabilities("NET_ADMIN", "SYS_ADMIN"))
                 .withVolumeMounts(withPki(s, List.of(
                         PodParts.mount("ovs-run", NodePaths.OVS_RUN),
