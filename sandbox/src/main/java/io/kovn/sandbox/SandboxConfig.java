@@ -19,9 +19,12 @@ import java.nio.file.Path;
  * @param underlay           underlay mode instead ({@link UnderlaySandbox}; docs/underlay.md): the cloud's OVN with
  *                           hypervisors, worker VMs, a standalone VM and a physical host; nodes, encap, ha and tls
  *                           do not apply
+ * @param neutron            with underlay: the cloud runs a real neutron-server (ML2/OVN) that makes the cloud's network
+ *                           objects, and the controller uses its Neutron back end
  */
 public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
-                            boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay) {
+                            boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay,
+                            boolean neutron) {
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/kovn-sandbox");
 
     public SandboxConfig {
@@ -31,6 +34,9 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
         if (underlay && (ha || tls)) {
             throw new IllegalArgumentException("--mode underlay has no --ha or --tls");
         }
+        if (neutron && !underlay) {
+            throw new IllegalArgumentException("--neutron needs --mode underlay");
+        }
         if (!encap.equals("geneve") && !encap.equals("vxlan")) {
             throw new IllegalArgumentException("--encap " + encap + ": use geneve or vxlan");
         }
@@ -39,13 +45,13 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
     /** Overlay mode. */
     public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
                          boolean removeStateOnClose, boolean ha, boolean tls) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, false);
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, false, false);
     }
 
     /** Without HA: standalone NB and SB, one ovn-northd, one controller. */
     public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
                          boolean removeStateOnClose) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, false, false, false);
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, false, false, false, false);
     }
 
     /** Central namespaces: one member of each database in each. */

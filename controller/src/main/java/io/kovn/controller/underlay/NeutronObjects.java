@@ -62,11 +62,11 @@ final class NeutronObjects {
 
     /**
      * A port; {@code parent} and {@code tag} are its {@code binding:profile}'s {@code parent_name} and {@code tag}
-     * when it is a child port.
+     * when it is a child port; {@code createdAt} orders duplicates (the oldest is the one a VM may have cached).
      */
     record Port(String id, String name, String description, String networkId, MacAddress mac, List<FixedIp> fixedIps,
                 Optional<String> parent, Optional<Integer> tag, Set<String> securityGroups, String deviceOwner,
-                String deviceId) {
+                String deviceId, String createdAt) {
         static Port parse(JsonNode n) {
             String id = uuidField(n, "id");
             try {
@@ -104,7 +104,7 @@ final class NeutronObjects {
                 }
                 return new Port(id, text(n, "name"), text(n, "description"), uuidField(n, "network_id"),
                         MacAddress.parse(text(n, "mac_address")), List.copyOf(ips), parent, tag, Set.copyOf(groups),
-                        optionalText(n, "device_owner"), optionalText(n, "device_id"));
+                        optionalText(n, "device_owner"), optionalText(n, "device_id"), createdAtField(n));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("port " + id + ": " + e.getMessage());
             }
@@ -181,6 +181,15 @@ final class NeutronObjects {
             throw new IllegalArgumentException(field + " is longer than " + MAX_TEXT + " characters");
         }
         return s;
+    }
+
+    /** Neutron's {@code created_at} (ISO 8601 UTC, which sorts as text), or empty. */
+    private static String createdAtField(JsonNode n) {
+        String t = optionalText(n, "created_at");
+        if (!t.isEmpty() && !t.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z?")) {
+            throw new IllegalArgumentException("created_at " + Quoted.of(t) + " is not an ISO 8601 time");
+        }
+        return t;
     }
 
     private static String optionalText(JsonNode n, String field) {

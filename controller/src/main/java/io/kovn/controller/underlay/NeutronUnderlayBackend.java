@@ -39,8 +39,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Ownership is in Neutron's own fields: every object kovn makes has a description naming kovn's owner and role
  * ({@link #marker}), and nothing without kovn's description is changed or deleted. A call lists before it creates, so
- * a restart, or a create whose answer was lost, finds what exists; duplicates (two ports with one tag) and unsound
- * ports (another parent, no address in the subnet) are deleted.
+ * a restart, or a create whose answer was lost, finds what exists; duplicates (two ports with one tag: the oldest
+ * stays) and unsound ports (another parent, no address in the subnet) are deleted.
  *
  * <p>Security profiles are Neutron security groups, by name (when unique) or id. A pool port is in the groups its pod
  * names, in none with port security on (ML2/OVN's drop group: no traffic) when its pod names an unknown profile, and
@@ -105,7 +105,7 @@ public final class NeutronUnderlayBackend implements UnderlayBackend {
         List<UnderlayPool.Port> pool = new ArrayList<>();
         Set<Integer> tags = new HashSet<>();
         List<Port> mine = new ArrayList<>(onNet.stream().filter(p -> poolMarker.equals(p.description())).toList());
-        mine.sort(Comparator.comparing(Port::id));
+        mine.sort(Comparator.comparing(Port::createdAt).thenComparing(Port::id));
         for (Port p : mine) {
             Optional<UnderlayPool.Port> sound = soundPort(p, vm, subnet, gateway);
             if (sound.isPresent() && tags.add(sound.get().tag())) {
