@@ -2,9 +2,11 @@ package io.kovn.sandbox;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -77,18 +79,48 @@ final class NeutronCloud {
         return id;
     }
 
+    /**
+     * Creates; on a 5xx (neutron-server on sqlite answers "database is locked" now and then under load) looks for the
+     * object by its name first, so a create that did happen is not made twice, then tries again (3 times in all).
+     */
     private JsonNode post(String path, String key, ObjectNode object) {
         ObjectNode body = NODES.objectNode();
         body.set(key, object);
-        return send("POST", path, body).get(key);
+        for (int attempt = 1;; attempt++) {
+            try {
+                return send("POST", path, body).get(key);
+            } catch (ServerError e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                if (object.has("name")) {
+                    JsonNode found = send("GET", path + "?name=" + URLEncoder.encode(object.get("name").asString(), StandardCharsets.UTF_8), null)
+                            .get(path.replace('-', '_'));
+                    if (found != null && found.size() == 1) {
+                        return found.get(0);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A 5xx answer. */
+    private static final class ServerError extends IllegalStateException {
+        ServerError(String message) {
+            super(message);
+        }
     }
 
     private JsonNode send(String method, String path, ObjectNode body) {
         HttpRequest request = HttpRequest.newBuilder(url.resolve("/v2.0/" + path)).timeout(TIMEOUT)
                 .header("Content-Type", "application/json").header("Accept", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body.toString())).build();
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body.toString())).build();
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() >= 500) {
+                throw new ServerError(method + " " + path + ": Neutron answered " + r.statusCode() + " " + r.body());
+            }
             if (r.statusCode() / 100 != 2) {
                 throw new IllegalStateException(method + " " + path + ": Neutron answered " + r.statusCode() + " "
                         + r.body());

@@ -257,6 +257,11 @@ public final class UnderlaySandbox implements AutoCloseable {
             }
             sleep(Duration.ofMillis(100));
         }
+        // Neutron 21 (Debian 12) reads a chassis' CMS options and bridge mappings from SB Chassis external_ids, where
+        // OVN 23.03's ovn-controller no longer writes them (other_config); without them it schedules the gateway on
+        // every chassis, hv2 first, which has no physical network. A deployment tool of this version pair mirrors them.
+        ovn.sbctl("set", "chassis", "hv1", "external_ids:ovn-cms-options=enable-chassis-as-gw",
+                "external_ids:ovn-bridge-mappings=physnet:br-phys");
         neutron = opened(NeutronServer.start(stateDir, ovn.unixRemotes(OvnDb.NB), ovn.unixRemotes(OvnDb.SB),
                 NEUTRON_TIMEOUT));
         neutronCloud = new NeutronCloud(neutron.url());
