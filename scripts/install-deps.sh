@@ -16,7 +16,8 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(maven openvswitch-switch openvswitch-common ovn-central ovn-host ovn-common python3-openvswitch
   iproute2 ethtool iputils-ping tcpdump busybox netcat-openbsd containernetworking-plugins procps openssl iptables
   gcc libc6-dev  # gcc: the CNI plugin's small native library (cni/src/main/c)
-  graphviz)  # dot: kovn topology --format svg, and its test
+  graphviz  # dot: kovn topology --format svg, and its test
+  python3-neutron)  # a real OpenStack neutron-server (ML2/OVN) for underlay mode's Neutron back end, its IT and e2e
 # A JDK 17 from elsewhere (e.g. a CI image) is fine; Maven needs javac, not just java.
 if ! { command -v javac >/dev/null && javac -version 2>&1 | grep -q '^javac 17'; }; then
   packages=(openjdk-17-jdk-headless "${packages[@]}")

@@ -1,5 +1,6 @@
 package io.kovn.controller;
 
+import io.kovn.controller.underlay.NeutronSettings;
 import io.kovn.controller.underlay.UnderlaySettings;
 import io.kovn.ovn.annotations.UnderlayPool;
 import io.kovn.ovn.config.ConfigException;
@@ -10,6 +11,7 @@ import io.kovn.ovn.config.OptionSet;
 import io.kovn.ovn.config.OvsdbRemoteOptions;
 import io.kovn.ovn.net.Ipv4Cidr;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,6 +83,21 @@ public final class ControllerOptions {
     public static final Option<Integer> UNDERLAY_POOL_SIZE = Option.integer("underlay-pool-size", 0,
             UnderlayPool.MAX_PORTS, "underlay mode: child ports made per VM (a Node's " + UnderlayPool.POOL_SIZE
                     + " annotation overrides it)").defaultValue("8");
+    public static final Option<String> UNDERLAY_BACKEND = Option.choice("underlay-backend", List.of("nb", "neutron"),
+            "underlay mode: nb writes the pod networks and pools into NB itself; neutron makes them through the cloud's "
+                    + "Neutron API (--neutron-url) and does not connect to NB").defaultValue("nb");
+    public static final Option<URI> NEUTRON_URL = Option.of("neutron-url", "URL", URI::create,
+            "underlay mode, --underlay-backend neutron: the Neutron API endpoint (without /v2.0)")
+            .defaultHelp("none; required with --underlay-backend neutron");
+    public static final Option<String> NEUTRON_PROJECT = Option.string("neutron-project",
+            "underlay mode, Neutron with auth_strategy noauth: the project sent as X-Project-Id")
+            .defaultHelp("none: Neutron's noauth default project (admin)");
+    public static final Option<Path> NEUTRON_TOKEN_FILE = Option.path("neutron-token-file",
+            "underlay mode, Neutron with Keystone: a file holding a Keystone token, sent as X-Auth-Token and read "
+                    + "again on every request (whoever renews the token rewrites the file)")
+            .defaultHelp("none");
+    public static final Option<Duration> NEUTRON_TIMEOUT = Option.duration("neutron-timeout",
+            "underlay mode: how long one Neutron API request may take").defaultValue("30s");
 
     public static final OptionSet SET = OptionSet.of("controller",
             "Run the cluster-wide controller: watches Nodes, Pods, Services and EndpointSlices and writes the logical "
@@ -96,7 +113,8 @@ public final class ControllerOptions {
         all.addAll(List.of(CLUSTER_SUBNET, NODE_SUBNET_PREFIX, SERVICE_CIDR, JOIN_SUBNET, METRICS_PORT,
                 METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC, SYNC_TIMEOUT,
                 AUDIT_INTERVAL, CA_SECRET, PKI_NAMESPACE, NODE_CERT_LIFETIME, ALLOW_UNBOUND_NODE_CSRS, CSR_RETENTION,
-                MODE, UNDERLAY_ROUTER, UNDERLAY_POOL_SIZE));
+                MODE, UNDERLAY_ROUTER, UNDERLAY_POOL_SIZE, UNDERLAY_BACKEND, NEUTRON_URL, NEUTRON_PROJECT,
+                NEUTRON_TOKEN_FILE, NEUTRON_TIMEOUT));
         return all;
     }
 
@@ -123,8 +141,16 @@ public final class ControllerOptions {
             return Optional.empty();
         }
         try {
+            Optional<NeutronSettings> neutron = Optional.empty();
+            if ("neutron".equals(c.get(UNDERLAY_BACKEND))) {
+                if (c.get(NEUTRON_URL) == null) {
+                    throw new IllegalArgumentException("--underlay-backend neutron needs --neutron-url");
+                }
+                neutron = Optional.of(new NeutronSettings(c.get(NEUTRON_URL), Optional.ofNullable(c.get(NEUTRON_PROJECT)),
+                        Optional.ofNullable(c.get(NEUTRON_TOKEN_FILE)), c.get(NEUTRON_TIMEOUT)));
+            }
             return Optional.of(new UnderlaySettings(c.get(UNDERLAY_ROUTER), c.get(UNDERLAY_POOL_SIZE),
-                    c.get(CLUSTER_SUBNET), c.get(NODE_SUBNET_PREFIX)));
+                    c.get(CLUSTER_SUBNET), c.get(NODE_SUBNET_PREFIX), neutron));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

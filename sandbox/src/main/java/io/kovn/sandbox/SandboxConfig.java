@@ -20,12 +20,14 @@ import java.time.Duration;
  * @param underlay           underlay mode instead ({@link UnderlaySandbox}; docs/underlay.md): the cloud's OVN with
  *                           hypervisors, worker VMs, a standalone VM and a physical host; nodes, encap, ha and tls
  *                           do not apply
+ * @param neutron            with underlay: the cloud runs a real neutron-server (ML2/OVN) that makes the cloud's network
+ *                           objects, and the controller uses its Neutron back end
  * @param nodeCertLifetime   with {@code tls}: the lifetime of the node certificates the controller signs (nodes
  *                           renew at 2/3 of it); null: the controller's default
  */
 public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
                             boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay,
-                            Duration nodeCertLifetime) {
+                            boolean neutron, Duration nodeCertLifetime) {
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/kovn-sandbox");
 
     public SandboxConfig {
@@ -38,6 +40,9 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
         if (nodeCertLifetime != null && !tls) {
             throw new IllegalArgumentException("a node certificate lifetime needs --tls");
         }
+        if (neutron && !underlay) {
+            throw new IllegalArgumentException("--neutron needs --mode underlay");
+        }
         if (!encap.equals("geneve") && !encap.equals("vxlan")) {
             throw new IllegalArgumentException("--encap " + encap + ": use geneve or vxlan");
         }
@@ -45,20 +50,26 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
 
     /** The controller's default node certificate lifetime. */
     public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
-                         boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, underlay, null);
+                         boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay, boolean neutron) {
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, underlay, neutron, null);
+    }
+
+    /** Overlay mode, with node certificates of {@code nodeCertLifetime} (--tls). */
+    public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
+                         boolean removeStateOnClose, boolean ha, boolean tls, Duration nodeCertLifetime) {
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, false, false, nodeCertLifetime);
     }
 
     /** Overlay mode. */
     public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
                          boolean removeStateOnClose, boolean ha, boolean tls) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, false);
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, false, false, null);
     }
 
     /** Without HA: standalone NB and SB, one ovn-northd, one controller. */
     public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
                          boolean removeStateOnClose) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, false, false, false);
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, false, false, false, false, null);
     }
 
     /** Central namespaces: one member of each database in each. */

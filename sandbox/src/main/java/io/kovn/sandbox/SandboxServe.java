@@ -92,7 +92,7 @@ public final class SandboxServe {
         UnderlaySandbox sandbox;
         try {
             sandbox = UnderlaySandbox.start(new UnderlaySandbox.Options(cfg.stateDir(), UnderlaySandbox.DEFAULT_POOL_SIZE,
-                    false), line -> {
+                    false, cfg.neutron()), line -> {
                         progress.println(line);
                         progress.flush();
                     });

@@ -30,10 +30,10 @@ public final class SandboxUp {
 
     /** What to bring up. */
     public record Options(Path stateDir, int nodes, String encap, int apiPort, boolean check, boolean ha, boolean tls,
-                          boolean underlay) {
+                          boolean underlay, boolean neutron) {
         /** Overlay mode. */
         public Options(Path stateDir, int nodes, String encap, int apiPort, boolean check, boolean ha, boolean tls) {
-            this(stateDir, nodes, encap, apiPort, check, ha, tls, false);
+            this(stateDir, nodes, encap, apiPort, check, ha, tls, false, false);
         }
     }
 
@@ -47,7 +47,7 @@ public final class SandboxUp {
             return 1;
         }
         new SandboxConfig(o.stateDir(), o.nodes(), o.encap(), o.apiPort(), o.check(), false, o.ha(), o.tls(),
-                o.underlay()); // validates
+                o.underlay(), o.neutron()); // validates
         Path dir = o.stateDir().toAbsolutePath();
         Optional<ProcessRef> running = supervisor(dir).filter(ProcessRef::alive);
         if (running.isPresent()) {
@@ -85,7 +85,8 @@ public final class SandboxUp {
 
     private static int launch(Options o, Path dir, PrintStream out, PrintStream err) {
         out.println(o.underlay() ? "kovn sandbox: underlay mode (the cloud's OVN on two hypervisors, two worker VMs, a "
-                + "standalone VM, a physical host); state, logs and kubeconfig in " + dir
+                + "standalone VM, a physical host" + (o.neutron() ? "; the cloud's network through a real neutron-server" : "")
+                + "); state, logs and kubeconfig in " + dir
                 : "kovn sandbox: " + o.nodes() + " node" + (o.nodes() == 1 ? "" : "s") + ", " + o.encap()
                 + " tunnels" + (o.ha() ? ", HA (NB and SB as 3-member RAFT clusters, two ovn-northd, two controllers)"
                 : "") + "; state, logs and kubeconfig in " + dir);
@@ -99,7 +100,7 @@ public final class SandboxUp {
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(JavaCommand.of("768m", List.of("-Dlogback.configurationFile=" + logback), SandboxServe.class,
                 List.of(SandboxServe.writeConfig(new SandboxConfig(dir, o.nodes(), o.encap(), o.apiPort(), o.check(),
-                        false, o.ha(), o.tls(), o.underlay())).toString())));
+                        false, o.ha(), o.tls(), o.underlay(), o.neutron())).toString())));
         Path log = dir.resolve("logs").resolve("supervisor.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -15,6 +15,7 @@ import io.kovn.ovn.config.ConfigFile;
 import io.kovn.ovn.config.ConfigSources;
 import io.kovn.ovn.config.Option;
 import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.ovsdb.wire.OvsdbJson;
 import io.kovn.sandbox.api.SandboxApiServer;
 import io.kovn.sandbox.proc.JavaCommand;
 import io.kovn.sandbox.proc.ManagedProcess;
@@ -24,6 +25,7 @@ import io.kovn.sandbox.standins.PodBinder;
 import io.kovn.sandbox.standins.PodRuntime;
 import io.kovn.sandbox.standins.RuntimePod;
 import io.kovn.testing.Netns;
+import io.kovn.testing.NeutronServer;
 import io.kovn.testing.OvnNode;
 import io.kovn.testing.Underlay;
 import io.kovn.testing.VmOvs;
@@ -44,6 +46,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The sandbox of underlay mode (docs/underlay.md; {@code kovn sandbox up --mode underlay}): the cloud's OVN, that is
@@ -51,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * ovn-controller ({@link OvnNode}, as the overlay sandbox's nodes, without a kovn agent); worker "VMs" that are
  * namespaces with their own OVS and no OVN ({@link VmOvs}), each with the kovn agent in {@code --mode underlay} and the
  * pod runtime stand-in; a standalone VM that is not a Kubernetes node; and a physical host reached through a localnet
- * port on hypervisor 1. The kovn controller runs in {@code --mode underlay} with the NB-native back end.
+ * port on hypervisor 1. The kovn controller runs in {@code --mode underlay} with the NB-native back end, or, with
+ * {@link Options#neutron()}, with the Neutron back end against a real neutron-server, which then also makes the
+ * cloud's network objects (the CMS part below) through its API.
  *
  * <p>What a cloud's operator would make is made here with ovn-nbctl, as the cloud's CMS: the VMs' network
  * {@value #CLOUD_SUBNET} with the VMs' own ports, the router {@value #ROUTER} on it, and the physical network
@@ -74,9 +79,18 @@ public final class UnderlaySandbox implements AutoCloseable {
     static final String VM_BRIDGE = "br-int";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final Duration AGENT_TIMEOUT = Duration.ofSeconds(180);
+    /** neutron-server's cold start: 7-8 s on a quiet machine, about a minute at a load of 40 on 2 cores. */
+    private static final Duration NEUTRON_TIMEOUT = Duration.ofSeconds(240);
 
-    /** What to bring up: the state directory, the controller's pool size per VM. */
-    public record Options(Path stateDir, int poolSize, boolean removeStateOnClose) {
+    /**
+     * What to bring up: the state directory, the controller's pool size per VM, and whether the cloud runs Neutron
+     * (a real neutron-server makes the cloud's network and the controller uses the Neutron back end).
+     */
+    public record Options(Path stateDir, int poolSize, boolean removeStateOnClose, boolean neutron) {
+        /** The NB-native cloud. */
+        public Options(Path stateDir, int poolSize, boolean removeStateOnClose) {
+            this(stateDir, poolSize, removeStateOnClose, false);
+        }
     }
 
     /** A worker VM: its OVS, its hypervisor, its agent and pod runtime. */
@@ -97,6 +111,10 @@ public final class UnderlaySandbox implements AutoCloseable {
     private final Map<String, OvnNode> hypervisors = new LinkedHashMap<>();
     private final Map<String, Vm> vms = new LinkedHashMap<>();
     private CentralOvn ovn;
+    private NeutronServer neutron;
+    private NeutronCloud neutronCloud;
+    /** Each VM's logical port (with Neutron, the Neutron port's id), and the standalone VM's. */
+    private final Map<String, String> cloudPorts = new LinkedHashMap<>();
     private Netns standalone;
     private Netns physicalHost;
     private SandboxApiServer api;
@@ -164,9 +182,16 @@ public final class UnderlaySandbox implements AutoCloseable {
         }
         hypervisors.get("hv1").addTunnelPeer(hypervisors.get("hv2"));
         hypervisors.get("hv2").addTunnelPeer(hypervisors.get("hv1"));
-        cloudNetwork();
+        physicalHost = opened(Netns.create("physhost"));
+        wirePhysicalHost(hypervisors.get("hv1"));
+        if (options.neutron()) {
+            startNeutron();
+            cloudNetworkThroughNeutron();
+        } else {
+            cloudNetwork();
+        }
         step("hypervisors hv1, hv2 (ovn-controller); the cloud's network " + CLOUD_SUBNET + " on router " + ROUTER
-                + ", physical network " + PHYS_SUBNET + " (localnet on hv1)");
+                + ", physical network " + PHYS_SUBNET + " (localnet on hv1)" + (options.neutron() ? ", made through Neutron" : ""));
 
         startApi();
         Path plugin = CniPlugin.prepare(stateDir.resolve("cni-plugin"));
@@ -185,9 +210,8 @@ public final class UnderlaySandbox implements AutoCloseable {
             }
         }
         standalone = opened(Netns.create("standalone"));
-        plugVif(hypervisors.get("hv2"), standalone, "sa-tap", "standalone-port", "0a:00:00:62:00:1e", STANDALONE_IP);
-        physicalHost = opened(Netns.create("physhost"));
-        wirePhysicalHost(hypervisors.get("hv1"));
+        plugVif(hypervisors.get("hv2"), standalone, "sa-tap", cloudPorts.get("standalone"), "0a:00:00:62:00:1e",
+                STANDALONE_IP);
         step("VMs vm1 (on hv1), vm2 (on hv2) with their own OVS and kovn node agents (--mode underlay); standalone VM "
                 + STANDALONE_IP + " on hv2; physical host " + PHYS_HOST_IP);
         for (Vm vm : List.copyOf(vms.values())) {
@@ -199,6 +223,7 @@ public final class UnderlaySandbox implements AutoCloseable {
 
     /** The cloud's CMS part: the VMs' network, the router, the physical network with its localnet port. */
     private void cloudNetwork() {
+        cloudPorts.putAll(Map.of("vm1", "vm1-port", "vm2", "vm2-port", "standalone", "standalone-port"));
         ovn.nbctl("ls-add", CLOUD_SWITCH);
         ovn.nbctl("lr-add", ROUTER);
         ovn.nbctl("lrp-add", ROUTER, "cloud-rtr", "0a:00:00:62:00:01", "10.98.0.1/24");
@@ -217,6 +242,63 @@ public final class UnderlaySandbox implements AutoCloseable {
         ovn.nbctl("lrp-set-gateway-chassis", "phys-rtr", "hv1", "10");
         ovn.nbctl("lsp-add", PHYS_SWITCH, "physnet-rtr", "--", "lsp-set-type", "physnet-rtr", "router", "--",
                 "lsp-set-addresses", "physnet-rtr", "router", "--", "lsp-set-options", "physnet-rtr", "router-port=phys-rtr");
+    }
+
+    /**
+     * neutron-server (ML2/OVN) on the cloud's NB and SB, in this host's network namespace on loopback; hv1 is offered
+     * to it as the gateway chassis first (Neutron schedules the router's gateway on chassis that say so in SB).
+     */
+    private void startNeutron() {
+        hypervisors.get("hv1").vsctl("set", "Open_vSwitch", ".", "external_ids:ovn-cms-options=enable-chassis-as-gw");
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!ovn.sbctl("--bare", "--columns=other_config", "find", "chassis", "name=hv1").contains("enable-chassis-as-gw")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("hv1 is not a gateway chassis in SB within " + TIMEOUT.toSeconds() + " s");
+            }
+            sleep(Duration.ofMillis(100));
+        }
+        // Neutron 21 (Debian 12) reads a chassis' CMS options and bridge mappings from SB Chassis external_ids, where
+        // OVN 23.03's ovn-controller no longer writes them (other_config); without them it schedules the gateway on
+        // every chassis, hv2 first, which has no physical network. A deployment tool of this version pair mirrors them.
+        ovn.sbctl("set", "chassis", "hv1", "external_ids:ovn-cms-options=enable-chassis-as-gw",
+                "external_ids:ovn-bridge-mappings=physnet:br-phys");
+        neutron = opened(NeutronServer.start(stateDir, ovn.unixRemotes(OvnDb.NB), ovn.unixRemotes(OvnDb.SB),
+                NEUTRON_TIMEOUT));
+        neutronCloud = new NeutronCloud(neutron.url());
+        step(String.format("neutron-server (ML2/OVN, noauth, sqlite) at %s, pid %d: cold start %.1f s", neutron.url(),
+                neutron.pid(), neutron.coldStart().toMillis() / 1000.0));
+    }
+
+    /**
+     * The cloud's network as an OpenStack admin makes it: network {@value #CLOUD_SWITCH} with the VMs' ports, router
+     * {@value #ROUTER} on it, and the physical network as a flat external network, the router's gateway without SNAT.
+     */
+    private void cloudNetworkThroughNeutron() {
+        String[] cloud = neutronCloud.network(CLOUD_SWITCH, CLOUD_SUBNET, "10.98.0.1", OvsdbJson.NODES.objectNode());
+        String router = neutronCloud.router(ROUTER, cloud[1]);
+        cloudPorts.put("vm1", neutronCloud.port("vm1-port", cloud[0], cloud[1], "0a:00:00:62:00:0b", "10.98.0.11"));
+        cloudPorts.put("vm2", neutronCloud.port("vm2-port", cloud[0], cloud[1], "0a:00:00:62:00:0c", "10.98.0.12"));
+        cloudPorts.put("standalone", neutronCloud.port("standalone-port", cloud[0], cloud[1], "0a:00:00:62:00:1e",
+                STANDALONE_IP));
+        ObjectNode external = OvsdbJson.NODES.objectNode().put("router:external", true)
+                .put("provider:network_type", "flat").put("provider:physical_network", "physnet");
+        String[] phys = neutronCloud.network(PHYS_SWITCH, PHYS_SUBNET, null, external);
+        neutronCloud.gateway(router, phys[0], phys[1], "192.168.77.1");
+    }
+
+    /**
+     * As the cloud's admin, with Neutron: a security group (a profile pods may name) admitting only TCP {@code port};
+     * returns its id.
+     */
+    public String neutronSecurityGroup(String name, int port) {
+        if (neutronCloud == null) {
+            throw new IllegalStateException("this underlay sandbox runs no Neutron");
+        }
+        return neutronCloud.securityGroup(name, "tcp", port);
+    }
+
+    public boolean neutron() {
+        return neutron != null;
     }
 
     /**
@@ -277,6 +359,10 @@ public final class UnderlaySandbox implements AutoCloseable {
         values.put(ControllerOptions.NODE_SUBNET_PREFIX, "24");
         values.put(ControllerOptions.UNDERLAY_ROUTER, ROUTER);
         values.put(ControllerOptions.UNDERLAY_POOL_SIZE, Integer.toString(options.poolSize()));
+        if (neutron != null) {
+            values.put(ControllerOptions.UNDERLAY_BACKEND, "neutron");
+            values.put(ControllerOptions.NEUTRON_URL, neutron.url().toString());
+        }
         values.put(ControllerOptions.LEADER_ELECTION, "false");
         values.put(ControllerOptions.METRICS_PORT, "-1");
         Path config = stateDir.resolve(Sandbox.CONTROLLER_CONFIG);
@@ -291,12 +377,12 @@ public final class UnderlaySandbox implements AutoCloseable {
         mkdirs(dir.resolve("cni/net.d"));
         CniPlugin.install(plugin, dir.resolve("cni/bin"));
         // the VM's operator: the bridge with its uplink (the vNIC) as a trunk port, as the seeds' ovs-vsctl steps do
-        plugVif(hypervisors.get(hv), ovs.netns(), name + "-tap", name + "-port", null, null);
+        plugVif(hypervisors.get(hv), ovs.netns(), name + "-tap", cloudPorts.get(name), null, null);
         ovs.vsctl("add-br", VM_BRIDGE, "--", "set", "bridge", VM_BRIDGE, "datapath_type=netdev", "fail_mode=standalone",
                 "--", "add-port", VM_BRIDGE, "eth0");
         Node node = new NodeBuilder().withNewMetadata().withName(name).withUid(UUID.randomUUID().toString())
                 .addToLabels("kubernetes.io/hostname", name).addToLabels("kubernetes.io/os", "linux")
-                .addToAnnotations(UnderlayPool.VM_PORT, name + "-port").endMetadata()
+                .addToAnnotations(UnderlayPool.VM_PORT, cloudPorts.get(name)).endMetadata()
                 .withNewSpec().endSpec().withNewStatus()
                 .addNewAddress().withType("InternalIP").withAddress(ip).endAddress()
                 .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady")
@@ -352,6 +438,11 @@ public final class UnderlaySandbox implements AutoCloseable {
         return vms.get(vm).ovs().vsctl(args);
     }
 
+    /** The VM's own logical port: the parent of its pool's ports. */
+    public String vmPort(String vm) {
+        return cloudPorts.get(vm);
+    }
+
     public List<String> vmNames() {
         return List.copyOf(vms.keySet());
     }
@@ -400,6 +491,15 @@ public final class UnderlaySandbox implements AutoCloseable {
 
     private List<String> jvmOptions() {
         return List.of("-Dlogback.configurationFile=" + logback);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private static void mkdirs(Path p) {

@@ -66,10 +66,16 @@ public final class SandboxCommand {
         @Option(names = "--mode", defaultValue = "overlay",
                 description = "overlay (default): kovn's own OVN on the nodes; underlay: the cloud's OVN on two "
                         + "hypervisors, two worker VMs with their own OVS and kovn agents in --mode underlay, a "
-                        + "standalone VM and a physical host, the controller's NB-native back end (docs/underlay.md; "
+                        + "standalone VM and a physical host, the controller's NB-native back end (or Neutron's: --neutron; docs/underlay.md; "
                         + "--nodes, --encap, --ha, --tls and the check do not apply; status, exec, demo, kill and "
                         + "restart do not serve it yet)")
         String mode;
+
+        @Option(names = "--neutron", negatable = false,
+                description = "with --mode underlay: the cloud runs a real neutron-server (ML2/OVN, python3-neutron; "
+                        + "noauth, sqlite) that makes the cloud's network objects, and the controller uses its Neutron "
+                        + "back end (--underlay-backend neutron)")
+        boolean neutron;
 
         @Override
         public Integer call() {
@@ -77,8 +83,12 @@ public final class SandboxCommand {
                 System.err.println("kovn sandbox: --mode " + mode + ": use overlay or underlay");
                 return 2;
             }
+            if (neutron && !mode.equals("underlay")) {
+                System.err.println("kovn sandbox: --neutron needs --mode underlay");
+                return 2;
+            }
             return SandboxUp.up(new SandboxUp.Options(state.get(), nodes, encap, apiPort, !noCheck, ha, tls,
-                    mode.equals("underlay")), System.out, System.err);
+                    mode.equals("underlay"), neutron), System.out, System.err);
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * What makes a worker VM's pod network and its pool of child ports in the cloud: NB directly
- * ({@link NbUnderlayBackend}) or, later, a Neutron API. The controller and the VM's agent see only the pool it
+ * ({@link NbUnderlayBackend}) or the cloud's Neutron API ({@link NeutronUnderlayBackend}). The controller and the VM's agent see only the pool it
  * returns, so they do not know which back end runs. Implementations are retry-safe: calling {@link #ensure} again
  * after a failure, or on a restart, converges on the same rows and never duplicates a port.
  */
@@ -33,7 +33,7 @@ public interface UnderlayBackend {
     void ensureServices(Collection<LoadBalancerOps.LoadBalancerSpec> wanted) throws Exception;
 
     /** The security profiles (a cloud's security groups) pods may name, by name. */
-    Set<String> profiles();
+    Set<String> profiles() throws Exception;
 
     /**
      * Security profiles: each known profile's pool ports become exactly {@code members.get(profile)} (other ports of

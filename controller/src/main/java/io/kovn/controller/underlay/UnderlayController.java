@@ -97,16 +97,23 @@ public final class UnderlayController implements AutoCloseable {
         this.events = new EventRecorder(kube, "kovn-controller");
     }
 
-    /** Connects to NB and starts leading, or competing for the lead. Returns once NB is replicated. */
+    /**
+     * Makes the back end (NB-native: connects to NB and returns once it is replicated; Neutron: no NB connection) and
+     * starts leading, or competing for the lead.
+     */
     public void start() throws Exception {
-        OvsdbClient.Options opts = OvsdbClient.Options.defaults();
-        if (config.tls() != null) {
-            opts = opts.withTls(config.tls());
+        if (settings.neutron().isPresent()) {
+            backend = new NeutronUnderlayBackend(settings.neutron().get(), settings);
+        } else {
+            OvsdbClient.Options opts = OvsdbClient.Options.defaults();
+            if (config.tls() != null) {
+                opts = opts.withTls(config.tls());
+            }
+            nbClient = new OvsdbClient(config.nbAddress(), opts);
+            nbClient.connect();
+            DatabaseReplica nb = nbClient.replicate(Databases.NORTHBOUND, NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
+            backend = new NbUnderlayBackend(nbClient, nb, settings);
         }
-        nbClient = new OvsdbClient(config.nbAddress(), opts);
-        nbClient.connect();
-        DatabaseReplica nb = nbClient.replicate(Databases.NORTHBOUND, NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
-        backend = new NbUnderlayBackend(nbClient, nb, settings);
         log.info("underlay mode, back end {}: router {}, pool size {}, pod network {} in /{}", backend.name(),
                 settings.router(), settings.poolSize(), settings.podNetwork(), settings.podSubnetPrefix());
         if (config.leaderElection()) {
@@ -311,7 +318,14 @@ public final class UnderlayController implements AutoCloseable {
             return;
         }
         profilesDue = false;
-        Set<String> known = backend.profiles();
+        Set<String> known;
+        try {
+            known = backend.profiles();
+        } catch (Exception e) {
+            log.warn("underlay: reading the security profiles failed ({}); retry in {} s", e.getMessage(), RETRY.toSeconds());
+            timer.schedule(this::profilesChanged, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
         Map<String, Set<String>> members = new HashMap<>();
         known.forEach(k -> members.put(k, new HashSet<>()));
         Set<String> denied = new HashSet<>();

@@ -19,6 +19,7 @@ final class UnderlayNames {
     static final String ROLE_SWITCH_ROUTER_PORT = "switch-router-port";
     static final String ROLE_POOL_PORT = "pool-port";
     static final String ROLE_DENY_GROUP = "deny-group";
+    static final String ROLE_OPEN_GROUP = "open-group";
 
     private UnderlayNames() {
     }

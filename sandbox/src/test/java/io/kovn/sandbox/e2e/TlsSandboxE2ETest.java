@@ -60,7 +60,7 @@ class TlsSandboxE2ETest {
     @BeforeAll
     static void up() throws Exception {
         s = Sandbox.start(new SandboxConfig(Files.createTempDirectory("kovn-sandbox-tls-"), 2, "geneve", 0, false,
-                !Boolean.getBoolean("kovn.e2e.keepState"), true, true, false, Duration.ofSeconds(NODE_CERT_SECONDS)),
+                !Boolean.getBoolean("kovn.e2e.keepState"), true, true, Duration.ofSeconds(NODE_CERT_SECONDS)),
                 line -> System.out.println("tls sandbox " + line));
         pods = new Pods(s, "e2e-tls");
     }

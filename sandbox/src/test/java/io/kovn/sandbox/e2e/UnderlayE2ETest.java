@@ -76,13 +76,13 @@ class UnderlayE2ETest {
     }
 
     /** The pod's NB port is a child of its VM's port with the tag its veth has in the VM. */
-    private static void childPortOf(String vm, RuntimePod pod) {
+    static void childPortOf(String vm, RuntimePod pod) {
         UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
         String veth = s.vmOvs(vm, "--bare", "--columns=name", "find", "Interface",
                 "external_ids:pod=" + pod.name());
         String port = s.vmOvs(vm, "get", "Interface", veth, "external_ids:\"kovn.io/underlay-port\"").replace("\"", "");
         String tag = s.vmOvs(vm, "get", "Port", veth, "tag");
-        assertThat(s.nbctl("get", "logical_switch_port", port, "parent_name")).isEqualTo(vm + "-port");
+        assertThat(s.nbctl("get", "logical_switch_port", port, "parent_name").replace("\"", "")).isEqualTo(s.vmPort(vm));
         assertThat(s.nbctl("get", "logical_switch_port", port, "tag")).isEqualTo(tag);
         assertThat(s.nbctl("get", "logical_switch_port", port, "addresses")).contains(pod.ip());
     }
@@ -105,8 +105,24 @@ class UnderlayE2ETest {
         reaches("physical host", s.physicalHost().path(), b);
         childPortOf("vm1", a);
         childPortOf("vm2", b);
-        assertThat(s.nbctl("--bare", "--columns=name", "find", "logical_switch_port", "parent_name!=[]",
-                "external_ids:\"kovn.io/owner-type\"!=Node")).as("every child port is kovn's, owned by its Node").isEmpty();
+        childPortsAreThePools();
+    }
+
+    /** Every child port in NB is a pool port of the back end: here kovn's own rows, owned by their Node. */
+    void childPortsAreThePools() {
+        assertThat(SharedUnderlaySandbox.sandbox().nbctl("--bare", "--columns=name", "find", "logical_switch_port",
+                "parent_name!=[]", "external_ids:\"kovn.io/owner-type\"!=Node"))
+                .as("every child port is kovn's, owned by its Node").isEmpty();
+    }
+
+    /** The cloud's admin defines the profile {@code web-only}, admitting only TCP {@link Pods#TCP}: here a port group. */
+    void defineWebOnlyProfile() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        s.nbctl("pg-add", "web_only", "--", "set", "port_group", "web_only",
+                "external_ids:\"kovn.io/security-profile\"=web-only");
+        s.nbctl("acl-add", "web_only", "to-lport", "1002", "outport == @web_only && ip4 && tcp.dst == " + Pods.TCP,
+                "allow-related");
+        s.nbctl("acl-add", "web_only", "to-lport", "1001", "outport == @web_only && ip4", "drop");
     }
 
     @Test
@@ -133,12 +149,7 @@ class UnderlayE2ETest {
     @Order(3)
     void aSecurityProfileAllowingOnlyTcp8080IsEnforcedAndChangingTheAnnotationChangesTraffic() {
         UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
-        // the cloud's admin defines the profile, as a security group: only TCP 8080 in
-        s.nbctl("pg-add", "web_only", "--", "set", "port_group", "web_only",
-                "external_ids:\"kovn.io/security-profile\"=web-only");
-        s.nbctl("acl-add", "web_only", "to-lport", "1002", "outport == @web_only && ip4 && tcp.dst == " + Pods.TCP,
-                "allow-related");
-        s.nbctl("acl-add", "web_only", "to-lport", "1001", "outport == @web_only && ip4", "drop");
+        defineWebOnlyProfile();
         s.client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("guarded")
                 .withNamespace(NS).addToAnnotations("kovn.io/security-profiles", "web-only").endMetadata().withNewSpec()
                 .withNodeName("vm2").addNewContainer().withName("echo").addNewPort().withName("http")
