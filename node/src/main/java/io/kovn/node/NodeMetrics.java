@@ -1,10 +1,14 @@
 package io.kovn.node;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node agent's Prometheus metrics: CNI requests by command and outcome, leftovers removed, a pod's creation to
@@ -15,6 +19,36 @@ public final class NodeMetrics {
     private final Counter leftovers = Counter.builder("kovn_node_leftovers_removed")
             .description("OVS ports and veths of pods that no longer exist, removed by the clean-up")
             .register(registry);
+
+    private final Map<String, AtomicInteger> inProgress = new ConcurrentHashMap<>();
+
+    /**
+     * A CNI request of {@code command} parsed and being handled (an ADD waiting for the controller's annotation or
+     * for ovn-controller counts until it is answered): {@code kovn_cni_requests_in_progress}.
+     */
+    public void cniStarted(String command) {
+        inProgress(command).incrementAndGet();
+    }
+
+    /** The end of what {@link #cniStarted} began. */
+    public void cniEnded(String command) {
+        inProgress(command).decrementAndGet();
+    }
+
+    /** CNI requests of {@code command} being handled now. */
+    public int cniInProgress(String command) {
+        return inProgress(command).get();
+    }
+
+    private AtomicInteger inProgress(String command) {
+        return inProgress.computeIfAbsent(command, c -> {
+            AtomicInteger n = new AtomicInteger();
+            Gauge.builder("kovn_cni_requests_in_progress", n, AtomicInteger::get)
+                    .description("CNI requests the node agent is handling now (an ADD waits for its annotation and for "
+                            + "ovn-controller), by command").tag("command", c).register(registry);
+            return n;
+        });
+    }
 
     /**
      * One CNI request answered: {@code command} ADD, DEL, CHECK, STATUS or GC; {@code result} "ok" or the CNI

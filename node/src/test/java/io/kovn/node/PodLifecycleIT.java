@@ -8,6 +8,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.kovn.node.lab.CniExec;
 import io.kovn.ovn.annotations.PodNetwork;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +38,8 @@ class PodLifecycleIT extends NodeLabIT {
         lab.controller().addPod("node1", "default", "early", false);
         LabPods.Sandbox s = pods.sandbox("early");
         CompletableFuture<CniExec.Outcome> add = CompletableFuture.supplyAsync(() -> pods.cni("ADD", s, "1.0.0"));
-        Thread.sleep(500);
+        // deleted once the agent holds the ADD (the plugin's JVM may take seconds to start on a loaded machine)
+        await().atMost(Duration.ofSeconds(30)).until(() -> addsInProgress() == 1);
         lab.controller().deletePod("default", "early");
         CniExec.Outcome o = add.get();
         assertThat(code(o)).isEqualTo(100);
@@ -123,5 +130,13 @@ class PodLifecycleIT extends NodeLabIT {
         }
         assertThat(pods.ovsInterfaces()).doesNotContainAnyElementsOf(boxes.stream().map(LabPods.Sandbox::hostVeth).toList());
         assertThat(pods.kovnVeths()).isEmpty();
+    }
+
+    /** {@code kovn_cni_requests_in_progress{command="ADD"}} as the agent's /metrics says. */
+    private int addsInProgress() throws Exception {
+        HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + lab.agent().metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        Matcher m = Pattern.compile("kovn_cni_requests_in_progress\\{command=\"ADD\",?\\} ([0-9.]+)").matcher(scrape.body());
+        return m.find() ? (int) Double.parseDouble(m.group(1)) : 0;
     }
 }

@@ -318,7 +318,13 @@ public final class CniServer implements AutoCloseable {
         try {
             CniRequest req = CniRequest.parse(body);
             command = req.command();
-            ObjectNode added = handler.handle(req);
+            ObjectNode added;
+            metrics.cniStarted(command);
+            try {
+                added = handler.handle(req);
+            } finally {
+                metrics.cniEnded(command);
+            }
             log.debug("{} done in {} ms", req, (System.nanoTime() - t0) / 1_000_000);
             if (added != null) {
                 resp.set("result", added);
