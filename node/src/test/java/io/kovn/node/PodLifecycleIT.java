@@ -26,6 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /** Races and leftovers: deletion during ADD, DEL during ADD, pods gone without DEL, 50 pods at once. */
 class PodLifecycleIT extends NodeLabIT {
+    @Override
+    void configure(NodeAgentConfig.Builder b) {
+        b.metricsPort(0); // the test reads kovn_cni_requests_in_progress
+    }
 
     /** Waits until the ADD has plugged its port (it then waits for ovn-installed, which never comes). */
     private void awaitPlugged(LabPods.Sandbox s) {
