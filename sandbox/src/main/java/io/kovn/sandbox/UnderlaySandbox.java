@@ -439,6 +439,18 @@ public final class UnderlaySandbox implements AutoCloseable {
     }
 
     /** The VM's own logical port: the parent of its pool's ports. */
+    /**
+     * What a reboot of {@code vm} does to its OVS: ovsdb-server and ovs-vswitchd stopped and started again on the same
+     * database file (the pool cache and the pods' tagged ports are rows there); the agent reconnects by itself.
+     */
+    public void rebootVmOvs(String vm) {
+        Vm v = vms.get(vm);
+        if (v == null) {
+            throw new IllegalArgumentException("no VM " + vm);
+        }
+        v.ovs().restartOvs();
+    }
+
     public String vmPort(String vm) {
         return cloudPorts.get(vm);
     }

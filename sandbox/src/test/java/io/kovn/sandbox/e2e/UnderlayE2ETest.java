@@ -196,4 +196,31 @@ class UnderlayE2ETest {
         childPortOf("vm1", over);
         reaches("physical host", s.physicalHost().path(), over);
     }
+
+    @Test
+    @Order(5)
+    void aVmRebootKeepsItsPoolCacheAndItsPodsPorts() {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        RuntimePod a = ready("a");
+        RuntimePod b = ready("b");
+        int cached = s.cachedPorts("vm1");
+        String veth = s.vmOvs("vm1", "--bare", "--columns=name", "find", "Interface", "external_ids:pod=a");
+        String port = s.vmOvs("vm1", "get", "Interface", veth, "external_ids:\"kovn.io/underlay-port\"");
+        String tag = s.vmOvs("vm1", "get", "Port", veth, "tag");
+
+        s.rebootVmOvs("vm1");
+        assertThat(s.cachedPorts("vm1")).as("pool ports cached in vm1 after its OVS restarted").isEqualTo(cached);
+        assertThat(s.vmOvs("vm1", "get", "Interface", veth, "external_ids:\"kovn.io/underlay-port\"")).isEqualTo(port);
+        assertThat(s.vmOvs("vm1", "get", "Port", veth, "tag")).isEqualTo(tag);
+        reaches("b", b.netnsPath(), a);
+        reaches("physical host", s.physicalHost().path(), a);
+
+        // the agent serves again: a pod deleted gives its port back, and a new one takes it
+        s.client().pods().inNamespace(NS).withName("c1").withGracePeriod(0).delete();
+        await().atMost(READY).until(() -> s.pod(NS, "c1").isEmpty());
+        pod("rebooted", "vm1");
+        RuntimePod rebooted = ready("rebooted");
+        childPortOf("vm1", rebooted);
+        reaches("b", b.netnsPath(), rebooted);
+    }
 }
