@@ -17,6 +17,7 @@ import io.kovn.controller.alloc.ExhaustedException;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.controller.reconcile.ClusterState;
 import io.kovn.controller.reconcile.ClusterTopology;
+import io.kovn.controller.reconcile.PodEvents;
 import io.kovn.controller.reconcile.PodNetworkCondition;
 import io.kovn.controller.reconcile.PodReconciler;
 import io.kovn.controller.reconcile.Reconciler;
@@ -43,6 +44,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -278,12 +280,9 @@ public final class KovnController implements AutoCloseable {
             String key = ServiceReconciler.sliceServiceKey(s);
             return key == null ? List.of() : List.of(key);
         }));
+        ClusterState.index(pods, policies);
         nodes.addEventHandler(handler(l, n -> nodeChanged(l, n)));
-        pods.addEventHandler(handler(l, p -> {
-            List<ObjectKey> keys = new ArrayList<>(List.of(ObjectKey.pod(p.getMetadata().getNamespace(), p.getMetadata().getName())));
-            keys.addAll(policiesAffectedBy(l, p.getMetadata().getNamespace()));
-            return keys;
-        }));
+        pods.addEventHandler(handler(l, (before, after) -> PodEvents.keys(l.state, before, after)));
         services.addEventHandler(handler(l, s -> List.of(ObjectKey.service(s.getMetadata().getNamespace(), s.getMetadata().getName()))));
         slices.addEventHandler(handler(l, s -> {
             String key = ServiceReconciler.sliceServiceKey(s);
@@ -384,8 +383,8 @@ public final class KovnController implements AutoCloseable {
     }
 
     /**
-     * A pod or namespace change may change what policies select or admit: the namespace's isolation, its own
-     * policies, and every policy with a namespace selector.
+     * A namespace change may change what policies admit: the namespace's isolation, its own policies, and the
+     * policies that name namespaces.
      */
     private static List<ObjectKey> policiesAffectedBy(Leadership l, String namespace) {
         List<ObjectKey> keys = new ArrayList<>();
@@ -393,41 +392,39 @@ public final class KovnController implements AutoCloseable {
             return keys;
         }
         keys.add(ObjectKey.namespace(namespace));
-        for (NetworkPolicy np : l.state.policiesList()) {
-            boolean nsSelector = np.getSpec() != null && (hasNamespaceSelector(np.getSpec().getIngress() == null ? List.of()
-                    : np.getSpec().getIngress().stream().flatMap(r -> r.getFrom() == null ? java.util.stream.Stream.empty() : r.getFrom().stream()).toList())
-                    || hasNamespaceSelector(np.getSpec().getEgress() == null ? List.of()
-                    : np.getSpec().getEgress().stream().flatMap(r -> r.getTo() == null ? java.util.stream.Stream.empty() : r.getTo().stream()).toList()));
-            if (nsSelector || namespace.equals(np.getMetadata().getNamespace())) {
-                keys.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName()));
-            }
+        for (NetworkPolicy np : l.state.policiesIn(namespace)) {
+            keys.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName()));
+        }
+        for (NetworkPolicy np : l.state.policiesNamingNamespaces()) {
+            keys.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName()));
         }
         return keys;
     }
 
-    private static boolean hasNamespaceSelector(List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> peers) {
-        return peers.stream().anyMatch(p -> p.getNamespaceSelector() != null);
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Leadership l, java.util.function.Function<T, List<ObjectKey>> keys) {
+        return handler(l, (before, after) -> keys.apply(after != null ? after : before));
     }
 
-    private <T extends HasMetadata> ResourceEventHandler<T> handler(Leadership l, java.util.function.Function<T, List<ObjectKey>> keys) {
+    /** Keys from the object before and after the event (null before an add, null after a delete). */
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Leadership l, BiFunction<T, T, List<ObjectKey>> keys) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                enqueue(obj);
+                enqueue(null, obj);
             }
 
             @Override
             public void onUpdate(T old, T obj) {
-                enqueue(obj);
+                enqueue(old, obj);
             }
 
             @Override
             public void onDelete(T obj, boolean unknownFinalState) {
-                enqueue(obj);
+                enqueue(obj, null);
             }
 
-            private void enqueue(T obj) {
-                for (ObjectKey k : keys.apply(obj)) {
+            private void enqueue(T before, T after) {
+                for (ObjectKey k : keys.apply(before, after)) {
                     if (k.kind() == ObjectKey.Kind.POD) {
                         firstSeen.putIfAbsent(k, System.nanoTime());
                     }
@@ -521,6 +518,10 @@ public final class KovnController implements AutoCloseable {
                 log.debug("{}: {}; retrying soon", key, e.getMessage());
                 podWaits(l, key, PodNetworkCondition.NO_SUBNET, e.getMessage());
                 l.queue.addAfter(key, RETRY_LATER);
+                Pod waiting = key.kind() == ObjectKey.Kind.POD ? l.state.pod(key.namespace(), key.name()) : null;
+                if (waiting != null) { // its policies were reconciled without it: again once it has an address
+                    PodEvents.policyKeys(l.state, waiting).forEach(k -> l.queue.addAfter(k, RETRY_LATER));
+                }
                 l.queue.done(key);
             } catch (Exception e) {
                 txn.rollback(cp);
