@@ -91,7 +91,8 @@ public final class KovnController implements AutoCloseable {
         final Map<ObjectKey.Kind, Reconciler> reconcilers = new EnumMap<>(ObjectKey.Kind.class);
         /** Last gateway annotations seen per node, to fan out only when they change (not on heartbeats). */
         final Map<String, String> gatewayAnnotations = new ConcurrentHashMap<>();
-        ClusterState state;
+        /** Set once the informers synced, before the full sync lists their stores. */
+        volatile ClusterState state;
         PodReconciler pods;
         Thread worker;
         volatile boolean running = true;
@@ -424,7 +425,13 @@ public final class KovnController implements AutoCloseable {
             }
 
             private void enqueue(T before, T after) {
-                for (ObjectKey k : keys.apply(before, after)) {
+                List<ObjectKey> mapped = keys.apply(before, after); // also records what a handler keeps (gateways)
+                if (l.state == null) {
+                    // the full sync lists the stores once the state exists, and queues every object in the order a
+                    // batch needs (pods before the policies that read their addresses): nothing to add before it
+                    return;
+                }
+                for (ObjectKey k : mapped) {
                     if (k.kind() == ObjectKey.Kind.POD) {
                         firstSeen.putIfAbsent(k, System.nanoTime());
                     }

@@ -351,6 +351,7 @@ public final class ScaleBench {
         }
 
         private final MemoryCluster cluster;
+        private final DatabaseReplica observer;
         private final Map<String, Long> inNb = new ConcurrentHashMap<>();
         private final Map<String, Long> goneFromNb = new ConcurrentHashMap<>();
         private final Map<String, Long> annotated = new ConcurrentHashMap<>();
@@ -361,6 +362,7 @@ public final class ScaleBench {
 
         Churn(MemoryCluster cluster, DatabaseReplica observer) {
             this.cluster = cluster;
+            this.observer = observer;
             observer.addListener(LogicalSwitchPort.TABLE_NAME, new RowListener<Row>() {
                 @Override
                 public void onAdd(Row row) {
@@ -403,10 +405,11 @@ public final class ScaleBench {
                     live.add(p);
                 }
             }
-            // a pod deleted before it was annotated never will be: it counts in NB latency only
+            // a pod deleted before it was annotated (or in NB) never will be: it counts in the latencies it reached
             waitFor(() -> created.keySet().stream().allMatch(n -> (inNb.containsKey(n) || deleted.containsKey(n))
                     && (annotated.containsKey(podName(n)) || deleted.containsKey(n)))
-                    && deleted.keySet().stream().allMatch(goneFromNb::containsKey));
+                    && deleted.keySet().stream().allMatch(n -> observer.lookupOne(LogicalSwitchPort.TABLE,
+                            LogicalSwitchPort.NAME, n).isEmpty() && (!inNb.containsKey(n) || goneFromNb.containsKey(n))));
             List<Double> nb = new ArrayList<>();
             List<Double> ann = new ArrayList<>();
             created.forEach((port, due) -> {
@@ -417,7 +420,11 @@ public final class ScaleBench {
                     ann.add((annotated.get(podName(port)) - due) / 1e6);
                 }
             });
-            deleted.forEach((port, due) -> nb.add((goneFromNb.get(port) - due) / 1e6));
+            deleted.forEach((port, due) -> {
+                if (goneFromNb.containsKey(port)) {
+                    nb.add((goneFromNb.get(port) - due) / 1e6);
+                }
+            });
             return new Figures(Spread.quantile(nb, 0.5), Spread.quantile(nb, 0.99), Spread.quantile(ann, 0.99));
         }
     }
