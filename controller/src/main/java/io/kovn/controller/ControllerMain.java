@@ -79,7 +79,8 @@ public final class ControllerMain {
     private static NodeCsrController csrController(ControllerOptions.NodeSigning signing, KubernetesClient client,
                                                    KovnController controller) {
         CertificateAuthority ca = CaSecret.load(client, signing.namespace(), signing.caSecret(), Clock.systemUTC());
-        return new NodeCsrController(client, ca, signing.lifetime(), signing.namespace(),
-                new EventRecorder(client, "kovn-controller"), controller::isLeader, CSR_SWEEP);
+        return new NodeCsrController(client, new NodeCsrSigner(client, ca, signing.lifetime(),
+                new EventRecorder(client, "kovn-controller"), signing.allowUnbound()), ca, signing.namespace(),
+                controller::isLeader, CSR_SWEEP, signing.csrRetention());
     }
 }

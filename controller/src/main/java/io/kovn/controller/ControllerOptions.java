@@ -58,6 +58,16 @@ public final class ControllerOptions {
             "lifetime of the node certificates the controller signs (nodes renew at 2/3 of it; a CSR's "
                     + "spec.expirationSeconds may ask for less, not under 10m)").defaultValue("720h")
             .validate(d -> d.toSeconds() >= 30, "at least 30s");
+    public static final Option<Boolean> ALLOW_UNBOUND_NODE_CSRS = Option.bool("allow-unbound-node-csrs",
+            "with --ca-secret: also approve node CSRs from a service account whose token names no node (Kubernetes "
+                    + "before 1.30, or ServiceAccountTokenPodNodeInfo off); any node agent could then obtain any "
+                    + "existing node's certificate. Off: such requests are denied with an Event saying why")
+            .defaultValue("false");
+    public static final Option<Duration> CSR_RETENTION = Option.duration("csr-retention",
+            "with --ca-secret: the leader deletes CSRs of signer kovn.io/ovn-node decided (signed, denied, failed) "
+                    + "longer ago than this; the nodes keep their files, the Events stay; 0 keeps them")
+            .defaultValue("1h").validate(d -> d.isZero() || d.toSeconds() >= 60, "0, or at least 1m (a node "
+                    + "reads its certificate from the request)");
     public static final Option<Duration> AUDIT_INTERVAL = Option.duration("audit-interval",
             "how often the leader compares NB with a dry full sync, logs every row that drifted, exports "
                     + "kovn_nb_drift_rows and repairs them; 0 turns it off").defaultValue("5m");
@@ -85,7 +95,8 @@ public final class ControllerOptions {
         all.addAll(NB.all());
         all.addAll(List.of(CLUSTER_SUBNET, NODE_SUBNET_PREFIX, SERVICE_CIDR, JOIN_SUBNET, METRICS_PORT,
                 METRICS_BIND_ADDRESS, LEADER_ELECTION, LEASE_NAMESPACE, IDENTITY, BATCH_SIZE, RESYNC, SYNC_TIMEOUT,
-                AUDIT_INTERVAL, CA_SECRET, PKI_NAMESPACE, NODE_CERT_LIFETIME, MODE, UNDERLAY_ROUTER, UNDERLAY_POOL_SIZE));
+                AUDIT_INTERVAL, CA_SECRET, PKI_NAMESPACE, NODE_CERT_LIFETIME, ALLOW_UNBOUND_NODE_CSRS, CSR_RETENTION,
+                MODE, UNDERLAY_ROUTER, UNDERLAY_POOL_SIZE));
         return all;
     }
 
@@ -123,11 +134,16 @@ public final class ControllerOptions {
     public static Optional<NodeSigning> nodeSigning(Configuration c) {
         String secret = c.get(CA_SECRET);
         return secret == null ? Optional.empty()
-                : Optional.of(new NodeSigning(c.get(PKI_NAMESPACE), secret, c.get(NODE_CERT_LIFETIME)));
+                : Optional.of(new NodeSigning(c.get(PKI_NAMESPACE), secret, c.get(NODE_CERT_LIFETIME),
+                c.get(ALLOW_UNBOUND_NODE_CSRS), c.get(CSR_RETENTION)));
     }
 
-    /** The controller's CSR signing: the CA Secret {@code namespace/caSecret} and the certificates' lifetime. */
-    public record NodeSigning(String namespace, String caSecret, Duration lifetime) {
+    /**
+     * The controller's CSR signing: the CA Secret {@code namespace/caSecret}, the certificates' lifetime,
+     * whether service account requests that name no node are approved, and how long decided requests are kept.
+     */
+    public record NodeSigning(String namespace, String caSecret, Duration lifetime, boolean allowUnbound,
+                              Duration csrRetention) {
     }
 
     private static String defaultIdentity() {

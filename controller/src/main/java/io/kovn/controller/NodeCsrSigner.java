@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The signer {@value #SIGNER_NAME}: approves and signs a node's {@code certificates.k8s.io/v1} CSR only if its
  * subject is exactly {@code CN=<chassis>} of an existing Node (by name or by its chassis-id annotation), it
- * proves possession of its key, and its usages are exactly a node's; denies anything else with a Warning Event.
+ * proves possession of its key, its usages are exactly a node's, and its requester may have that node's
+ * certificate ({@link CsrRequester}); denies anything else with a Warning Event.
  * The approval is recorded in the CSR's Approved condition and, as each decision, in an Event on the CSR.
  */
 public final class NodeCsrSigner {
@@ -47,12 +48,18 @@ public final class NodeCsrSigner {
     private final CertificateAuthority ca;
     private final Duration lifetime;
     private final EventRecorder events;
+    private final boolean allowUnbound;
 
-    public NodeCsrSigner(KubernetesClient kube, CertificateAuthority ca, Duration lifetime, EventRecorder events) {
+    /**
+     * @param allowUnbound approve service account requests whose token names no node ({@link CsrRequester})
+     */
+    public NodeCsrSigner(KubernetesClient kube, CertificateAuthority ca, Duration lifetime, EventRecorder events,
+                         boolean allowUnbound) {
         this.kube = kube;
         this.ca = ca;
         this.lifetime = lifetime;
         this.events = events;
+        this.allowUnbound = allowUnbound;
     }
 
     /**
@@ -68,20 +75,21 @@ public final class NodeCsrSigner {
         boolean approved = hasCondition(csr, "Approved");
         CertificateRequests.Validated request;
         String node;
+        String requester;
         try {
             requireNodeUsages(csr.getSpec().getUsages());
             request = CertificateRequests.validate(Pem.parseCertificationRequest(decodeRequest(csr.getSpec().getRequest())));
             node = nodeOf(request.commonName()).orElseThrow(() -> new IllegalArgumentException(
                     "no Node named " + request.commonName() + " or with chassis " + request.commonName()));
-            requireRequesterMayBe(csr.getSpec().getUsername(), node);
+            requester = CsrRequester.requireMayHave(csr.getSpec().getUsername(), csr.getSpec().getExtra(), node,
+                    allowUnbound);
         } catch (IllegalArgumentException e) {
             refuse(csr, approved, e.getMessage());
             return Decision.DENIED;
         }
         if (!approved) {
             kube.certificates().v1().certificateSigningRequests().withName(name).approve(condition("Approved",
-                    APPROVED_REASON, "CN=" + request.commonName() + " is Node " + node + "'s chassis; requested by "
-                            + csr.getSpec().getUsername()));
+                    APPROVED_REASON, "CN=" + request.commonName() + " is Node " + node + "'s chassis; " + requester));
         }
         X509Certificate cert = ca.sign(request.publicKey(), Role.OVN_CONTROLLER, request.commonName(), List.of(),
                 lifetimeOf(csr));
@@ -112,17 +120,6 @@ public final class NodeCsrSigner {
     private static void requireNodeUsages(List<String> usages) {
         if (usages == null || usages.size() != NODE_USAGES.size() || !new HashSet<>(usages).equals(NODE_USAGES)) {
             throw new IllegalArgumentException("usages " + usages + " are not exactly a node's " + NODE_USAGES);
-        }
-    }
-
-    /**
-     * A requester that authenticates as a node ({@code system:node:NAME}, the kubelet's credentials) may only
-     * ask for its own node's certificate. Other requesters (the node agents' service account) are recorded in
-     * the approval, not restricted: binding them to a node needs per-node credentials (docs/security.md).
-     */
-    private static void requireRequesterMayBe(String username, String node) {
-        if (username != null && username.startsWith("system:node:") && !username.equals("system:node:" + node)) {
-            throw new IllegalArgumentException("requester " + username + " may not ask for Node " + node + "'s certificate");
         }
     }
 

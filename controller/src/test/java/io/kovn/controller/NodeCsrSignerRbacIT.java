@@ -79,7 +79,8 @@ class NodeCsrSignerRbacIT {
                     .withUsages(NodeCsr.USAGES).withRequest(Base64.getEncoder().encodeToString(Pem.encode(
                             CertificateRequests.create(key, "node1")).getBytes(StandardCharsets.US_ASCII)))
                     .endSpec().build()).create();
-            NodeCsrSigner signer = new NodeCsrSigner(client, ca, Duration.ofHours(1), new EventRecorder(client, "test"));
+            NodeCsrSigner signer = new NodeCsrSigner(client, ca, Duration.ofHours(1), new EventRecorder(client, "test"),
+                    false);
             assertThat(signer.handle(client.certificates().v1().certificateSigningRequests().withName("node1").get()))
                     .isEqualTo(NodeCsrSigner.Decision.APPROVED);
             certPem = new String(Base64.getDecoder().decode(client.certificates().v1().certificateSigningRequests()

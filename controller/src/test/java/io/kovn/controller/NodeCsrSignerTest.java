@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -45,7 +46,7 @@ class NodeCsrSignerTest {
             new HashMap<>(), new CsrApprovalDispatcher(), false);
     private final KubernetesClient client = start(server);
     private final NodeCsrSigner signer = new NodeCsrSigner(client, CA, Duration.ofHours(6),
-            new EventRecorder(client, "kovn-controller"));
+            new EventRecorder(client, "kovn-controller"), false);
 
     private static KubernetesClient start(KubernetesMockServer server) {
         server.init();
@@ -172,6 +173,42 @@ class NodeCsrSignerTest {
     }
 
     @Test
+    void theAgentsServiceAccountGetsOnlyTheCertificateOfTheNodeItsTokenNames() {
+        node("node1");
+        node("node2");
+        String agent = "system:serviceaccount:kovn-system:kovn-node";
+        submitAs("from-node1", "node1", agent, Map.of(CsrRequester.NODE_NAME_EXTRA, List.of("node1")));
+        submitAs("from-node2", "node1", agent, Map.of(CsrRequester.NODE_NAME_EXTRA, List.of("node2")));
+
+        assertThat(signer.handle(get("from-node1"))).isEqualTo(NodeCsrSigner.Decision.APPROVED);
+        assertThat(get("from-node1").getStatus().getConditions()).singleElement().satisfies(c -> assertThat(
+                c.getMessage()).contains("requested by " + agent + " from a pod on Node node1"));
+        assertThat(get("from-node1").getStatus().getCertificate()).isNotBlank();
+        assertThat(signer.handle(get("from-node2"))).isEqualTo(NodeCsrSigner.Decision.DENIED);
+        assertDenied("from-node2", "requester " + agent + " runs on Node node2, not on Node node1");
+    }
+
+    @Test
+    void aServiceAccountWhoseTokenNamesNoNodeIsDeniedUnlessUnboundRequestsAreAllowed() {
+        node("node1");
+        String agent = "system:serviceaccount:kovn-system:kovn-node";
+        submitAs("old-cluster", "node1", agent, Map.of());
+        assertThat(signer.handle(get("old-cluster"))).isEqualTo(NodeCsrSigner.Decision.DENIED);
+        assertDenied("old-cluster", "token names no node (" + CsrRequester.NODE_NAME_EXTRA + " missing: Kubernetes "
+                + "before 1.30");
+
+        NodeCsrSigner allowing = new NodeCsrSigner(client, CA, Duration.ofHours(6),
+                new EventRecorder(client, "kovn-controller"), true);
+        submitAs("old-cluster-allowed", "node1", agent, Map.of());
+        assertThat(allowing.handle(get("old-cluster-allowed"))).isEqualTo(NodeCsrSigner.Decision.APPROVED);
+        assertThat(get("old-cluster-allowed").getStatus().getConditions()).singleElement().satisfies(c -> assertThat(
+                c.getMessage()).contains("names no node (accepted: --allow-unbound-node-csrs)"));
+        submitAs("two-nodes", "node1", agent, Map.of(CsrRequester.NODE_NAME_EXTRA, List.of("node1", "node2")));
+        assertThat(allowing.handle(get("two-nodes"))).as("a token naming another node is denied even so")
+                .isEqualTo(NodeCsrSigner.Decision.DENIED);
+    }
+
+    @Test
     void otherSignersCsrsAreNotTouched() {
         node("node1");
         CertificateSigningRequest csr = client.certificates().v1().certificateSigningRequests().resource(
@@ -187,6 +224,15 @@ class NodeCsrSignerTest {
         return client.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder()
                 .withNewMetadata().withName(name).endMetadata().withNewSpec().withSignerName(NodeCsrSigner.SIGNER_NAME)
                 .withUsages(usages).withRequest(base64(Pem.encode(request))).endSpec().build()).create();
+    }
+
+    /** A CSR for CN={@code cn} as the API server records it for {@code username} with {@code extra}. */
+    private void submitAs(String name, String cn, String username, Map<String, List<String>> extra) {
+        client.certificates().v1().certificateSigningRequests().resource(new CertificateSigningRequestBuilder()
+                .withNewMetadata().withName(name).endMetadata().withNewSpec().withSignerName(NodeCsrSigner.SIGNER_NAME)
+                .withUsages(NODE_USAGES).withUsername(username).withExtra(extra)
+                .withRequest(base64(Pem.encode(CertificateRequests.create(KeyType.EC_P256.generate(), cn)))).endSpec()
+                .build()).create();
     }
 
     private CertificateSigningRequest get(String name) {

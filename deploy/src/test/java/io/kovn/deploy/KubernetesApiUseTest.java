@@ -69,8 +69,9 @@ class KubernetesApiUseTest {
                     r(C, "list", "discovery.k8s.io", "endpointslices"), r(C, "watch", "discovery.k8s.io", "endpointslices"),
                     r(C, "list", "networking.k8s.io", "networkpolicies"),
                     r(C, "watch", "networking.k8s.io", "networkpolicies")),
+            // fabric8's patch(PatchContext, String) GETs the object first: every patch is a get too
             call(C, "FabricClusterApi.java", "nodes", r(C, "list", "", "nodes"), r(C, "watch", "", "nodes"),
-                    r(C, "patch", "", "nodes")),
+                    r(C, "get", "", "nodes"), r(C, "patch", "", "nodes")),
             call(C, "FabricClusterApi.java", "events", r(C, "create", "", "events")),
             // LeaseLock(config.leaseNamespace(), "kovn-controller", ...): get, create, update (PUT)
             call(C, "KovnController.java", "leaderElector",
@@ -78,22 +79,23 @@ class KubernetesApiUseTest {
             // the underlay controller (--mode underlay): its own Lease, informers, the pool annotation on Nodes
             call(C, "UnderlayController.java", "leaderElector", lease("get"), lease("create"), lease("update")),
             call(C, "UnderlayController.java", "nodes", r(C, "list", "", "nodes"), r(C, "watch", "", "nodes"),
-                    r(C, "patch", "", "nodes")),
+                    r(C, "get", "", "nodes"), r(C, "patch", "", "nodes")),
             call(C, "UnderlayController.java", "services", r(C, "list", "", "services"), r(C, "watch", "", "services")),
             call(C, "UnderlayController.java", "endpointSlices", r(C, "list", "discovery.k8s.io", "endpointslices"),
                     r(C, "watch", "discovery.k8s.io", "endpointslices")),
             call(C, "UnderlayController.java", "pods", r(C, "list", "", "pods"), r(C, "watch", "", "pods")),
             // the CSR signer: withName(n).get() and list() on nodes; approve/deny (GET + PUT approval, the
             // signer's approve), editStatus (GET + PATCH status, the signer's sign)
-            call(C, "NodeCsrSigner.java", "nodes", r(C, "get", "", "nodes").tlsOnly(), r(C, "list", "", "nodes")),
+            call(C, "NodeCsrSigner.java", "nodes", r(C, "get", "", "nodes"), r(C, "list", "", "nodes")),
             call(C, "NodeCsrSigner.java", "certificateSigningRequests",
                     r(C, "get", CERTS, CSR).tlsOnly(), r(C, "update", CERTS, CSR + "/approval").tlsOnly(),
                     r(C, "patch", CERTS, CSR + "/status").tlsOnly(),
                     new Request(C, "approve", CERTS, "signers", NodeCsr.SIGNER_NAME, null, true),
                     new Request(C, "sign", CERTS, "signers", NodeCsr.SIGNER_NAME, null, true)),
-            // the CSR informer (list, watch) and the fresh copy each decision reads (get)
+            // the CSR informer (list, watch), the fresh copy each decision reads (get), decided ones collected
             call(C, "NodeCsrController.java", "certificateSigningRequests", r(C, "list", CERTS, CSR).tlsOnly(),
-                    r(C, "watch", CERTS, CSR).tlsOnly(), r(C, "get", CERTS, CSR).tlsOnly()),
+                    r(C, "watch", CERTS, CSR).tlsOnly(), r(C, "get", CERTS, CSR).tlsOnly(),
+                    r(C, "delete", CERTS, CSR).tlsOnly()),
             // the CA Secret; the kovn-ca ConfigMap: get, then createOr(update)
             call(C, "CaSecret.java", "secrets", ns(C, "get", "secrets").tlsOnly()),
             call(C, "CaSecret.java", "configMaps", ns(C, "get", "configmaps").tlsOnly(),
@@ -109,7 +111,7 @@ class KubernetesApiUseTest {
             // underlay mode: the pool annotation of its own Node, an informer on metadata.name
             call(N, "NodePoolSync.java", "nodes", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
             // the status reporter: a JSON patch of the pod's status subresource; the Node read, then its status
-            call(N, "PodInstalledCondition.java", "pods", r(N, "patch", "", "pods/status")),
+            call(N, "PodInstalledCondition.java", "pods", r(N, "get", "", "pods"), r(N, "patch", "", "pods/status")),
             call(N, "NodeCniCondition.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes/status")),
             // create, then waitUntilCondition on it
             call(N, "NodeCertificateEnroller.java", "certificateSigningRequests", r(N, "create", CERTS, CSR).tlsOnly(),

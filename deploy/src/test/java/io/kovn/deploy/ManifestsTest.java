@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -52,7 +53,7 @@ class ManifestsTest {
 
     static Stream<ManifestSettings> committed() {
         ManifestSettings d = ManifestSettings.defaults();
-        return Stream.of(d, d.withHa(true));
+        return Stream.of(d, d.withHa(true), d.withTls(true), d.withHa(true).withTls(true));
     }
 
     @ParameterizedTest
@@ -66,7 +67,7 @@ class ManifestsTest {
         }
         assertThat(Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "")
                 .as("deploy/manifests/" + s.fileName() + " is stale; regenerate: bin/kovn manifests"
-                        + (s.ha() ? " --ha" : "") + " --output deploy/manifests")
+                        + (s.ha() ? " --ha" : "") + (s.tls() ? " --tls" : "") + " --output deploy/manifests")
                 .isEqualTo(generated);
     }
 
@@ -139,6 +140,55 @@ class ManifestsTest {
         assertThat(cfg.cniBinDir()).isEqualTo(Path.of("/opt/cni/bin"));
         assertThat(cfg.cniPluginSource()).isEqualTo(Path.of(DeployNames.KOVN_HOME));
         assertThat(cfg.ovsdbRemote()).isEqualTo("unix:/var/run/openvswitch/db.sock");
+    }
+
+    @Test
+    void withTlsTheControllerSignsNodeCsrsAndEachAgentEnrolsWhereOvnControllerReads(@TempDir Path dir)
+            throws Exception {
+        List<HasMetadata> objects = StrictKubernetesYaml.parse(Manifests.yaml(ManifestSettings.defaults().withHa(true)
+                .withTls(true)));
+        Container controller = container(only(objects, Deployment.class).getSpec().getTemplate().getSpec(), "controller");
+        Configuration controllerConfig = resolve(ControllerOptions.SET, objects, controller, dir,
+                DeployNames.CONTROLLER_CONFIG, Map.of());
+        assertThat(ControllerOptions.nodeSigning(controllerConfig)).hasValueSatisfying(n -> {
+            assertThat(n.caSecret()).isEqualTo("kovn-ca");
+            assertThat(n.namespace()).isEqualTo(DeployNames.NAMESPACE);
+            assertThat(n.allowUnbound()).isFalse();
+        });
+        assertThat(ControllerOptions.config(controllerConfig).nbAddress())
+                .isEqualTo("ssl:10.96.0.50:6641,ssl:10.96.0.51:6641,ssl:10.96.0.52:6641");
+
+        PodSpec pod = only(objects, DaemonSet.class).getSpec().getTemplate().getSpec();
+        Container agent = container(pod, "kovn-node");
+        NodeAgentConfig cfg = NodeOptions.config(resolve(NodeOptions.SET, objects, agent, dir,
+                DeployNames.NODE_CONFIG, Map.of("KOVN_NODE_NAME", "worker-1")));
+        assertThat(cfg.sbRemote()).isEqualTo("ssl:10.96.0.50:6642,ssl:10.96.0.51:6642,ssl:10.96.0.52:6642");
+        assertThat(cfg.enrollment()).isNotNull();
+        assertThat(cfg.enrollment().namespace()).isEqualTo(DeployNames.NAMESPACE);
+        String pki = cfg.enrollment().dir().toString();
+        VolumeMount written = mountAt(agent, pki);
+        VolumeMount read = mountAt(container(pod, "ovn-controller"), pki);
+        assertThat(written.getReadOnly()).as("the agent writes the key and certificates").isNotEqualTo(Boolean.TRUE);
+        assertThat(read.getReadOnly()).as("ovn-controller only reads them").isTrue();
+        assertThat(read.getName()).isEqualTo(written.getName());
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(read.getName())).singleElement()
+                .satisfies(v -> assertThat(v.getHostPath().getPath()).isEqualTo(pki));
+
+        PodSpec db = only(objects, StatefulSet.class).getSpec().getTemplate().getSpec();
+        for (String[] d : new String[][] {{"nb", "6641", "kovn-nb-server-tls"}, {"sb", "6642", "kovn-sb-server-tls"}}) {
+            Container server = container(db, d[0]);
+            String script = server.getCommand().get(2);
+            assertThat(script).contains("--remote=pssl:" + d[1], "ssl:$POD_IP:").doesNotContain("ptcp", "tcp:$");
+            String tlsDir = script.replaceAll("(?s).*--private-key=(\\S+)/tls\\.key.*", "$1");
+            String volume = mountAt(server, tlsDir).getName();
+            assertThat(db.getVolumes()).filteredOn(v -> v.getName().equals(volume)).singleElement()
+                    .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo(d[2]));
+        }
+    }
+
+    private static VolumeMount mountAt(Container c, String path) {
+        return c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(path)).findFirst()
+                .orElseThrow(() -> new AssertionError(c.getName() + " mounts nothing at " + path));
     }
 
     @Test

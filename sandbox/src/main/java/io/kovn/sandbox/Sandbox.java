@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.kovn.ovn.config.NetworkDefaults;
 import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.sandbox.api.ApiRequestLog;
 import io.kovn.sandbox.api.SandboxApiServer;
 import io.kovn.sandbox.proc.JavaCommand;
 import io.kovn.sandbox.proc.ManagedProcess;
@@ -74,6 +75,8 @@ public final class Sandbox implements AutoCloseable {
     static final String GATEWAY_INTERFACE = "eth1";
     /** The controller's config file in the state directory ({@code kovn controller --config}). */
     static final String CONTROLLER_CONFIG = "controller.yaml";
+    /** The controller's and the node agents' own kubeconfigs ({@code controller}, {@code node}). */
+    static final String KUBECONFIGS = "kubeconfigs";
     private static final String GATEWAY_PREFIX = "172.18.0.";
     private static final Duration DAEMON_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration AGENT_TIMEOUT = Duration.ofSeconds(180);
@@ -109,6 +112,8 @@ public final class Sandbox implements AutoCloseable {
     private DeploymentController deployments;
     private Path plugin;
     private Path kubeconfig;
+    private Path controllerKubeconfig;
+    private Path nodeKubeconfig;
     private Path logback;
     private final List<SandboxController> controllers = new ArrayList<>();
     private int nodeCounter;
@@ -278,6 +283,11 @@ public final class Sandbox implements AutoCloseable {
     private void startApi() {
         api = SandboxApiServer.start(cfg.apiPort());
         kubeconfig = api.writeKubeconfig(stateDir.resolve("kubeconfig"));
+        // the controller and the agents as their service accounts, so the API's log tells their requests apart
+        controllerKubeconfig = api.writeKubeconfigAs(stateDir.resolve(KUBECONFIGS).resolve("controller"),
+                SandboxApiServer.CONTROLLER_USER);
+        nodeKubeconfig = api.writeKubeconfigAs(stateDir.resolve(KUBECONFIGS).resolve("node"),
+                SandboxApiServer.NODE_USER);
         client = api.newClient();
         for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
             ensureNamespace(ns);
@@ -416,7 +426,8 @@ public final class Sandbox implements AutoCloseable {
                 controllers.add(new SandboxController(0, stateDir, logDir));
             }
         }
-        controllers.forEach(c -> c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions(), cfg.tls()));
+        controllers.forEach(c -> c.start(controllerKubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions(), cfg.tls(),
+                cfg.nodeCertLifetime()));
         writeState();
     }
 
@@ -444,8 +455,8 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void startAgent(SandboxNode n) {
-        n.startAgent(kubeconfig, ovn.remotes(OvnDb.SB), ovn.unixRemotes(OvnDb.SB), ovn.remotes(OvnDb.NB), cfg.encap(),
-                plugin, jvmOptions(), cfg.tls());
+        n.startAgent(nodeKubeconfig, ovn.remotes(OvnDb.SB), ovn.unixRemotes(OvnDb.SB), ovn.remotes(OvnDb.NB),
+                cfg.encap(), plugin, jvmOptions(), cfg.tls());
     }
 
     // ---- node agents ----
@@ -582,7 +593,8 @@ public final class Sandbox implements AutoCloseable {
         return new Slot(c.label(), role, c::kill, () -> {
             synchronized (this) {
                 c.stop(Duration.ofSeconds(5));
-                c.start(kubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions(), cfg.tls());
+                c.start(controllerKubeconfig, ovn.unixRemotes(OvnDb.NB), jvmOptions(), cfg.tls(),
+                        cfg.nodeCertLifetime());
             }
         });
     }
@@ -803,6 +815,11 @@ public final class Sandbox implements AutoCloseable {
 
     public Path kubeconfig() {
         return kubeconfig;
+    }
+
+    /** Every distinct request the API has answered so far, by user ({@link SandboxApiServer#CONTROLLER_USER}...). */
+    public ApiRequestLog apiRequests() {
+        return api.requests();
     }
 
     public Path stateDir() {

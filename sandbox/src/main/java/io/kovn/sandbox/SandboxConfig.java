@@ -1,6 +1,7 @@
 package io.kovn.sandbox;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * How to build a sandbox.
@@ -19,9 +20,12 @@ import java.nio.file.Path;
  * @param underlay           underlay mode instead ({@link UnderlaySandbox}; docs/underlay.md): the cloud's OVN with
  *                           hypervisors, worker VMs, a standalone VM and a physical host; nodes, encap, ha and tls
  *                           do not apply
+ * @param nodeCertLifetime   with {@code tls}: the lifetime of the node certificates the controller signs (nodes
+ *                           renew at 2/3 of it); null: the controller's default
  */
 public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
-                            boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay) {
+                            boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay,
+                            Duration nodeCertLifetime) {
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/kovn-sandbox");
 
     public SandboxConfig {
@@ -31,9 +35,18 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
         if (underlay && (ha || tls)) {
             throw new IllegalArgumentException("--mode underlay has no --ha or --tls");
         }
+        if (nodeCertLifetime != null && !tls) {
+            throw new IllegalArgumentException("a node certificate lifetime needs --tls");
+        }
         if (!encap.equals("geneve") && !encap.equals("vxlan")) {
             throw new IllegalArgumentException("--encap " + encap + ": use geneve or vxlan");
         }
+    }
+
+    /** The controller's default node certificate lifetime. */
+    public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
+                         boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay) {
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, underlay, null);
     }
 
     /** Overlay mode. */

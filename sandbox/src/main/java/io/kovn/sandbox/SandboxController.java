@@ -61,9 +61,11 @@ final class SandboxController {
 
     /**
      * Writes its config file (every NB member's remote in {@code nbRemotes}) and starts it, unless it runs; with
-     * {@code signCsrs} (--tls) it signs the nodes' CSRs with the sandbox CA's Secret.
+     * {@code signCsrs} (--tls) it signs the nodes' CSRs with the sandbox CA's Secret, certificates valid for
+     * {@code nodeCertLifetime} (null: the controller's default).
      */
-    synchronized ManagedProcess start(Path kubeconfig, String nbRemotes, List<String> jvmOptions, boolean signCsrs) {
+    synchronized ManagedProcess start(Path kubeconfig, String nbRemotes, List<String> jvmOptions, boolean signCsrs,
+                                      Duration nodeCertLifetime) {
         if (alive()) {
             return process;
         }
@@ -82,6 +84,9 @@ final class SandboxController {
         if (signCsrs) {
             values.put(ControllerOptions.CA_SECRET, SandboxPki.CA_SECRET);
             values.put(ControllerOptions.PKI_NAMESPACE, SandboxPki.NAMESPACE);
+            if (nodeCertLifetime != null) {
+                values.put(ControllerOptions.NODE_CERT_LIFETIME, nodeCertLifetime.toSeconds() + "s");
+            }
         }
         ConfigFile.write(config, ControllerOptions.SET, values);
         process = ManagedProcess.start(index == 0 ? "controller" : "controller-" + index, JavaCommand.of("384m",

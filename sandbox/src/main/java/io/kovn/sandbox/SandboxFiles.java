@@ -17,9 +17,10 @@ final class SandboxFiles {
     static final String LOGBACK = "logback.xml";
     /** What a sandbox writes into its state directory; nothing else there is ever removed. */
     static final List<String> STATE_ENTRIES = List.of(SandboxState.FILE, SandboxState.FILE + ".tmp", LOGBACK,
-            "kubeconfig", ".kubeconfig.tmp", "logs", "nodes", "central", "cni-plugin", SandboxServe.PROGRESS,
-            SandboxUp.SUPERVISOR_FILE, SandboxUp.LOCK_FILE, SandboxServe.CONFIG_FILE, Sandbox.CONTROLLER_CONFIG,
-            SandboxController.configFile(1), SandboxController.configFile(2), SandboxControl.SOCKET);
+            "kubeconfig", ".kubeconfig.tmp", Sandbox.KUBECONFIGS, "logs", "nodes", "central", "cni-plugin",
+            SandboxServe.PROGRESS, SandboxUp.SUPERVISOR_FILE, SandboxUp.LOCK_FILE, SandboxServe.CONFIG_FILE,
+            Sandbox.CONTROLLER_CONFIG, SandboxController.configFile(1), SandboxController.configFile(2),
+            SandboxControl.SOCKET);
 
     /** The log configuration of the sandbox's JVMs: kovn at INFO, the rest at WARN. */
     static Path writeLogback(Path stateDir) {

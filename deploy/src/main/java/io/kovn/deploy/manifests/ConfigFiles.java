@@ -11,7 +11,8 @@ import java.util.Map;
  * The controller's and the node agent's config files, as the ConfigMap holds them: written with the programs'
  * own option declarations ({@link ConfigFile#text}), so a key the program does not know cannot appear. Values a
  * pod learns only at start (its node name, the OVN databases' addresses) come from the environment
- * ({@code KOVN_*}, set in the pod specs), which the programs read after the file.
+ * ({@code KOVN_*}, set in the pod specs), which the programs read after the file. With {@code --tls} the
+ * controller signs the nodes' CSRs with the CA Secret and each node agent enrols its chassis certificate.
  */
 final class ConfigFiles {
     private ConfigFiles() {
@@ -29,6 +30,8 @@ final class ConfigFiles {
             v.put(ControllerOptions.NB.privateKey(), Pki.CLIENT_DIR + "/tls.key");
             v.put(ControllerOptions.NB.certificate(), Pki.CLIENT_DIR + "/tls.crt");
             v.put(ControllerOptions.NB.caCert(), Pki.CLIENT_DIR + "/ca.crt");
+            v.put(ControllerOptions.CA_SECRET, Pki.CA_SECRET);
+            v.put(ControllerOptions.PKI_NAMESPACE, DeployNames.NAMESPACE);
         }
         return ConfigFile.text(ControllerOptions.SET, v);
     }
@@ -47,6 +50,11 @@ final class ConfigFiles {
         v.put(NodeOptions.CNI_PLUGIN_SOURCE, DeployNames.KOVN_HOME);
         v.put(NodeOptions.SYSTEM_ID_FILE, NodePaths.OVS_ETC + "/system-id.conf");
         v.put(NodeOptions.METRICS_PORT, Integer.toString(Ports.NODE_METRICS));
+        if (s.tls()) {
+            v.put(NodeOptions.ENROLL_CERTIFICATE, "true");
+            v.put(NodeOptions.PKI_DIR, NodePaths.KOVN_PKI);
+            v.put(NodeOptions.PKI_NAMESPACE, DeployNames.NAMESPACE);
+        }
         return ConfigFile.text(NodeOptions.SET, v);
     }
 }

@@ -67,7 +67,7 @@ final class ControllerObjects {
                                 .withEnv(env)
                                 .addNewPort().withName("metrics").withContainerPort(Ports.CONTROLLER_METRICS).endPort()
                                 .withReadinessProbe(PodParts.healthz(Ports.CONTROLLER_METRICS, 10, 3))
-                                .withResources(PodParts.resources(100, 256, 1024))
+                                .withResources(PodParts.resources(200, 256, 1024))
                                 .withSecurityContext(PodParts.nonRoot())
                                 .withVolumeMounts(mounts).build())
                         .withVolumes(volumes).endSpec().endTemplate().endSpec().build(),

@@ -13,7 +13,9 @@ import java.util.stream.Stream;
  * list and a watch; fabric8's {@code waitUntilCondition} on one object is an informer too; {@code patch} and
  * {@code edit} are PATCH; the Lease lock gets, creates and updates (PUT) its Lease; approving or denying a CSR
  * reads it and updates its approval, which the API server allows only to who may {@code approve} for its signer,
- * and setting the certificate needs {@code sign} for it.
+ * and setting the certificate needs {@code sign} for it. fabric8's {@code patch(PatchContext, String)} reads the
+ * object before it patches it (a GET of the object, also for a patch of its {@code status}), so whatever is
+ * patched is also read; the sandbox's request log showed it ({@code RbacCoverageE2ETest}).
  */
 public final class KubernetesApiUse {
     private static final String CORE = "";
@@ -24,6 +26,7 @@ public final class KubernetesApiUse {
             of("list", CORE, "nodes", "FabricClusterApi: nodes informer"),
             of("watch", CORE, "nodes", "FabricClusterApi: nodes informer"),
             of("patch", CORE, "nodes", "FabricClusterApi: node-subnets, gateway-router-lrp-ifaddr annotations (NodeReconciler)"),
+            of("get", CORE, "nodes", "FabricClusterApi: fabric8's patch reads the Node first (so does NodeCsrSigner)"),
             of("list", CORE, "pods", "FabricClusterApi: pods informer"),
             of("watch", CORE, "pods", "FabricClusterApi: pods informer"),
             of("get", CORE, "pods", "FabricClusterApi: the live pod behind an NB port (PodsOfNbPorts)"),
@@ -41,7 +44,7 @@ public final class KubernetesApiUse {
             of("get", "coordination.k8s.io", "leases", "KovnController: LeaseLock").inKovnNamespace(),
             of("create", "coordination.k8s.io", "leases", "KovnController: LeaseLock").inKovnNamespace(),
             of("update", "coordination.k8s.io", "leases", "KovnController: LeaseLock").inKovnNamespace(),
-            of("get", CORE, "nodes", "NodeCsrSigner: the Node a CSR names").tls(),
+
             of("get", CERTIFICATES, "certificatesigningrequests", "NodeCsrSigner: approve/deny read the CSR").tls(),
             of("update", CERTIFICATES, "certificatesigningrequests/approval", "NodeCsrSigner: approve, deny").tls(),
             of("patch", CERTIFICATES, "certificatesigningrequests/status", "NodeCsrSigner: editStatus (certificate)")
@@ -52,6 +55,8 @@ public final class KubernetesApiUse {
                     .tls(),
             of("list", CERTIFICATES, "certificatesigningrequests", "NodeCsrController: CSR informer").tls(),
             of("watch", CERTIFICATES, "certificatesigningrequests", "NodeCsrController: CSR informer").tls(),
+            of("delete", CERTIFICATES, "certificatesigningrequests", "NodeCsrController: decided CSRs past retention")
+                    .tls(),
             of("get", CORE, "secrets", "CaSecret: the CA Secret (--ca-secret)").inKovnNamespace().tls(),
             of("get", CORE, "configmaps", "CaSecret: the kovn-ca ConfigMap it publishes").inKovnNamespace().tls(),
             of("create", CORE, "configmaps", "CaSecret: the kovn-ca ConfigMap it publishes").inKovnNamespace().tls(),
@@ -67,6 +72,7 @@ public final class KubernetesApiUse {
             of("list", CORE, "pods", "PodWatcher: informer on spec.nodeName"),
             of("watch", CORE, "pods", "PodWatcher: informer on spec.nodeName"),
             of("patch", CORE, "pods/status", "PodInstalledCondition: the kovn.io/OvnInstalled condition"),
+            of("get", CORE, "pods", "PodInstalledCondition: fabric8's patch reads the pod before patching its status"),
             of("patch", CORE, "nodes/status", "NodeCniCondition: the kovn.io/CNIReady condition"),
             of("create", CERTIFICATES, "certificatesigningrequests", "NodeCertificateEnroller: its CSR").tls(),
             of("list", CERTIFICATES, "certificatesigningrequests", "NodeCertificateEnroller: waitUntilCondition")

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.kovn.node.NodeJvm;
 import io.kovn.node.NodeOptions;
 import io.kovn.ovn.config.ConfigSources;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -25,17 +26,20 @@ import java.util.stream.Stream;
  * the plugin and the CNI config (kubelet calls a node's network ready when that config exists), and its
  * {@code /healthz} is the pod's readiness. Capabilities: NET_ADMIN for the daemons that change interfaces,
  * routes and flows; SYS_ADMIN for the agent, which enters pods' network namespaces (setns). It tolerates every
- * taint: a node's network must come up before anything else can run there.
+ * taint: a node's network must come up before anything else can run there. With {@code --tls} the agent enrols
+ * the node's certificate through a CSR into a host directory ovn-controller also mounts, and points the local
+ * Open_vSwitch SSL row at it, so ovn-controller reaches the pssl-only Southbound with it.
  */
 final class NodeObjects {
     private static final String COMPONENT = "node";
+    private static final String PKI_VOLUME = "kovn-pki";
 
     private NodeObjects() {
     }
 
     static List<HasMetadata> build(ManifestSettings s) {
         Map<String, String> labels = DeployNames.labels(COMPONENT);
-        List<Volume> volumes = List.of(
+        List<Volume> volumes = new ArrayList<>(List.of(
                 PodParts.hostPath("ovs-run", NodePaths.OVS_RUN, "DirectoryOrCreate"),
                 PodParts.hostPath("ovs-etc", NodePaths.OVS_ETC, "DirectoryOrCreate"),
                 PodParts.hostPath("ovs-log", NodePaths.OVS_LOG, "DirectoryOrCreate"),
@@ -47,7 +51,10 @@ final class NodeObjects {
                 PodParts.hostPath("netns", NodePaths.NETNS, "DirectoryOrCreate"),
                 PodParts.hostPath("modules", NodePaths.MODULES, "Directory"),
                 new VolumeBuilder().withName("config").withNewConfigMap().withName(DeployNames.CONFIG_MAP)
-                        .endConfigMap().build());
+                        .endConfigMap().build()));
+        if (s.tls()) {
+            volumes.add(PodParts.hostPath(PKI_VOLUME, NodePaths.KOVN_PKI, "DirectoryOrCreate"));
+        }
         List<VolumeMount> ovs = List.of(PodParts.mount("ovs-run", NodePaths.OVS_RUN),
                 PodParts.mount("ovs-etc", NodePaths.OVS_ETC), PodParts.mount("ovs-log", NodePaths.OVS_LOG));
         return List.of(new DaemonSetBuilder().withNewMetadata().withName(DeployNames.NODE)
@@ -80,7 +87,7 @@ final class NodeObjects {
         return new ContainerBuilder().withName("ovsdb-server").withImage(s.image())
                 .withCommand("/bin/sh", "-c", script)
                 .withReadinessProbe(PodParts.exec(10, "ovsdb-client", "list-dbs", "unix:" + NodePaths.OVS_RUN + "/db.sock"))
-                .withResources(PodParts.resources(10, 32, 512))
+                .withResources(PodParts.resources(10, 32, 256))
                 .withSecurityContext(PodParts.capabilities())
                 .withVolumeMounts(ovs).build();
     }
@@ -95,7 +102,7 @@ final class NodeObjects {
                 .withCommand("/bin/sh", "-c", script)
                 .withReadinessProbe(PodParts.exec(10, "ovs-appctl", "-t", NodePaths.OVS_RUN + "/ovs-vswitchd.ctl",
                         "version"))
-                .withResources(PodParts.resources(100, 128, 1024))
+                .withResources(PodParts.resources(50, 64, 1024))
                 .withSecurityContext(PodParts.capabilities("NET_ADMIN", "NET_RAW"))
                 .withVolumeMounts(concat(ovs, PodParts.readOnly("modules", NodePaths.MODULES))).build();
     }
@@ -109,10 +116,10 @@ final class NodeObjects {
         return new ContainerBuilder().withName("ovn-controller").withImage(s.image())
                 .withCommand("/bin/sh", "-c", script)
                 .withReadinessProbe(PodParts.exec(10, "ovn-appctl", "-t", "ovn-controller", "connection-status"))
-                .withResources(PodParts.resources(100, 128, 1024))
+                .withResources(PodParts.resources(50, 64, 1024))
                 .withSecurityContext(PodParts.capabilities("NET_ADMIN"))
-                .withVolumeMounts(concat(ovs, PodParts.mount("ovn-run", NodePaths.OVN_RUN),
-                        PodParts.mount("ovn-log", NodePaths.OVN_LOG))).build();
+                .withVolumeMounts(withPki(s, concat(ovs, PodParts.mount("ovn-run", NodePaths.OVN_RUN),
+                        PodParts.mount("ovn-log", NodePaths.OVN_LOG)), true)).build();
     }
 
     private static Container agent(ManifestSettings s) {
@@ -125,9 +132,9 @@ final class NodeObjects {
                         PodParts.env("KOVN_JAVA_OPTS", "-XX:MaxRAMPercentage=70 " + NodeJvm.javaOpts()))
                 .addNewPort().withName("metrics").withContainerPort(Ports.NODE_METRICS).endPort()
                 .withReadinessProbe(PodParts.healthz(Ports.NODE_METRICS, 10, 3))
-                .withResources(PodParts.resources(100, 256, 768))
+                .withResources(PodParts.resources(100, 160, 512))
                 .withSecurityContext(PodParts.capabilities("NET_ADMIN", "SYS_ADMIN"))
-                .withVolumeMounts(
+                .withVolumeMounts(withPki(s, List.of(
                         PodParts.mount("ovs-run", NodePaths.OVS_RUN),
                         PodParts.mount("ovs-etc", NodePaths.OVS_ETC),
                         PodParts.mount("kovn-run", NodePaths.KOVN_RUN),
@@ -135,8 +142,20 @@ final class NodeObjects {
                         PodParts.mount("cni-bin", NodePaths.CNI_BIN),
                         new VolumeMountBuilder().withName("netns").withMountPath(NodePaths.NETNS)
                                 .withMountPropagation("HostToContainer").build(),
-                        PodParts.readOnly("config", DeployNames.CONFIG_DIR))
+                        PodParts.readOnly("config", DeployNames.CONFIG_DIR)), false))
                 .build();
+    }
+
+    /**
+     * With {@code --tls}, {@code mounts} and the node's PKI directory: the agent enrols into it, ovn-controller
+     * ({@code readOnly}) reads the files the SSL row names, so both see it at the same path.
+     */
+    private static List<VolumeMount> withPki(ManifestSettings s, List<VolumeMount> mounts, boolean readOnly) {
+        if (!s.tls()) {
+            return mounts;
+        }
+        return concat(mounts, readOnly ? PodParts.readOnly(PKI_VOLUME, NodePaths.KOVN_PKI)
+                : PodParts.mount(PKI_VOLUME, NodePaths.KOVN_PKI));
     }
 
     private static List<VolumeMount> concat(List<VolumeMount> a, VolumeMount... more) {

@@ -13,6 +13,11 @@ final class NodePaths {
     /** Where the container runtime binds pods' network namespaces; the agent enters them with nsenter. */
     static final String NETNS = "/var/run/netns";
     static final String MODULES = "/lib/modules";
+    /**
+     * With {@code --tls}: the node's enrolled key, certificate and CA certificate, kept on the host so a restarted
+     * pod reuses them; the agent writes them, ovn-controller reads them where the SSL row says.
+     */
+    static final String KOVN_PKI = "/var/lib/kovn/pki";
 
     private NodePaths() {
     }

@@ -171,7 +171,7 @@ final class OvnDatabaseObjects {
                 .addNewPort().withName(name).withContainerPort(port).endPort()
                 .addNewPort().withName(name + "-raft").withContainerPort(raftPort).endPort()
                 .withReadinessProbe(PodParts.exec(10, "ovsdb-client", "list-dbs", "unix:" + RUN + "/" + file + ".sock"))
-                .withResources(PodParts.resources(100, 128, 2048))
+                .withResources(PodParts.resources(50, 64, 2048))
                 .withSecurityContext(PodParts.capabilities())
                 .withVolumeMounts(mounts).build();
     }
@@ -185,7 +185,7 @@ final class OvnDatabaseObjects {
                 .withCommand("/bin/sh", "-c", script)
                 .withEnv(PodParts.env("NB", remotes(s, Ports.NB)), PodParts.env("SB", remotes(s, Ports.SB)))
                 .withReadinessProbe(PodParts.exec(10, "ovn-appctl", "-t", RUN + "/ovn-northd.ctl", "status"))
-                .withResources(PodParts.resources(100, 128, 1024))
+                .withResources(PodParts.resources(50, 64, 1024))
                 .withSecurityContext(PodParts.capabilities())
                 .withVolumeMounts(mounts).build();
     }

@@ -72,7 +72,11 @@ final class PodParts {
                 .withTimeoutSeconds(5).build();
     }
 
-    /** Requests (cpu millicores, memory MiB) and a memory limit; no CPU limit (throttling a datapath hurts). */
+    /**
+     * Requests (cpu millicores, memory MiB) and a memory limit; no CPU limit (throttling a datapath hurts). The
+     * requests are what the sandbox's processes used (RSS and CPU from /proc, docs/install.md "Resources"), rounded
+     * up; the limits leave room for larger clusters, whose databases, flows and informer caches grow with them.
+     */
     static ResourceRequirements resources(int cpuMillis, int memoryMiB, int memoryLimitMiB) {
         return new ResourceRequirementsBuilder()
                 .withRequests(new TreeMap<>(Map.of("cpu", new Quantity(cpuMillis + "m"),

@@ -12,6 +12,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.kovn.controller.CaSecret;
 import io.kovn.controller.EventRecorder;
 import io.kovn.controller.NodeCsrController;
+import io.kovn.controller.NodeCsrSigner;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.client.OvsdbConnectionException;
@@ -91,9 +92,7 @@ class NodeCertificateRotationIT {
                     .contains("ovn-controller"));
 
             Path dir = tmp.resolve("node1-pki");
-            try (NodeCsrController signer = new NodeCsrController(kube, CaSecret.load(kube, NAMESPACE, "kovn-ca",
-                         Clock.systemUTC()), LIFETIME, NAMESPACE, new EventRecorder(kube, "kovn-controller"), () -> true,
-                         Duration.ofSeconds(1));
+            try (NodeCsrController signer = signer(kube);
                  LocalOvs ovs = LocalOvs.connect(local.vswitchUnix(), Duration.ofSeconds(10))) {
                 signer.start();
                 try (NodeCertificates certs = NodeCertificates.start(kube, ovs, "node1", "node1",
@@ -184,5 +183,12 @@ class NodeCertificateRotationIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The controller's CSR signer with the CA Secret the test stored, leading from the start. */
+    private static NodeCsrController signer(KubernetesClient kube) {
+        CertificateAuthority ca = CaSecret.load(kube, NAMESPACE, "kovn-ca", Clock.systemUTC());
+        return new NodeCsrController(kube, new NodeCsrSigner(kube, ca, LIFETIME, new EventRecorder(kube, "kovn-controller"),
+                false), ca, NAMESPACE, () -> true, Duration.ofSeconds(1), Duration.ZERO);
     }
 }

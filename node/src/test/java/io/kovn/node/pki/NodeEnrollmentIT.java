@@ -13,6 +13,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.kovn.controller.CaSecret;
 import io.kovn.controller.EventRecorder;
 import io.kovn.controller.NodeCsrController;
+import io.kovn.controller.NodeCsrSigner;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.pki.CertificateAuthority;
 import io.kovn.pki.CertificateRequests;
@@ -81,9 +82,7 @@ class NodeEnrollmentIT {
                  TlsOvsdbServer sb = TlsOvsdbServer.start(TlsOvsdbServer.Database.SB, central,
                          PkiDirectory.keyFile(tmp.resolve("central"), "ovn-sb"),
                          PkiDirectory.certFile(tmp.resolve("central"), "ovn-sb"), pki.caCert());
-                 NodeCsrController signer = new NodeCsrController(kube, CaSecret.load(kube, NAMESPACE, "kovn-ca",
-                         Clock.systemUTC()), LIFETIME, NAMESPACE, new EventRecorder(kube, "kovn-controller"), () -> true,
-                         Duration.ofSeconds(1));
+                 NodeCsrController signer = signer(kube);
                  OvnNode node1 = OvnNode.builder("node1").underlay(underlay).start()) {
                 signer.start();
                 sb.startNorthd(nb.nbUnix());
@@ -178,5 +177,12 @@ class NodeEnrollmentIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The controller's CSR signer with the CA Secret the test stored, leading from the start. */
+    private static NodeCsrController signer(KubernetesClient kube) {
+        CertificateAuthority ca = CaSecret.load(kube, NAMESPACE, "kovn-ca", Clock.systemUTC());
+        return new NodeCsrController(kube, new NodeCsrSigner(kube, ca, LIFETIME, new EventRecorder(kube, "kovn-controller"),
+                false), ca, NAMESPACE, () -> true, Duration.ofSeconds(1), Duration.ZERO);
     }
 }

@@ -44,7 +44,7 @@ final class ApiHttpServer implements AutoCloseable {
     }
 
     static ApiHttpServer start(InetAddress address, int port, Dispatcher dispatcher, PodStreams pods,
-                               ProtobufBody protobuf) {
+                               ProtobufBody protobuf, ApiRequestLog requests) {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("sandbox-api-io", true),
                 NioIoHandler.newFactory());
         // the dispatcher may block on its lock or on a slow watcher: never on an event loop; bounded queue
@@ -57,7 +57,7 @@ final class ApiHttpServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY),
-                                    new ApiRequestHandler(dispatcher, work, pods, protobuf));
+                                    new ApiRequestHandler(dispatcher, work, pods, protobuf, requests));
                         }
                     })
                     .bind(new InetSocketAddress(address, port)).syncUninterruptibly().channel();

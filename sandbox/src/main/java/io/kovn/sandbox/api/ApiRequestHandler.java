@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection's requests. Pod logs and exec go to {@link PodStreams}; a request body in protobuf (kubectl's
- * typed requests) is turned into JSON ({@link ProtobufBody}); everything goes to the dispatcher, on a worker thread: a watch answer is served as a WebSocket if the client asked for an upgrade
+ * One connection's requests, each first noted in the {@link ApiRequestLog}. Pod logs and exec go to
+ * {@link PodStreams}; a request body in protobuf (kubectl's typed requests) is turned into JSON ({@link ProtobufBody}); everything goes to the dispatcher, on a worker thread: a watch answer is served as a WebSocket if the client asked for an upgrade
  * (fabric8 clients) and as a chunked stream of JSON events otherwise (kubectl, client-go), see
  * {@link WatchStream}. Requests of one connection are answered in order: reading pauses until the answer to
  * the previous one has started.
@@ -41,12 +41,15 @@ final class ApiRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final ExecutorService work;
     private final PodStreams pods;
     private final ProtobufBody protobuf;
+    private final ApiRequestLog requests;
 
-    ApiRequestHandler(Dispatcher dispatcher, ExecutorService work, PodStreams pods, ProtobufBody protobuf) {
+    ApiRequestHandler(Dispatcher dispatcher, ExecutorService work, PodStreams pods, ProtobufBody protobuf,
+                      ApiRequestLog requests) {
         this.dispatcher = dispatcher;
         this.work = work;
         this.pods = pods;
         this.protobuf = protobuf;
+        this.requests = requests;
     }
 
     @Override
@@ -57,6 +60,8 @@ final class ApiRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        requests.record(req.method().name(), uri.path(), uri.parameters(),
+                req.headers().get(HttpHeaderNames.AUTHORIZATION));
         PodStreams.Target pod = PodStreams.Target.parse(uri.path());
         if (pod != null) {
             pods.serve(ctx, req, pod, uri.parameters());

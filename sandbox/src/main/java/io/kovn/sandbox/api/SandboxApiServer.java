@@ -23,14 +23,26 @@ import java.nio.file.StandardCopyOption;
  * over HTTP ({@link WatchStream}), pod logs and exec ({@link PodStreams}), a CSR's {@code /approval}
  * subresource (the controller's signer approves through it; {@code CsrApprovalDispatcher}); and a killed client
  * no longer stalls it ({@link WatchFailureOffLoop}).
+ *
+ * <p>It authenticates nobody, but it notes who asks what ({@link ApiRequestLog}): a kubeconfig written with a
+ * {@code user} carries that name as its bearer token, which the log takes as the request's user, so the kovn
+ * controller and node agents, given the users of their service accounts, can be told apart from kubectl and the
+ * stand-ins (anonymous) and their requests compared with the roles the manifests grant.
  */
 public final class SandboxApiServer implements AutoCloseable {
+    /** The controller's user: its service account in kovn's manifests. */
+    public static final String CONTROLLER_USER = "system:serviceaccount:kovn-system:kovn-controller";
+    /** The node agents' user: their service account in kovn's manifests. */
+    public static final String NODE_USER = "system:serviceaccount:kovn-system:kovn-node";
+
     private final ApiHttpServer http;
     private final PodStreams pods;
+    private final ApiRequestLog requests;
 
-    private SandboxApiServer(ApiHttpServer http, PodStreams pods) {
+    private SandboxApiServer(ApiHttpServer http, PodStreams pods, ApiRequestLog requests) {
         this.http = http;
         this.pods = pods;
+        this.requests = requests;
     }
 
     /** Listens on 127.0.0.1:{@code port} (0: a free port). */
@@ -39,9 +51,16 @@ public final class SandboxApiServer implements AutoCloseable {
         MockApiServer.installNodeNameExtractor(crud);
         PodStreams pods = new PodStreams();
         ProtoSchema proto = ProtoSchema.load();
+        ApiRequestLog requests = new ApiRequestLog();
         return new SandboxApiServer(ApiHttpServer.start(InetAddress.getLoopbackAddress(), port,
                 new DiscoveryDispatcher(new ScaleSubresource(new StrategicPatchSupport(crud)),
-                        new OpenApiV3(new OpenApiSchemas(proto))), pods, new ProtobufBody(proto)), pods);
+                        new OpenApiV3(new OpenApiSchemas(proto))), pods, new ProtobufBody(proto), requests), pods,
+                requests);
+    }
+
+    /** Who asked what so far. */
+    public ApiRequestLog requests() {
+        return requests;
     }
 
     /** Where {@code kubectl logs} and {@code kubectl exec} find pods (the pod runtimes, once they run). */
@@ -68,8 +87,17 @@ public final class SandboxApiServer implements AutoCloseable {
         return writeKubeconfig(file, url());
     }
 
+    /** A kubeconfig whose requests the log counts as {@code user}'s ({@link #CONTROLLER_USER}, {@link #NODE_USER}). */
+    public Path writeKubeconfigAs(Path file, String user) {
+        return write(file, kubeconfig(url(), "{token: '" + user + "'}"));
+    }
+
     public static Path writeKubeconfig(Path file, String url) {
-        String text = """
+        return write(file, kubeconfig(url, "{}"));
+    }
+
+    private static String kubeconfig(String url, String user) {
+        return """
                 apiVersion: v1
                 kind: Config
                 clusters:
@@ -85,8 +113,11 @@ public final class SandboxApiServer implements AutoCloseable {
                 current-context: kovn-sandbox
                 users:
                 - name: kovn-sandbox
-                  user: {}
-                """.formatted(url);
+                  user: %s
+                """.formatted(url, user);
+    }
+
+    private static Path write(Path file, String text) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
