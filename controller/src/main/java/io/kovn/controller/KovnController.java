@@ -455,6 +455,24 @@ public final class KovnController implements AutoCloseable {
         }
     }
 
+    /**
+     * Audits NB at the worker's next turn (within a second when idle), whatever the audit interval: a check that
+     * NB equals what the objects imply at a moment the caller chose (once changes settled), rather than at a
+     * moment the informers may be ahead of the events they delivered. Done when {@link Metrics#nbAudits()} grew;
+     * the rows it found are then {@link #driftRows()}. Ignored while not leading or before the full sync.
+     */
+    public void requestAudit() {
+        Leadership l = leadership;
+        if (l != null && l.synced) {
+            l.auditNow.set(true);
+        }
+    }
+
+    /** Rows the last audit found differing from what the objects imply ({@code kovn_nb_drift_rows}). */
+    public int driftRows() {
+        return driftRows;
+    }
+
     private void work(Leadership l) {
         long interval = config.auditInterval().toNanos();
         long nextAudit = System.nanoTime() + interval;
@@ -501,6 +519,7 @@ public final class KovnController implements AutoCloseable {
         List<NbDrift.RowChange> rows = NbDrift.of(run.txn());
         driftRows = rows.size();
         metrics.nbDriftFound.increment(rows.size());
+        metrics.nbAudits.increment();
         if (rows.isEmpty()) {
             log.debug("NB audit: no drift");
             return;
