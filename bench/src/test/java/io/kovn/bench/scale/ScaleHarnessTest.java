@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.kovn.controller.ControllerConfig;
 import io.kovn.controller.KovnController;
 import io.kovn.ovn.Databases;
 import io.kovn.ovn.Owners;
@@ -15,7 +17,12 @@ import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.testing.OvnDaemons;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -73,6 +80,99 @@ class ScaleHarnessTest {
                 await().atMost(Duration.ofMinutes(1)).until(() -> c.idle() && setsHolding(nb, ip) == holding - 20);
             }
         }
+    }
+
+    /**
+     * After churn (pods created and deleted while others change labels), the NB the controller wrote is exactly what
+     * its own audit derives from the objects: no address set or port group left behind by a set mutation computed
+     * from a replica one transaction late, or by a pod event mapped to too few policies. The periodic audit is off
+     * (it would repair what it finds, and one run while the informers are ahead of their events counts transient
+     * rows): one audit runs once everything settled, and every policy's "from tier=frontend" address set is
+     * compared with the pods it selects.
+     */
+    @Test
+    void afterChurnAndLabelChangesOnManyPodsTheAuditFindsNoDrift() throws Exception {
+        ClusterGenerator gen = new ClusterGenerator(10, 1000, 20, 40, 11, ScaleBench.SERVICE_CIDR, ScaleBench.CLUSTER_SUBNET);
+        MemoryCluster cluster = MemoryCluster.of(gen.objects());
+        Map<String, String> annotated = new ConcurrentHashMap<>();
+        cluster.onPodAnnotated((p, t) -> annotated.put(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName(),
+                p.getMetadata().getAnnotations().get(PodNetwork.ANNOTATION)));
+        try (OvnDaemons ovn = OvnDaemons.builder().nb().start();
+             OvsdbClient observer = new OvsdbClient(ovn.nbUnix()).connectSync();
+             KovnController c = new KovnController(ControllerConfig.builder(ovn.nbUnix())
+                     .clusterSubnet(ScaleBench.CLUSTER_SUBNET).nodeSubnetPrefix(24).serviceCidr(ScaleBench.SERVICE_CIDR)
+                     .metricsPort(-1).leaderElection(false).auditInterval(Duration.ZERO).build(), cluster)) {
+            DatabaseReplica nb = observer.replicate(Databases.NORTHBOUND, io.kovn.ovn.ops.NbTables.monitorSpec())
+                    .get(1, TimeUnit.MINUTES);
+            c.start();
+            await().atMost(Duration.ofMinutes(3)).until(() -> annotated.size() == 1000 && c.idle());
+            assertThat(settledAudit(c)).as("NB rows the audit found differing after the first sync").isZero();
+
+            List<Pod> pods = new ArrayList<>(cluster.list(Pod.class));
+            pods.sort(Comparator.comparing(p -> p.getMetadata().getUid()));
+            for (int i = 0; i < 300; i++) {
+                Pod p = pods.get(i);
+                // tier flipped on 300 pods while 60 new ones come and 30 old ones go
+                String tier = "frontend".equals(p.getMetadata().getLabels().get("tier")) ? "backend" : "frontend";
+                cluster.put(new PodBuilder(cluster.pod(p.getMetadata().getNamespace(), p.getMetadata().getName()))
+                        .editMetadata().addToLabels("tier", tier).endMetadata().build());
+                if (i % 5 == 0) {
+                    cluster.put(ClusterGenerator.pod(ClusterGenerator.namespace(0), "churn-" + i,
+                            ClusterGenerator.node(i % 10), i, "churn-uid-" + i));
+                }
+                if (i % 10 == 0) {
+                    cluster.delete(pods.get(pods.size() - 1 - i));
+                }
+            }
+            await().atMost(Duration.ofMinutes(2)).until(() -> annotated.size() == 1060 && c.idle()
+                    && nb.byExternalId(LogicalSwitchPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_POD).size() == 1030);
+            int drift = settledAudit(c);
+            assertThat(frontendSetsDiffering(cluster, nb)).as("policies whose tier=frontend address set differs "
+                    + "from the frontend pods of their namespace").isEmpty();
+            assertThat(drift).as("NB rows the audit found differing after the changes").isZero();
+        }
+    }
+
+    /** Waits until the controller stayed idle for a second, then runs one audit and returns the rows it found. */
+    private static int settledAudit(KovnController c) {
+        long[] idleSince = {System.nanoTime()};
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            if (!c.idle()) {
+                idleSince[0] = System.nanoTime();
+            }
+            return System.nanoTime() - idleSince[0] > TimeUnit.SECONDS.toNanos(1);
+        });
+        long audits = c.metrics().nbAudits();
+        c.requestAudit();
+        await().atMost(Duration.ofMinutes(1)).until(() -> c.metrics().nbAudits() > audits);
+        return c.driftRows();
+    }
+
+    /**
+     * Every generated policy admits {@code tier=frontend} pods of its namespace through one address set: the
+     * policies (namespace/name) none of whose address sets holds exactly those pods' addresses.
+     */
+    private static List<String> frontendSetsDiffering(MemoryCluster cluster, DatabaseReplica nb) {
+        List<String> differing = new ArrayList<>();
+        for (NetworkPolicy np : cluster.list(NetworkPolicy.class)) {
+            String ns = np.getMetadata().getNamespace();
+            Set<String> frontend = new TreeSet<>();
+            for (Pod p : cluster.list(Pod.class)) {
+                String annotation = p.getMetadata().getAnnotations() == null ? null
+                        : p.getMetadata().getAnnotations().get(PodNetwork.ANNOTATION);
+                if (ns.equals(p.getMetadata().getNamespace()) && annotation != null
+                        && "frontend".equals(p.getMetadata().getLabels().get("tier"))) {
+                    frontend.add(PodNetwork.parse(annotation).ip());
+                }
+            }
+            String ref = ns + "/" + np.getMetadata().getName();
+            boolean found = nb.byExternalId(AddressSet.TABLE, Owners.OWNER, ref).stream()
+                    .anyMatch(as -> new TreeSet<>(as.addresses()).equals(frontend));
+            if (!found) {
+                differing.add(ref);
+            }
+        }
+        return differing;
     }
 
     private static long setsHolding(DatabaseReplica nb, String ip) {
