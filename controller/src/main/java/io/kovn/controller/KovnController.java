@@ -35,8 +35,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -535,10 +538,16 @@ public final class KovnController implements AutoCloseable {
         Collections.sort(sorted);
         NbTxn txn = new NbTxn(nb);
         Map<ObjectKey, Reconciler.AfterCommit> committed = new LinkedHashMap<>();
+        Set<ObjectKey> addressed = new LinkedHashSet<>();
         for (ObjectKey key : sorted) {
             NbTxn.Checkpoint cp = txn.checkpoint();
+            Pod pod = key.kind() == ObjectKey.Kind.POD ? l.state.pod(key.namespace(), key.name()) : null;
+            Optional<String> ipBefore = pod == null ? Optional.empty() : l.state.podIp(pod);
             try {
                 committed.put(key, l.reconcilers.get(key.kind()).reconcile(key, txn));
+                if (pod != null && !l.state.podIp(pod).equals(ipBefore)) {
+                    addressed.addAll(PodEvents.policyKeys(l.state, pod));
+                }
             } catch (RetryLater e) {
                 txn.rollback(cp);
                 log.debug("{}: {}; retrying soon", key, e.getMessage());
@@ -554,6 +563,12 @@ public final class KovnController implements AutoCloseable {
                 fail(l, key, e);
             }
         }
+        // A pod given its address (and port) here: the policies and namespace isolation that select or admit it
+        // and were reconciled in an earlier batch (its event queued them while they were queued already, and a
+        // batch took them before the pod) read it without one. Those of this batch come after it (pods sort first)
+        // and read it. Queued whether or not the commit succeeds: a retry finds the address already allocated.
+        addressed.removeAll(sorted);
+        addressed.forEach(l.queue::add);
         if (committed.isEmpty()) {
             return;
         }

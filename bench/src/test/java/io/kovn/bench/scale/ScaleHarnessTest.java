@@ -101,7 +101,7 @@ class ScaleHarnessTest {
              OvsdbClient observer = new OvsdbClient(ovn.nbUnix()).connectSync();
              KovnController c = new KovnController(ControllerConfig.builder(ovn.nbUnix())
                      .clusterSubnet(ScaleBench.CLUSTER_SUBNET).nodeSubnetPrefix(24).serviceCidr(ScaleBench.SERVICE_CIDR)
-                     .metricsPort(-1).leaderElection(false).auditInterval(Duration.ZERO).build(), cluster)) {
+                     .metricsPort(-1).leaderElection(false).auditInterval(Duration.ZERO).batchSize(10).build(), cluster)) {
             DatabaseReplica nb = observer.replicate(Databases.NORTHBOUND, io.kovn.ovn.ops.NbTables.monitorSpec())
                     .get(1, TimeUnit.MINUTES);
             c.start();
