@@ -252,6 +252,13 @@ public final class ScaleBench {
                             rep + 1, add, Math.min(LABELLED_PODS, o.pods()), label);
                     waitFor(c::idle);
                 }
+                // the periodic audit (every 5 min) may not have run: one now, with everything settled, tells
+                // whether the incremental writes left NB as the objects imply
+                long audits = c.metrics().nbAudits();
+                c.requestAudit();
+                waitFor(() -> c.metrics().nbAudits() > audits);
+                progress.printf("NB audit: %d rows differ from what the objects imply after churn and policy updates%n",
+                        c.driftRows());
                 Map<Integer, Spread> s50 = new LinkedHashMap<>();
                 Map<Integer, Spread> s99 = new LinkedHashMap<>();
                 Map<Integer, Spread> sAnn = new LinkedHashMap<>();
