@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The scale harness at a size CI affords (20 nodes, 2000 pods, 40 policies): the controller syncs a generated
  * cluster from memory into a real NB, restarts without a write, and one pod event costs NB operations bounded by
- * the policies that concern that pod, not by the cluster.
+ * the policies that concern that pod, not by the cluster; and (1000 pods) churn and label changes leave NB as the
+ * objects imply.
  */
 @Tag("integration")
 class ScaleHarnessTest {
@@ -99,6 +100,7 @@ class ScaleHarnessTest {
                 p.getMetadata().getAnnotations().get(PodNetwork.ANNOTATION)));
         try (OvnDaemons ovn = OvnDaemons.builder().nb().start();
              OvsdbClient observer = new OvsdbClient(ovn.nbUnix()).connectSync();
+             // batches of 10 keys: a pod's policies are often reconciled in a batch before the pod gets its address
              KovnController c = new KovnController(ControllerConfig.builder(ovn.nbUnix())
                      .clusterSubnet(ScaleBench.CLUSTER_SUBNET).nodeSubnetPrefix(24).serviceCidr(ScaleBench.SERVICE_CIDR)
                      .metricsPort(-1).leaderElection(false).auditInterval(Duration.ZERO).batchSize(10).build(), cluster)) {
