@@ -17,6 +17,7 @@ import io.kovn.controller.alloc.ExhaustedException;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.controller.reconcile.ClusterState;
 import io.kovn.controller.reconcile.ClusterTopology;
+import io.kovn.controller.reconcile.PodEvents;
 import io.kovn.controller.reconcile.PodNetworkCondition;
 import io.kovn.controller.reconcile.PodReconciler;
 import io.kovn.controller.reconcile.Reconciler;
@@ -34,8 +35,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -43,6 +47,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +94,8 @@ public final class KovnController implements AutoCloseable {
         final Map<ObjectKey.Kind, Reconciler> reconcilers = new EnumMap<>(ObjectKey.Kind.class);
         /** Last gateway annotations seen per node, to fan out only when they change (not on heartbeats). */
         final Map<String, String> gatewayAnnotations = new ConcurrentHashMap<>();
-        ClusterState state;
+        /** Set once the informers synced, before the full sync lists their stores. */
+        volatile ClusterState state;
         PodReconciler pods;
         Thread worker;
         volatile boolean running = true;
@@ -278,12 +284,9 @@ public final class KovnController implements AutoCloseable {
             String key = ServiceReconciler.sliceServiceKey(s);
             return key == null ? List.of() : List.of(key);
         }));
+        ClusterState.index(pods, policies);
         nodes.addEventHandler(handler(l, n -> nodeChanged(l, n)));
-        pods.addEventHandler(handler(l, p -> {
-            List<ObjectKey> keys = new ArrayList<>(List.of(ObjectKey.pod(p.getMetadata().getNamespace(), p.getMetadata().getName())));
-            keys.addAll(policiesAffectedBy(l, p.getMetadata().getNamespace()));
-            return keys;
-        }));
+        pods.addEventHandler(handler(l, (before, after) -> PodEvents.keys(l.state, before, after)));
         services.addEventHandler(handler(l, s -> List.of(ObjectKey.service(s.getMetadata().getNamespace(), s.getMetadata().getName()))));
         slices.addEventHandler(handler(l, s -> {
             String key = ServiceReconciler.sliceServiceKey(s);
@@ -384,8 +387,8 @@ public final class KovnController implements AutoCloseable {
     }
 
     /**
-     * A pod or namespace change may change what policies select or admit: the namespace's isolation, its own
-     * policies, and every policy with a namespace selector.
+     * A namespace change may change what policies admit: the namespace's isolation, its own policies, and the
+     * policies that name namespaces.
      */
     private static List<ObjectKey> policiesAffectedBy(Leadership l, String namespace) {
         List<ObjectKey> keys = new ArrayList<>();
@@ -393,41 +396,45 @@ public final class KovnController implements AutoCloseable {
             return keys;
         }
         keys.add(ObjectKey.namespace(namespace));
-        for (NetworkPolicy np : l.state.policiesList()) {
-            boolean nsSelector = np.getSpec() != null && (hasNamespaceSelector(np.getSpec().getIngress() == null ? List.of()
-                    : np.getSpec().getIngress().stream().flatMap(r -> r.getFrom() == null ? java.util.stream.Stream.empty() : r.getFrom().stream()).toList())
-                    || hasNamespaceSelector(np.getSpec().getEgress() == null ? List.of()
-                    : np.getSpec().getEgress().stream().flatMap(r -> r.getTo() == null ? java.util.stream.Stream.empty() : r.getTo().stream()).toList()));
-            if (nsSelector || namespace.equals(np.getMetadata().getNamespace())) {
-                keys.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName()));
-            }
+        for (NetworkPolicy np : l.state.policiesIn(namespace)) {
+            keys.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName()));
+        }
+        for (NetworkPolicy np : l.state.policiesNamingNamespaces()) {
+            keys.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName()));
         }
         return keys;
     }
 
-    private static boolean hasNamespaceSelector(List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> peers) {
-        return peers.stream().anyMatch(p -> p.getNamespaceSelector() != null);
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Leadership l, java.util.function.Function<T, List<ObjectKey>> keys) {
+        return handler(l, (before, after) -> keys.apply(after != null ? after : before));
     }
 
-    private <T extends HasMetadata> ResourceEventHandler<T> handler(Leadership l, java.util.function.Function<T, List<ObjectKey>> keys) {
+    /** Keys from the object before and after the event (null before an add, null after a delete). */
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Leadership l, BiFunction<T, T, List<ObjectKey>> keys) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                enqueue(obj);
+                enqueue(null, obj);
             }
 
             @Override
             public void onUpdate(T old, T obj) {
-                enqueue(obj);
+                enqueue(old, obj);
             }
 
             @Override
             public void onDelete(T obj, boolean unknownFinalState) {
-                enqueue(obj);
+                enqueue(obj, null);
             }
 
-            private void enqueue(T obj) {
-                for (ObjectKey k : keys.apply(obj)) {
+            private void enqueue(T before, T after) {
+                List<ObjectKey> mapped = keys.apply(before, after); // also records what a handler keeps (gateways)
+                if (l.state == null) {
+                    // the full sync lists the stores once the state exists, and queues every object in the order a
+                    // batch needs (pods before the policies that read their addresses): nothing to add before it
+                    return;
+                }
+                for (ObjectKey k : mapped) {
                     if (k.kind() == ObjectKey.Kind.POD) {
                         firstSeen.putIfAbsent(k, System.nanoTime());
                     }
@@ -449,6 +456,24 @@ public final class KovnController implements AutoCloseable {
             log.info("NB's content was replaced (full resync): auditing it now");
             l.auditNow.set(true);
         }
+    }
+
+    /**
+     * Audits NB at the worker's next turn (within a second when idle), whatever the audit interval: a check that
+     * NB equals what the objects imply at a moment the caller chose (once changes settled), rather than at a
+     * moment the informers may be ahead of the events they delivered. Done when {@link Metrics#nbAudits()} grew;
+     * the rows it found are then {@link #driftRows()}. Ignored while not leading or before the full sync.
+     */
+    public void requestAudit() {
+        Leadership l = leadership;
+        if (l != null && l.synced) {
+            l.auditNow.set(true);
+        }
+    }
+
+    /** Rows the last audit found differing from what the objects imply ({@code kovn_nb_drift_rows}). */
+    public int driftRows() {
+        return driftRows;
     }
 
     private void work(Leadership l) {
@@ -497,6 +522,7 @@ public final class KovnController implements AutoCloseable {
         List<NbDrift.RowChange> rows = NbDrift.of(run.txn());
         driftRows = rows.size();
         metrics.nbDriftFound.increment(rows.size());
+        metrics.nbAudits.increment();
         if (rows.isEmpty()) {
             log.debug("NB audit: no drift");
             return;
@@ -512,21 +538,37 @@ public final class KovnController implements AutoCloseable {
         Collections.sort(sorted);
         NbTxn txn = new NbTxn(nb);
         Map<ObjectKey, Reconciler.AfterCommit> committed = new LinkedHashMap<>();
+        Set<ObjectKey> addressed = new LinkedHashSet<>();
         for (ObjectKey key : sorted) {
             NbTxn.Checkpoint cp = txn.checkpoint();
+            Pod pod = key.kind() == ObjectKey.Kind.POD ? l.state.pod(key.namespace(), key.name()) : null;
+            Optional<String> ipBefore = pod == null ? Optional.empty() : l.state.podIp(pod);
             try {
                 committed.put(key, l.reconcilers.get(key.kind()).reconcile(key, txn));
+                if (pod != null && !l.state.podIp(pod).equals(ipBefore)) {
+                    addressed.addAll(PodEvents.policyKeys(l.state, pod));
+                }
             } catch (RetryLater e) {
                 txn.rollback(cp);
                 log.debug("{}: {}; retrying soon", key, e.getMessage());
                 podWaits(l, key, PodNetworkCondition.NO_SUBNET, e.getMessage());
                 l.queue.addAfter(key, RETRY_LATER);
+                Pod waiting = key.kind() == ObjectKey.Kind.POD ? l.state.pod(key.namespace(), key.name()) : null;
+                if (waiting != null) { // its policies were reconciled without it: again once it has an address
+                    PodEvents.policyKeys(l.state, waiting).forEach(k -> l.queue.addAfter(k, RETRY_LATER));
+                }
                 l.queue.done(key);
             } catch (Exception e) {
                 txn.rollback(cp);
                 fail(l, key, e);
             }
         }
+        // A pod given its address (and port) here: the policies and namespace isolation that select or admit it
+        // and were reconciled in an earlier batch (its event queued them while they were queued already, and a
+        // batch took them before the pod) read it without one. Those of this batch come after it (pods sort first)
+        // and read it. Queued whether or not the commit succeeds: a retry finds the address already allocated.
+        addressed.removeAll(sorted);
+        addressed.forEach(l.queue::add);
         if (committed.isEmpty()) {
             return;
         }

@@ -37,6 +37,8 @@ public final class Metrics {
     final Counter nbDriftFound = Counter.builder("kovn_nb_drift_rows_found")
             .description("NB rows the periodic audits found differing from the Kubernetes objects (then repaired)")
             .register(registry);
+    final Counter nbAudits = Counter.builder("kovn_nb_audits")
+            .description("NB audits run (periodic, after NB's content was replaced, or requested)").register(registry);
 
     private final java.util.Map<ObjectKey.Kind, Counter> reconcileErrors = new java.util.EnumMap<>(ObjectKey.Kind.class);
 
@@ -72,6 +74,11 @@ public final class Metrics {
 
     void gauge(String name, String kind, Supplier<Number> value) {
         Gauge.builder(name, value).tag("kind", kind).register(registry);
+    }
+
+    /** Audits of NB run so far (a test requesting one waits for this to grow). */
+    public long nbAudits() {
+        return (long) nbAudits.count();
     }
 
     /** Committed NB transactions so far (tests use it to check that an idle restart writes nothing). */

@@ -56,6 +56,7 @@ public final class NbAudit {
             SharedIndexInformer<EndpointSlice> slices = informers.add("endpointslices", api.informer(EndpointSlice.class, 0));
             SharedIndexInformer<Namespace> namespaces = informers.add("namespaces", api.informer(Namespace.class, 0));
             SharedIndexInformer<NetworkPolicy> policies = informers.add("networkpolicies", api.informer(NetworkPolicy.class, 0));
+            ClusterState.index(pods, policies);
             slices.addIndexers(Map.of(ClusterState.SLICES_BY_SERVICE, s -> {
                 String key = ServiceReconciler.sliceServiceKey(s);
                 return key == null ? List.of() : List.of(key);

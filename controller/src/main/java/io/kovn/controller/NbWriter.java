@@ -5,14 +5,19 @@ import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.client.TransactResult;
 import io.kovn.ovsdb.replica.DatabaseReplica;
+import io.kovn.ovsdb.wire.Mutation;
 import io.kovn.ovsdb.wire.Operation;
 import io.kovn.ovsdb.wire.Uuid;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +55,7 @@ final class NbWriter {
 
         List<String[]> inserted = new ArrayList<>();
         List<String[]> deleted = new ArrayList<>();
+        List<Predicate<DatabaseReplica>> mutated = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             Operation op = ops.get(i);
             if (op instanceof Operation.Insert) {
@@ -57,15 +63,43 @@ final class NbWriter {
             } else if (op instanceof Operation.Delete d && d.where().size() == 1
                     && "_uuid".equals(d.where().get(0).column())) {
                 deleted.add(new String[] {op.table(), ((Uuid) d.where().get(0).value()).value()});
+            } else if (op instanceof Operation.Mutate m) {
+                shown(m).ifPresent(mutated::add);
             }
         }
         try {
             nb.await(r -> inserted.stream().allMatch(x -> r.row(x[0], Uuid.of(x[1])).isPresent())
-                    && deleted.stream().noneMatch(x -> r.row(x[0], Uuid.of(x[1])).isPresent()))
+                    && deleted.stream().noneMatch(x -> r.row(x[0], Uuid.of(x[1])).isPresent())
+                    && mutated.stream().allMatch(p -> p.test(r)))
                     .get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             log.warn("NB replica did not show a committed transaction within {}", CATCH_UP);
         }
         return result;
+    }
+
+    /**
+     * When the replica shows a set mutation of a row by uuid: the inserted elements there, the deleted ones gone
+     * (elements that are named uuids of this transaction's inserts are not checked). Set columns are changed by
+     * their difference, which the next batch computes from the replica: a replica one transaction behind would
+     * make it miss a change (an address deleted, then wanted again).
+     */
+    private static Optional<Predicate<DatabaseReplica>> shown(Operation.Mutate m) {
+        if (m.where().size() != 1 || !"_uuid".equals(m.where().get(0).column())
+                || !(m.where().get(0).value() instanceof Uuid row) || row.isNamed()) {
+            return Optional.empty();
+        }
+        List<Predicate<DatabaseReplica>> checks = new ArrayList<>();
+        for (Mutation mu : m.mutations()) {
+            if (!(mu.value() instanceof Set<?> values)
+                    || (mu.mutator() != Mutation.Mutator.INSERT && mu.mutator() != Mutation.Mutator.DELETE)) {
+                continue;
+            }
+            List<Object> real = values.stream().filter(v -> !(v instanceof Uuid u && u.isNamed())).map(v -> (Object) v).toList();
+            boolean insert = mu.mutator() == Mutation.Mutator.INSERT;
+            checks.add(r -> r.row(m.table(), row).map(x -> x.get(mu.column()) instanceof Collection<?> c
+                    && real.stream().allMatch(v -> c.contains(v) == insert)).orElse(true));
+        }
+        return checks.isEmpty() ? Optional.empty() : Optional.of(r -> checks.stream().allMatch(c -> c.test(r)));
     }
 }

@@ -136,7 +136,7 @@ public final class MemoryCluster implements ClusterApi {
         return patched;
     }
 
-    /** Applies the JSON patches the controller sends for its pod condition (add/replace/test under /status). */
+    /** Applies the JSON patches the controller sends for its pod condition (add/replace/test under /status, test of the resourceVersion). */
     @Override
     public synchronized void patchPodStatus(String namespace, String name, String jsonPatch) {
         Pod cur = existing(Pod.class, namespace + "/" + name);
@@ -146,7 +146,11 @@ public final class MemoryCluster implements ClusterApi {
             String path = op.path("path").asString();
             String kind = op.path("op").asString();
             JsonNode value = op.path("value");
-            if ("test".equals(kind)) {
+            if ("test".equals(kind) && "/metadata/resourceVersion".equals(path)) {
+                if (!value.asString().equals(cur.getMetadata().getResourceVersion())) {
+                    throw new KubernetesClientException("test failed: " + path);
+                }
+            } else if ("test".equals(kind)) {
                 int i = Integer.parseInt(path.split("/")[3]);
                 if (i >= conditions.size() || !value.asString().equals(conditions.get(i).getType())) {
                     throw new KubernetesClientException("test failed: " + path);

@@ -252,6 +252,13 @@ public final class ScaleBench {
                             rep + 1, add, Math.min(LABELLED_PODS, o.pods()), label);
                     waitFor(c::idle);
                 }
+                // the periodic audit (every 5 min) may not have run: one now, with everything settled, tells
+                // whether the incremental writes left NB as the objects imply
+                long audits = c.metrics().nbAudits();
+                c.requestAudit();
+                waitFor(() -> c.metrics().nbAudits() > audits);
+                progress.printf("NB audit: %d rows differ from what the objects imply after churn and policy updates%n",
+                        c.driftRows());
                 Map<Integer, Spread> s50 = new LinkedHashMap<>();
                 Map<Integer, Spread> s99 = new LinkedHashMap<>();
                 Map<Integer, Spread> sAnn = new LinkedHashMap<>();
@@ -351,6 +358,7 @@ public final class ScaleBench {
         }
 
         private final MemoryCluster cluster;
+        private final DatabaseReplica observer;
         private final Map<String, Long> inNb = new ConcurrentHashMap<>();
         private final Map<String, Long> goneFromNb = new ConcurrentHashMap<>();
         private final Map<String, Long> annotated = new ConcurrentHashMap<>();
@@ -361,6 +369,7 @@ public final class ScaleBench {
 
         Churn(MemoryCluster cluster, DatabaseReplica observer) {
             this.cluster = cluster;
+            this.observer = observer;
             observer.addListener(LogicalSwitchPort.TABLE_NAME, new RowListener<Row>() {
                 @Override
                 public void onAdd(Row row) {
@@ -403,10 +412,11 @@ public final class ScaleBench {
                     live.add(p);
                 }
             }
-            // a pod deleted before it was annotated never will be: it counts in NB latency only
+            // a pod deleted before it was annotated (or in NB) never will be: it counts in the latencies it reached
             waitFor(() -> created.keySet().stream().allMatch(n -> (inNb.containsKey(n) || deleted.containsKey(n))
                     && (annotated.containsKey(podName(n)) || deleted.containsKey(n)))
-                    && deleted.keySet().stream().allMatch(goneFromNb::containsKey));
+                    && deleted.keySet().stream().allMatch(n -> observer.lookupOne(LogicalSwitchPort.TABLE,
+                            LogicalSwitchPort.NAME, n).isEmpty() && (!inNb.containsKey(n) || goneFromNb.containsKey(n))));
             List<Double> nb = new ArrayList<>();
             List<Double> ann = new ArrayList<>();
             created.forEach((port, due) -> {
@@ -417,7 +427,11 @@ public final class ScaleBench {
                     ann.add((annotated.get(podName(port)) - due) / 1e6);
                 }
             });
-            deleted.forEach((port, due) -> nb.add((goneFromNb.get(port) - due) / 1e6));
+            deleted.forEach((port, due) -> {
+                if (goneFromNb.containsKey(port)) {
+                    nb.add((goneFromNb.get(port) - due) / 1e6);
+                }
+            });
             return new Figures(Spread.quantile(nb, 0.5), Spread.quantile(nb, 0.99), Spread.quantile(ann, 0.99));
         }
     }

@@ -13,12 +13,24 @@ import io.kovn.controller.EventRecorder;
 import io.kovn.controller.alloc.NodeSubnetAllocator;
 import io.kovn.controller.alloc.AddressPool;
 import io.kovn.ovsdb.replica.DatabaseReplica;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** What the reconcilers share: configuration, the informers' caches, the NB replica and the allocators. */
 public final class ClusterState {
     public static final String SLICES_BY_SERVICE = "service";
+    /** fabric8's informers index every namespaced kind by namespace under this name. */
+    static final String BY_NAMESPACE = "namespace";
+    /** Pods by "namespace/key=value" of each label: a selector's matchLabels resolve to one bucket. */
+    static final String PODS_BY_NAMESPACE_LABEL = "namespace-label";
+    /** NetworkPolicies with a namespaceSelector peer, under {@value #HAS_NAMESPACE_SELECTOR}. */
+    static final String POLICIES_BY_PEER = "peer";
+    static final String HAS_NAMESPACE_SELECTOR = "namespaceSelector";
+    /** ... and those with an egress rule to any pod on a named port (resolved on every pod), under this. */
+    static final String NAMED_PORT_TO_ANY_POD = "namedPortToAnyPod";
 
     final ControllerConfig config;
     final ClusterApi api;
@@ -51,6 +63,71 @@ public final class ClusterState {
         this.policies = policies;
         this.subnets = new NodeSubnetAllocator(config.clusterSubnet(), config.nodeSubnetPrefix());
         this.joinIps = new AddressPool(config.joinSubnet());
+    }
+
+    /**
+     * Adds the indexes selectors resolve through, before the informers start: pods by namespace and label, and
+     * the policies that name other namespaces; a pod event then costs the policies it can affect, not a scan.
+     */
+    public static void index(SharedIndexInformer<Pod> pods, SharedIndexInformer<NetworkPolicy> policies) {
+        pods.addIndexers(Map.of(PODS_BY_NAMESPACE_LABEL, p -> {
+            Map<String, String> labels = p.getMetadata().getLabels();
+            if (labels == null || labels.isEmpty()) {
+                return List.of();
+            }
+            List<String> keys = new ArrayList<>(labels.size());
+            labels.forEach((k, v) -> keys.add(p.getMetadata().getNamespace() + "/" + k + "=" + v));
+            return keys;
+        }));
+        policies.addIndexers(Map.of(POLICIES_BY_PEER, np -> {
+            List<String> keys = new ArrayList<>(2);
+            if (PolicyPeers.hasNamespaceSelector(np)) {
+                keys.add(HAS_NAMESPACE_SELECTOR);
+            }
+            if (PolicyPeers.namedPortToAnyPod(np)) {
+                keys.add(NAMED_PORT_TO_ANY_POD);
+            }
+            return keys;
+        }));
+    }
+
+    /** Networked pods of {@code namespace} that {@code selector} selects (null: all), through the indexes. */
+    public List<Pod> selectPods(String namespace, LabelSelector selector) {
+        List<Pod> candidates = null;
+        Map<String, String> match = selector == null ? null : selector.getMatchLabels();
+        if (match != null) {
+            for (Map.Entry<String, String> e : match.entrySet()) {
+                List<Pod> bucket = pods.getIndexer().byIndex(PODS_BY_NAMESPACE_LABEL, namespace + "/" + e.getKey() + "=" + e.getValue());
+                if (candidates == null || bucket.size() < candidates.size()) {
+                    candidates = bucket;
+                }
+            }
+        }
+        if (candidates == null) {
+            candidates = pods.getIndexer().byIndex(BY_NAMESPACE, namespace);
+        }
+        List<Pod> out = new ArrayList<>();
+        for (Pod p : candidates) {
+            if (networked(p) && namespace.equals(p.getMetadata().getNamespace())
+                    && LabelSelectors.matches(selector, p.getMetadata().getLabels())) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    public List<NetworkPolicy> policiesIn(String namespace) {
+        return policies.getIndexer().byIndex(BY_NAMESPACE, namespace);
+    }
+
+    /** The policies with a namespaceSelector peer: they may admit pods of any namespace. */
+    public List<NetworkPolicy> policiesNamingNamespaces() {
+        return policies.getIndexer().byIndex(POLICIES_BY_PEER, HAS_NAMESPACE_SELECTOR);
+    }
+
+    /** The policies with an egress rule to any pod on a named port: every pod may change their match. */
+    public List<NetworkPolicy> policiesNamingAnyPod() {
+        return policies.getIndexer().byIndex(POLICIES_BY_PEER, NAMED_PORT_TO_ANY_POD);
     }
 
     public NodeSubnetAllocator subnets() {

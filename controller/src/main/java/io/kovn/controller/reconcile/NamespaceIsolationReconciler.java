@@ -45,10 +45,7 @@ public final class NamespaceIsolationReconciler implements Reconciler {
         String ns = key.name();
         Map<String, Pod> ingress = new LinkedHashMap<>();
         Map<String, Pod> egress = new LinkedHashMap<>();
-        for (NetworkPolicy np : state.policiesList()) {
-            if (!ns.equals(np.getMetadata().getNamespace())) {
-                continue;
-            }
+        for (NetworkPolicy np : state.policiesIn(ns)) {
             Set<String> types = NetworkPolicyReconciler.policyTypes(np);
             for (Pod p : NetworkPolicyReconciler.selectedPods(state, np)) {
                 if (types.contains("Ingress")) {

@@ -130,15 +130,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
 
     /** Networked pods of the policy's namespace that its podSelector selects. */
     static List<Pod> selectedPods(ClusterState state, NetworkPolicy np) {
-        String ns = np.getMetadata().getNamespace();
-        List<Pod> out = new ArrayList<>();
-        for (Pod p : state.podsList()) {
-            if (ns.equals(p.getMetadata().getNamespace()) && ClusterState.networked(p)
-                    && LabelSelectors.matches(np.getSpec().getPodSelector(), p.getMetadata().getLabels())) {
-                out.add(p);
-            }
-        }
-        return out;
+        return state.selectPods(np.getMetadata().getNamespace(), np.getSpec().getPodSelector());
     }
 
     /**
@@ -184,21 +176,13 @@ public final class NetworkPolicyReconciler implements Reconciler {
 
     /** Pods a peer names: podSelector in the policy's namespace, or in the namespaces namespaceSelector picks. */
     private List<Pod> podsOf(String policyNamespace, NetworkPolicyPeer peer) {
+        if (peer.getNamespaceSelector() == null) {
+            return state.selectPods(policyNamespace, peer.getPodSelector());
+        }
         List<Pod> out = new ArrayList<>();
-        for (Pod p : state.podsList()) {
-            if (!ClusterState.networked(p)) {
-                continue;
-            }
-            String ns = p.getMetadata().getNamespace();
-            boolean nsOk;
-            if (peer.getNamespaceSelector() == null) {
-                nsOk = ns.equals(policyNamespace);
-            } else {
-                Namespace n = state.namespace(ns);
-                nsOk = n != null && LabelSelectors.matches(peer.getNamespaceSelector(), n.getMetadata().getLabels());
-            }
-            if (nsOk && (peer.getPodSelector() == null || LabelSelectors.matches(peer.getPodSelector(), p.getMetadata().getLabels()))) {
-                out.add(p);
+        for (Namespace n : state.namespacesList()) {
+            if (LabelSelectors.matches(peer.getNamespaceSelector(), n.getMetadata().getLabels())) {
+                out.addAll(state.selectPods(n.getMetadata().getName(), peer.getPodSelector()));
             }
         }
         return out;
@@ -231,13 +215,15 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 terms.add(p.getEndPort() == null ? proto + ".dst == " + port.getIntVal()
                         : "(" + proto + ".dst >= " + port.getIntVal() + " && " + proto + ".dst <= " + p.getEndPort() + ")");
             } else {
+                Set<String> named = new TreeSet<>(); // sorted: the match must not depend on the store's order
                 for (Pod pod : destinations) {
                     Optional<String> ip = state.podIp(pod);
                     Optional<Integer> resolved = namedPort(pod, port.getStrVal(), proto);
                     if (ip.isPresent() && resolved.isPresent()) {
-                        terms.add("(ip4.dst == " + ip.get() + " && " + proto + ".dst == " + resolved.get() + ")");
+                        named.add("(ip4.dst == " + ip.get() + " && " + proto + ".dst == " + resolved.get() + ")");
                     }
                 }
+                terms.addAll(named);
             }
         }
         return terms.isEmpty() ? null : " && (" + String.join(" || ", terms) + ")";

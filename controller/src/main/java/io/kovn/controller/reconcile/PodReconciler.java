@@ -62,8 +62,9 @@ public final class PodReconciler implements Reconciler {
         String portName = Names.podPort(key.namespace(), key.name());
         Optional<LogicalSwitchPort> port = txn.nb().lookupOne(LogicalSwitchPort.TABLE, LogicalSwitchPort.NAME, portName);
         if (!ClusterState.networked(pod)) {
+            Allocation held = allocations.get(key);
             port.filter(p -> ClusterTopology.ownedBy(p.externalIds(), Owners.TYPE_POD, key.ref()))
-                    .ifPresent(p -> SwitchOps.deletePort(txn, p));
+                    .ifPresent(p -> SwitchOps.deletePort(txn, p, held == null ? null : Names.nodeSwitch(held.node())));
             return () -> release(key);
         }
         String uid = pod.getMetadata().getUid();

@@ -6,6 +6,7 @@ import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.Condition;
 import io.kovn.ovsdb.wire.Operation;
 import io.kovn.ovsdb.wire.Uuid;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The operations of one NB transaction being built, read against the NB replica. Rows inserted earlier in the
@@ -33,6 +33,10 @@ public final class NbTxn {
     /** Waits that the database is still as the replica showed it, by table/row/column; sent ahead of ops. */
     private final Map<String, Operation> guards = new LinkedHashMap<>();
     private final Map<String, Uuid> pending = new HashMap<>();
+    /** Changes to {@link #pending} in order (key, value before), so a rollback undoes them without a copy. */
+    private final List<Map.Entry<String, Uuid>> pendingLog = new ArrayList<>();
+    /** Guard keys in the order they were added. */
+    private final List<String> guardOrder = new ArrayList<>();
     private int names;
 
     public NbTxn(DatabaseReplica nb) {
@@ -67,9 +71,12 @@ public final class NbTxn {
      * adding them a second time.
      */
     <T> void addUnchangedGuard(Table<?> table, Uuid uuid, Column<T> column, T expected) {
-        guards.putIfAbsent(table.name() + "/" + uuid.value() + "/" + column.name(), Operation.waitUntil(table)
-                .timeout(0).where(Condition.uuid(uuid))
-                .equalTo(List.of(column.name()), List.of(Map.of(column.name(), expected))));
+        String key = table.name() + "/" + uuid.value() + "/" + column.name();
+        if (!guards.containsKey(key)) {
+            guards.put(key, Operation.waitUntil(table).timeout(0).where(Condition.uuid(uuid))
+                    .equalTo(List.of(column.name()), List.of(Map.of(column.name(), expected))));
+            guardOrder.add(key);
+        }
     }
 
     /** The guards, then the operations in the order they were added. */
@@ -88,20 +95,31 @@ public final class NbTxn {
         return guards.size() + ops.size();
     }
 
-    /** A point to roll back to if building the next part fails. */
-    public record Checkpoint(int size, Map<String, Uuid> pending, Set<String> guards) {
+    /**
+     * A point to roll back to if building the next part fails: positions in the operations and in the logs of
+     * pending rows and guards, so taking one costs nothing however big the transaction (one is taken per key).
+     */
+    public record Checkpoint(int size, int pendingChanges, int guards) {
     }
 
     public Checkpoint checkpoint() {
-        return new Checkpoint(ops.size(), Map.copyOf(pending), Set.copyOf(guards.keySet()));
+        return new Checkpoint(ops.size(), pendingLog.size(), guardOrder.size());
     }
 
     /** Drops everything added since {@code cp}. */
     public void rollback(Checkpoint cp) {
         ops.subList(cp.size(), ops.size()).clear();
-        pending.clear();
-        pending.putAll(cp.pending());
-        guards.keySet().retainAll(cp.guards());
+        for (int i = pendingLog.size() - 1; i >= cp.pendingChanges(); i--) {
+            Map.Entry<String, Uuid> change = pendingLog.remove(i);
+            if (change.getValue() == null) {
+                pending.remove(change.getKey());
+            } else {
+                pending.put(change.getKey(), change.getValue());
+            }
+        }
+        for (int i = guardOrder.size() - 1; i >= cp.guards(); i--) {
+            guards.remove(guardOrder.remove(i));
+        }
     }
 
     /** A fresh uuid-name for an insert of this transaction. */
@@ -115,10 +133,15 @@ public final class NbTxn {
     }
 
     void markPending(String table, String name, Uuid ref) {
-        pending.put(table + "/" + name, ref);
+        String key = table + "/" + name;
+        pendingLog.add(new AbstractMap.SimpleImmutableEntry<>(key, pending.put(key, ref)));
     }
 
     void forgetPending(String table, String name) {
-        pending.remove(table + "/" + name);
+        String key = table + "/" + name;
+        Uuid before = pending.remove(key);
+        if (before != null) {
+            pendingLog.add(new AbstractMap.SimpleImmutableEntry<>(key, before));
+        }
     }
 }

@@ -4,6 +4,8 @@ import io.kovn.ovn.nb.ACL;
 import io.kovn.ovn.nb.AddressSet;
 import io.kovn.ovn.nb.LogicalSwitchPort;
 import io.kovn.ovn.nb.PortGroup;
+import io.kovn.ovsdb.model.Column;
+import io.kovn.ovsdb.model.Table;
 import io.kovn.ovsdb.wire.Condition;
 import io.kovn.ovsdb.wire.Operation;
 import io.kovn.ovsdb.wire.Uuid;
@@ -54,8 +56,32 @@ public final class PolicyOps {
             txn.markPending(AddressSet.TABLE_NAME, name, ins.ref());
             return;
         }
-        new Diff<>(AddressSet.TABLE, cur.get()).set(AddressSet.ADDRESSES, addresses)
-                .set(AddressSet.EXTERNAL_IDS, externalIds).addTo(txn);
+        new Diff<>(AddressSet.TABLE, cur.get()).set(AddressSet.EXTERNAL_IDS, externalIds).addTo(txn);
+        mutateSet(txn, AddressSet.TABLE, cur.get().uuid(), AddressSet.ADDRESSES, cur.get().addresses(), addresses);
+    }
+
+    /**
+     * Makes set column {@code column} of row {@code uuid} hold {@code wanted} instead of {@code current} with one
+     * mutate (delete what goes, insert what comes): the operation, the server's work and the update sent to every
+     * client grow with the change, not with the set (an update would rewrite an address set of 10,000 addresses to
+     * add one). Nothing is added when they are equal.
+     */
+    static <T> void mutateSet(NbTxn txn, Table<?> table, Uuid uuid, Column<Set<T>> column, Set<T> current, Set<T> wanted) {
+        Set<T> gone = new HashSet<>(current);
+        gone.removeAll(wanted);
+        Set<T> added = new HashSet<>(wanted);
+        added.removeAll(current);
+        if (gone.isEmpty() && added.isEmpty()) {
+            return;
+        }
+        Operation.Mutate m = Operation.mutate(table).where(Condition.uuid(uuid));
+        if (!gone.isEmpty()) {
+            m = m.with(column.delete(gone));
+        }
+        if (!added.isEmpty()) {
+            m = m.with(column.insert(added));
+        }
+        txn.add(m);
     }
 
     public static void deleteAddressSet(NbTxn txn, AddressSet set) {
@@ -116,8 +142,8 @@ public final class PolicyOps {
                 stale.add(acl.uuid());
             }
         });
-        Diff<PortGroup> d = new Diff<>(PortGroup.TABLE, pg).set(PortGroup.PORTS, ports).set(PortGroup.EXTERNAL_IDS, externalIds);
-        d.addTo(txn);
+        new Diff<>(PortGroup.TABLE, pg).set(PortGroup.EXTERNAL_IDS, externalIds).addTo(txn);
+        mutateSet(txn, PortGroup.TABLE, pg.uuid(), PortGroup.PORTS, pg.ports(), ports);
         if (!added.isEmpty() || !stale.isEmpty()) {
             Operation.Mutate m = Operation.mutate(PortGroup.TABLE).where(Condition.uuid(pg.uuid()));
             if (!stale.isEmpty()) {

@@ -90,6 +90,9 @@ public final class SwitchOps {
                 .set(LogicalSwitchPort.PORT_SECURITY, spec.portSecurity())
                 .set(LogicalSwitchPort.OPTIONS, spec.options())
                 .set(LogicalSwitchPort.EXTERNAL_IDS, spec.externalIds()).addTo(txn);
+        if (holds(txn, sw, port.uuid())) {
+            return; // where it belongs: the common case, without looking at every switch
+        }
         List<LogicalSwitch> holders = holders(txn, port.uuid());
         for (LogicalSwitch h : holders) {
             if (!h.uuid().equals(sw)) {
@@ -136,12 +139,32 @@ public final class SwitchOps {
 
     /** Removes a port from every switch holding it (OVSDB then deletes the unreferenced row). */
     public static void deletePort(NbTxn txn, LogicalSwitchPort port) {
+        deletePort(txn, port, null);
+    }
+
+    /**
+     * As {@link #deletePort(NbTxn, LogicalSwitchPort)}, looking at {@code likelySwitch} first (null: none): when it
+     * holds the port, the other switches are not looked at (each holds its own node's ports only).
+     */
+    public static void deletePort(NbTxn txn, LogicalSwitchPort port, String likelySwitch) {
+        Optional<Uuid> likely = likelySwitch == null ? Optional.empty() : ref(txn, likelySwitch);
+        if (likely.isPresent() && holds(txn, likely.get(), port.uuid())) {
+            txn.add(Operation.mutate(LogicalSwitch.TABLE).where(Condition.uuid(likely.get()))
+                    .with(LogicalSwitch.PORTS.delete(Set.of(port.uuid()))));
+            return;
+        }
         for (LogicalSwitch h : holders(txn, port.uuid())) {
             txn.add(Operation.mutate(LogicalSwitch.TABLE).where(Condition.uuid(h.uuid()))
                     .with(LogicalSwitch.PORTS.delete(Set.of(port.uuid()))));
         }
     }
 
+    /** Whether the switch {@code sw} (in the replica) holds {@code port}. */
+    private static boolean holds(NbTxn txn, Uuid sw, Uuid port) {
+        return txn.nb().get(LogicalSwitch.TABLE, sw).map(s -> s.ports().contains(port)).orElse(false);
+    }
+
+    /** Every switch holding {@code port}: a look at each switch, for the rare port that is not where it belongs. */
     private static List<LogicalSwitch> holders(NbTxn txn, Uuid port) {
         return txn.nb().list(LogicalSwitch.TABLE).stream().filter(s -> s.ports().contains(port)).toList();
     }

@@ -1,0 +1,136 @@
+package io.kovn.controller.reconcile;
+
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.kovn.controller.ObjectKey;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The keys a pod event maps to. The pod's own key, unless nothing the controller reads changed (a new
+ * resourceVersion, status the kubelet writes); and when what policies read changed (labels, named ports, whether it
+ * is networked), the NetworkPolicies that select or admit it before or after, and its namespace's isolation, found
+ * through the indexes: the policies of its namespace and those naming other namespaces, each checked against the
+ * pod instead of reconciled.
+ */
+public final class PodEvents {
+    private PodEvents() {
+    }
+
+    /** {@code before} is null for an add, {@code after} null for a delete. */
+    public static List<ObjectKey> keys(ClusterState state, Pod before, Pod after) {
+        Pod pod = after != null ? after : before;
+        List<ObjectKey> keys = new ArrayList<>();
+        boolean both = before != null && after != null;
+        if (!both || podChanged(before, after)) {
+            keys.add(ObjectKey.pod(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
+        }
+        if (state != null && (!both || policyInputsChanged(before, after))) {
+            Set<ObjectKey> policies = new LinkedHashSet<>();
+            if (before != null) {
+                policies.addAll(policyKeys(state, before));
+            }
+            if (after != null) {
+                policies.addAll(policyKeys(state, after));
+            }
+            keys.addAll(policies);
+        }
+        return keys;
+    }
+
+    /** The policies that select or admit {@code pod}, and its namespace's isolation if one of them selects it. */
+    public static Set<ObjectKey> policyKeys(ClusterState state, Pod pod) {
+        Set<ObjectKey> keys = new LinkedHashSet<>();
+        String ns = pod.getMetadata().getNamespace();
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        boolean isolated = false;
+        for (NetworkPolicy np : state.policiesIn(ns)) {
+            if (np.getSpec() == null) {
+                continue;
+            }
+            if (LabelSelectors.matches(np.getSpec().getPodSelector(), labels)) {
+                keys.add(key(np));
+                isolated = true;
+                continue;
+            }
+            for (NetworkPolicyPeer peer : PolicyPeers.of(np)) {
+                if (peer.getIpBlock() == null && peer.getNamespaceSelector() == null
+                        && LabelSelectors.matches(peer.getPodSelector(), labels)) {
+                    keys.add(key(np));
+                    break;
+                }
+            }
+        }
+        Namespace namespace = state.namespace(ns);
+        Map<String, String> nsLabels = namespace == null ? null : namespace.getMetadata().getLabels();
+        for (NetworkPolicy np : state.policiesNamingNamespaces()) {
+            for (NetworkPolicyPeer peer : PolicyPeers.of(np)) {
+                if (peer.getNamespaceSelector() != null && namespace != null
+                        && LabelSelectors.matches(peer.getNamespaceSelector(), nsLabels)
+                        && LabelSelectors.matches(peer.getPodSelector(), labels)) {
+                    keys.add(key(np));
+                    break;
+                }
+            }
+        }
+        state.policiesNamingAnyPod().forEach(np -> keys.add(key(np)));
+        if (isolated) {
+            keys.add(ObjectKey.namespace(ns));
+        }
+        return keys;
+    }
+
+    private static ObjectKey key(NetworkPolicy np) {
+        return ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName());
+    }
+
+    /** What the pod's own reconcile reads: where it runs, whether networked, its annotation and condition. */
+    static boolean podChanged(Pod a, Pod b) {
+        return !Objects.equals(a.getMetadata().getUid(), b.getMetadata().getUid())
+                || ClusterState.networked(a) != ClusterState.networked(b)
+                || !Objects.equals(a.getSpec() == null ? null : a.getSpec().getNodeName(),
+                        b.getSpec() == null ? null : b.getSpec().getNodeName())
+                || !Objects.equals(PodReconciler.annotation(a), PodReconciler.annotation(b))
+                || !Objects.equals(condition(a), condition(b));
+    }
+
+    /** What policies read of a pod: labels, named ports, whether it is networked (and so has an address). */
+    static boolean policyInputsChanged(Pod a, Pod b) {
+        return !Objects.equals(a.getMetadata().getUid(), b.getMetadata().getUid())
+                || ClusterState.networked(a) != ClusterState.networked(b)
+                || !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels())
+                || !Objects.equals(ports(a), ports(b));
+    }
+
+    private static String condition(Pod p) {
+        if (p.getStatus() == null || p.getStatus().getConditions() == null) {
+            return null;
+        }
+        for (PodCondition c : p.getStatus().getConditions()) {
+            if (PodNetworkCondition.TYPE.equals(c.getType())) {
+                return c.getStatus() + "/" + c.getReason();
+            }
+        }
+        return null;
+    }
+
+    private static List<ContainerPort> ports(Pod p) {
+        List<ContainerPort> out = new ArrayList<>();
+        if (p.getSpec() != null && p.getSpec().getContainers() != null) {
+            p.getSpec().getContainers().forEach(c -> {
+                if (c.getPorts() != null) {
+                    out.addAll(c.getPorts());
+                }
+            });
+        }
+        return out;
+    }
+}
