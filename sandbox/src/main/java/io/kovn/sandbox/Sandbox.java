@@ -21,6 +21,8 @@ import io.kovn.sandbox.standins.ReplicaSetController;
 import io.kovn.sandbox.standins.RuntimePod;
 import io.kovn.sandbox.standins.RuntimePodProcesses;
 import io.kovn.sandbox.state.SandboxState;
+import io.kovn.sandbox.image.PodmanLauncher;
+import io.kovn.testing.DaemonLauncher;
 import io.kovn.testing.Netns;
 import io.kovn.testing.OvnNode;
 import io.kovn.testing.Underlay;
@@ -115,6 +117,9 @@ public final class Sandbox implements AutoCloseable {
     private Path controllerKubeconfig;
     private Path nodeKubeconfig;
     private Path logback;
+    /** With --image: runs the nodes' OVS and ovn-controller as containers; the machine's binaries otherwise. */
+    private DaemonLauncher launcher = DaemonLauncher.NATIVE;
+    private Path containersConf;
     private final List<SandboxController> controllers = new ArrayList<>();
     private int nodeCounter;
     private boolean ready;
@@ -186,6 +191,10 @@ public final class Sandbox implements AutoCloseable {
         mkdirs(stateDir);
         mkdirs(logDir);
         logback = SandboxFiles.writeLogback(stateDir);
+        if (cfg.image() != null) {
+            containersConf = PodmanLauncher.writeContainersConf(stateDir);
+            launcher = new PodmanLauncher(cfg.image(), containersConf);
+        }
         underlay = Underlay.create();
         for (int i = 1; i <= cfg.centralHosts(); i++) {
             String name = cfg.ha() ? "central" + i : "central";
@@ -320,7 +329,7 @@ public final class Sandbox implements AutoCloseable {
             gatewayIp = GATEWAY_PREFIX + (10 + Integer.parseInt(name.substring("node".length())));
             wireToGatewayNetwork(o.netns(), "g" + name.substring("node".length()), GATEWAY_INTERFACE);
         } catch (RuntimeException e) {
-            o.close();
+            closeOvn(o);
             throw e;
         }
         return new SandboxNode(name, o, stateDir.resolve("nodes").resolve(name), logDir, gatewayIp);
@@ -346,13 +355,22 @@ public final class Sandbox implements AutoCloseable {
     private OvnNode startOvnNode(String name) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return OvnNode.builder(name).underlay(underlay).encapType(cfg.encap()).timeout(DAEMON_TIMEOUT).start();
+                return OvnNode.builder(name).underlay(underlay).encapType(cfg.encap()).timeout(DAEMON_TIMEOUT)
+                        .launcher(launcher).start();
             } catch (RuntimeException e) {
                 if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Connection refused")) {
                     throw e;
                 }
                 log.info("node {}: {}; trying again", name, e.getMessage());
             }
+        }
+    }
+
+    /** Stops a node's daemons; with --image also removes their containers (their processes are gone by then). */
+    private void closeOvn(OvnNode o) {
+        o.close();
+        if (containersConf != null) {
+            PodmanLauncher.removeContainers(o.netns().name(), containersConf);
         }
     }
 
@@ -769,7 +787,7 @@ public final class Sandbox implements AutoCloseable {
         } catch (RuntimeException e) {
             log.info("ovn-controller of {} did not exit cleanly: {}", name, e.getMessage());
         }
-        n.ovn().close();
+        closeOvn(n.ovn());
         synchronized (this) {
             nodes.remove(name);
         }
@@ -942,7 +960,7 @@ public final class Sandbox implements AutoCloseable {
         })).toList().forEach(Sandbox::join));
         quietly(() -> controllers.forEach(c -> c.stop(Duration.ofSeconds(5))));
         quietly(() -> all.stream().map(n -> async(() -> {
-            n.ovn().close();
+            closeOvn(n.ovn());
             return null;
         })).toList().forEach(Sandbox::join));
         quietly(() -> {

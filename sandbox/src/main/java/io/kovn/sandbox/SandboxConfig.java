@@ -22,10 +22,13 @@ import java.time.Duration;
  *                           do not apply
  * @param nodeCertLifetime   with {@code tls}: the lifetime of the node certificates the controller signs (nodes
  *                           renew at 2/3 of it); null: the controller's default
+ * @param image              each node's ovsdb-server, ovs-vswitchd and ovn-controller as podman containers of this
+ *                           image, as the node DaemonSet of {@code kovn manifests} runs them (docs/install.md);
+ *                           null: this machine's binaries
  */
 public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
                             boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay,
-                            Duration nodeCertLifetime) {
+                            Duration nodeCertLifetime, String image) {
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/kovn-sandbox");
 
     public SandboxConfig {
@@ -35,12 +38,26 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
         if (underlay && (ha || tls)) {
             throw new IllegalArgumentException("--mode underlay has no --ha or --tls");
         }
+        if (underlay && image != null) {
+            throw new IllegalArgumentException("--mode underlay has no --image");
+        }
+        if (image != null && !image.matches("[a-z0-9][a-z0-9._/:@-]{0,254}")) {
+            throw new IllegalArgumentException("--image " + image + ": not an image reference");
+        }
         if (nodeCertLifetime != null && !tls) {
             throw new IllegalArgumentException("a node certificate lifetime needs --tls");
         }
         if (!encap.equals("geneve") && !encap.equals("vxlan")) {
             throw new IllegalArgumentException("--encap " + encap + ": use geneve or vxlan");
         }
+    }
+
+    /** This machine's binaries, no image. */
+    public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
+                         boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay,
+                         Duration nodeCertLifetime) {
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, underlay, nodeCertLifetime,
+                null);
     }
 
     /** The controller's default node certificate lifetime. */

@@ -71,6 +71,13 @@ public final class SandboxCommand {
                         + "restart do not serve it yet)")
         String mode;
 
+        @Option(names = "--image", arity = "0..1", fallbackValue = "localhost/kovn:dev", paramLabel = "IMG",
+                description = "run each node's ovsdb-server, ovs-vswitchd and ovn-controller as podman containers of "
+                        + "kovn's image (default with no value: ${FALLBACK-VALUE}; scripts/build-image.sh builds it), "
+                        + "with the commands, mounts and capabilities of the node DaemonSet of `kovn manifests`, in "
+                        + "the node's network namespace (docs/install.md)")
+        String image;
+
         @Override
         public Integer call() {
             if (!mode.equals("overlay") && !mode.equals("underlay")) {
@@ -78,7 +85,7 @@ public final class SandboxCommand {
                 return 2;
             }
             return SandboxUp.up(new SandboxUp.Options(state.get(), nodes, encap, apiPort, !noCheck, ha, tls,
-                    mode.equals("underlay")), System.out, System.err);
+                    mode.equals("underlay"), image), System.out, System.err);
         }
     }
 
