@@ -21,7 +21,7 @@ final class SandboxFiles {
             "kubeconfig", ".kubeconfig.tmp", Sandbox.KUBECONFIGS, "logs", "nodes", "central", "cni-plugin",
             SandboxServe.PROGRESS, SandboxUp.SUPERVISOR_FILE, SandboxUp.LOCK_FILE, SandboxServe.CONFIG_FILE,
             Sandbox.CONTROLLER_CONFIG, SandboxController.configFile(1), SandboxController.configFile(2),
-            SandboxControl.SOCKET, PodmanLauncher.CONTAINERS_CONF);
+            SandboxControl.SOCKET, PodmanLauncher.CONTAINERS_CONF, Sandbox.API_SOCKET);
 
     /** The log configuration of the sandbox's JVMs: kovn at INFO, the rest at WARN. */
     static Path writeLogback(Path stateDir) {

@@ -94,7 +94,7 @@ public final class SandboxUp {
                 + "standalone VM, a physical host); state, logs and kubeconfig in " + dir
                 : "kovn sandbox: " + o.nodes() + " node" + (o.nodes() == 1 ? "" : "s") + ", " + o.encap()
                 + " tunnels" + (o.ha() ? ", HA (NB and SB as 3-member RAFT clusters, two ovn-northd, two controllers)"
-                : "") + (o.image() == null ? "" : ", OVS and ovn-controller from the image " + o.image())
+                : "") + (o.image() == null ? "" : ", OVS, ovn-controller and node agents from the image " + o.image())
                 + "; state, logs and kubeconfig in " + dir);
         Path progress = dir.resolve(SandboxServe.PROGRESS);
         try {

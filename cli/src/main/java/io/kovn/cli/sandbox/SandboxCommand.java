@@ -72,7 +72,7 @@ public final class SandboxCommand {
         String mode;
 
         @Option(names = "--image", arity = "0..1", fallbackValue = "localhost/kovn:dev", paramLabel = "IMG",
-                description = "run each node's ovsdb-server, ovs-vswitchd and ovn-controller as podman containers of "
+                description = "run each node's ovsdb-server, ovs-vswitchd, ovn-controller and node agent as podman containers of "
                         + "kovn's image (default with no value: ${FALLBACK-VALUE}; scripts/build-image.sh builds it), "
                         + "with the commands, mounts and capabilities of the node DaemonSet of `kovn manifests`, in "
                         + "the node's network namespace (docs/install.md)")

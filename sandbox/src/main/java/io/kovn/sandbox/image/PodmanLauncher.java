@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +38,8 @@ public final class PodmanLauncher implements DaemonLauncher {
     /** The file {@link #writeContainersConf} writes in the sandbox's state directory. */
     public static final String CONTAINERS_CONF = "containers.conf";
     private static final String MODULES = "/lib/modules";
+    /** The node agent's container in the DaemonSet. */
+    public static final String AGENT = "kovn-node";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final NodePodSpec pod;
@@ -75,23 +78,40 @@ public final class PodmanLauncher implements DaemonLauncher {
 
     @Override
     public List<String> command(OvnNode node, String daemon, List<String> nativeCommand) {
-        Container c = pod.container(daemon);
+        Map<String, Path> volumes = new HashMap<>();
+        pod.container(daemon).getVolumeMounts().forEach(m -> volumes.put(m.getName(), node.dir()));
+        return run(name(node, daemon), daemon, node.netns().path(), volumes, Map.of());
+    }
+
+    /**
+     * The command line of the DaemonSet's container {@code container}, named {@code name}, in the network namespace
+     * {@code netns}: each volume it mounts from {@code volumes} (by volume name; {@code /lib/modules} left out where
+     * it does not exist), its environment with the values of {@code env} in place of the manifest's (those the
+     * manifest takes from the downward API or from Services, which the sandbox has not).
+     */
+    public List<String> run(String name, String container, Path netns, Map<String, Path> volumes,
+                            Map<String, String> env) {
+        Container c = pod.container(container);
         List<String> cmd = podman(containersConf);
-        cmd.addAll(List.of("run", "--rm", "--replace", "--name", name(node, daemon),
-                "--network", "ns:" + node.netns().path()));
+        cmd.addAll(List.of("run", "--rm", "--replace", "--name", name, "--network", "ns:" + netns));
         cmd.addAll(security(c.getSecurityContext()));
         for (VolumeMount m : c.getVolumeMounts()) {
-            cmd.addAll(mount(node, m));
+            cmd.addAll(mount(m, volumes));
         }
-        if (daemon.equals("ovs-vswitchd")) {
+        if (container.equals("ovs-vswitchd")) {
             cmd.addAll(List.of("--device", "/dev/net/tun"));
         }
+        if (container.equals(AGENT)) {
+            // the agent sets the gateway interface's sysctls (rp_filter, forwarding), and an unprivileged container's
+            // /proc/sys is read-only: a gap of the DaemonSet this sandbox found (docs/install.md), bridged here
+            cmd.addAll(List.of("--security-opt", "unmask=/proc/sys"));
+        }
         for (EnvVar e : c.getEnv()) {
-            if (e.getValueFrom() != null) {
-                throw new IllegalStateException(daemon + ": environment from " + e.getName() + "'s source is not "
-                        + "supported here");
+            String value = env.containsKey(e.getName()) ? env.get(e.getName()) : e.getValue();
+            if (value == null) {
+                throw new IllegalStateException(container + ": no value for " + e.getName() + " here");
             }
-            cmd.addAll(List.of("--env", e.getName() + "=" + e.getValue()));
+            cmd.addAll(List.of("--env", e.getName() + "=" + value));
         }
         cmd.add(image);
         cmd.addAll(c.getCommand());
@@ -99,11 +119,23 @@ public final class PodmanLauncher implements DaemonLauncher {
         return cmd;
     }
 
+    /** Where {@code container} sees the volume {@code volume} (its mount path in the DaemonSet). */
+    public String mountPath(String container, String volume) {
+        return pod.container(container).getVolumeMounts().stream().filter(m -> m.getName().equals(volume))
+                .map(VolumeMount::getMountPath).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(container + " does not mount " + volume));
+    }
+
+    /** Kills the container {@code name} as a crash would (its podman client then ends too). */
+    public void kill(String name) {
+        List<String> cmd = podman(containersConf);
+        cmd.addAll(List.of("kill", "--signal", "KILL", name));
+        Exec.run(cmd, Map.of(), null, TIMEOUT);
+    }
+
     @Override
     public void kill(OvnNode node, String daemon) {
-        List<String> cmd = podman(containersConf);
-        cmd.addAll(List.of("kill", "--signal", "KILL", name(node, daemon)));
-        Exec.run(cmd, Map.of(), null, TIMEOUT);
+        kill(name(node, daemon));
     }
 
     /** Removes every container of the node whose namespace is {@code netns}; what is gone already is skipped. */
@@ -154,19 +186,19 @@ public final class PodmanLauncher implements DaemonLauncher {
         return out;
     }
 
-    private List<String> mount(OvnNode node, VolumeMount m) {
+    private List<String> mount(VolumeMount m, Map<String, Path> volumes) {
         HostPathVolumeSource host = pod.volume(m.getName()).getHostPath();
-        if (host == null) {
-            throw new IllegalStateException("volume " + m.getName() + " is not a host path: not supported here");
-        }
         Path source;
-        if (host.getPath().equals(MODULES)) {
+        if (host != null && host.getPath().equals(MODULES)) {
             if (!Files.isDirectory(Path.of(MODULES))) {
                 return List.of(); // no kernel modules here: the userspace datapath instead (/dev/net/tun)
             }
             source = Path.of(MODULES);
         } else {
-            source = node.dir();
+            source = volumes.get(m.getName());
+            if (source == null) {
+                throw new IllegalStateException("no directory for the volume " + m.getName() + " here");
+            }
         }
         List<String> options = new ArrayList<>();
         if (Boolean.TRUE.equals(m.getReadOnly())) {

@@ -33,10 +33,11 @@ import tools.jackson.databind.json.JsonMapper;
 @ExtendWith(SharedSandbox.class)
 @EnabledIfSystemProperty(named = SharedSandbox.IMAGE_PROPERTY, matches = ".+")
 class ImageSandboxE2ETest {
-    private static final List<String> DAEMONS = List.of("ovsdb-server", "ovs-vswitchd", "ovn-controller");
+    private static final List<String> CONTAINERS = List.of("ovsdb-server", "ovs-vswitchd", "ovn-controller",
+            "kovn-node");
 
     @Test
-    void nodeDaemonsAreContainersOfTheImageAsTheDaemonSetRunsThem() {
+    void nodePodContainersRunFromTheImageAsTheDaemonSetRunsThem() {
         Sandbox s = SharedSandbox.sandbox();
         String image = SharedSandbox.Holder.image();
         NodePodSpec pod = NodePodSpec.of(image);
@@ -44,7 +45,7 @@ class ImageSandboxE2ETest {
         for (SandboxState.NodeState n : s.state().nodes()) {
             List<Long> inNamespace = Arrays.stream(Exec.run(Duration.ofSeconds(30), "ip", "netns", "pids", n.netns())
                     .check().out().split("\\s+")).filter(p -> !p.isBlank()).map(Long::parseLong).toList();
-            for (String daemon : DAEMONS) {
+            for (String daemon : CONTAINERS) {
                 String name = n.netns() + "-" + daemon;
                 String[] f = Exec.run(List.of("env", "CONTAINERS_CONF=" + conf, "podman", "inspect", "--format",
                         "{{.State.Status}}|{{.ImageName}}|{{.State.Pid}}|{{range .EffectiveCaps}}{{.}} {{end}}",
