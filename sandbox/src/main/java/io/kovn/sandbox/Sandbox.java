@@ -21,10 +21,14 @@ import io.kovn.sandbox.standins.ReplicaSetController;
 import io.kovn.sandbox.standins.RuntimePod;
 import io.kovn.sandbox.standins.RuntimePodProcesses;
 import io.kovn.sandbox.state.SandboxState;
+import io.kovn.sandbox.image.PodmanLauncher;
+import io.kovn.sandbox.image.SocketRelay;
+import io.kovn.testing.DaemonLauncher;
 import io.kovn.testing.Netns;
 import io.kovn.testing.OvnNode;
 import io.kovn.testing.Underlay;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +81,8 @@ public final class Sandbox implements AutoCloseable {
     static final String CONTROLLER_CONFIG = "controller.yaml";
     /** The controller's and the node agents' own kubeconfigs ({@code controller}, {@code node}). */
     static final String KUBECONFIGS = "kubeconfigs";
+    /** With --image: the API as a unix socket, for the relays in the nodes' namespaces. */
+    static final String API_SOCKET = "api.sock";
     private static final String GATEWAY_PREFIX = "172.18.0.";
     private static final Duration DAEMON_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration AGENT_TIMEOUT = Duration.ofSeconds(180);
@@ -115,6 +121,10 @@ public final class Sandbox implements AutoCloseable {
     private Path controllerKubeconfig;
     private Path nodeKubeconfig;
     private Path logback;
+    /** With --image: runs the nodes' OVS and ovn-controller as containers; the machine's binaries otherwise. */
+    private DaemonLauncher launcher = DaemonLauncher.NATIVE;
+    private Path containersConf;
+    private SocketRelay apiRelay;
     private final List<SandboxController> controllers = new ArrayList<>();
     private int nodeCounter;
     private boolean ready;
@@ -186,6 +196,10 @@ public final class Sandbox implements AutoCloseable {
         mkdirs(stateDir);
         mkdirs(logDir);
         logback = SandboxFiles.writeLogback(stateDir);
+        if (cfg.image() != null) {
+            containersConf = PodmanLauncher.writeContainersConf(stateDir);
+            launcher = new PodmanLauncher(cfg.image(), containersConf);
+        }
         underlay = Underlay.create();
         for (int i = 1; i <= cfg.centralHosts(); i++) {
             String name = cfg.ha() ? "central" + i : "central";
@@ -289,6 +303,15 @@ public final class Sandbox implements AutoCloseable {
         nodeKubeconfig = api.writeKubeconfigAs(stateDir.resolve(KUBECONFIGS).resolve("node"),
                 SandboxApiServer.NODE_USER);
         client = api.newClient();
+        if (cfg.image() != null) {
+            // the node agents' containers are in the nodes' namespaces: the API reaches them through this socket
+            try {
+                apiRelay = SocketRelay.fromUnix(stateDir.resolve(API_SOCKET), new InetSocketAddress("127.0.0.1",
+                        api.port()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
             ensureNamespace(ns);
         }
@@ -320,7 +343,7 @@ public final class Sandbox implements AutoCloseable {
             gatewayIp = GATEWAY_PREFIX + (10 + Integer.parseInt(name.substring("node".length())));
             wireToGatewayNetwork(o.netns(), "g" + name.substring("node".length()), GATEWAY_INTERFACE);
         } catch (RuntimeException e) {
-            o.close();
+            closeOvn(o);
             throw e;
         }
         return new SandboxNode(name, o, stateDir.resolve("nodes").resolve(name), logDir, gatewayIp);
@@ -346,13 +369,22 @@ public final class Sandbox implements AutoCloseable {
     private OvnNode startOvnNode(String name) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return OvnNode.builder(name).underlay(underlay).encapType(cfg.encap()).timeout(DAEMON_TIMEOUT).start();
+                return OvnNode.builder(name).underlay(underlay).encapType(cfg.encap()).timeout(DAEMON_TIMEOUT)
+                        .launcher(launcher).start();
             } catch (RuntimeException e) {
                 if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Connection refused")) {
                     throw e;
                 }
                 log.info("node {}: {}; trying again", name, e.getMessage());
             }
+        }
+    }
+
+    /** Stops a node's daemons; with --image also removes their containers (their processes are gone by then). */
+    private void closeOvn(OvnNode o) {
+        o.close();
+        if (containersConf != null) {
+            PodmanLauncher.removeContainers(o.netns().name(), containersConf);
         }
     }
 
@@ -394,7 +426,7 @@ public final class Sandbox implements AutoCloseable {
         synchronized (this) {
             if (n.runtime() == null) {
                 n.runtime(new PodRuntime(client, new PodRuntime.NodeContext(n.name(), n.ovn().encapIp(), n.confList(),
-                        n.binDir(), n.podsDir(), logDir.resolve("cni-" + n.name() + ".log"))));
+                        n.binDir(), n.podsDir(), logDir.resolve("cni-" + n.name() + ".log"), n.agentHostPaths())));
             }
         }
         step(n.name() + ": node agent ready (subnet " + nodeSubnet(n.name()) + "), chassis up, pod runtime watching ("
@@ -455,6 +487,11 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void startAgent(SandboxNode n) {
+        if (launcher instanceof PodmanLauncher l) {
+            n.startAgentContainer(l, nodeKubeconfig, api.port(), stateDir.resolve(API_SOCKET), ovn.remotes(OvnDb.SB),
+                    ovn.remotes(OvnDb.NB), cfg.encap());
+            return;
+        }
         n.startAgent(nodeKubeconfig, ovn.remotes(OvnDb.SB), ovn.unixRemotes(OvnDb.SB), ovn.remotes(OvnDb.NB),
                 cfg.encap(), plugin, jvmOptions(), cfg.tls());
     }
@@ -556,7 +593,7 @@ public final class Sandbox implements AutoCloseable {
                     if (a == null || !a.alive()) {
                         throw new IllegalStateException("the node agent of " + n.name() + " is not running");
                     }
-                    a.process().destroyForcibly();
+                    n.killAgent();
                     try {
                         a.process().waitFor();
                     } catch (InterruptedException e) {
@@ -769,7 +806,7 @@ public final class Sandbox implements AutoCloseable {
         } catch (RuntimeException e) {
             log.info("ovn-controller of {} did not exit cleanly: {}", name, e.getMessage());
         }
-        n.ovn().close();
+        closeOvn(n.ovn());
         synchronized (this) {
             nodes.remove(name);
         }
@@ -942,7 +979,7 @@ public final class Sandbox implements AutoCloseable {
         })).toList().forEach(Sandbox::join));
         quietly(() -> controllers.forEach(c -> c.stop(Duration.ofSeconds(5))));
         quietly(() -> all.stream().map(n -> async(() -> {
-            n.ovn().close();
+            closeOvn(n.ovn());
             return null;
         })).toList().forEach(Sandbox::join));
         quietly(() -> {
@@ -952,7 +989,7 @@ public final class Sandbox implements AutoCloseable {
         });
         List<AutoCloseable> namespaces = new ArrayList<>(Arrays.asList(external, gatewayNet));
         centralHosts.forEach(h -> namespaces.add(h.netns()));
-        for (AutoCloseable c : new AutoCloseable[] {underlay, client, api}) {
+        for (AutoCloseable c : new AutoCloseable[] {underlay, client, apiRelay, api}) {
             namespaces.add(c);
         }
         for (AutoCloseable c : namespaces) {

@@ -24,10 +24,13 @@ import java.time.Duration;
  *                           objects, and the controller uses its Neutron back end
  * @param nodeCertLifetime   with {@code tls}: the lifetime of the node certificates the controller signs (nodes
  *                           renew at 2/3 of it); null: the controller's default
+ * @param image              each node's ovsdb-server, ovs-vswitchd, ovn-controller and node agent as podman
+ *                           containers of this image, as the node DaemonSet of {@code kovn manifests} runs them
+ *                           (docs/install.md); null: this machine's binaries
  */
 public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
                             boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay,
-                            boolean neutron, Duration nodeCertLifetime) {
+                            boolean neutron, Duration nodeCertLifetime, String image) {
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/kovn-sandbox");
 
     public SandboxConfig {
@@ -36,6 +39,15 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
         }
         if (underlay && (ha || tls)) {
             throw new IllegalArgumentException("--mode underlay has no --ha or --tls");
+        }
+        if (underlay && image != null) {
+            throw new IllegalArgumentException("--mode underlay has no --image");
+        }
+        if (image != null && tls) {
+            throw new IllegalArgumentException("--image has no --tls yet (the agent container's enrolment is not wired)");
+        }
+        if (image != null && !image.matches("[a-z0-9][a-z0-9._/:@-]{0,254}")) {
+            throw new IllegalArgumentException("--image " + image + ": not an image reference");
         }
         if (nodeCertLifetime != null && !tls) {
             throw new IllegalArgumentException("a node certificate lifetime needs --tls");
@@ -46,6 +58,14 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
         if (!encap.equals("geneve") && !encap.equals("vxlan")) {
             throw new IllegalArgumentException("--encap " + encap + ": use geneve or vxlan");
         }
+    }
+
+    /** This machine's binaries, no image. */
+    public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
+                         boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay, boolean neutron,
+                         Duration nodeCertLifetime) {
+        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, underlay, neutron,
+                nodeCertLifetime, null);
     }
 
     /** The controller's default node certificate lifetime. */

@@ -1,5 +1,6 @@
 package io.kovn.sandbox;
 
+import io.kovn.sandbox.image.PodmanLauncher;
 import io.kovn.sandbox.proc.ProcessRef;
 import io.kovn.sandbox.state.SandboxState;
 import io.kovn.testing.Exec;
@@ -60,7 +61,8 @@ public final class SandboxDown {
             out.println("stopped " + stopped + " leftover processes");
         }
         int removed = 0;
-        for (String ns : namespaces(state, supervisor)) {
+        Set<String> namespaces = namespaces(state, supervisor);
+        for (String ns : namespaces) {
             if (Files.exists(NETNS_DIR.resolve(ns))) {
                 killInside(ns);
                 Exec.run(TIMEOUT, "ip", "netns", "del", ns);
@@ -69,6 +71,11 @@ public final class SandboxDown {
         }
         if (removed > 0) {
             out.println("removed " + removed + " leftover network namespaces");
+        }
+        Path containersConf = dir.resolve(PodmanLauncher.CONTAINERS_CONF);
+        if (Files.exists(containersConf)) {
+            // --image: the nodes' containers, named after their namespaces (stopped with them, removed here)
+            namespaces.forEach(ns -> PodmanLauncher.removeContainers(ns, containersConf));
         }
         state.ifPresent(s -> s.dirs().stream().map(Path::of)
                 .filter(d -> d.getFileName().toString().startsWith("kovn-node-"))

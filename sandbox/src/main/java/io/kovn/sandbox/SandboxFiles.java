@@ -1,5 +1,6 @@
 package io.kovn.sandbox;
 
+import io.kovn.sandbox.image.PodmanLauncher;
 import io.kovn.sandbox.state.SandboxState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +21,7 @@ final class SandboxFiles {
             "kubeconfig", ".kubeconfig.tmp", Sandbox.KUBECONFIGS, "logs", "nodes", "central", "cni-plugin",
             SandboxServe.PROGRESS, SandboxUp.SUPERVISOR_FILE, SandboxUp.LOCK_FILE, SandboxServe.CONFIG_FILE,
             Sandbox.CONTROLLER_CONFIG, SandboxController.configFile(1), SandboxController.configFile(2),
-            SandboxControl.SOCKET);
+            SandboxControl.SOCKET, PodmanLauncher.CONTAINERS_CONF, Sandbox.API_SOCKET);
 
     /** The log configuration of the sandbox's JVMs: kovn at INFO, the rest at WARN. */
     static Path writeLogback(Path stateDir) {

@@ -1,11 +1,14 @@
 package io.kovn.sandbox;
 
+import io.kovn.deploy.manifests.DeployNames;
 import io.kovn.node.NodeMain;
 import io.kovn.node.NodeOptions;
 import io.kovn.node.cni.CniInstaller;
 import io.kovn.ovn.config.ConfigFile;
 import io.kovn.ovn.config.ConfigSources;
 import io.kovn.ovn.config.Option;
+import io.kovn.sandbox.image.PodmanLauncher;
+import io.kovn.sandbox.image.SocketRelay;
 import io.kovn.sandbox.proc.JavaCommand;
 import io.kovn.sandbox.proc.ManagedProcess;
 import io.kovn.sandbox.proc.ProcessRef;
@@ -16,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,12 +33,20 @@ import java.util.Map;
  * runtime stand-in.
  */
 final class SandboxNode {
+    private static final String CNI_SOCKET_NAME = "cni-server.sock";
+    /** Where scripts/build-image.sh puts kovn in the image: the plugin the agent installs comes from there. */
+    private static final String IMAGE_KOVN_HOME = "/opt/kovn";
+    private static final Path NETNS_DIR = Path.of("/var/run/netns");
     private final String name;
     private final OvnNode ovn;
     private final Path dir;
     private final Path logDir;
     private final String gatewayIp;
     private ManagedProcess agent;
+    /** With --image: the API relay in the node's namespace and the agent's container name; null otherwise. */
+    private ManagedProcess apiRelay;
+    private String agentContainer;
+    private PodmanLauncher launcher;
     private PodRuntime runtime;
 
     /** {@code gatewayIp}: the address of the node's gateway router on the gateway network (null: no gateway). */
@@ -131,17 +143,84 @@ final class SandboxNode {
             values.put(NodeOptions.PKI_DIR, pkiDir().toString());
             values.put(NodeOptions.PKI_NAMESPACE, SandboxPki.NAMESPACE);
         }
+        gateway(values);
+        ConfigFile.write(config(), NodeOptions.SET, values);
+        agent = ManagedProcess.start("node-agent/" + name,
+                JavaCommand.nodeAgent(jvmOptions, List.of(ConfigSources.CONFIG.flag(), config().toString())), Map.of(),
+                agentLog());
+        return agent;
+    }
+
+    /**
+     * With --image: the node DaemonSet's agent container ({@code kovn-node}) in the node's namespace, as
+     * {@link PodmanLauncher} runs it: the DaemonSet's command, capabilities and mounts, the host paths being this
+     * node's directories, and in place of the ConfigMap's {@code node.yaml} the sandbox's (its addresses, the
+     * userspace datapath) at the mount path of the config volume. The API reaches it through a
+     * {@link SocketRelay} process in the namespace, on 127.0.0.1 and the API's port, to {@code apiSocket}.
+     */
+    synchronized ManagedProcess startAgentContainer(PodmanLauncher l, Path kubeconfig, int apiPort, Path apiSocket,
+                                                    String sb, String nb, String encap) {
+        String c = PodmanLauncher.AGENT;
+        Path etc = dir.resolve("etc");
+        Path run = dir.resolve("run");
+        String configDir = l.mountPath(c, "config");
+        try {
+            Files.deleteIfExists(confList());
+            Files.createDirectories(etc);
+            Files.createDirectories(run);
+            Files.copy(kubeconfig, etc.resolve("kubeconfig"), StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(etc.resolve("system-id.conf"), name + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<Option<?>, String> values = new LinkedHashMap<>();
+        values.put(NodeOptions.KUBECONFIG, configDir + "/kubeconfig");
+        values.put(NodeOptions.OVSDB, "unix:" + l.mountPath(c, "ovs-run") + "/db.sock");
+        values.put(NodeOptions.ENCAP_TYPE, encap);
+        values.put(NodeOptions.DATAPATH_TYPE, "netdev");
+        values.put(NodeOptions.SYSTEM_ID_FILE, configDir + "/system-id.conf");
+        values.put(NodeOptions.CLUSTER_SUBNET, Sandbox.CLUSTER_SUBNET);
+        values.put(NodeOptions.SERVICE_CIDR, Sandbox.SERVICE_CIDR);
+        values.put(NodeOptions.CNI_SOCKET, l.mountPath(c, "kovn-run") + "/" + CNI_SOCKET_NAME);
+        values.put(NodeOptions.CNI_CONF_DIR, l.mountPath(c, "cni-conf"));
+        values.put(NodeOptions.CNI_BIN_DIR, l.mountPath(c, "cni-bin"));
+        values.put(NodeOptions.CNI_PLUGIN_SOURCE, IMAGE_KOVN_HOME);
+        gateway(values);
+        ConfigFile.write(etc.resolve(DeployNames.NODE_CONFIG), NodeOptions.SET, values); // the command reads it
+        apiRelay = ManagedProcess.start("api-relay/" + name, ovn.netns().inside(JavaCommand.of("16m", List.of(),
+                SocketRelay.class, List.of(String.valueOf(apiPort), apiSocket.toString()))), Map.of(),
+                logDir.resolve("api-relay-" + name + ".log"));
+        Map<String, Path> volumes = Map.of("ovs-run", ovn.dir(), "ovs-etc", ovn.dir(), "kovn-run", run,
+                "cni-conf", confDir(), "cni-bin", binDir(), "netns", NETNS_DIR, "config", etc);
+        agentContainer = ovn.netns().name() + "-" + c;
+        launcher = l;
+        List<String> cmd = l.run(agentContainer, c, ovn.netns().path(), volumes, Map.of(
+                NodeOptions.NODE_NAME.env(), name, NodeOptions.SB_ADDRESS.env(), sb, NodeOptions.NB_ADDRESS.env(), nb));
+        agent = ManagedProcess.start("node-agent/" + name, cmd, Map.of(), agentLog());
+        return agent;
+    }
+
+    /** Where a path the containerized agent wrote (the CNI socket in the conflist) is on this machine. */
+    Map<String, Path> agentHostPaths() {
+        return launcher == null ? Map.of()
+                : Map.of(launcher.mountPath(PodmanLauncher.AGENT, "kovn-run"), dir.resolve("run"));
+    }
+
+    /** Kills the agent as a crash would: its container with it, when it runs in one. */
+    synchronized void killAgent() {
+        if (agentContainer != null) {
+            launcher.kill(agentContainer);
+        }
+        agent.process().destroyForcibly();
+    }
+
+    private void gateway(Map<Option<?>, String> values) {
         if (gatewayIp != null) {
             // a dedicated gateway on eth1, which the sandbox has wired to the gateway network
             values.put(NodeOptions.PHYSICAL_INTERFACE, Sandbox.GATEWAY_INTERFACE);
             values.put(NodeOptions.PHYSICAL_IP, gatewayIp + "/" + Sandbox.GATEWAY_SUBNET.split("/")[1]);
             values.put(NodeOptions.DEFAULT_GW, Sandbox.GATEWAY_NEXT_HOP);
         }
-        ConfigFile.write(config(), NodeOptions.SET, values);
-        agent = ManagedProcess.start("node-agent/" + name,
-                JavaCommand.nodeAgent(jvmOptions, List.of(ConfigSources.CONFIG.flag(), config().toString())), Map.of(),
-                agentLog());
-        return agent;
     }
 
     /** Where the agent writes the node's enrolled key, certificate and CA (--tls). */
@@ -158,6 +237,10 @@ final class SandboxNode {
         if (agent != null) {
             agent.stop(Duration.ofSeconds(5));
             agent = null;
+        }
+        if (apiRelay != null) {
+            apiRelay.stop(Duration.ofSeconds(2));
+            apiRelay = null;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.kovn.sandbox;
 
+import io.kovn.sandbox.image.PodmanLauncher;
 import io.kovn.sandbox.proc.JavaCommand;
 import io.kovn.sandbox.proc.ManagedProcess;
 import io.kovn.sandbox.proc.ProcessRef;
@@ -30,10 +31,10 @@ public final class SandboxUp {
 
     /** What to bring up. */
     public record Options(Path stateDir, int nodes, String encap, int apiPort, boolean check, boolean ha, boolean tls,
-                          boolean underlay, boolean neutron) {
-        /** Overlay mode. */
+                          boolean underlay, boolean neutron, String image) {
+        /** Overlay mode, this machine's binaries. */
         public Options(Path stateDir, int nodes, String encap, int apiPort, boolean check, boolean ha, boolean tls) {
-            this(stateDir, nodes, encap, apiPort, check, ha, tls, false, false);
+            this(stateDir, nodes, encap, apiPort, check, ha, tls, false, false, null);
         }
     }
 
@@ -46,8 +47,13 @@ public final class SandboxUp {
             problems.forEach(p -> err.println("kovn sandbox: " + p));
             return 1;
         }
-        new SandboxConfig(o.stateDir(), o.nodes(), o.encap(), o.apiPort(), o.check(), false, o.ha(), o.tls(),
-                o.underlay(), o.neutron()); // validates
+        SandboxConfig cfg = new SandboxConfig(o.stateDir(), o.nodes(), o.encap(), o.apiPort(), o.check(), false,
+                o.ha(), o.tls(), o.underlay(), o.neutron(), null, o.image()); // validates
+        String noImage = o.image() == null ? null : PodmanLauncher.missingImage(o.image());
+        if (noImage != null) {
+            err.println("kovn sandbox: " + noImage);
+            return 1;
+        }
         Path dir = o.stateDir().toAbsolutePath();
         Optional<ProcessRef> running = supervisor(dir).filter(ProcessRef::alive);
         if (running.isPresent()) {
@@ -73,7 +79,7 @@ public final class SandboxUp {
             throw new UncheckedIOException(e);
         }
         try {
-            return launch(o, dir, out, err);
+            return launch(o, cfg, dir, out, err);
         } finally {
             try {
                 Files.deleteIfExists(lock);
@@ -83,13 +89,14 @@ public final class SandboxUp {
         }
     }
 
-    private static int launch(Options o, Path dir, PrintStream out, PrintStream err) {
+    private static int launch(Options o, SandboxConfig cfg, Path dir, PrintStream out, PrintStream err) {
         out.println(o.underlay() ? "kovn sandbox: underlay mode (the cloud's OVN on two hypervisors, two worker VMs, a "
                 + "standalone VM, a physical host" + (o.neutron() ? "; the cloud's network through a real neutron-server" : "")
                 + "); state, logs and kubeconfig in " + dir
                 : "kovn sandbox: " + o.nodes() + " node" + (o.nodes() == 1 ? "" : "s") + ", " + o.encap()
                 + " tunnels" + (o.ha() ? ", HA (NB and SB as 3-member RAFT clusters, two ovn-northd, two controllers)"
-                : "") + "; state, logs and kubeconfig in " + dir);
+                : "") + (o.image() == null ? "" : ", OVS, ovn-controller and node agents from the image " + o.image())
+                + "; state, logs and kubeconfig in " + dir);
         Path progress = dir.resolve(SandboxServe.PROGRESS);
         try {
             Files.deleteIfExists(progress);
@@ -99,8 +106,9 @@ public final class SandboxUp {
         Path logback = SandboxFiles.writeLogback(dir);
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(JavaCommand.of("768m", List.of("-Dlogback.configurationFile=" + logback), SandboxServe.class,
-                List.of(SandboxServe.writeConfig(new SandboxConfig(dir, o.nodes(), o.encap(), o.apiPort(), o.check(),
-                        false, o.ha(), o.tls(), o.underlay(), o.neutron())).toString())));
+                List.of(SandboxServe.writeConfig(new SandboxConfig(dir, cfg.nodes(), cfg.encap(), cfg.apiPort(),
+                        cfg.checkNetwork(), false, cfg.ha(), cfg.tls(), cfg.underlay(), cfg.neutron(), null,
+                        cfg.image())).toString())));
         Path log = dir.resolve("logs").resolve("supervisor.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -81,8 +81,12 @@ final class TlsStatus {
     /** What ovn-controller says of its SB connection ({@code connected}, {@code not connected}), or null. */
     private static String connectionStatus(SandboxState.NodeState n) {
         try {
-            return Tools.run(Map.of("OVN_RUNDIR", n.ovsDir()), "ovn-appctl", "-t", "ovn-controller", "connection-status");
-        } catch (RuntimeException e) {
+            // the socket its pid file names, not ovn-appctl's lookup: that deletes the pid file of an ovn-controller
+            // in a container (--image) as stale, its pid being another pid namespace's
+            String pid = Files.readString(Path.of(n.ovsDir(), "ovn-controller.pid")).trim();
+            Path socket = Path.of(n.ovsDir(), "ovn-controller." + pid + ".ctl");
+            return Tools.run(Map.of(), "ovs-appctl", "-t", socket.toString(), "connection-status");
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }

@@ -41,6 +41,7 @@ public final class OvnNode implements AutoCloseable {
     private final List<ChildDaemon> daemons = new ArrayList<>();
     private final List<Netns> pods = Collections.synchronizedList(new ArrayList<>());
     private final Duration timeout;
+    private final DaemonLauncher launcher;
     private String encapIp;
     private String encapMac;
     private boolean closed;
@@ -56,6 +57,7 @@ public final class OvnNode implements AutoCloseable {
         private String sbRemote;
         private String encapType = "geneve";
         private Duration timeout = Duration.ofSeconds(30);
+        private DaemonLauncher launcher = DaemonLauncher.NATIVE;
 
         private Builder(String name) {
             if (!name.matches("[a-z0-9][a-z0-9-]{0,20}")) {
@@ -86,8 +88,14 @@ public final class OvnNode implements AutoCloseable {
             return this;
         }
 
+        /** How the daemons are run (default: this machine's binaries, inside the node's namespace). */
+        public Builder launcher(DaemonLauncher l) {
+            launcher = l;
+            return this;
+        }
+
         public OvnNode start() {
-            OvnNode n = new OvnNode(name, timeout);
+            OvnNode n = new OvnNode(name, timeout, launcher);
             try {
                 n.startAll(underlay);
                 if (sbRemote != null) {
@@ -101,9 +109,10 @@ public final class OvnNode implements AutoCloseable {
         }
     }
 
-    private OvnNode(String name, Duration timeout) {
+    private OvnNode(String name, Duration timeout, DaemonLauncher launcher) {
         this.name = name;
         this.timeout = timeout;
+        this.launcher = launcher;
         try {
             dir = Files.createTempDirectory("kovn-node-");
         } catch (IOException e) {
@@ -163,6 +172,7 @@ public final class OvnNode implements AutoCloseable {
             d = daemons.stream().filter(x -> x.name.equals(daemonName) && x.process.isAlive()).findFirst()
                     .orElseThrow(() -> new IllegalStateException(daemonName + " of " + name + " is not running"));
         }
+        launcher.kill(this, daemonName);
         d.process.destroyForcibly();
         try {
             d.process.waitFor();
@@ -218,7 +228,8 @@ public final class OvnNode implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("node " + name + " is closed");
         }
-        ChildDaemon d = ChildDaemon.start(daemonName, netns.inside(command), env, dir, dir.resolve(daemonName + ".log"));
+        ChildDaemon d = ChildDaemon.start(daemonName, launcher.command(this, daemonName, command), env, dir,
+                dir.resolve(daemonName + ".log"));
         daemons.add(d);
         return d;
     }
@@ -297,12 +308,24 @@ public final class OvnNode implements AutoCloseable {
     public String appctl(String daemon, String... args) {
         List<String> cmd = new ArrayList<>();
         if (daemon.equals("ovn-controller")) {
-            cmd.addAll(List.of("ovn-appctl", "-t", "ovn-controller")); // found through OVN_RUNDIR
+            // its socket is named after the pid in its pid file; not through ovn-appctl's pid file lookup, which
+            // deletes the file as stale when the daemon runs in a container (another pid namespace)
+            cmd.addAll(List.of(OvnDaemons.bin("ovs-appctl"), "-t", ovnControllerSocket().toString()));
         } else {
             cmd.addAll(List.of(OvnDaemons.bin("ovs-appctl"), "-t", dir.resolve(daemon + ".ctl").toString()));
         }
         cmd.addAll(Arrays.asList(args));
         return Exec.run(cmd, env, dir, CMD_TIMEOUT).check().out();
+    }
+
+    /** ovn-controller's control socket, {@code ovn-controller.<pid>.ctl} with the pid its pid file holds. */
+    public Path ovnControllerSocket() {
+        Path pidFile = dir.resolve("ovn-controller.pid");
+        try {
+            return dir.resolve("ovn-controller." + Files.readString(pidFile).trim() + ".ctl");
+        } catch (IOException e) {
+            throw new IllegalStateException("ovn-controller of " + name + " has no pid file " + pidFile, e);
+        }
     }
 
     /** Sets what a node agent sets for ovn-controller: system-id (the node name), SB remote, encap. */

@@ -77,6 +77,13 @@ public final class SandboxCommand {
                         + "back end (--underlay-backend neutron)")
         boolean neutron;
 
+        @Option(names = "--image", arity = "0..1", fallbackValue = "localhost/kovn:dev", paramLabel = "IMG",
+                description = "run each node's ovsdb-server, ovs-vswitchd, ovn-controller and node agent as podman containers of "
+                        + "kovn's image (default with no value: ${FALLBACK-VALUE}; scripts/build-image.sh builds it), "
+                        + "with the commands, mounts and capabilities of the node DaemonSet of `kovn manifests`, in "
+                        + "the node's network namespace (docs/install.md)")
+        String image;
+
         @Override
         public Integer call() {
             if (!mode.equals("overlay") && !mode.equals("underlay")) {
@@ -88,7 +95,7 @@ public final class SandboxCommand {
                 return 2;
             }
             return SandboxUp.up(new SandboxUp.Options(state.get(), nodes, encap, apiPort, !noCheck, ha, tls,
-                    mode.equals("underlay"), neutron), System.out, System.err);
+                    mode.equals("underlay"), neutron, image), System.out, System.err);
         }
     }
 

@@ -38,12 +38,18 @@ final class CniExec {
     private final Path confList;
     private final Path binDir;
     private final Path log;
+    private final Map<String, Path> agentPaths;
 
-    /** {@code log}: where the plugin's standard error is appended. */
-    CniExec(Path confList, Path binDir, Path log) {
+    /**
+     * {@code log}: where the plugin's standard error is appended; {@code agentPaths}: where the directories the
+     * agent names in the config (its socket) are here, when the agent runs in a container and names them as it
+     * sees them (on a real node they are the same paths).
+     */
+    CniExec(Path confList, Path binDir, Path log, Map<String, Path> agentPaths) {
         this.confList = confList;
         this.binDir = binDir;
         this.log = log;
+        this.agentPaths = agentPaths;
     }
 
     /** Whether the network plugin has installed its configuration (kubelet's "network ready"). */
@@ -70,6 +76,12 @@ final class CniExec {
         ObjectNode conf = ((ObjectNode) list.path("plugins").path(0)).deepCopy();
         conf.put("cniVersion", list.path("cniVersion").asString("1.0.0"));
         conf.put("name", list.path("name").asString("kovn"));
+        String socket = conf.path("serverSocket").asString("");
+        agentPaths.forEach((seen, here) -> {
+            if (socket.startsWith(seen + "/")) {
+                conf.put("serverSocket", here.resolve(socket.substring(seen.length() + 1)).toString());
+            }
+        });
         if (prevResult != null) {
             conf.set("prevResult", prevResult);
         }

@@ -31,7 +31,16 @@ public final class PodRuntime implements AutoCloseable {
     public static final String NETNS_ANNOTATION = "sandbox.kovn.io/netns";
 
     /** What a pod runtime needs to know of its node. */
-    public record NodeContext(String nodeName, String hostIp, Path confList, Path cniBinDir, Path podsDir, Path cniLog) {
+    /**
+     * {@code agentPaths}: where directories the node agent names in the CNI config (by the path it sees them at,
+     * in a container) are on this machine; empty when the agent sees this machine's paths.
+     */
+    public record NodeContext(String nodeName, String hostIp, Path confList, Path cniBinDir, Path podsDir, Path cniLog,
+                              Map<String, Path> agentPaths) {
+        /** An agent that sees this machine's paths. */
+        public NodeContext(String nodeName, String hostIp, Path confList, Path cniBinDir, Path podsDir, Path cniLog) {
+            this(nodeName, hostIp, confList, cniBinDir, podsDir, cniLog, Map.of());
+        }
     }
 
     private final KubernetesClient client;
@@ -46,7 +55,7 @@ public final class PodRuntime implements AutoCloseable {
     public PodRuntime(KubernetesClient client, NodeContext node) {
         this.client = client;
         this.node = node;
-        this.cni = new CniExec(node.confList(), node.cniBinDir(), node.cniLog());
+        this.cni = new CniExec(node.confList(), node.cniBinDir(), node.cniLog(), node.agentPaths());
         // CNI ADD blocks until the controller has annotated the pod: many may wait at once
         workers = Executors.newFixedThreadPool(24, r -> daemon(r, "pod-runtime-" + node.nodeName()));
         timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "pod-runtime-timer-" + node.nodeName()));

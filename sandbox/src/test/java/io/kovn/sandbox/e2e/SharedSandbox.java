@@ -15,10 +15,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * One 3-node sandbox for all end-to-end classes of this JVM (it takes seconds to start): started before the
  * first class that uses it, closed by JUnit when the whole run ends (it is kept in the root context's store).
  * Each class works in its own Kubernetes namespace and removes it; a class that changes the sandbox itself
- * (nodes, restarts) puts it back as it found it.
+ * (nodes, restarts) puts it back as it found it. With {@code -Dkovn.e2e.image=IMG} ({@code scripts/test.sh --image})
+ * the nodes' OVS and ovn-controller run from that image ({@code kovn sandbox up --image}).
  */
 public final class SharedSandbox implements BeforeAllCallback {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SharedSandbox.class);
+    /** The image the nodes' daemons run from (empty or unset: this machine's binaries). */
+    static final String IMAGE_PROPERTY = "kovn.e2e.image";
     private static volatile Sandbox sandbox;
 
     @Override
@@ -38,10 +41,17 @@ public final class SharedSandbox implements BeforeAllCallback {
         Holder() {
             try {
                 sandbox = Sandbox.start(new SandboxConfig(Files.createTempDirectory("kovn-sandbox-e2e-"), 3, "geneve",
-                        0, true, !Boolean.getBoolean("kovn.e2e.keepState")), line -> System.out.println("sandbox " + line));
+                        0, true, !Boolean.getBoolean("kovn.e2e.keepState"), false, false, false, false, null, image()),
+                        line -> System.out.println("sandbox " + line));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /** The image of {@code -Dkovn.e2e.image}, or null: this machine's binaries. */
+        static String image() {
+            String image = System.getProperty(IMAGE_PROPERTY, "");
+            return image.isBlank() ? null : image;
         }
 
         /** Closes the sandbox and fails the run if it left a namespace or a process behind. */
