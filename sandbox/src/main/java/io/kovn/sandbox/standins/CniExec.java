@@ -20,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class CniExec {
     static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final long TIMEOUT_SECONDS = 120;
+    static final long TIMEOUT_SECONDS = 120;
 
     /** A plugin's error result (exit status not 0). */
     static final class CniException extends Exception {

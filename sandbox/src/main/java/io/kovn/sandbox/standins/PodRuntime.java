@@ -179,6 +179,15 @@ public final class PodRuntime implements AutoCloseable {
         }
         workers.shutdownNow();
         timers.shutdownNow();
+        // a pod deleted just before (its CNI DEL in flight) is torn down by a task this did not list: the plugin it
+        // runs does not stop on an interrupt, so wait for it, or the runtime would leave a plugin process behind
+        try {
+            if (!workers.awaitTermination(CniExec.TIMEOUT_SECONDS + 5, TimeUnit.SECONDS)) {
+                log.warn("pod runtime of {}: tasks still running after {} s", node.nodeName(), CniExec.TIMEOUT_SECONDS + 5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
