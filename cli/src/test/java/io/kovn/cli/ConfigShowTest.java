@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,13 +36,19 @@ class ConfigShowTest {
                 "--no-leader-election", "--identity", "c1");
 
         assertThat(rc).isZero();
-        assertThat(out.toString()).contains(
-                "nb-address           = tcp:192.0.2.1:6641  [config file " + file + " (key nb-address)]",
-                "batch-size           = 200  [environment KOVN_BATCH_SIZE]",
-                "leader-election      = false  [flag --no-leader-election]",
-                "identity             = c1  [flag --identity]",
-                "resync               = 5m  [config file " + file + " (key resync)]",
-                "cluster-subnet       = 10.244.0.0/16  [default]");
+        // the names are padded to the longest option's: matched whatever that width is
+        assertThat(out.toString())
+                .containsPattern(shown("nb-address", "tcp:192.0.2.1:6641  [config file " + file + " (key nb-address)]"))
+                .containsPattern(shown("batch-size", "200  [environment KOVN_BATCH_SIZE]"))
+                .containsPattern(shown("leader-election", "false  [flag --no-leader-election]"))
+                .containsPattern(shown("identity", "c1  [flag --identity]"))
+                .containsPattern(shown("resync", "5m  [config file " + file + " (key resync)]"))
+                .containsPattern(shown("cluster-subnet", "10.244.0.0/16  [default]"));
+    }
+
+    /** A line of {@code config show}: the option's name, its padding, then "= " and {@code rest}. */
+    private static Pattern shown(String name, String rest) {
+        return Pattern.compile("(?m)^" + Pattern.quote(name) + " += " + Pattern.quote(rest) + "$");
     }
 
     @Test
