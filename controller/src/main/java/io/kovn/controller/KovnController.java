@@ -451,10 +451,8 @@ public final class KovnController implements AutoCloseable {
      * the audit writes again what is missing, with the allocations it holds (the same addresses).
      */
     private void nbReplaced() {
-        Leadership l = leadership;
-        if (l != null && l.synced) {
+        if (requestAudit()) {
             log.info("NB's content was replaced (full resync): auditing it now");
-            l.auditNow.set(true);
         }
     }
 
@@ -462,13 +460,15 @@ public final class KovnController implements AutoCloseable {
      * Audits NB at the worker's next turn (within a second when idle), whatever the audit interval: a check that
      * NB equals what the objects imply at a moment the caller chose (once changes settled), rather than at a
      * moment the informers may be ahead of the events they delivered. Done when {@link Metrics#nbAudits()} grew;
-     * the rows it found are then {@link #driftRows()}. Ignored while not leading or before the full sync.
+     * the rows it found are then {@link #driftRows()}. Ignored (false) while not leading or before the full sync.
      */
-    public void requestAudit() {
+    public boolean requestAudit() {
         Leadership l = leadership;
-        if (l != null && l.synced) {
-            l.auditNow.set(true);
+        if (l == null || !l.synced) {
+            return false;
         }
+        l.auditNow.set(true);
+        return true;
     }
 
     /** Rows the last audit found differing from what the objects imply ({@code kovn_nb_drift_rows}). */
