@@ -127,8 +127,10 @@ class ManifestsTest {
         Container agent = container(pod, "kovn-node");
         assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(agent.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(9411);
-        assertThat(agent.getSecurityContext().getPrivileged()).isFalse();
-        assertThat(agent.getSecurityContext().getCapabilities().getAdd()).containsExactly("NET_ADMIN", "SYS_ADMIN");
+        // privileged: a gateway node's agent sets sysctls, and an unprivileged container's /proc/sys is read-only
+        assertThat(agent.getSecurityContext().getPrivileged()).isTrue();
+        assertThat(pod.getContainers()).filteredOn(c -> !c.getName().equals("kovn-node"))
+                .allSatisfy(c -> assertThat(c.getSecurityContext().getPrivileged()).isFalse());
         assertThat(pod.getVolumes()).extracting(v -> v.getHostPath() == null ? null : v.getHostPath().getPath())
                 .contains("/var/run/openvswitch", "/etc/cni/net.d", "/opt/cni/bin", "/var/run/netns");
 
@@ -178,12 +180,21 @@ class ManifestsTest {
         for (String[] d : new String[][] {{"nb", "6641", "kovn-nb-server-tls"}, {"sb", "6642", "kovn-sb-server-tls"}}) {
             Container server = container(db, d[0]);
             String script = server.getCommand().get(2);
-            assertThat(script).contains("--remote=pssl:" + d[1], "ssl:$POD_IP:").doesNotContain("ptcp", "tcp:$");
+            assertThat(script).contains("ssl:$POD_IP:").doesNotContain("ptcp", "tcp:$");
+            if (d[0].equals("nb")) {
+                assertThat(script).contains("--remote=pssl:" + d[1]);
+            } else { // chassis under OVN's RBAC: the listener from the Connection table, with its role
+                assertThat(script).contains("--remote=db:OVN_Southbound,SB_Global,connections",
+                        "set-connection role=ovn-controller pssl:" + d[1]).doesNotContain("--remote=pssl");
+            }
             String tlsDir = script.replaceAll("(?s).*--private-key=(\\S+)/tls\\.key.*", "$1");
             String volume = mountAt(server, tlsDir).getName();
             assertThat(db.getVolumes()).filteredOn(v -> v.getName().equals(volume)).singleElement()
                     .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo(d[2]));
         }
+        // the role-bound listener is for chassis: ovn-northd, which writes all of SB, uses its pod's socket
+        assertThat(container(db, "northd").getEnv()).filteredOn(e -> e.getName().equals("SB")).singleElement()
+                .satisfies(e -> assertThat(e.getValue()).isEqualTo("unix:/var/run/ovn/ovnsb_db.sock"));
     }
 
     private static VolumeMount mountAt(Container c, String path) {

@@ -25,7 +25,9 @@ import java.util.stream.Stream;
  * OVS at the Southbound, builds br-int and the management port, serves the CNI socket and only then installs
  * the plugin and the CNI config (kubelet calls a node's network ready when that config exists), and its
  * {@code /healthz} is the pod's readiness. Capabilities: NET_ADMIN for the daemons that change interfaces,
- * routes and flows; SYS_ADMIN for the agent, which enters pods' network namespaces (setns). It tolerates every
+ * routes and flows; the agent is privileged: it enters pods' network namespaces (setns), and on a gateway node
+ * sets the gateway interface's sysctls, which no capability allows in a container whose {@code /proc/sys} kubelet
+ * mounts read-only (ovn-kubernetes' node pod is privileged for the same reasons). It tolerates every
  * taint: a node's network must come up before anything else can run there. With {@code --tls} the agent enrols
  * the node's certificate through a CSR into a host directory ovn-controller also mounts, and points the local
  * Open_vSwitch SSL row at it, so ovn-controller reaches the pssl-only Southbound with it.
@@ -133,7 +135,7 @@ final class NodeObjects {
                 .addNewPort().withName("metrics").withContainerPort(Ports.NODE_METRICS).endPort()
                 .withReadinessProbe(PodParts.healthz(Ports.NODE_METRICS, 10, 3))
                 .withResources(PodParts.resources(100, 160, 512))
-                .withSecurityContext(PodParts.capabilities("NET_ADMIN", "SYS_ADMIN"))
+                .withSecurityContext(PodParts.privileged())
                 .withVolumeMounts(withPki(s, List.of(
                         PodParts.mount("ovs-run", NodePaths.OVS_RUN),
                         PodParts.mount("ovs-etc", NodePaths.OVS_ETC),

@@ -28,6 +28,11 @@ import java.util.stream.IntStream;
  * pods are on the host network of control-plane nodes (the pod network needs them first), keep their databases
  * on persistent volumes, and are reached through one ClusterIP Service per member, whose address every kovn pod
  * gets from Kubernetes' service environment variables: a member list clients can follow to the RAFT leader.
+ *
+ * <p>With {@code --tls}, SB's network listener is {@code pssl:} with {@code role=ovn-controller} (OVN's RBAC: a
+ * chassis, known by its certificate's CN, changes only its own rows), so ovn-northd reaches SB through its own
+ * pod's unix socket. Clustered, an ovn-northd connects only while its member is SB's leader (it wants the
+ * leader): the active one is always the one next to the leader, the others wait; a leader change moves the work.
  */
 final class OvnDatabaseObjects {
     private static final String COMPONENT = "ovn-db";
@@ -161,8 +166,19 @@ final class OvnDatabaseObjects {
                 + "elif [ \"$(ovsdb-tool needs-conversion " + db + " " + schema + ")\" = yes ]; then\n"
                 + "  ovsdb-tool convert " + db + " " + schema + "\n"
                 + "fi\n";
-        String script = "set -eu\n" + create
-                + "exec ovsdb-server " + db + " --remote=" + listen + " --remote=punix:" + RUN + "/" + file + ".sock"
+        String socket = RUN + "/" + file + ".sock";
+        String remote = " --remote=" + listen;
+        String connection = "";
+        if (s.tls() && port == Ports.SB) {
+            // chassis under OVN's RBAC: SB's network listener comes from its Connection table with
+            // role=ovn-controller (a command-line remote can't carry a role), written once the server answers on
+            // its socket; ovn-northd, which needs all of SB, uses the socket
+            remote = " --remote=db:OVN_Southbound,SB_Global,connections";
+            connection = "(until ovn-sbctl --no-leader-only --db=unix:" + socket + " --timeout=10 set-connection"
+                    + " role=ovn-controller " + listen + "; do sleep 2; done) >/dev/null 2>&1 &\n";
+        }
+        String script = "set -eu\n" + create + connection
+                + "exec ovsdb-server " + db + remote + " --remote=punix:" + socket
                 + " --pidfile=" + RUN + "/" + file + ".pid --unixctl=" + RUN + "/" + file + ".ctl" + tls
                 + " -vconsole:info -vfile:off\n";
         return new ContainerBuilder().withName(name).withImage(s.image())
@@ -183,7 +199,8 @@ final class OvnDatabaseObjects {
                 + " --unixctl=" + RUN + "/ovn-northd.ctl" + tls + " -vconsole:info -vfile:off\n";
         return new ContainerBuilder().withName("northd").withImage(s.image())
                 .withCommand("/bin/sh", "-c", script)
-                .withEnv(PodParts.env("NB", remotes(s, Ports.NB)), PodParts.env("SB", remotes(s, Ports.SB)))
+                .withEnv(PodParts.env("NB", remotes(s, Ports.NB)), PodParts.env("SB", s.tls()
+                        ? "unix:" + RUN + "/ovnsb_db.sock" : remotes(s, Ports.SB)))
                 .withReadinessProbe(PodParts.exec(10, "ovn-appctl", "-t", RUN + "/ovn-northd.ctl", "status"))
                 .withResources(PodParts.resources(50, 64, 1024))
                 .withSecurityContext(PodParts.capabilities())

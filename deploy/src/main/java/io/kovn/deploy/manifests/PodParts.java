@@ -45,6 +45,14 @@ final class PodParts {
                 .withAllowPrivilegeEscalation(false).withCapabilities(caps).build();
     }
 
+    /**
+     * Privileged: for the node agent, which sets the gateway interface's sysctls, and kubelet gives an unprivileged
+     * container a read-only {@code /proc/sys} whatever its capabilities.
+     */
+    static SecurityContext privileged() {
+        return new SecurityContextBuilder().withRunAsUser(0L).withPrivileged(true).build();
+    }
+
     /** The controller's: it only talks to the API and NB, so it runs as nobody with no capability. */
     static SecurityContext nonRoot() {
         return new SecurityContextBuilder().withRunAsUser(65534L).withRunAsNonRoot(true).withPrivileged(false)

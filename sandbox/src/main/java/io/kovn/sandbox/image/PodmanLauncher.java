@@ -101,11 +101,6 @@ public final class PodmanLauncher implements DaemonLauncher {
         if (container.equals("ovs-vswitchd")) {
             cmd.addAll(List.of("--device", "/dev/net/tun"));
         }
-        if (container.equals(AGENT)) {
-            // the agent sets the gateway interface's sysctls (rp_filter, forwarding), and an unprivileged container's
-            // /proc/sys is read-only: a gap of the DaemonSet this sandbox found (docs/install.md), bridged here
-            cmd.addAll(List.of("--security-opt", "unmask=/proc/sys"));
-        }
         for (EnvVar e : c.getEnv()) {
             String value = env.containsKey(e.getName()) ? env.get(e.getName()) : e.getValue();
             if (value == null) {
@@ -170,7 +165,9 @@ public final class PodmanLauncher implements DaemonLauncher {
             return out;
         }
         if (Boolean.TRUE.equals(sc.getPrivileged())) {
-            throw new IllegalStateException("a privileged container is not what the DaemonSet should have");
+            // the agent: it sets the gateway interface's sysctls, and an unprivileged container's /proc/sys is
+            // read-only (podman's, as kubelet's)
+            out.add("--privileged");
         }
         if (sc.getRunAsUser() != null) {
             out.addAll(List.of("--user", sc.getRunAsUser().toString()));

@@ -54,10 +54,14 @@ class ImageSandboxE2ETest {
                 assertThat(f[1]).as(name).isEqualTo(image);
                 assertThat(inNamespace).as("%s's process in %s", name, n.netns()).contains(Long.parseLong(f[2]));
                 Container c = pod.container(daemon);
-                assertThat(Arrays.stream(f[3].trim().split("\\s+")).filter(x -> !x.isBlank())
-                        .map(x -> x.replaceFirst("^CAP_", "")).collect(Collectors.toSet()))
-                        .as("%s's capabilities", name)
-                        .isEqualTo(Set.copyOf(c.getSecurityContext().getCapabilities().getAdd()));
+                Set<String> caps = Arrays.stream(f[3].trim().split("\\s+")).filter(x -> !x.isBlank())
+                        .map(x -> x.replaceFirst("^CAP_", "")).collect(Collectors.toSet());
+                if (Boolean.TRUE.equals(c.getSecurityContext().getPrivileged())) {
+                    assertThat(caps).as("%s's capabilities (privileged)", name).contains("NET_ADMIN", "SYS_ADMIN");
+                } else {
+                    assertThat(caps).as("%s's capabilities", name)
+                            .isEqualTo(Set.copyOf(c.getSecurityContext().getCapabilities().getAdd()));
+                }
                 String cmd = Exec.run(List.of("env", "CONTAINERS_CONF=" + conf, "podman", "inspect", "--format",
                         "{{json .Config.Cmd}}", name), Map.of(), null, Duration.ofSeconds(30)).check().out().trim();
                 assertThat(List.of(JsonMapper.builder().build().readValue(cmd, String[].class))).as(name)
