@@ -116,8 +116,10 @@ final class BenchCommand {
                     + "cold start into an empty NB next to the floor (the same NB rows replayed as raw JSON-RPC "
                     + "transactions, as many as the controller used), idle restart time and NB transactions (goal 0), "
                     + "churn p50/p99 at 50 and 200 pods/s (event to NB commit, and to annotation), policy update "
-                    + "time (a namespace-selector policy added; a label put on 1000 pods), and the JVM's heap after GC "
-                    + "and RSS (set -Xmx with KOVN_JAVA_OPTS).",
+                    + "time (a namespace-selector policy added; a label put on 1000 pods), the JVM's heap after GC "
+                    + "and RSS (set -Xmx with KOVN_JAVA_OPTS), and the Southbound: a fresh SB and ovn-northd against "
+                    + "the synced NB until SB caught up, pod creation to Port_Binding, northd CPU, RSS of northd, SB "
+                    + "and NB.",
                     "Goals at 1000 nodes / 100000 pods / 10000 services / 2000 policies: cold <= 2x the floor, "
                     + "restart <= 30 s with 0 NB transactions, churn p99 <= 1 s at 200 pods/s, policy update <= 2 s."})
     static final class Scale implements Callable<Integer> {
@@ -136,12 +138,18 @@ final class BenchCommand {
         @Option(names = "--reps", defaultValue = "3", description = "repetitions of each phase (default ${DEFAULT-VALUE})")
         int reps;
 
+        @Option(names = "--southbound", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "last, the Southbound phase: a fresh SB and ovn-northd against the synced NB until SB "
+                        + "caught up (northd's full recompute), and pod creation to Port_Binding in SB (default on)")
+        boolean southbound;
+
         @Option(names = "--json", description = "print one JSON object instead of the table")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
-            ScaleBench.Result r = ScaleBench.run(new ScaleBench.Options(nodes, pods, services, policies, reps, json), System.err);
+            ScaleBench.Result r = ScaleBench.run(new ScaleBench.Options(nodes, pods, services, policies, reps,
+                    southbound, json), System.err);
             if (json) {
                 System.out.println(r.toJson());
             } else {

@@ -66,6 +66,8 @@ public final class OvnDaemons implements AutoCloseable {
     private final boolean nb;
     private final boolean sb;
     private final boolean northd;
+    /** The NB ovn-northd reads when it is another instance's, else null (this instance's own NB). */
+    private final String northdNb;
     private final boolean vswitch;
     private final boolean ssl;
     private final Duration timeout;
@@ -101,6 +103,7 @@ public final class OvnDaemons implements AutoCloseable {
         private boolean nb;
         private boolean sb;
         private boolean northd;
+        private String northdNb;
         private boolean vswitch;
         private boolean ssl;
         private Duration timeout = Duration.ofSeconds(30);
@@ -123,6 +126,16 @@ public final class OvnDaemons implements AutoCloseable {
         /** ovn-northd between NB and SB; implies both. */
         public Builder northd() {
             northd = nb = sb = true;
+            return this;
+        }
+
+        /**
+         * A Southbound and an ovn-northd that reads the Northbound at {@code nbRemote} (e.g. another instance's
+         * {@link #nbUnix()}): SB added to an NB that already holds a cluster.
+         */
+        public Builder northdFor(String nbRemote) {
+            northdNb = nbRemote;
+            northd = sb = true;
             return this;
         }
 
@@ -161,6 +174,7 @@ public final class OvnDaemons implements AutoCloseable {
         nb = b.nb;
         sb = b.sb;
         northd = b.northd;
+        northdNb = b.northdNb;
         vswitch = b.vswitch;
         ssl = b.ssl;
         timeout = b.timeout;
@@ -378,7 +392,7 @@ public final class OvnDaemons implements AutoCloseable {
     }
 
     private void startNorthd() {
-        Daemon d = spawn("northd", List.of(bin("ovn-northd"), "--ovnnb-db=" + nbUnix(), "--ovnsb-db=" + sbUnix(),
+        Daemon d = spawn("northd", List.of(bin("ovn-northd"), "--ovnnb-db=" + (northdNb != null ? northdNb : nbUnix()), "--ovnsb-db=" + sbUnix(),
                 "--unixctl=" + dir.resolve("northd.ctl")));
         // "active" means it is connected to both databases and holds the SB lock.
         await(d, "status active", () -> {

@@ -51,7 +51,9 @@ import tools.jackson.databind.node.ObjectNode;
  *       client) and to annotation, p50/p99;</li>
  *   <li>policy updates: a namespace-selector policy added, until its port group is in NB; a label put on 1000
  *       pods, until the address set of a policy selecting that label holds all of them;</li>
- *   <li>memory: the JVM's heap after GC and RSS once the cluster is synced, next to the heap of the objects alone.</li>
+ *   <li>memory: the JVM's heap after GC and RSS once the cluster is synced, next to the heap of the objects alone;</li>
+ *   <li>the Southbound ({@link SouthboundPhase}): a fresh SB and ovn-northd against the synced NB until SB has
+ *       caught up, and pod creation to Port_Binding in SB.</li>
  * </ul>
  */
 public final class ScaleBench {
@@ -65,7 +67,8 @@ public final class ScaleBench {
     static final long MIN_CHURN_AGE = 3_000_000_000L;
     private static final int WAIT_SECONDS = 1800;
 
-    public record Options(int nodes, int pods, int services, int policies, int reps, boolean json) {
+    public record Options(int nodes, int pods, int services, int policies, int reps, boolean southbound,
+                          boolean json) {
         public Options {
             if (nodes < 1 || nodes > 1000 || pods < 0 || pods > nodes * 200 || services < 0 || services > 60000
                     || policies < 0 || reps < 1) {
@@ -79,8 +82,8 @@ public final class ScaleBench {
     public record Result(Options options, Spread coldMs, Spread floorMs, Spread coldVsFloor, long coldTransactions,
                          int floorRows, Spread restartMs, long restartTransactions, Map<Integer, Spread> churnNbP50,
                          Map<Integer, Spread> churnNbP99, Map<Integer, Spread> churnAnnotationP99, Spread policyAddMs,
-                         Spread labelChangeMs, long objectsHeapMb, long heapMb, long rssMb, double loadBefore,
-                         double loadAfter) {
+                         Spread labelChangeMs, long objectsHeapMb, long heapMb, long rssMb,
+                         SouthboundPhase.Result southbound, double loadBefore, double loadAfter) {
 
         public String toJson() {
             ObjectNode n = OvsdbJson.NODES.objectNode();
@@ -111,6 +114,9 @@ public final class ScaleBench {
             n.put("memory_note", "one JVM: the controller (its informer stores are the in-memory cluster's objects), "
                     + "the in-memory cluster's maps and the benchmark's NB observer; objects_alone is the heap of the "
                     + "generated objects before any controller ran");
+            if (southbound != null) {
+                southbound.into(n);
+            }
             n.put("load_average_before", loadBefore).put("load_average_after", loadAfter);
             return n.toPrettyString();
         }
@@ -132,6 +138,9 @@ public final class ScaleBench {
             out.printf("  label put on %d pods, address set complete after %s%n", Math.min(LABELLED_PODS, options.pods()),
                     labelChangeMs.describe("ms"));
             out.printf("  JVM heap after GC %d MB (objects alone %d MB), RSS %d MB%n", heapMb, objectsHeapMb, rssMb);
+            if (southbound != null) {
+                southbound.print(out);
+            }
             out.printf("  load average %.1f before, %.1f after%n", loadBefore, loadAfter);
         }
     }
@@ -259,6 +268,8 @@ public final class ScaleBench {
                 waitFor(() -> c.metrics().nbAudits() > audits);
                 progress.printf("NB audit: %d rows differ from what the objects imply after churn and policy updates%n",
                         c.driftRows());
+                SouthboundPhase.Result southbound = o.southbound()
+                        ? new SouthboundPhase(ovn, cluster, generator, o.nodes(), progress).run(o.reps()) : null;
                 Map<Integer, Spread> s50 = new LinkedHashMap<>();
                 Map<Integer, Spread> s99 = new LinkedHashMap<>();
                 Map<Integer, Spread> sAnn = new LinkedHashMap<>();
@@ -267,7 +278,7 @@ public final class ScaleBench {
                 annP99.forEach((k, v) -> sAnn.put(k, Spread.of(v)));
                 return new Result(o, Spread.of(cold), Spread.of(floor), Spread.of(ratio), coldTxns, replay.rows(),
                         Spread.of(restart), restartTxns, s50, s99, sAnn, Spread.of(policyAdd), Spread.of(labels),
-                        objectsHeap, heap, rss, loadBefore, load());
+                        objectsHeap, heap, rss, southbound, loadBefore, load());
             }
         } finally {
             controller.close();
