@@ -2,10 +2,9 @@ package io.kovn.controller.reconcile;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kovn.controller.ClusterApi;
+import io.kovn.ovn.status.ConditionPatch;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -33,33 +32,14 @@ public final class PodNetworkCondition {
 
     /** The JSON patch that sets the condition, or empty when the pod already shows this status and reason. */
     static Optional<String> patch(Pod pod, boolean ready, String reason, String message) {
-        List<PodCondition> conditions = pod.getStatus() == null || pod.getStatus().getConditions() == null ? null
-                : pod.getStatus().getConditions();
-        PodCondition c = new PodConditionBuilder().withType(TYPE).withStatus(ready ? "True" : "False").withReason(reason)
-                .withMessage(message).withLastTransitionTime(Instant.now().toString()).build();
-        String value = Serialization.asJson(c);
-        String rv = pod.getMetadata().getResourceVersion();
-        String unchanged = rv == null ? "" : "{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":"
-                + Serialization.asJson(rv) + "},";
-        if (pod.getStatus() == null) {
-            return Optional.of("[" + unchanged + "{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"conditions\":["
-                    + value + "]}}]");
+        List<PodCondition> conditions = pod.getStatus() == null ? null : pod.getStatus().getConditions();
+        if (conditions != null && conditions.stream().anyMatch(c -> TYPE.equals(c.getType())
+                && (ready ? "True" : "False").equals(c.getStatus()) && reason.equals(c.getReason()))) {
+            return Optional.empty();
         }
-        if (conditions == null || conditions.isEmpty()) { // "add" creates the list, or replaces one written since
-            return Optional.of("[" + unchanged + "{\"op\":\"add\",\"path\":\"/status/conditions\",\"value\":["
-                    + value + "]}]");
-        }
-        for (int i = 0; i < conditions.size(); i++) {
-            PodCondition cur = conditions.get(i);
-            if (TYPE.equals(cur.getType())) {
-                if (c.getStatus().equals(cur.getStatus()) && reason.equals(cur.getReason())) {
-                    return Optional.empty();
-                }
-                return Optional.of("[{\"op\":\"test\",\"path\":\"/status/conditions/" + i + "/type\",\"value\":\"" + TYPE
-                        + "\"},{\"op\":\"replace\",\"path\":\"/status/conditions/" + i + "\",\"value\":" + value + "}]");
-            }
-        }
-        return Optional.of("[{\"op\":\"add\",\"path\":\"/status/conditions/-\",\"value\":" + value + "}]");
+        return Optional.of(ConditionPatch.set(pod.getMetadata().getResourceVersion(), pod.getStatus() != null,
+                conditions == null ? null : conditions.stream().map(PodCondition::getType).toList(),
+                ConditionPatch.condition(TYPE, ready, reason, message, Instant.now().toString())));
     }
 
     /** Sets the condition if it differs; a failed patch (the pod changed or went away) is retried by the next reconcile. */

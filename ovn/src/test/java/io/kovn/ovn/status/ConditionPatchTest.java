@@ -1,4 +1,4 @@
-package io.kovn.node.status;
+package io.kovn.ovn.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,14 +33,5 @@ class ConditionPatchTest {
         String patch = ConditionPatch.set("7", true, List.of("Ready"), c);
         assertThat(patch).startsWith("[{\"op\":\"add\",\"path\":\"/status/conditions/-\"")
                 .contains("\"message\":\"\\\"},{\\\"op\\\":\\\"remove\\\",\\\"path\\\":\\\"/status\\\"\"");
-    }
-
-    @Test
-    void theNodeConditionSaysWhatStatusAnswers() {
-        assertThat(NodeCniCondition.State.of(List.of())).isEqualTo(new NodeCniCondition.State(true,
-                NodeCniCondition.OK, "CNI STATUS: the kovn node agent can set up pods"));
-        assertThat(NodeCniCondition.State.of(List.of("local OVSDB: not connected", "pods informer: not synced")))
-                .isEqualTo(new NodeCniCondition.State(false, NodeCniCondition.FAILED, "CNI STATUS: the kovn node agent "
-                        + "cannot set up pods now: local OVSDB: not connected; pods informer: not synced"));
     }
 }

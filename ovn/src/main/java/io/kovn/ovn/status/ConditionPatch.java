@@ -1,4 +1,4 @@
-package io.kovn.node.status;
+package io.kovn.ovn.status;
 
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -12,10 +12,11 @@ import tools.jackson.databind.node.ObjectNode;
  * the condition, or replaces it at its index behind a {@code test} of that index's type, so a list that changed
  * since it was read fails the patch instead of overwriting someone else's condition. Where the object had no list
  * (or no status) when it was read, the patch that creates one would replace whatever the kubelet wrote since: it is
- * guarded by a {@code test} of the resourceVersion that was read, and fails (to be retried on a fresh read) instead. Built as a JSON tree from
- * typed values: nothing read from the API is pasted into the patch's text.
+ * guarded by a {@code test} of the resourceVersion that was read, and fails (to be retried on a fresh read) instead.
+ * Built as a JSON tree from typed values: nothing read from the API is pasted into the patch's text. One builder for
+ * the controller's pod condition and the node agent's pod and Node conditions.
  */
-final class ConditionPatch {
+public final class ConditionPatch {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ConditionPatch() {
@@ -27,7 +28,7 @@ final class ConditionPatch {
      * @param conditionTypes the types of its conditions in order, null when it has no list
      * @param condition      the condition to set; its {@code type} names which one
      */
-    static String set(String resourceVersion, boolean statusPresent, List<String> conditionTypes, ObjectNode condition) {
+    public static String set(String resourceVersion, boolean statusPresent, List<String> conditionTypes, ObjectNode condition) {
         String type = condition.path("type").asString();
         ArrayNode patch = JSON.createArrayNode();
         if ((!statusPresent || conditionTypes == null || conditionTypes.isEmpty()) && resourceVersion != null) {
@@ -51,7 +52,7 @@ final class ConditionPatch {
         return JSON.writeValueAsString(patch);
     }
 
-    static ObjectNode condition(String type, boolean status, String reason, String message, String time) {
+    public static ObjectNode condition(String type, boolean status, String reason, String message, String time) {
         ObjectNode c = JSON.createObjectNode();
         c.put("type", type);
         c.put("status", status ? "True" : "False");
