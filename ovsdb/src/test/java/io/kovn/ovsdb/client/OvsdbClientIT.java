@@ -227,7 +227,7 @@ class OvsdbClientIT {
             Operation.Insert p = port("k" + i, "10.244.2." + i);
             get(client.transact(DB, p, Operation.mutate(LS).where(LS_NAME.eq("sw1")).with(LS_PORTS.insert(Set.of(p.ref())))));
         }
-        get(nbctlWriter);
+        nbctlWriter.get(60, TimeUnit.SECONDS); // 53 ovn-nbctl processes: over 10 s on a loaded machine (seen at load 11)
         Set<String> truth = Set.of(ovn.nbctl("--bare", "--columns=name", "list", "logical_switch_port").split("\\s+"));
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
                 replica.list(LSP).stream().map(r -> r.get(LSP_NAME)).collect(Collectors.toSet())).isEqualTo(truth));
