@@ -11,8 +11,9 @@ import java.util.stream.Stream;
  * it. The ClusterRoles are generated from these lists and nothing else, so a role grants exactly what the code
  * uses; {@code KubernetesApiUseTest} checks the lists against the fabric8 calls in the source. An informer is a
  * list and a watch; fabric8's {@code waitUntilCondition} on one object is an informer too; {@code patch} and
- * {@code edit} are PATCH; the Lease lock gets, creates and updates (PUT) its Lease; approving or denying a CSR
- * reads it and updates its approval, which the API server allows only to who may {@code approve} for its signer,
+ * {@code edit} are PATCH; the Lease lock gets and creates its Lease and renews it with a JSON merge PATCH
+ * (fabric8 8; the --ha --tls sandbox's request log showed it); approving or denying a CSR reads it and updates its
+ * approval, which the API server allows only to who may {@code approve} for its signer,
  * and setting the certificate needs {@code sign} for it. fabric8's {@code patch(PatchContext, String)} reads the
  * object before it patches it (a GET of the object, also for a patch of its {@code status}), so whatever is
  * patched is also read; the sandbox's request log showed it ({@code RbacCoverageE2ETest}).
@@ -43,7 +44,9 @@ public final class KubernetesApiUse {
             of("watch", "networking.k8s.io", "networkpolicies", "FabricClusterApi: networkpolicies informer"),
             of("get", "coordination.k8s.io", "leases", "KovnController: LeaseLock").inKovnNamespace(),
             of("create", "coordination.k8s.io", "leases", "KovnController: LeaseLock").inKovnNamespace(),
-            of("update", "coordination.k8s.io", "leases", "KovnController: LeaseLock").inKovnNamespace(),
+            // fabric8 8's LeaseLock renews (and releases) with a JSON merge patch, not a PUT
+            of("patch", "coordination.k8s.io", "leases", "KovnController: LeaseLock renewal and release")
+                    .inKovnNamespace(),
 
             of("get", CERTIFICATES, "certificatesigningrequests", "NodeCsrSigner: approve/deny read the CSR").tls(),
             of("update", CERTIFICATES, "certificatesigningrequests/approval", "NodeCsrSigner: approve, deny").tls(),
