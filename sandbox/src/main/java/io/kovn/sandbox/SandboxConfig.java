@@ -60,36 +60,54 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
         }
     }
 
-    /** This machine's binaries, no image. */
-    public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
-                         boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay, boolean neutron,
-                         Duration nodeCertLifetime) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, underlay, neutron,
-                nodeCertLifetime, null);
+    /** A sandbox of 3 overlay nodes with geneve, this machine's binaries, no HA, no TLS, state kept on close. */
+    public static Builder builder(Path stateDir) {
+        return new Builder(stateDir);
     }
 
-    /** The controller's default node certificate lifetime. */
-    public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
-                         boolean removeStateOnClose, boolean ha, boolean tls, boolean underlay, boolean neutron) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, underlay, neutron, null);
+    /** This configuration, to change some of it. */
+    public Builder toBuilder() {
+        return new Builder(stateDir).nodes(nodes).encap(encap).apiPort(apiPort).checkNetwork(checkNetwork)
+                .removeStateOnClose(removeStateOnClose).ha(ha).tls(tls).underlay(underlay).neutron(neutron)
+                .nodeCertLifetime(nodeCertLifetime).image(image);
     }
 
-    /** Overlay mode, with node certificates of {@code nodeCertLifetime} (--tls). */
-    public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
-                         boolean removeStateOnClose, boolean ha, boolean tls, Duration nodeCertLifetime) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, false, false, nodeCertLifetime);
-    }
+    /** Named settings instead of a row of booleans; {@link #build()} validates them together. */
+    public static final class Builder {
+        private Path stateDir;
+        private int nodes = 3;
+        private String encap = "geneve";
+        private int apiPort;
+        private boolean checkNetwork;
+        private boolean removeStateOnClose;
+        private boolean ha;
+        private boolean tls;
+        private boolean underlay;
+        private boolean neutron;
+        private Duration nodeCertLifetime;
+        private String image;
 
-    /** Overlay mode. */
-    public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
-                         boolean removeStateOnClose, boolean ha, boolean tls) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls, false, false, null);
-    }
+        private Builder(Path stateDir) {
+            this.stateDir = stateDir;
+        }
 
-    /** Without HA: standalone NB and SB, one ovn-northd, one controller. */
-    public SandboxConfig(Path stateDir, int nodes, String encap, int apiPort, boolean checkNetwork,
-                         boolean removeStateOnClose) {
-        this(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, false, false, false, false, null);
+        public Builder stateDir(Path v) { stateDir = v; return this; }
+        public Builder nodes(int v) { nodes = v; return this; }
+        public Builder encap(String v) { encap = v; return this; }
+        public Builder apiPort(int v) { apiPort = v; return this; }
+        public Builder checkNetwork(boolean v) { checkNetwork = v; return this; }
+        public Builder removeStateOnClose(boolean v) { removeStateOnClose = v; return this; }
+        public Builder ha(boolean v) { ha = v; return this; }
+        public Builder tls(boolean v) { tls = v; return this; }
+        public Builder underlay(boolean v) { underlay = v; return this; }
+        public Builder neutron(boolean v) { neutron = v; return this; }
+        public Builder nodeCertLifetime(Duration v) { nodeCertLifetime = v; return this; }
+        public Builder image(String v) { image = v; return this; }
+
+        public SandboxConfig build() {
+            return new SandboxConfig(stateDir, nodes, encap, apiPort, checkNetwork, removeStateOnClose, ha, tls,
+                    underlay, neutron, nodeCertLifetime, image);
+        }
     }
 
     /** Central namespaces: one member of each database in each. */

@@ -47,8 +47,9 @@ public final class SandboxUp {
             problems.forEach(p -> err.println("kovn sandbox: " + p));
             return 1;
         }
-        SandboxConfig cfg = new SandboxConfig(o.stateDir(), o.nodes(), o.encap(), o.apiPort(), o.check(), false,
-                o.ha(), o.tls(), o.underlay(), o.neutron(), null, o.image()); // validates
+        SandboxConfig cfg = SandboxConfig.builder(o.stateDir()).nodes(o.nodes()).encap(o.encap()).apiPort(o.apiPort())
+                .checkNetwork(o.check()).ha(o.ha()).tls(o.tls()).underlay(o.underlay()).neutron(o.neutron())
+                .image(o.image()).build(); // validates
         String noImage = o.image() == null ? null : PodmanLauncher.missingImage(o.image());
         if (noImage != null) {
             err.println("kovn sandbox: " + noImage);
@@ -106,9 +107,7 @@ public final class SandboxUp {
         Path logback = SandboxFiles.writeLogback(dir);
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(JavaCommand.of("768m", List.of("-Dlogback.configurationFile=" + logback), SandboxServe.class,
-                List.of(SandboxServe.writeConfig(new SandboxConfig(dir, cfg.nodes(), cfg.encap(), cfg.apiPort(),
-                        cfg.checkNetwork(), false, cfg.ha(), cfg.tls(), cfg.underlay(), cfg.neutron(), null,
-                        cfg.image())).toString())));
+                List.of(SandboxServe.writeConfig(cfg.toBuilder().stateDir(dir).build()).toString())));
         Path log = dir.resolve("logs").resolve("supervisor.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -55,8 +55,9 @@ class HaFailoverE2ETest {
 
     @BeforeAll
     static void up() throws Exception {
-        s = Sandbox.start(new SandboxConfig(Files.createTempDirectory("kovn-sandbox-ha-"), 2, "geneve", 0, false,
-                !Boolean.getBoolean("kovn.e2e.keepState"), true, false), line -> System.out.println("ha sandbox " + line));
+        s = Sandbox.start(SandboxConfig.builder(Files.createTempDirectory("kovn-sandbox-ha-")).nodes(2)
+                .removeStateOnClose(!Boolean.getBoolean("kovn.e2e.keepState")).ha(true).build(),
+                line -> System.out.println("ha sandbox " + line));
     }
 
     @AfterAll

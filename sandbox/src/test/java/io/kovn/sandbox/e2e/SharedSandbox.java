@@ -40,9 +40,9 @@ public final class SharedSandbox implements BeforeAllCallback {
     static final class Holder implements AutoCloseable {
         Holder() {
             try {
-                sandbox = Sandbox.start(new SandboxConfig(Files.createTempDirectory("kovn-sandbox-e2e-"), 3, "geneve",
-                        0, true, !Boolean.getBoolean("kovn.e2e.keepState"), false, false, false, false, null, image()),
-                        line -> System.out.println("sandbox " + line));
+                sandbox = Sandbox.start(SandboxConfig.builder(Files.createTempDirectory("kovn-sandbox-e2e-")).nodes(3)
+                        .checkNetwork(true).removeStateOnClose(!Boolean.getBoolean("kovn.e2e.keepState"))
+                        .image(image()).build(), line -> System.out.println("sandbox " + line));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
