@@ -312,11 +312,11 @@ public final class Sandbox implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         }
-        for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
+        for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease",
+                SandboxController.LEASE_NAMESPACE)) {
             ensureNamespace(ns);
         }
         if (pki != null) {
-            ensureNamespace(SandboxPki.NAMESPACE);
             client.secrets().inNamespace(SandboxPki.NAMESPACE).resource(pki.caSecret()).create();
         }
         binder = new PodBinder(client);

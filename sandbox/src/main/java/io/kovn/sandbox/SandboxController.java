@@ -2,6 +2,7 @@ package io.kovn.sandbox;
 
 import io.kovn.controller.ControllerMain;
 import io.kovn.controller.ControllerOptions;
+import io.kovn.deploy.manifests.DeployNames;
 import io.kovn.ovn.config.ConfigFile;
 import io.kovn.ovn.config.ConfigSources;
 import io.kovn.ovn.config.Option;
@@ -24,8 +25,8 @@ import java.util.Map;
  * ({@code index} 1 and 2, identities {@code kovn-sandbox-controller-1|2}) and the Lease chooses the one that writes.
  */
 final class SandboxController {
-    /** The Lease the controllers compete for (kube-system/kovn-controller, as the controller names it). */
-    static final String LEASE_NAMESPACE = "kube-system";
+    /** The Lease the controllers compete for: kovn-system/kovn-controller, as in the manifests. */
+    static final String LEASE_NAMESPACE = DeployNames.NAMESPACE;
     static final String LEASE_NAME = "kovn-controller";
     private static final String IDENTITY = "kovn-sandbox-controller";
 

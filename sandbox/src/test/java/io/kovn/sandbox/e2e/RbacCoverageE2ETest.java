@@ -45,7 +45,7 @@ class RbacCoverageE2ETest {
     private static final Map<String, String> NOT_USED_HERE = Map.of(
             "get coordination.k8s.io leases", "leader election: the shared sandbox runs one controller without it",
             "create coordination.k8s.io leases", "leader election: the shared sandbox runs one controller without it",
-            "update coordination.k8s.io leases", "leader election: the shared sandbox runs one controller without it");
+            "patch coordination.k8s.io leases", "leader election: the shared sandbox runs one controller without it");
     private static Pods pods;
 
     @BeforeAll

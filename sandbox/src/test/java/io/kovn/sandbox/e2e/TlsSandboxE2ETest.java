@@ -2,11 +2,16 @@ package io.kovn.sandbox.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.kovn.deploy.manifests.ManifestSettings;
+import io.kovn.deploy.manifests.Manifests;
 import io.kovn.pki.NodeCsr;
 import io.kovn.sandbox.Sandbox;
 import io.kovn.sandbox.SandboxConfig;
 import io.kovn.sandbox.SandboxStatus;
+import io.kovn.sandbox.api.RequestAttributes;
+import io.kovn.sandbox.api.SandboxApiServer;
 import io.kovn.sandbox.demo.Probe;
 import io.kovn.sandbox.standins.RuntimePod;
 import io.kovn.sandbox.state.SandboxState;
@@ -23,7 +28,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -59,8 +66,9 @@ class TlsSandboxE2ETest {
 
     @BeforeAll
     static void up() throws Exception {
-        s = Sandbox.start(new SandboxConfig(Files.createTempDirectory("kovn-sandbox-tls-"), 2, "geneve", 0, false,
-                !Boolean.getBoolean("kovn.e2e.keepState"), true, true, Duration.ofSeconds(NODE_CERT_SECONDS)),
+        s = Sandbox.start(SandboxConfig.builder(Files.createTempDirectory("kovn-sandbox-tls-")).nodes(2)
+                .removeStateOnClose(!Boolean.getBoolean("kovn.e2e.keepState")).ha(true).tls(true)
+                .nodeCertLifetime(Duration.ofSeconds(NODE_CERT_SECONDS)).build(),
                 line -> System.out.println("tls sandbox " + line));
         pods = new Pods(s, "e2e-tls");
     }
@@ -71,6 +79,62 @@ class TlsSandboxE2ETest {
             pods.deleteAll();
             s.close();
         }
+    }
+
+    /** Permissions of the --ha --tls roles this sandbox never uses, and why. */
+    private static final Map<String, String> TLS_NOT_USED_HERE = Map.of(
+            "approve certificates.k8s.io signers [kovn.io/ovn-node]", "checked by kube-apiserver on an approval, "
+                    + "not a request: the emulated API has no such check",
+            "sign certificates.k8s.io signers [kovn.io/ovn-node]", "checked by kube-apiserver on a signature, not a "
+                    + "request: the emulated API has no such check",
+            "delete certificates.k8s.io certificatesigningrequests", "decided CSRs are deleted after "
+                    + "--csr-retention (1 h by default), longer than this suite",
+            "update core configmaps", "the kovn-ca ConfigMap is updated only when the CA changes");
+
+    /**
+     * The RBAC check of the --ha --tls roles (RbacCoverageE2ETest checks the plain ones on the shared sandbox):
+     * every request the two controllers (leader election) and the agents (CSR enrolment) made is allowed by the
+     * roles {@code kovn manifests --ha --tls} generates, and every permission of the certificate flow and of
+     * leader election is used but those named above.
+     */
+    @Test
+    void everyRequestOfTheComponentsIsAllowedByTheTlsRolesAndEveryPermissionIsUsed() {
+        // a pod, whatever ran before: the controller annotates it and sets its condition, the agent sets its own
+        pods.echo("rbac", s.nodeNames().get(0), Map.of());
+        pods.awaitReady("rbac");
+        Pods.await("the agent's kovn.io/OvnInstalled condition on the pod", Duration.ofSeconds(30), () -> pods.client()
+                .pods().inNamespace("e2e-tls").withName("rbac").get().getStatus().getConditions().stream()
+                .anyMatch(c -> "kovn.io/OvnInstalled".equals(c.getType())));
+        List<HasMetadata> manifests = Manifests.objects(ManifestSettings.defaults().withHa(true).withTls(true));
+        List<HasMetadata> plain = Manifests.objects(ManifestSettings.defaults());
+        Set<RequestAttributes> requests = s.apiRequests().requests();
+        assertThat(s.apiRequests().dropped()).as("requests the log could not keep").isZero();
+        Set<String> denied = new TreeSet<>();
+        Map<String, String> unused = new TreeMap<>();
+        for (String user : List.of(SandboxApiServer.CONTROLLER_USER, SandboxApiServer.NODE_USER)) {
+            RbacGrants grants = RbacGrants.of(manifests, user);
+            List<RequestAttributes> mine = requests.stream().filter(r -> r.user().equals(user)).toList();
+            assertThat(mine).as("requests made as %s", user).isNotEmpty();
+            mine.stream().filter(r -> !grants.allows(r)).forEach(r -> denied.add(r.toString()));
+            Set<String> used = new TreeSet<>();
+            for (RequestAttributes r : mine) {
+                grants.grants().stream().filter(g -> g.allows(r)).forEach(g -> used.add(g.used(r)));
+            }
+            // the permissions the plain roles have too are RbacCoverageE2ETest's (a workload exercises them there);
+            // here those of the certificate flow and of leader election
+            Set<String> shared = new TreeSet<>();
+            RbacGrants.of(plain, user).grants().forEach(g -> shared.addAll(g.permissions()));
+            for (RbacGrants.Grant g : grants.grants()) {
+                for (String p : g.permissions()) {
+                    boolean ours = !shared.contains(p) || p.contains(" coordination.k8s.io leases");
+                    if (ours && !used.contains(p) && !TLS_NOT_USED_HERE.containsKey(p)) {
+                        unused.put(user + ": " + p, g.role());
+                    }
+                }
+            }
+        }
+        assertThat(denied).as("requests the --ha --tls roles would refuse").isEmpty();
+        assertThat(unused).as("permissions of the --ha --tls roles never used").isEmpty();
     }
 
     @Test
