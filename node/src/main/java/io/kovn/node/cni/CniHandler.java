@@ -5,6 +5,7 @@ import io.kovn.node.host.CommandException;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.node.ovs.SouthboundPorts;
+import io.kovn.ovn.Names;
 import io.kovn.ovn.annotations.PodNetwork;
 import io.kovn.ovn.net.Ipv4Cidr;
 import java.nio.file.Files;
@@ -322,7 +323,7 @@ public final class CniHandler {
 
     /** Why STATUS would fail now; empty when an ADD could be served. */
     public List<String> statusProblems() {
-        List<String> problems = new ArrayList<>(plumber.ovsProblems());
+        List<String> problems = new ArrayList<>(plumber.ovsProblems(Names.INTEGRATION_BRIDGE));
         if (!pods.hasSynced()) {
             problems.add("the node's pods are not known yet (no answer from the Kubernetes API)");
         }
@@ -335,43 +336,16 @@ public final class CniHandler {
      * reported together.
      */
     private void gc(CniRequest req) throws CniFailure {
-        Set<String> valid = new java.util.HashSet<>();
-        req.config().path("cni.dev/valid-attachments").forEach(a ->
-                valid.add(a.path("containerID").asString("") + "/" + a.path("ifname").asString("")));
-        List<String> removed = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
-        for (io.kovn.ovn.vswitch.Interface i : plumber.attachments()) {
-            Map<String, String> ids = i.externalIds();
-            String network = ids.get(PodPlumber.NETWORK);
-            String containerId = ids.get(PodPlumber.SANDBOX);
-            String ifName = ids.getOrDefault(PodPlumber.IF_NAME, "eth0");
-            if (network != null && !network.equals(req.networkName()) || valid.contains(containerId + "/" + ifName)) {
-                continue;
-            }
-            try {
-                if (ifIdle(VethNames.hostVeth(containerId, ifName), () -> plumber.remove(containerId, ifName))) {
-                    removed.add(containerId + "/" + ifName + " (" + ids.get(io.kovn.ovn.Owners.OWNER) + ")");
-                }
-            } catch (RuntimeException e) {
-                failed.add(containerId + "/" + ifName + ": " + e.getMessage());
-            }
-        }
-        if (!removed.isEmpty()) {
-            log.info("GC of network {}: removed {} attachments the runtime no longer has: {}", req.networkName(),
-                    removed.size(), removed);
-        }
-        if (!failed.isEmpty()) {
-            throw new CniFailure(CniFailure.SETUP_FAILED, "GC could not remove " + failed.size() + " attachments",
-                    String.join("; ", failed));
-        }
+        Set<String> valid = AttachmentGc.valid(req);
+        List<AttachmentGc.Attachment> stale = AttachmentGc.plugged(plumber).stream()
+                .filter(a -> a.of(req.networkName()) && !valid.contains(a.key())).toList();
+        AttachmentGc.remove(req, stale, a -> ifIdle(VethNames.hostVeth(a.containerId(), a.ifName()),
+                () -> plumber.remove(a.containerId(), a.ifName())));
     }
 
     private void check(CniRequest req) throws CniFailure {
         String key = req.podNamespace() + "/" + req.podName();
-        JsonNode prev = req.prevResult();
-        if (prev == null) {
-            throw new CniFailure(CniFailure.INVALID_CONFIG, "CHECK needs the prevResult of the ADD", null);
-        }
+        JsonNode prev = requirePrevResult(req);
         Optional<Pod> pod = pods.get(req.podNamespace(), req.podName());
         if (pod.isEmpty()) {
             throw new CniFailure(CniFailure.UNKNOWN_CONTAINER, "pod " + key + " is not known on this node", null);
@@ -390,13 +364,32 @@ public final class CniHandler {
         }
         String hostVeth = VethNames.hostVeth(req.containerId(), req.ifName());
         List<String> problems = new ArrayList<>(plumber.problems(req, net, hostVeth));
+        problems.addAll(prevResultProblems(prev, net));
+        failCheck(req, problems);
+    }
+
+    /** The prevResult of CHECK, code 7 without one. */
+    static JsonNode requirePrevResult(CniRequest req) throws CniFailure {
+        JsonNode prev = req.prevResult();
+        if (prev == null) {
+            throw new CniFailure(CniFailure.INVALID_CONFIG, "CHECK needs the prevResult of the ADD", null);
+        }
+        return prev;
+    }
+
+    /** The pod's addresses that the prevResult of CHECK lacks. */
+    static List<String> prevResultProblems(JsonNode prev, PodNetwork net) {
         List<String> prevIps = new ArrayList<>();
         prev.path("ips").forEach(ip -> prevIps.add(ip.path("address").asString("")));
-        net.ipAddresses().stream().map(Object::toString).filter(ip -> !prevIps.contains(ip))
-                .forEach(ip -> problems.add("prevResult lacks address " + ip));
+        return net.ipAddresses().stream().map(Object::toString).filter(ip -> !prevIps.contains(ip))
+                .map(ip -> "prevResult lacks address " + ip).toList();
+    }
+
+    /** Code 100 naming the first problem CHECK found, and all of them in the details; nothing when there is none. */
+    static void failCheck(CniRequest req, List<String> problems) throws CniFailure {
         if (!problems.isEmpty()) {
-            throw new CniFailure(CniFailure.SETUP_FAILED, "CHECK of pod " + key + " failed: " + problems.get(0),
-                    String.join("; ", problems));
+            throw new CniFailure(CniFailure.SETUP_FAILED, "CHECK of pod " + req.podNamespace() + "/" + req.podName()
+                    + " failed: " + problems.get(0), String.join("; ", problems));
         }
     }
 }
