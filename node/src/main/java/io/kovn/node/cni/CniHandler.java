@@ -19,9 +19,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -46,16 +43,7 @@ public final class CniHandler {
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
     /** Completing one aborts the ADD in flight for that host veth. */
     private final Map<String, CompletableFuture<Void>> aborts = new ConcurrentHashMap<>();
-    /**
-     * Runs the pod's side of an ADD while the request thread plugs the OVS side; its threads go 10 s after a burst
-     * (an idle agent keeps none).
-     */
-    private final ExecutorService sideWork = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "cni-pod-side");
-                t.setDaemon(true);
-                return t;
-            });
+    private final PodSideWork podSideWork = new PodSideWork();
 
     /**
      * {@code ovn} and {@code nodeSubnet} are what a pod's annotation is checked against before anything is
@@ -185,7 +173,7 @@ public final class CniHandler {
             long t0 = System.nanoTime();
             plumber.createVeth(req, net, hostVeth, hostMac);
             long t1 = System.nanoTime();
-            podSide = CompletableFuture.runAsync(() -> plumber.configurePod(req, net), sideWork);
+            podSide = podSideWork.start(() -> plumber.configurePod(req, net));
             checkAbort(abort, req);
             plumber.plug(req, uid, net, hostVeth);
             long t2 = System.nanoTime();
@@ -196,7 +184,7 @@ public final class CniHandler {
                     + " and does the logical switch port " + ns + "_" + name + " exist?"));
             long t3 = System.nanoTime();
             installedListener.installed(pod, hostVeth, Instant.now());
-            joinPodSide(podSide);
+            PodSideWork.join(podSide);
             checkAbort(abort, req);
             log.debug("{}: annotation checked against OVN {} ms, veth {} ms, OVS port {} ms, ovn-installed {} ms, then"
                     + " pod side {} ms more", req, (t0 - started) / 1_000_000, (t1 - t0) / 1_000_000,
@@ -204,25 +192,11 @@ public final class CniHandler {
             return CniResult.of(req.cniVersion(), req.prevResult(), hostVeth, hostMac, req.ifName(),
                     net.macAddress().toString(), req.netns(), net);
         } catch (CniFailure | RuntimeException e) {
-            if (podSide != null) {
-                podSide.handle((v, x) -> null).join(); // its commands finish before the veth goes
-            }
+            PodSideWork.settle(podSide);
             rollBack(req);
             throw failure(req, e);
         } finally {
             gone.cancel(false);
-        }
-    }
-
-    /** The pod side's failure, as the one of the ADD. */
-    private static void joinPodSide(CompletableFuture<Void> podSide) {
-        try {
-            podSide.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +42,7 @@ public final class UnderlayCniHandler {
     private final String bridge;
     private final Duration timeout;
     private final KeyedLocks locks = new KeyedLocks();
+    private final PodSideWork podSideWork = new PodSideWork();
 
     /** {@code bridge} is the VM's OVS bridge with the uplink to the hypervisor (br-int in the seeds). */
     public UnderlayCniHandler(PodPlumber plumber, LocalOvs ovs, PortPool pool, String bridge, Duration timeout) {
@@ -80,6 +82,7 @@ public final class UnderlayCniHandler {
         String hostVeth = VethNames.hostVeth(req.containerId(), req.ifName());
         String hostMac = VethNames.hostMac(req.containerId(), req.ifName());
         try (KeyedLocks.Held held = locks.lock(hostVeth)) {
+            long started = System.nanoTime();
             PoolEntry entry;
             try {
                 entry = pool.take(req.containerId(), req.ifName()).orElseThrow(() -> emptyPool(req, pool.read()));
@@ -87,15 +90,25 @@ public final class UnderlayCniHandler {
                 throw CniHandler.failure(req, e);
             }
             PodNetwork net = new PodNetwork(List.of(entry.address()), entry.mac(), List.of(entry.gateway()));
+            CompletableFuture<Void> podSide = null;
             try {
+                long t0 = System.nanoTime();
                 plumber.createVeth(req, net, hostVeth, hostMac);
-                plumber.configurePod(req, net);
+                long t1 = System.nanoTime();
+                podSide = podSideWork.start(() -> plumber.configurePod(req, net));
                 plug(req, entry, hostVeth);
+                long t2 = System.nanoTime();
                 ovs.awaitInterface(hostVeth, timeout);
+                long t3 = System.nanoTime();
+                PodSideWork.join(podSide);
                 log.info("{}: underlay port {} (tag {}, {})", req, entry.portId(), entry.tag(), entry.address());
+                log.debug("{}: pool entry taken {} ms, veth {} ms, OVS port {} ms, ofport {} ms, then pod side {} ms more",
+                        req, (t0 - started) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                        (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
                 return CniResult.of(req.cniVersion(), req.prevResult(), hostVeth, hostMac, req.ifName(),
                         entry.mac().toString(), req.netns(), net);
             } catch (RuntimeException e) {
+                PodSideWork.settle(podSide);
                 undo(req);
                 throw CniHandler.failure(req, e);
             }
