@@ -9,6 +9,7 @@ import io.kovn.sandbox.proc.ProcessRef;
 import io.kovn.sandbox.standins.EndpointSliceMirror;
 import io.kovn.sandbox.standins.PodRuntime;
 import io.kovn.sandbox.state.SandboxState;
+import io.kovn.sandbox.state.UnderlayState;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code kovn sandbox status [--json]}: nodes (with their chassis from the Southbound database), pods with
- * their IPs, nodes and network namespaces, services with their endpoints, and what is unhealthy.
+ * their IPs, nodes and network namespaces, services with their endpoints, and what is unhealthy; for the underlay
+ * sandbox, {@link UnderlayStatus}.
  */
 public final class SandboxStatus {
     private static final Duration POD_GRACE = Duration.ofSeconds(30);
@@ -36,16 +38,25 @@ public final class SandboxStatus {
     /** Prints the status; returns 0 if everything is healthy, 1 otherwise (2: no sandbox). */
     public static int status(Path stateDir, boolean json, PrintStream out) {
         Optional<SandboxState> read = SandboxState.read(stateDir.toAbsolutePath());
-        if (read.isEmpty()) {
+        Optional<UnderlayState> underlay = read.isPresent() ? Optional.empty()
+                : UnderlayState.read(stateDir.toAbsolutePath());
+        if (read.isEmpty() && underlay.isEmpty()) {
+            Optional<ProcessRef> starting = SandboxUp.supervisor(stateDir.toAbsolutePath()).filter(ProcessRef::alive);
+            if (starting.isPresent()) {
+                // the underlay sandbox writes its state once it is ready
+                out.println(json ? "{\"running\":true,\"ready\":false}" : "a sandbox is coming up in "
+                        + stateDir.toAbsolutePath() + " (supervisor pid " + starting.get().pid() + ")");
+                return 1;
+            }
             out.println(json ? "{\"running\":false}" : "no sandbox in " + stateDir.toAbsolutePath()
                     + " (start one with `kovn sandbox up`)");
             return 2;
         }
-        ObjectNode report = report(read.get());
+        ObjectNode report = underlay.map(UnderlayStatus::report).orElseGet(() -> report(read.get()));
         if (json) {
             out.println(report.toPrettyString());
         } else {
-            out.print(text(report));
+            out.print(underlay.isPresent() ? UnderlayStatus.text(report) : text(report));
         }
         return report.path("unhealthy").isEmpty() ? 0 : 1;
     }
@@ -143,6 +154,15 @@ public final class SandboxStatus {
                 unhealthy.add("node " + n.name() + " has no subnet (k8s.ovn.org/node-subnets)");
             }
         }
+        workloads(r, pods, services, slices, unhealthy);
+        ArrayNode u = r.putArray("unhealthy");
+        unhealthy.forEach(u::add);
+        return r;
+    }
+
+    /** The pods and Services of either sandbox, with what is unhealthy about them. */
+    static void workloads(ObjectNode r, List<Pod> pods, List<Service> services, List<EndpointSlice> slices,
+                          List<String> unhealthy) {
         ArrayNode podArray = r.putArray("pods");
         pods.stream().sorted(Comparator.comparing((Pod p) -> p.getMetadata().getNamespace())
                 .thenComparing(p -> p.getMetadata().getName())).forEach(p -> {
@@ -189,15 +209,32 @@ public final class SandboxStatus {
                 unhealthy.add("service " + ns + "/" + name + " has no ready endpoints");
             }
         }
-        ArrayNode u = r.putArray("unhealthy");
-        unhealthy.forEach(u::add);
-        return r;
     }
 
     private static String reason(Pod p) {
         return p.getStatus() == null || p.getStatus().getConditions() == null ? "" : p.getStatus().getConditions().stream()
                 .filter(c -> "Ready".equals(c.getType()) && c.getMessage() != null).map(c -> ": " + c.getMessage())
                 .findFirst().orElse("");
+    }
+
+    /** The pods and Services tables of either sandbox. */
+    static void workloadsText(JsonNode r, StringBuilder b) {
+        Table pods = new Table("NAMESPACE", "POD", "NODE", "IP", "PHASE", "READY", "NETNS");
+        for (JsonNode p : r.path("pods")) {
+            pods.row(p.path("namespace").asString(""), p.path("name").asString(""), p.path("node").asString("-"),
+                    p.path("ip").asString("-"), p.path("phase").asString("-"), p.path("ready").asBoolean() ? "yes" : "no",
+                    p.path("netns").asString("-"));
+        }
+        b.append(pods.size() == 0 ? "no pods\n" : pods.toString()).append('\n');
+        Table svcs = new Table("NAMESPACE", "SERVICE", "CLUSTER-IP", "PORTS", "ENDPOINTS (READY/ALL)");
+        for (JsonNode s : r.path("services")) {
+            List<String> ports = new ArrayList<>();
+            s.path("ports").forEach(p -> ports.add(p.asString("")));
+            svcs.row(s.path("namespace").asString(""), s.path("name").asString(""), s.path("clusterIP").asString("-"),
+                    String.join(",", ports), s.path("endpoints").path("ready").asInt() + "/"
+                            + s.path("endpoints").path("total").asInt());
+        }
+        b.append(svcs.size() == 0 ? "no services\n" : svcs.toString()).append('\n');
     }
 
     /** Chassis by hostname, with their encapsulations, from the Southbound database. */
@@ -290,22 +327,7 @@ public final class SandboxStatus {
                     n.path("netns").asString(""));
         }
         b.append(nodes).append('\n');
-        Table pods = new Table("NAMESPACE", "POD", "NODE", "IP", "PHASE", "READY", "NETNS");
-        for (JsonNode p : r.path("pods")) {
-            pods.row(p.path("namespace").asString(""), p.path("name").asString(""), p.path("node").asString("-"),
-                    p.path("ip").asString("-"), p.path("phase").asString("-"), p.path("ready").asBoolean() ? "yes" : "no",
-                    p.path("netns").asString("-"));
-        }
-        b.append(pods.size() == 0 ? "no pods\n" : pods.toString()).append('\n');
-        Table svcs = new Table("NAMESPACE", "SERVICE", "CLUSTER-IP", "PORTS", "ENDPOINTS (READY/ALL)");
-        for (JsonNode s : r.path("services")) {
-            List<String> ports = new ArrayList<>();
-            s.path("ports").forEach(p -> ports.add(p.asString("")));
-            svcs.row(s.path("namespace").asString(""), s.path("name").asString(""), s.path("clusterIP").asString("-"),
-                    String.join(",", ports), s.path("endpoints").path("ready").asInt() + "/"
-                            + s.path("endpoints").path("total").asInt());
-        }
-        b.append(svcs.size() == 0 ? "no services\n" : svcs.toString()).append('\n');
+        workloadsText(r, b);
         if (r.path("unhealthy").isEmpty()) {
             b.append("healthy: every process runs, every node has its chassis and subnet, every pod is ready\n");
         } else {

@@ -19,11 +19,13 @@ import io.kovn.ovsdb.wire.OvsdbJson;
 import io.kovn.sandbox.api.SandboxApiServer;
 import io.kovn.sandbox.proc.JavaCommand;
 import io.kovn.sandbox.proc.ManagedProcess;
+import io.kovn.sandbox.proc.ProcessRef;
 import io.kovn.sandbox.standins.ClusterIpAllocator;
 import io.kovn.sandbox.standins.EndpointSliceMirror;
 import io.kovn.sandbox.standins.PodBinder;
 import io.kovn.sandbox.standins.PodRuntime;
 import io.kovn.sandbox.standins.RuntimePod;
+import io.kovn.sandbox.state.UnderlayState;
 import io.kovn.testing.Netns;
 import io.kovn.testing.NeutronServer;
 import io.kovn.testing.OvnNode;
@@ -104,6 +106,7 @@ public final class UnderlaySandbox implements AutoCloseable {
     private final Options options;
     private final Progress progress;
     private final long t0 = System.nanoTime();
+    private final long startedAtMillis = System.currentTimeMillis();
     private final Path stateDir;
     private final Path logDir;
     /** What to stop, in the order it started (VMs start in parallel). */
@@ -219,6 +222,20 @@ public final class UnderlaySandbox implements AutoCloseable {
         }
         step("pools published and cached: " + String.join(", ", vms.values().stream()
                 .map(v -> v.name() + " " + cachedPorts(v.name()) + " ports").toList()));
+        state().write(stateDir);
+    }
+
+    /** What {@code kovn sandbox status} and {@code exec} read from other processes. */
+    private UnderlayState state() {
+        List<UnderlayState.Vm> vmStates = vms.values().stream().map(v -> new UnderlayState.Vm(v.name(), v.hypervisor(),
+                v.ip(), v.ovs().netns().name(), v.ovs().ovsdbRemote(), v.agent().log().toString(), v.agent().ref()))
+                .toList();
+        List<UnderlayState.Host> hvs = hypervisors.entrySet().stream()
+                .map(e -> new UnderlayState.Host(e.getKey(), e.getValue().netns().name(), null)).toList();
+        return new UnderlayState(stateDir.toString(), startedAtMillis, ProcessRef.of("supervisor",
+                ProcessHandle.current()), api.url(), kubeconfig.toString(), ovn.unixRemotes(OvnDb.NB), neutron != null,
+                controller.ref(), vmStates, hvs, new UnderlayState.Host("standalone", standalone.name(), STANDALONE_IP),
+                new UnderlayState.Host("physhost", physicalHost.name(), PHYS_HOST_IP));
     }
 
     /** The cloud's CMS part: the VMs' network, the router, the physical network with its localnet port. */
@@ -438,7 +455,6 @@ public final class UnderlaySandbox implements AutoCloseable {
         return vms.get(vm).ovs().vsctl(args);
     }
 
-    /** The VM's own logical port: the parent of its pool's ports. */
     /**
      * What a reboot of {@code vm} does to its OVS: ovsdb-server and ovs-vswitchd stopped and started again on the same
      * database file (the pool cache and the pods' tagged ports are rows there); the agent reconnects by itself.
@@ -451,6 +467,7 @@ public final class UnderlaySandbox implements AutoCloseable {
         v.ovs().restartOvs();
     }
 
+    /** The VM's own logical port: the parent of its pool's ports. */
     public String vmPort(String vm) {
         return cloudPorts.get(vm);
     }

@@ -25,16 +25,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.IntFunction;
+import java.util.function.ToDoubleFunction;
 
 /**
  * CNI ADD, from exec of bin/kovn-cni to its result, next to the baseline: the same plumbing (veth, addresses, route,
  * offload, OVS port bound by iface-id and iface-id-ver, wait for ovn-installed) by a plain shell script of ip /
  * ethtool / ovs-vsctl commands ({@code floor-add.sh}), on the same node in the same run. The logical switch ports
  * exist before each ADD (the controller makes them first); a second script also creates them with ovn-nbctl.
+ * A fourth variant is kovn-cni ADD against a second agent in underlay mode on the same node ({@link UnderlayAgent}):
+ * the pod's port comes from the local pool cache, with no annotation to wait for and no ovn-controller to bind it,
+ * and is compared with the overlay's ADD of the same run.
  *
  * <p>Variants are interleaved so that a machine whose load drifts treats them alike: sequential trials run in
- * turn (kovn, script, script + ovn-nbctl, then the next turn starts with the next variant), and bursts (all pods of
- * a burst at once) alternate which variant goes first. Sequential figures are the median (with p25-p75 and p99)
+ * turn (kovn, kovn underlay, script, script + ovn-nbctl, then the next turn starts with the next variant), and bursts
+ * (all pods of a burst at once; kovn, kovn underlay and the script) rotate which variant goes first. Sequential figures are the median (with p25-p75 and p99)
  * of n trials each; burst figures are each burst's p50 and p99, given as the median over the rounds with their
  * range, and the ratio kovn / script is taken per round (same moment, same load) and given the same way. CPU per
  * ADD is read from /proc: this JVM (the agent runs in it) and its finished children (the plugin's JVM, the
@@ -48,6 +52,7 @@ public final class CniBench {
     static final String KOVN = "kovn-cni ADD";
     static final String FLOOR = "script (ip / ethtool / ovs-vsctl)";
     static final String FLOOR_NBCTL = "script + ovn-nbctl lsp-add";
+    static final String UNDERLAY = "kovn-cni ADD, underlay mode (pool cache)";
     /** Trials of each variant made ready in the API and in namespaces before they run. */
     private static final int CHUNK = 10;
 
@@ -56,6 +61,7 @@ public final class CniBench {
     private final PrintStream progress;
     private final Path floorScript;
     private final CpuClock cpu;
+    private final UnderlayAgent underlay;
     private int seq;
 
     /** How many ADDs: {@code sequential} per variant one after another, {@code rounds} bursts of {@code burst}. */
@@ -110,24 +116,43 @@ public final class CniBench {
     }
 
     /** Every series of one run. */
-    public record Result(Options options, Stats version, Stats kovnSequential, Stats floorSequential,
-                         Stats floorNbctlSequential, Bursts kovnBursts, Bursts floorBursts,
-                         Map<String, CpuClock.PerAdd> sequentialCpu, Map<String, CpuClock.PerAdd> burstCpu) {
+    public record Result(Options options, Stats version, Stats kovnSequential, Stats underlaySequential,
+                         Stats floorSequential, Stats floorNbctlSequential, Bursts kovnBursts, Bursts underlayBursts,
+                         Bursts floorBursts, Map<String, CpuClock.PerAdd> sequentialCpu,
+                         Map<String, CpuClock.PerAdd> burstCpu) {
         /** kovn / script p50 of each round's burst. */
         public Spread burstP50Ratio() {
-            return ratio(Stats::p50);
+            return ratio(kovnBursts, floorBursts, Stats::p50);
         }
 
         public Spread burstP99Ratio() {
-            return ratio(Stats::p99);
+            return ratio(kovnBursts, floorBursts, Stats::p99);
         }
 
-        private Spread ratio(java.util.function.ToDoubleFunction<Stats> f) {
+        /** Underlay / overlay kovn p50 of each round's burst. */
+        public Spread underlayBurstP50Ratio() {
+            return ratio(underlayBursts, kovnBursts, Stats::p50);
+        }
+
+        public Spread underlayBurstP99Ratio() {
+            return ratio(underlayBursts, kovnBursts, Stats::p99);
+        }
+
+        private static Spread ratio(Bursts a, Bursts b, ToDoubleFunction<Stats> f) {
             List<Double> r = new ArrayList<>();
-            for (int i = 0; i < kovnBursts.rounds().size(); i++) {
-                r.add(f.applyAsDouble(kovnBursts.rounds().get(i)) / f.applyAsDouble(floorBursts.rounds().get(i)));
+            for (int i = 0; i < a.rounds().size(); i++) {
+                r.add(f.applyAsDouble(a.rounds().get(i)) / f.applyAsDouble(b.rounds().get(i)));
             }
             return Spread.of(r);
+        }
+
+        /** Underlay / overlay kovn, sequential p50: below 1 when underlay mode's ADD is faster. */
+        public double underlaySequentialRatio() {
+            return underlaySequential.p50() / kovnSequential.p50();
+        }
+
+        public double underlaySequentialP99Ratio() {
+            return underlaySequential.p99() / kovnSequential.p99();
         }
 
         public double sequentialRatio() {
@@ -147,16 +172,17 @@ public final class CniBench {
             b.append(String.format(Locale.ROOT, "kovn bench cni: one node, real OVS/OVN; baseline: the %s%n",
                     FLOOR));
             b.append(String.format(Locale.ROOT, "%nsequential, variants interleaved, exec to result (ms)%n"
-                    + "%-44s %5s %8s %17s %8s %8s%n", "", "n", "median", "p25-p75", "p99", "max"));
-            for (Stats s : List.of(version, kovnSequential, floorSequential, floorNbctlSequential)) {
-                b.append(String.format(Locale.ROOT, "%-44s %5d %8.1f %8.1f-%-8.1f %8.1f %8.1f%n", s.name(), s.n(),
+                    + "%-50s %5s %8s %17s %8s %8s%n", "", "n", "median", "p25-p75", "p99", "max"));
+            for (Stats s : List.of(version, kovnSequential, underlaySequential, floorSequential,
+                    floorNbctlSequential)) {
+                b.append(String.format(Locale.ROOT, "%-50s %5d %8.1f %8.1f-%-8.1f %8.1f %8.1f%n", s.name(), s.n(),
                         s.p50(), s.p25(), s.p75(), s.p99(), s.max()));
             }
             b.append(String.format(Locale.ROOT, "%n%d bursts of %d ADDs at once per variant, first variant"
-                    + " alternating (ms; median over bursts [range])%n%-44s %26s %26s%n", options.rounds(),
+                    + " rotating (ms; median over bursts [range])%n%-50s %26s %26s%n", options.rounds(),
                     options.burst(), "", "p50", "p99"));
-            for (Bursts x : List.of(kovnBursts, floorBursts)) {
-                b.append(String.format(Locale.ROOT, "%-44s %26s %26s%n", x.name(), x.p50().format(""),
+            for (Bursts x : List.of(kovnBursts, underlayBursts, floorBursts)) {
+                b.append(String.format(Locale.ROOT, "%-50s %26s %26s%n", x.name(), x.p50().format(""),
                         x.p99().format("")));
             }
             b.append(String.format(Locale.ROOT, "%nCPU per ADD (ms; /proc)%n%-52s %10s %16s %10s %10s%n", "",
@@ -170,6 +196,11 @@ public final class CniBench {
                     + "  bursts of %d, per round: p50 %s, p99 %s (goal <= %.1fx at p50 and p99)%n",
                     sequentialRatio(), sequentialP99Ratio(), sequentialRatioWithNbctl(), options.burst(),
                     burstP50Ratio().format("x"), burstP99Ratio().format("x"), BURST_GOAL));
+            b.append(String.format(Locale.ROOT, "%nratio underlay / overlay kovn-cni ADD (same node, same run):%n"
+                    + "  sequential p50 %.2fx, p99 %.2fx; against the script: p50 %.2fx%n"
+                    + "  bursts of %d, per round: p50 %s, p99 %s%n", underlaySequentialRatio(),
+                    underlaySequentialP99Ratio(), underlaySequential.p50() / floorSequential.p50(), options.burst(),
+                    underlayBurstP50Ratio().format("x"), underlayBurstP99Ratio().format("x")));
             return b.toString();
         }
 
@@ -187,15 +218,24 @@ public final class CniBench {
                     .append(",\"floor_burst_p50_ms\":").append(floorBursts.p50().json())
                     .append(",\"floor_burst_p99_ms\":").append(floorBursts.p99().json())
                     .append(",\"burst_ratio_p50\":").append(burstP50Ratio().json())
-                    .append(",\"burst_ratio_p99\":").append(burstP99Ratio().json());
+                    .append(",\"burst_ratio_p99\":").append(burstP99Ratio().json())
+                    .append(String.format(Locale.ROOT, ",\"underlay_sequential_p50_ms\":%.2f,"
+                            + "\"underlay_sequential_p99_ms\":%.2f,\"underlay_sequential_ratio_p50\":%.3f,"
+                            + "\"underlay_sequential_ratio_p99\":%.3f", underlaySequential.p50(), underlaySequential.p99(),
+                            underlaySequentialRatio(), underlaySequentialP99Ratio()))
+                    .append(",\"underlay_burst_p50_ms\":").append(underlayBursts.p50().json())
+                    .append(",\"underlay_burst_p99_ms\":").append(underlayBursts.p99().json())
+                    .append(",\"underlay_burst_ratio_p50\":").append(underlayBurstP50Ratio().json())
+                    .append(",\"underlay_burst_ratio_p99\":").append(underlayBurstP99Ratio().json());
             b.append(String.format(Locale.ROOT, ",\"burst_goal\":%.1f,\"burst_goal_met\":%b}", BURST_GOAL,
                     burstP50Ratio().median() <= BURST_GOAL && burstP99Ratio().median() <= BURST_GOAL));
             return b.toString();
         }
     }
 
-    private CniBench(NodeLab lab, Options options, PrintStream progress) {
+    private CniBench(NodeLab lab, UnderlayAgent underlay, Options options, PrintStream progress) {
         this.lab = lab;
+        this.underlay = underlay;
         this.options = options;
         this.progress = progress;
         this.cpu = new CpuClock(lab);
@@ -212,21 +252,22 @@ public final class CniBench {
         if (options.sequential() < 1 || options.burst() < 1 || options.rounds() < 1) {
             throw new IllegalArgumentException("--sequential, --burst and --rounds must be at least 1");
         }
-        try (NodeLab lab = NodeLab.start("bench1", Ipv4Cidr.parse("10.244.0.0/20"), b -> { })) {
-            return new CniBench(lab, options, progress).measure();
+        try (NodeLab lab = NodeLab.start("bench1", Ipv4Cidr.parse("10.244.0.0/20"), b -> { });
+             UnderlayAgent underlay = UnderlayAgent.start(lab, Math.max(CHUNK, options.burst()))) {
+            return new CniBench(lab, underlay, options, progress).measure();
         }
     }
 
     private Result measure() {
         progress.println("warming up");
         for (int i = 0; i < 5; i++) {
-            once(List.of(kovnAdd(), floorAdd(false)));
+            once(List.of(kovnAdd(), underlayAdd(), floorAdd(false)));
         }
         Stats version = Stats.of("kovn-cni VERSION (JVM start-up)", version(50));
         progress.printf("sequential: %d ADDs per variant, interleaved%n", options.sequential());
         Map<String, List<Double>> seq = new LinkedHashMap<>();
         Map<String, CpuClock.Sum> seqCpu = new LinkedHashMap<>();
-        List<String> names = List.of(KOVN, FLOOR, FLOOR_NBCTL);
+        List<String> names = List.of(KOVN, UNDERLAY, FLOOR, FLOOR_NBCTL);
         names.forEach(n -> {
             seq.put(n, new ArrayList<>());
             seqCpu.put(n, new CpuClock.Sum());
@@ -236,6 +277,7 @@ public final class CniBench {
             int k = Math.min(CHUNK, options.sequential() - done);
             Map<String, List<Trial>> ready = new LinkedHashMap<>();
             ready.put(KOVN, prepare(k, i -> kovnAdd()));
+            ready.put(UNDERLAY, prepare(k, i -> underlayAdd()));
             ready.put(FLOOR, prepare(k, i -> floorAdd(false)));
             ready.put(FLOOR_NBCTL, prepare(k, i -> floorAdd(true)));
             for (int i = 0; i < k; i++, turn++) {
@@ -250,21 +292,27 @@ public final class CniBench {
             progress.printf("  %d of %d%n", done + k, options.sequential());
         }
         progress.printf("bursts: %d rounds of %d at once per variant%n", options.rounds(), options.burst());
-        List<Stats> kovnRounds = new ArrayList<>();
-        List<Stats> floorRounds = new ArrayList<>();
-        CpuClock.Sum kovnCpu = new CpuClock.Sum();
-        CpuClock.Sum floorCpu = new CpuClock.Sum();
+        List<String> burstNames = List.of(KOVN, UNDERLAY, FLOOR);
+        Map<String, List<Stats>> rounds = new LinkedHashMap<>();
+        Map<String, CpuClock.Sum> burstCpu = new LinkedHashMap<>();
+        burstNames.forEach(n -> {
+            rounds.put(n, new ArrayList<>());
+            burstCpu.put(n, new CpuClock.Sum());
+        });
         for (int r = 0; r < options.rounds(); r++) {
-            boolean kovnFirst = r % 2 == 0;
-            for (int v = 0; v < 2; v++) {
-                boolean kovn = (v == 0) == kovnFirst;
-                List<Trial> trials = prepare(options.burst(), i -> kovn ? kovnAdd() : floorAdd(false));
+            for (int v = 0; v < burstNames.size(); v++) {
+                String name = burstNames.get((r + v) % burstNames.size());
+                List<Trial> trials = prepare(options.burst(), i -> switch (name) {
+                    case KOVN -> kovnAdd();
+                    case UNDERLAY -> underlayAdd();
+                    default -> floorAdd(false);
+                });
                 CpuClock.Reading before = cpu.read();
                 List<Double> ms = burst(trials);
-                (kovn ? kovnCpu : floorCpu).add(before, cpu.read(), trials.size());
+                burstCpu.get(name).add(before, cpu.read(), trials.size());
                 trials.forEach(Trial::undo);
-                Stats s = Stats.of(kovn ? KOVN : FLOOR, ms);
-                (kovn ? kovnRounds : floorRounds).add(s);
+                Stats s = Stats.of(name, ms);
+                rounds.get(name).add(s);
                 progress.printf(Locale.ROOT, "  round %d, %s: p50 %.1f ms, p99 %.1f ms%n", r + 1, s.name(), s.p50(),
                         s.p99());
             }
@@ -272,11 +320,11 @@ public final class CniBench {
         Map<String, CpuClock.PerAdd> seqPerAdd = new LinkedHashMap<>();
         seqCpu.forEach((k, v) -> seqPerAdd.put(k, v.perAdd()));
         Map<String, CpuClock.PerAdd> burstPerAdd = new LinkedHashMap<>();
-        burstPerAdd.put(KOVN, kovnCpu.perAdd());
-        burstPerAdd.put(FLOOR, floorCpu.perAdd());
-        return new Result(options, version, Stats.of(KOVN, seq.get(KOVN)), Stats.of(FLOOR, seq.get(FLOOR)),
-                Stats.of(FLOOR_NBCTL, seq.get(FLOOR_NBCTL)), new Bursts(KOVN + ", burst", kovnRounds),
-                new Bursts(FLOOR + ", burst", floorRounds), seqPerAdd, burstPerAdd);
+        burstCpu.forEach((k, v) -> burstPerAdd.put(k, v.perAdd()));
+        return new Result(options, version, Stats.of(KOVN, seq.get(KOVN)), Stats.of(UNDERLAY, seq.get(UNDERLAY)),
+                Stats.of(FLOOR, seq.get(FLOOR)), Stats.of(FLOOR_NBCTL, seq.get(FLOOR_NBCTL)),
+                new Bursts(KOVN + ", burst", rounds.get(KOVN)), new Bursts(UNDERLAY + ", burst", rounds.get(UNDERLAY)),
+                new Bursts(FLOOR + ", burst", rounds.get(FLOOR)), seqPerAdd, burstPerAdd);
     }
 
     /** A prepared pod: run() plumbs it and returns the milliseconds from exec to result; undo() removes it. */
@@ -351,6 +399,30 @@ public final class CniBench {
                 CniExec.Outcome o = plugin.run(plugin.env("DEL", containerId, netns.path(), "eth0", "bench", name), conf);
                 check(o.ok(), "DEL of " + name + " failed: " + o.stdout());
                 lab.controller().deletePod("bench", name);
+                netns.close();
+            }
+        };
+    }
+
+    /** An ADD through the underlay agent: no pod in the API, the port comes from the pool cache. */
+    private Trial underlayAdd() {
+        String name = "u" + (++seq);
+        Netns netns = lab.node().createPod(name);
+        CniExec plugin = lab.plugin();
+        String containerId = "bench-" + name;
+        String conf = underlay.pluginConfig("1.0.0");
+        return new Trial() {
+            @Override
+            public double run() {
+                CniExec.Outcome o = plugin.run(plugin.env("ADD", containerId, netns.path(), "eth0", "bench", name), conf);
+                check(o.ok(), "underlay ADD of " + name + " failed: " + o.stdout() + o.stderr());
+                return o.millis();
+            }
+
+            @Override
+            public void undo() {
+                CniExec.Outcome o = plugin.run(plugin.env("DEL", containerId, netns.path(), "eth0", "bench", name), conf);
+                check(o.ok(), "underlay DEL of " + name + " failed: " + o.stdout());
                 netns.close();
             }
         };

@@ -67,8 +67,8 @@ public final class SandboxCommand {
                 description = "overlay (default): kovn's own OVN on the nodes; underlay: the cloud's OVN on two "
                         + "hypervisors, two worker VMs with their own OVS and kovn agents in --mode underlay, a "
                         + "standalone VM and a physical host, the controller's NB-native back end (or Neutron's: --neutron; docs/underlay.md; "
-                        + "--nodes, --encap, --ha, --tls and the check do not apply; status, exec, demo, kill and "
-                        + "restart do not serve it yet)")
+                        + "--nodes, --encap, --ha, --tls and the check do not apply; demo, kill and restart do not "
+                        + "serve it yet)")
         String mode;
 
         @Option(names = "--neutron", negatable = false,

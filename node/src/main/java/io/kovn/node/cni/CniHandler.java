@@ -5,6 +5,7 @@ import io.kovn.node.host.CommandException;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.node.ovs.SouthboundPorts;
+import io.kovn.ovn.Names;
 import io.kovn.ovn.annotations.PodNetwork;
 import io.kovn.ovn.net.Ipv4Cidr;
 import java.nio.file.Files;
@@ -18,9 +19,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -45,16 +43,7 @@ public final class CniHandler {
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
     /** Completing one aborts the ADD in flight for that host veth. */
     private final Map<String, CompletableFuture<Void>> aborts = new ConcurrentHashMap<>();
-    /**
-     * Runs the pod's side of an ADD while the request thread plugs the OVS side; its threads go 10 s after a burst
-     * (an idle agent keeps none).
-     */
-    private final ExecutorService sideWork = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "cni-pod-side");
-                t.setDaemon(true);
-                return t;
-            });
+    private final PodSideWork podSideWork = new PodSideWork();
 
     /**
      * {@code ovn} and {@code nodeSubnet} are what a pod's annotation is checked against before anything is
@@ -184,7 +173,7 @@ public final class CniHandler {
             long t0 = System.nanoTime();
             plumber.createVeth(req, net, hostVeth, hostMac);
             long t1 = System.nanoTime();
-            podSide = CompletableFuture.runAsync(() -> plumber.configurePod(req, net), sideWork);
+            podSide = podSideWork.start(() -> plumber.configurePod(req, net));
             checkAbort(abort, req);
             plumber.plug(req, uid, net, hostVeth);
             long t2 = System.nanoTime();
@@ -195,7 +184,7 @@ public final class CniHandler {
                     + " and does the logical switch port " + ns + "_" + name + " exist?"));
             long t3 = System.nanoTime();
             installedListener.installed(pod, hostVeth, Instant.now());
-            joinPodSide(podSide);
+            PodSideWork.join(podSide);
             checkAbort(abort, req);
             log.debug("{}: annotation checked against OVN {} ms, veth {} ms, OVS port {} ms, ovn-installed {} ms, then"
                     + " pod side {} ms more", req, (t0 - started) / 1_000_000, (t1 - t0) / 1_000_000,
@@ -203,25 +192,11 @@ public final class CniHandler {
             return CniResult.of(req.cniVersion(), req.prevResult(), hostVeth, hostMac, req.ifName(),
                     net.macAddress().toString(), req.netns(), net);
         } catch (CniFailure | RuntimeException e) {
-            if (podSide != null) {
-                podSide.handle((v, x) -> null).join(); // its commands finish before the veth goes
-            }
+            PodSideWork.settle(podSide);
             rollBack(req);
             throw failure(req, e);
         } finally {
             gone.cancel(false);
-        }
-    }
-
-    /** The pod side's failure, as the one of the ADD. */
-    private static void joinPodSide(CompletableFuture<Void> podSide) {
-        try {
-            podSide.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
         }
     }
 
@@ -322,7 +297,7 @@ public final class CniHandler {
 
     /** Why STATUS would fail now; empty when an ADD could be served. */
     public List<String> statusProblems() {
-        List<String> problems = new ArrayList<>(plumber.ovsProblems());
+        List<String> problems = new ArrayList<>(plumber.ovsProblems(Names.INTEGRATION_BRIDGE));
         if (!pods.hasSynced()) {
             problems.add("the node's pods are not known yet (no answer from the Kubernetes API)");
         }
@@ -335,43 +310,16 @@ public final class CniHandler {
      * reported together.
      */
     private void gc(CniRequest req) throws CniFailure {
-        Set<String> valid = new java.util.HashSet<>();
-        req.config().path("cni.dev/valid-attachments").forEach(a ->
-                valid.add(a.path("containerID").asString("") + "/" + a.path("ifname").asString("")));
-        List<String> removed = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
-        for (io.kovn.ovn.vswitch.Interface i : plumber.attachments()) {
-            Map<String, String> ids = i.externalIds();
-            String network = ids.get(PodPlumber.NETWORK);
-            String containerId = ids.get(PodPlumber.SANDBOX);
-            String ifName = ids.getOrDefault(PodPlumber.IF_NAME, "eth0");
-            if (network != null && !network.equals(req.networkName()) || valid.contains(containerId + "/" + ifName)) {
-                continue;
-            }
-            try {
-                if (ifIdle(VethNames.hostVeth(containerId, ifName), () -> plumber.remove(containerId, ifName))) {
-                    removed.add(containerId + "/" + ifName + " (" + ids.get(io.kovn.ovn.Owners.OWNER) + ")");
-                }
-            } catch (RuntimeException e) {
-                failed.add(containerId + "/" + ifName + ": " + e.getMessage());
-            }
-        }
-        if (!removed.isEmpty()) {
-            log.info("GC of network {}: removed {} attachments the runtime no longer has: {}", req.networkName(),
-                    removed.size(), removed);
-        }
-        if (!failed.isEmpty()) {
-            throw new CniFailure(CniFailure.SETUP_FAILED, "GC could not remove " + failed.size() + " attachments",
-                    String.join("; ", failed));
-        }
+        Set<String> valid = AttachmentGc.valid(req);
+        List<AttachmentGc.Attachment> stale = AttachmentGc.plugged(plumber).stream()
+                .filter(a -> a.of(req.networkName()) && !valid.contains(a.key())).toList();
+        AttachmentGc.remove(req, stale, a -> ifIdle(VethNames.hostVeth(a.containerId(), a.ifName()),
+                () -> plumber.remove(a.containerId(), a.ifName())));
     }
 
     private void check(CniRequest req) throws CniFailure {
         String key = req.podNamespace() + "/" + req.podName();
-        JsonNode prev = req.prevResult();
-        if (prev == null) {
-            throw new CniFailure(CniFailure.INVALID_CONFIG, "CHECK needs the prevResult of the ADD", null);
-        }
+        JsonNode prev = requirePrevResult(req);
         Optional<Pod> pod = pods.get(req.podNamespace(), req.podName());
         if (pod.isEmpty()) {
             throw new CniFailure(CniFailure.UNKNOWN_CONTAINER, "pod " + key + " is not known on this node", null);
@@ -390,13 +338,32 @@ public final class CniHandler {
         }
         String hostVeth = VethNames.hostVeth(req.containerId(), req.ifName());
         List<String> problems = new ArrayList<>(plumber.problems(req, net, hostVeth));
+        problems.addAll(prevResultProblems(prev, net));
+        failCheck(req, problems);
+    }
+
+    /** The prevResult of CHECK, code 7 without one. */
+    static JsonNode requirePrevResult(CniRequest req) throws CniFailure {
+        JsonNode prev = req.prevResult();
+        if (prev == null) {
+            throw new CniFailure(CniFailure.INVALID_CONFIG, "CHECK needs the prevResult of the ADD", null);
+        }
+        return prev;
+    }
+
+    /** The pod's addresses that the prevResult of CHECK lacks. */
+    static List<String> prevResultProblems(JsonNode prev, PodNetwork net) {
         List<String> prevIps = new ArrayList<>();
         prev.path("ips").forEach(ip -> prevIps.add(ip.path("address").asString("")));
-        net.ipAddresses().stream().map(Object::toString).filter(ip -> !prevIps.contains(ip))
-                .forEach(ip -> problems.add("prevResult lacks address " + ip));
+        return net.ipAddresses().stream().map(Object::toString).filter(ip -> !prevIps.contains(ip))
+                .map(ip -> "prevResult lacks address " + ip).toList();
+    }
+
+    /** Code 100 naming the first problem CHECK found, and all of them in the details; nothing when there is none. */
+    static void failCheck(CniRequest req, List<String> problems) throws CniFailure {
         if (!problems.isEmpty()) {
-            throw new CniFailure(CniFailure.SETUP_FAILED, "CHECK of pod " + key + " failed: " + problems.get(0),
-                    String.join("; ", problems));
+            throw new CniFailure(CniFailure.SETUP_FAILED, "CHECK of pod " + req.podNamespace() + "/" + req.podName()
+                    + " failed: " + problems.get(0), String.join("; ", problems));
         }
     }
 }

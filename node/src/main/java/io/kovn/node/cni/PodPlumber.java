@@ -159,13 +159,13 @@ public final class PodPlumber {
         return ovs.replica().withExternalId(Interface.TABLE, SANDBOX);
     }
 
-    /** Why pods cannot be plumbed now, as far as the local OVS tells; empty when they can. */
-    List<String> ovsProblems() {
+    /** Why pods cannot be plumbed on {@code bridge} now, as far as the local OVS tells; empty when they can. */
+    List<String> ovsProblems(String bridge) {
         if (!ovs.isConnected()) {
             return List.of("the connection to the local Open_vSwitch database is down");
         }
-        if (ovs.bridge(Names.INTEGRATION_BRIDGE).isEmpty()) {
-            return List.of("the integration bridge " + Names.INTEGRATION_BRIDGE + " is missing");
+        if (ovs.bridge(bridge).isEmpty()) {
+            return List.of("the bridge " + bridge + " is missing from the local Open_vSwitch database");
         }
         return List.of();
     }
@@ -186,6 +186,16 @@ public final class PodPlumber {
                 problems.add("ovn-controller has not installed port " + ifaceId);
             }
         }
+        problems.addAll(vethProblems(req, net, hostVeth));
+        return problems;
+    }
+
+    /**
+     * What CHECK finds wrong with the veth pair of a pod in either mode: the host end missing, or the pod end
+     * without its addresses or MAC.
+     */
+    List<String> vethProblems(CniRequest req, PodNetwork net, String hostVeth) {
+        List<String> problems = new ArrayList<>();
         if (!host.linkExists(hostVeth)) {
             problems.add("host veth " + hostVeth + " is missing");
         }

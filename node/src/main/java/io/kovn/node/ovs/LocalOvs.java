@@ -56,7 +56,7 @@ public final class LocalOvs implements AutoCloseable {
             DatabaseReplica replica = get(client.replicate(Databases.VSWITCH, MonitorSpec.create()
                     .table(OpenVSwitch.TABLE, List.of(OpenVSwitch.EXTERNAL_IDS, OpenVSwitch.BRIDGES))
                     .table(Bridge.TABLE, List.of(Bridge.NAME, Bridge.PORTS, Bridge.DATAPATH_TYPE, Bridge.EXTERNAL_IDS))
-                    .table(Port.TABLE, List.of(Port.NAME, Port.INTERFACES, Port.EXTERNAL_IDS))
+                    .table(Port.TABLE, List.of(Port.NAME, Port.INTERFACES, Port.EXTERNAL_IDS, Port.TAG))
                     .table(Interface.TABLE, INTERFACE_COLUMNS)), timeout);
             return new LocalOvs(client, replica, timeout);
         } catch (RuntimeException e) {

@@ -240,4 +240,82 @@ class UnderlayCniIT {
         assertThat(f.code()).isEqualTo(CniFailure.TRY_AGAIN_LATER);
         assertThat(f.details()).contains("3 cached entries are refused").contains("4095");
     }
+
+    private static CniRequest networkWide(String command, String validAttachments) {
+        return new CniRequest(command, "", null, "", Map.of(), CniRequest.JSON.readTree("{\"cniVersion\":\"1.1.0\","
+                + "\"name\":\"kovn\",\"type\":\"kovn-cni\",\"cni.dev/valid-attachments\":[" + validAttachments + "]}"));
+    }
+
+    private CniRequest check(String pod, ObjectNode prevResult) {
+        ObjectNode config = (ObjectNode) CniRequest.JSON.readTree(CONFIG);
+        config.set("prevResult", prevResult);
+        return new CniRequest("CHECK", "c-" + pod, sandboxes.get(pod).path(), "eth0",
+                Map.of("K8S_POD_NAMESPACE", "default", "K8S_POD_NAME", pod), config);
+    }
+
+    @Test
+    void checkPassesForAPluggedPodAndNamesWhatIsWrongOnceItsTagAddressOrPoolEntryChanges() throws CniFailure {
+        ObjectNode result = add("k1");
+        String veth = VethNames.hostVeth("c-k1", "eth0");
+        assertThat(handler.handle(check("k1", result))).isNull();
+
+        vm.vsctl("set", "Port", veth, "tag=999");
+        await().atMost(TIMEOUT).until(() -> ovs.port(veth).flatMap(p -> p.tag()).orElse(0L) == 999L);
+        CniFailure wrongTag = catchThrowableOfType(CniFailure.class, () -> handler.handle(check("k1", result)));
+        assertThat(wrongTag.code()).isEqualTo(CniFailure.SETUP_FAILED);
+        assertThat(wrongTag.getMessage()).contains("default/k1").contains("VLAN tag 999, not 101");
+        vm.vsctl("set", "Port", veth, "tag=101");
+        await().atMost(TIMEOUT).until(() -> ovs.port(veth).flatMap(p -> p.tag()).orElse(0L) == 101L);
+
+        sandboxes.get("k1").ip("addr", "del", "10.0.1.3/29", "dev", "eth0");
+        CniFailure noAddress = catchThrowableOfType(CniFailure.class, () -> handler.handle(check("k1", result)));
+        assertThat(noAddress.getMessage()).contains("lacks address 10.0.1.3/29");
+        sandboxes.get("k1").ip("addr", "add", "10.0.1.3/29", "dev", "eth0");
+        assertThat(handler.handle(check("k1", result))).isNull();
+
+        seed("port-1", "ip=10.0.1.3/29,gw=10.0.1.1,mac=fa:16:3e:00:01:01,tag=101,used=");
+        await().atMost(TIMEOUT).until(() -> new PortPool(ovs, TIMEOUT).read().free().size() == 3);
+        CniFailure freed = catchThrowableOfType(CniFailure.class, () -> handler.handle(check("k1", result)));
+        assertThat(freed.code()).isEqualTo(CniFailure.SETUP_FAILED);
+        assertThat(freed.getMessage()).contains("no entry of the underlay pool is marked used by c-k1/eth0");
+    }
+
+    @Test
+    void statusIsFineWithAPoolEvenAnExhaustedOneAndCode50WithAnEmptyOne() throws CniFailure {
+        assertThat(handler.handle(networkWide("STATUS", ""))).isNull();
+        add("s1");
+        add("s2");
+        add("s3");
+        assertThat(handler.handle(networkWide("STATUS", ""))).as("all in use: ADD says try later, STATUS fine")
+                .isNull();
+
+        for (int i = 1; i <= 3; i++) {
+            vm.vsctl("remove", "Open_vSwitch", ".", "external_ids", PoolEntry.KEY_PREFIX + "port-" + i);
+        }
+        seed("bad", "ip=10.0.1.6/29,gw=10.0.1.1,mac=fa:16:3e:00:01:06,tag=0,used=");
+        await().atMost(TIMEOUT).until(() -> new PortPool(ovs, TIMEOUT).read().entries().isEmpty());
+        CniFailure f = catchThrowableOfType(CniFailure.class, () -> handler.handle(networkWide("STATUS", "")));
+        assertThat(f.code()).isEqualTo(CniFailure.PLUGIN_NOT_AVAILABLE);
+        assertThat(f.getMessage()).contains("underlay port pool of this VM is empty").contains("1 refused as malformed");
+    }
+
+    @Test
+    void gcRemovesThePortsOfAttachmentsTheRuntimeNoLongerHasAndFreesTheirEntries() throws CniFailure {
+        add("g1");
+        add("g2");
+        // an ADD that died after taking its entry: no port, no veth, the entry held
+        seed("port-3", "ip=10.0.1.5/29,gw=10.0.1.1,mac=fa:16:3e:00:01:03,tag=103,used=c-ghost/eth0");
+        await().atMost(TIMEOUT).until(() -> new PortPool(ovs, TIMEOUT).read().free().isEmpty());
+
+        assertThat(handler.handle(networkWide("GC", "{\"containerID\":\"c-g1\",\"ifname\":\"eth0\"}"))).isNull();
+
+        await().atMost(TIMEOUT).until(() -> ovs.port(VethNames.hostVeth("c-g2", "eth0")).isEmpty());
+        assertThat(vm.netns().run(List.of("ip", "link", "show", VethNames.hostVeth("c-g2", "eth0"))).ok()).isFalse();
+        assertThat(cached("port-1")).endsWith("used=c-g1/eth0");
+        assertThat(cached("port-2")).endsWith("used=");
+        assertThat(cached("port-3")).endsWith("used=");
+        assertThat(vm.vsctl("get", "Port", VethNames.hostVeth("c-g1", "eth0"), "tag")).isEqualTo("101");
+        added.removeIf(r -> r.podName().equals("g2"));
+        assertThat(podIp(add("g3"))).isEqualTo("10.0.1.4/29");
+    }
 }

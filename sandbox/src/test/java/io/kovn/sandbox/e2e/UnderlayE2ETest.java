@@ -8,11 +8,20 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.kovn.ovn.annotations.UnderlayPool;
+import io.kovn.sandbox.SandboxExec;
+import io.kovn.sandbox.SandboxStatus;
 import io.kovn.sandbox.UnderlaySandbox;
 import io.kovn.sandbox.demo.Probe;
 import io.kovn.sandbox.standins.RuntimePod;
+import io.kovn.sandbox.state.SandboxState;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.ResourceLock;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Underlay mode end to end (docs/underlay.md): pods in VMs on two hypervisors take pooled child ports of their VM's
@@ -30,7 +40,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * parent_name and tag for every pod's port; a pod reaches a Service's ClusterIP through the load balancer the
  * controller put on the pod switches; a security profile allowing only TCP 8080 is enforced, and changing the pod's
  * annotation changes traffic (an unknown profile: an Event and no traffic); an exhausted pool gives CNI's try-later
- * and recovers when it grows.
+ * and recovers when it grows; a VM's OVS restarted keeps its pool cache and pods; {@code kovn sandbox status} shows
+ * the VMs' pools and the pods, and {@code kovn sandbox exec} runs in a pod.
  */
 @Tag("integration")
 @Tag("e2e")
@@ -222,5 +233,48 @@ class UnderlayE2ETest {
         RuntimePod rebooted = ready("rebooted");
         childPortOf("vm1", rebooted);
         reaches("b", b.netnsPath(), rebooted);
+    }
+
+    @Test
+    @Order(6)
+    void sandboxStatusShowsTheVmsPoolsAndPodsAndExecRunsInAPod() throws Exception {
+        UnderlaySandbox s = SharedUnderlaySandbox.sandbox();
+        RuntimePod a = ready("a");
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        SandboxStatus.status(s.stateDir(), true, new PrintStream(json, true, StandardCharsets.UTF_8));
+        JsonNode r = SandboxState.json().readTree(json.toString(StandardCharsets.UTF_8));
+
+        assertThat(r.path("mode").asString()).isEqualTo("underlay");
+        assertThat(r.path("running").asBoolean()).isTrue();
+        Map<String, JsonNode> vms = new HashMap<>();
+        r.path("vms").forEach(v -> vms.put(v.path("name").asString(), v));
+        assertThat(vms).containsOnlyKeys("vm1", "vm2");
+        for (String vm : List.of("vm1", "vm2")) {
+            JsonNode v = vms.get(vm);
+            assertThat(v.path("hypervisor").asString()).isEqualTo(s.hypervisorOf(vm));
+            assertThat(v.path("agent").path("alive").asBoolean()).as("agent of %s", vm).isTrue();
+            JsonNode pool = v.path("pool");
+            assertThat(pool.path("free").asInt() + pool.path("used").asInt()).as("pool of %s", vm)
+                    .isEqualTo(s.cachedPorts(vm));
+            long podsOnVm = s.client().pods().inNamespace(NS).list().getItems().stream()
+                    .filter(p -> vm.equals(p.getSpec().getNodeName()) && s.pod(NS, p.getMetadata().getName()).isPresent())
+                    .count();
+            assertThat(pool.path("used").asLong()).as("entries used in %s", vm).isEqualTo(podsOnVm);
+        }
+        assertThat(r.path("pods")).anySatisfy(p -> {
+            assertThat(p.path("name").asString()).isEqualTo("a");
+            assertThat(p.path("node").asString()).isEqualTo("vm1");
+            assertThat(p.path("ip").asString()).isEqualTo(a.ip());
+        });
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        SandboxStatus.status(s.stateDir(), false, new PrintStream(text, true, StandardCharsets.UTF_8));
+        assertThat(text.toString(StandardCharsets.UTF_8)).contains("underlay mode").contains("POOL (FREE/USED/REFUSED)")
+                .containsPattern("vm1 +hv1 +10\\.98\\.0\\.11");
+
+        String hasIp = "ip -o -4 addr show dev eth0 | grep -qF ' %s/'";
+        assertThat(SandboxExec.exec(s.stateDir(), NS, "a", List.of("sh", "-c", String.format(hasIp, a.ip()))))
+                .as("exec runs in pod a's namespace, which has its IP").isZero();
+        assertThat(SandboxExec.exec(s.stateDir(), NS, "a", List.of("sh", "-c", String.format(hasIp, "10.255.255.1"))))
+                .isEqualTo(1);
     }
 }
