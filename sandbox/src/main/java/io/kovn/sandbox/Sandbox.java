@@ -198,7 +198,7 @@ public final class Sandbox implements AutoCloseable {
         logback = SandboxFiles.writeLogback(stateDir);
         if (cfg.image() != null) {
             containersConf = PodmanLauncher.writeContainersConf(stateDir);
-            launcher = new PodmanLauncher(cfg.image(), containersConf);
+            launcher = new PodmanLauncher(cfg.image(), containersConf, cfg.tls());
         }
         underlay = Underlay.create();
         for (int i = 1; i <= cfg.centralHosts(); i++) {
@@ -489,7 +489,7 @@ public final class Sandbox implements AutoCloseable {
     private void startAgent(SandboxNode n) {
         if (launcher instanceof PodmanLauncher l) {
             n.startAgentContainer(l, nodeKubeconfig, api.port(), stateDir.resolve(API_SOCKET), ovn.remotes(OvnDb.SB),
-                    ovn.remotes(OvnDb.NB), cfg.encap());
+                    ovn.remotes(OvnDb.NB), cfg.encap(), cfg.tls());
             return;
         }
         n.startAgent(nodeKubeconfig, ovn.remotes(OvnDb.SB), ovn.unixRemotes(OvnDb.SB), ovn.remotes(OvnDb.NB),

@@ -43,9 +43,6 @@ public record SandboxConfig(Path stateDir, int nodes, String encap, int apiPort,
         if (underlay && image != null) {
             throw new IllegalArgumentException("--mode underlay has no --image");
         }
-        if (image != null && tls) {
-            throw new IllegalArgumentException("--image has no --tls yet (the agent container's enrolment is not wired)");
-        }
         if (image != null && !image.matches("[a-z0-9][a-z0-9._/:@-]{0,254}")) {
             throw new IllegalArgumentException("--image " + image + ": not an image reference");
         }

@@ -36,6 +36,8 @@ final class SandboxNode {
     private static final String CNI_SOCKET_NAME = "cni-server.sock";
     /** Where scripts/build-image.sh puts kovn in the image: the plugin the agent installs comes from there. */
     private static final String IMAGE_KOVN_HOME = "/opt/kovn";
+    /** The node DaemonSet's volume for the enrolled key and certificates (--tls). */
+    private static final String PKI_VOLUME = "kovn-pki";
     private static final Path NETNS_DIR = Path.of("/var/run/netns");
     private final String name;
     private final OvnNode ovn;
@@ -159,7 +161,7 @@ final class SandboxNode {
      * {@link SocketRelay} process in the namespace, on 127.0.0.1 and the API's port, to {@code apiSocket}.
      */
     synchronized ManagedProcess startAgentContainer(PodmanLauncher l, Path kubeconfig, int apiPort, Path apiSocket,
-                                                    String sb, String nb, String encap) {
+                                                    String sb, String nb, String encap, boolean enroll) {
         String c = PodmanLauncher.AGENT;
         Path etc = dir.resolve("etc");
         Path run = dir.resolve("run");
@@ -185,13 +187,22 @@ final class SandboxNode {
         values.put(NodeOptions.CNI_CONF_DIR, l.mountPath(c, "cni-conf"));
         values.put(NodeOptions.CNI_BIN_DIR, l.mountPath(c, "cni-bin"));
         values.put(NodeOptions.CNI_PLUGIN_SOURCE, IMAGE_KOVN_HOME);
+        Map<String, Path> volumes = new LinkedHashMap<>(Map.of("ovs-run", ovn.dir(), "ovs-etc", ovn.dir(),
+                "kovn-run", run, "cni-conf", confDir(), "cni-bin", binDir(), "netns", NETNS_DIR, "config", etc));
+        if (enroll) {
+            // --tls as the DaemonSet of --tls does it: the agent enrols into the PKI volume, which the ovn-controller
+            // container mounts at the same path (both are the node's directory here), and reaches SB over ssl:
+            String pki = l.mountPath(c, PKI_VOLUME);
+            values.put(NodeOptions.ENROLL_CERTIFICATE, "true");
+            values.put(NodeOptions.PKI_DIR, pki);
+            values.put(NodeOptions.PKI_NAMESPACE, SandboxPki.NAMESPACE);
+            volumes.put(PKI_VOLUME, ovn.dir());
+        }
         gateway(values);
         ConfigFile.write(etc.resolve(DeployNames.NODE_CONFIG), NodeOptions.SET, values); // the command reads it
         apiRelay = ManagedProcess.start("api-relay/" + name, ovn.netns().inside(JavaCommand.of("16m", List.of(),
                 SocketRelay.class, List.of(String.valueOf(apiPort), apiSocket.toString()))), Map.of(),
                 logDir.resolve("api-relay-" + name + ".log"));
-        Map<String, Path> volumes = Map.of("ovs-run", ovn.dir(), "ovs-etc", ovn.dir(), "kovn-run", run,
-                "cni-conf", confDir(), "cni-bin", binDir(), "netns", NETNS_DIR, "config", etc);
         agentContainer = ovn.netns().name() + "-" + c;
         launcher = l;
         List<String> cmd = l.run(agentContainer, c, ovn.netns().path(), volumes, Map.of(

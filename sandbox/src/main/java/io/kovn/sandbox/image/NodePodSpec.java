@@ -19,11 +19,11 @@ public final class NodePodSpec {
         this.spec = spec;
     }
 
-    /** From the default manifests (one database, no TLS) with {@code image}. */
-    public static NodePodSpec of(String image) {
+    /** From the default manifests (one database) with {@code image}; with {@code tls}, those of {@code --tls}. */
+    public static NodePodSpec of(String image, boolean tls) {
         ManifestSettings d = ManifestSettings.defaults();
         ManifestSettings s = new ManifestSettings(image, d.clusterSubnet(), d.nodeSubnetPrefix(), d.serviceCidr(),
-                d.mtu(), false, false);
+                d.mtu(), false, tls);
         DaemonSet ds = Manifests.objects(s).stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast)
                 .findFirst().orElseThrow(() -> new IllegalStateException("the manifests have no DaemonSet"));
         return new NodePodSpec(ds.getSpec().getTemplate().getSpec());

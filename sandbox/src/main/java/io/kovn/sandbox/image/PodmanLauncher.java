@@ -46,9 +46,12 @@ public final class PodmanLauncher implements DaemonLauncher {
     private final String image;
     private final Path containersConf;
 
-    /** {@code containersConf}: podman's configuration for this machine ({@link #writeContainersConf}). */
-    public PodmanLauncher(String image, Path containersConf) {
-        this.pod = NodePodSpec.of(image);
+    /**
+     * {@code containersConf}: podman's configuration for this machine ({@link #writeContainersConf}); {@code tls}:
+     * the DaemonSet of {@code kovn manifests --tls} (the agent enrols, ovn-controller reads its files).
+     */
+    public PodmanLauncher(String image, Path containersConf, boolean tls) {
+        this.pod = NodePodSpec.of(image, tls);
         this.image = image;
         this.containersConf = containersConf;
         if (!pod.hostNetwork()) {

@@ -40,7 +40,7 @@ class ImageSandboxE2ETest {
     void nodePodContainersRunFromTheImageAsTheDaemonSetRunsThem() {
         Sandbox s = SharedSandbox.sandbox();
         String image = SharedSandbox.Holder.image();
-        NodePodSpec pod = NodePodSpec.of(image);
+        NodePodSpec pod = NodePodSpec.of(image, false);
         Path conf = s.stateDir().resolve("containers.conf");
         for (SandboxState.NodeState n : s.state().nodes()) {
             List<Long> inNamespace = Arrays.stream(Exec.run(Duration.ofSeconds(30), "ip", "netns", "pids", n.netns())
