@@ -58,6 +58,8 @@ class NetworkPolicyE2ETest {
         client = s.client();
         pool = Executors.newFixedThreadPool(16);
         List<String> nodes = s.nodeNames();
+        pods.clear(); // surefire's rerun of a failed case runs this again in the same JVM
+        all.clear();
         for (String ns : NAMESPACES) { // a rerun after a failed start finds the first attempt's objects
             if (client.namespaces().withName(ns).get() != null) {
                 client.network().v1().networkPolicies().inNamespace(ns).delete();
