@@ -1,5 +1,10 @@
 package io.kovn.ovn;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 /**
  * Names of the logical network's parts. They are those ovn-kubernetes uses, so what users know carries over.
  */
@@ -44,5 +49,19 @@ public final class Names {
 
     public static String externalSwitch(String node) {
         return "ext_" + node;
+    }
+
+    /**
+     * An address set of a NetworkPolicy ({@code policy} as "namespace/name"): {@code part} says what it stands for
+     * within the policy (a rule's peer, a rule's named port resolved to one number). Hashed: NB names are bounded
+     * and Kubernetes names are not.
+     */
+    public static String policyAddressSet(String policy, String part) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest((policy + "/" + part).getBytes(StandardCharsets.UTF_8));
+            return "kovn_as_" + HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

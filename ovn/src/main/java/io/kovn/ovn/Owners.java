@@ -23,13 +23,20 @@ public final class Owners {
     /**
      * On ACLs: which part of the owner the ACL stands for, so a verdict (ovn-trace, ACL logs) names it: a policy's
      * rule as {@code ingress/<index>} or {@code egress/<index>} (the index in the policy's spec), a namespace's
-     * {@link #RULE_DEFAULT_DENY_INGRESS}, {@link #RULE_DEFAULT_DENY_EGRESS} or {@link #RULE_NODE_MANAGEMENT}.
+     * {@link #RULE_DEFAULT_DENY_INGRESS}, {@link #RULE_DEFAULT_DENY_EGRESS} or {@link #RULE_NODE_MANAGEMENT}. On a
+     * policy's named-port address sets: {@code egress/<index>}, or {@code ingress} (all ingress rules resolve named
+     * ports on the same pods and share the sets).
      */
     public static final String RULE = "kovn.io/rule";
     public static final String RULE_DEFAULT_DENY_INGRESS = "default-deny-ingress";
     public static final String RULE_DEFAULT_DENY_EGRESS = "default-deny-egress";
     /** The allow of the nodes' management ports (kubelet probes) into isolated pods. */
     public static final String RULE_NODE_MANAGEMENT = "node-management";
+    /**
+     * On a NetworkPolicy's address set of a named port (with {@link #RULE}): the port's name, protocol and the number
+     * it resolved to on the set's pods, as {@code http tcp/8080}.
+     */
+    public static final String NAMED_PORT = "kovn.io/named-port";
 
     /** Extra keys on pod ports. */
     public static final String NAMESPACE = "namespace";

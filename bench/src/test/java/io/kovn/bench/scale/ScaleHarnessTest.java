@@ -68,8 +68,8 @@ class ScaleHarnessTest {
                 await().atMost(Duration.ofMinutes(1)).until(() -> annotated.containsKey("one-more") && c.idle());
                 double ops = operations(c) - opsBefore;
                 System.out.printf("[scale-harness] one pod added to 2000: %.0f NB operations%n", ops);
-                // its port, its switch, and per policy that selects or admits it one mutate (and a rewritten
-                // ACL where a named port resolves on it): about 40 here, whatever the number of pods
+                // its port, its switch, and per policy that selects or admits it one mutate (and one of the
+                // named port's address set where the policy selects it): about 40 here, whatever the number of pods
                 assertThat(ops).isBetween(2.0, 80.0);
 
                 // no longer a frontend: out of the address sets of every ns-0 policy's "from tier=frontend" peer

@@ -28,11 +28,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
- * A NetworkPolicy becomes a port group of the pods it selects, holding one allow-related ACL per rule, and one
- * address set per pod/namespace-selector peer. Isolation itself (default deny) is per namespace: see
+ * A NetworkPolicy becomes a port group of the pods it selects, holding one allow-related ACL per rule, one
+ * address set per pod/namespace-selector peer, and one per named port and number it resolves to (per egress rule,
+ * shared by the ingress rules). Isolation itself (default deny) is per namespace: see
  * {@link NamespaceIsolationReconciler}. Policies add up because every rule only allows.
  */
 public final class NetworkPolicyReconciler implements Reconciler {
@@ -41,6 +45,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
     public static final String ACL_LOGGING_ANNOTATION = "k8s.ovn.org/acl-logging";
     /** The Normal Event after a commit that changed the policy's rows: when, and what it became. */
     public static final String REALIZED = "NetworkPolicyWrittenToNB";
+    /** The protocols a NetworkPolicy port may name, as OVN match fields. */
+    private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp");
 
     private final ClusterState state;
 
@@ -75,7 +81,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 for (int i = 0; i < np.getSpec().getIngress().size(); i++) {
                     var rule = np.getSpec().getIngress().get(i);
                     String peers = peers(txn, key, "in", i, rule.getFrom(), "ip4.src", addressSets, owner);
-                    String ports2 = ports(rule.getPorts(), selected);
+                    String ports2 = ports(txn, key, "ingress", rule.getPorts(), () -> selected, addressSets, owner);
                     if (peers != null && ports2 != null) {
                         String match = "outport == @" + pgName + " && ip4" + peers + ports2;
                         acls.putIfAbsent(match, acl("to-lport", match, allowLog, key, Owners.rule(owner, "ingress/" + i)));
@@ -86,7 +92,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 for (int i = 0; i < np.getSpec().getEgress().size(); i++) {
                     var rule = np.getSpec().getEgress().get(i);
                     String peers = peers(txn, key, "out", i, rule.getTo(), "ip4.dst", addressSets, owner);
-                    String ports2 = ports(rule.getPorts(), peerPods(key.namespace(), rule.getTo()));
+                    String ports2 = ports(txn, key, "egress/" + i, rule.getPorts(), () -> peerPods(key.namespace(), rule.getTo()),
+                            addressSets, owner);
                     if (peers != null && ports2 != null) {
                         String match = "inport == @" + pgName + " && ip4" + peers + ports2;
                         acls.putIfAbsent(match, acl("from-lport", match, allowLog, key, Owners.rule(owner, "egress/" + i)));
@@ -149,7 +156,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 ipBlock(peer.getIpBlock(), field).ifPresent(terms::add);
                 continue;
             }
-            String name = "kovn_as_" + hash(key.ref() + "/" + dir + "/" + rule + "/" + j);
+            String name = Names.policyAddressSet(key.ref(), dir + "/" + rule + "/" + j);
             Set<String> ips = new TreeSet<>();
             for (Pod p : podsOf(key.namespace(), peer)) {
                 state.podIp(p).ifPresent(ips::add);
@@ -198,43 +205,72 @@ public final class NetworkPolicyReconciler implements Reconciler {
     }
 
     /**
-     * The " && (port || port)" part of a rule's match, "" for any port, or null when no port can match. Named
-     * ports are resolved on {@code destinations}, pod by pod.
+     * The " && (port || port)" part of a rule's match, "" for any port, or null when no port can match. A named port
+     * is resolved on the {@code destinations} (the selected pods for ingress, the peer pods for egress, as the
+     * NetworkPolicy spec says): the pods exposing it with one number go into an address set of their own, and the
+     * match holds one term per number, so a pod event changes set members, not the ACL, unless it brings or takes
+     * the last pod of a number. {@code scope} names the destinations: "ingress" (all ingress rules resolve on the
+     * selected pods, so they share the sets) or the egress rule ("egress/0").
      */
-    private String ports(List<NetworkPolicyPort> ports, List<Pod> destinations) {
+    private String ports(NbTxn txn, ObjectKey key, String scope, List<NetworkPolicyPort> ports,
+                         Supplier<List<Pod>> destinations, Set<String> addressSets, Map<String, String> owner) {
         if (ports == null || ports.isEmpty()) {
             return "";
         }
         List<String> terms = new ArrayList<>();
+        List<Pod> resolvedOn = null;
         for (NetworkPolicyPort p : ports) {
             String proto = (p.getProtocol() == null ? "TCP" : p.getProtocol()).toLowerCase(Locale.ROOT);
+            if (!PROTOCOLS.contains(proto)) {
+                continue; // the API admits no other: one that came anyway matches nothing
+            }
             IntOrString port = p.getPort();
             if (port == null) {
                 terms.add(proto);
             } else if (port.getIntVal() != null) {
                 terms.add(p.getEndPort() == null ? proto + ".dst == " + port.getIntVal()
                         : "(" + proto + ".dst >= " + port.getIntVal() + " && " + proto + ".dst <= " + p.getEndPort() + ")");
-            } else {
-                Set<String> named = new TreeSet<>(); // sorted: the match must not depend on the store's order
-                for (Pod pod : destinations) {
-                    Optional<String> ip = state.podIp(pod);
-                    Optional<Integer> resolved = namedPort(pod, port.getStrVal(), proto);
-                    if (ip.isPresent() && resolved.isPresent()) {
-                        named.add("(ip4.dst == " + ip.get() + " && " + proto + ".dst == " + resolved.get() + ")");
-                    }
+            } else if (port.getStrVal() != null) {
+                if (resolvedOn == null) {
+                    resolvedOn = destinations.get();
                 }
-                terms.addAll(named);
+                String name = port.getStrVal();
+                for (Map.Entry<Integer, Set<String>> n : namedPortAddresses(resolvedOn, name, proto).entrySet()) {
+                    String set = Names.policyAddressSet(key.ref(), scope + "/port/" + proto + "/" + name + "/" + n.getKey());
+                    if (addressSets.add(set)) {
+                        Map<String, String> ids = Owners.rule(owner, scope);
+                        ids.put(Owners.NAMED_PORT, name + " " + proto + "/" + n.getKey());
+                        PolicyOps.ensureAddressSet(txn, set, n.getValue(), ids);
+                    }
+                    terms.add("(ip4.dst == $" + set + " && " + proto + ".dst == " + n.getKey() + ")");
+                }
             }
         }
         return terms.isEmpty() ? null : " && (" + String.join(" || ", terms) + ")";
     }
 
+    /** The addresses of the {@code pods} exposing port {@code name}, by the number it has on them (sorted). */
+    private SortedMap<Integer, Set<String>> namedPortAddresses(List<Pod> pods, String name, String proto) {
+        SortedMap<Integer, Set<String>> out = new TreeMap<>();
+        for (Pod pod : pods) {
+            Optional<Integer> number = namedPort(pod, name, proto);
+            if (number.isPresent()) {
+                state.podIp(pod).ifPresent(ip -> out.computeIfAbsent(number.get(), k -> new TreeSet<>()).add(ip));
+            }
+        }
+        return out;
+    }
+
     static Optional<Integer> namedPort(Pod pod, String name, String proto) {
+        if (pod.getSpec() == null || pod.getSpec().getContainers() == null) {
+            return Optional.empty();
+        }
         for (var c : pod.getSpec().getContainers()) {
             for (ContainerPort cp : c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()) {
                 String cpProto = cp.getProtocol() == null ? "tcp" : cp.getProtocol().toLowerCase(Locale.ROOT);
-                if (name.equals(cp.getName()) && proto.equals(cpProto)) {
-                    return Optional.of(cp.getContainerPort());
+                Integer number = cp.getContainerPort();
+                if (name.equals(cp.getName()) && proto.equals(cpProto) && number != null && number > 0 && number < 65536) {
+                    return Optional.of(number);
                 }
             }
         }

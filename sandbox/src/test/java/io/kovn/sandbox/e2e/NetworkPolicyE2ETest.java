@@ -58,6 +58,8 @@ class NetworkPolicyE2ETest {
         client = s.client();
         pool = Executors.newFixedThreadPool(16);
         List<String> nodes = s.nodeNames();
+        pods.clear(); // surefire's rerun of a failed case runs this again in the same JVM
+        all.clear();
         for (String ns : NAMESPACES) { // a rerun after a failed start finds the first attempt's objects
             if (client.namespaces().withName(ns).get() != null) {
                 client.network().v1().networkPolicies().inNamespace(ns).delete();
@@ -177,6 +179,18 @@ class NetworkPolicyE2ETest {
         enforced(t, Reachability.expect((from, to) -> !ns(to).equals("x")), Port.TCP80, start);
         Reachability.expect(everything()).await(Port.TCP81, "named ports: serve-81-tcp", ENFORCE);
         Reachability.expect(everything()).await(Port.UDP80, "named ports: serve-80-udp", ENFORCE);
+    }
+
+    /** An egress rule's named port is resolved on the destinations (y's pods): x/a opens TCP 81 to y only. */
+    @Test
+    void egressNamedPortResolvedOnTheDestinations(TestInfo t) {
+        long start = apply(policy("x", "egress-named").withNewSpec().withNewPodSelector().addToMatchLabels("pod", "a")
+                .endPodSelector().withPolicyTypes("Egress").addNewEgress().addNewTo().withNewNamespaceSelector()
+                .addToMatchLabels("ns", "y").endNamespaceSelector().endTo().addNewPort().withProtocol("TCP")
+                .withPort(new IntOrString("serve-81-tcp")).endPort().endEgress().endSpec().build());
+        enforced(t, Reachability.expect((from, to) -> !from.equals("x/a")), Port.TCP80, start);
+        Reachability.expect((from, to) -> !from.equals("x/a") || ns(to).equals("y"))
+                .await(Port.TCP81, "egress named port serve-81-tcp to ns y", ENFORCE);
     }
 
     @Test
