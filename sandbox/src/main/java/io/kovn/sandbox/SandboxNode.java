@@ -39,6 +39,10 @@ final class SandboxNode {
     /** The node DaemonSet's volume for the enrolled key and certificates (--tls). */
     private static final String PKI_VOLUME = "kovn-pki";
     private static final Path NETNS_DIR = Path.of("/var/run/netns");
+    /** The Southbound remote the agent itself uses (unix sockets for a host process, ssl: in a container). */
+    private String agentSbRemote;
+    /** Where the agent enrols the node's certificate (--tls), else null. */
+    private Path enrolledPki;
     private final String name;
     private final OvnNode ovn;
     private final Path dir;
@@ -127,6 +131,8 @@ final class SandboxNode {
         values.put(NodeOptions.OVSDB, ovn.ovsdbRemote());
         values.put(NodeOptions.SB_ADDRESS, sb);
         values.put(NodeOptions.AGENT_SB_ADDRESS, agentSb);
+        agentSbRemote = agentSb;
+        enrolledPki = enroll ? pkiDir() : null;
         values.put(NodeOptions.NB_ADDRESS, nb);
         values.put(NodeOptions.ENCAP_TYPE, encap);
         values.put(NodeOptions.DATAPATH_TYPE, "netdev");
@@ -198,6 +204,8 @@ final class SandboxNode {
             values.put(NodeOptions.PKI_NAMESPACE, SandboxPki.NAMESPACE);
             volumes.put(PKI_VOLUME, ovn.dir());
         }
+        agentSbRemote = sb;
+        enrolledPki = enroll ? ovn.dir() : null;
         gateway(values);
         ConfigFile.write(etc.resolve(DeployNames.NODE_CONFIG), NodeOptions.SET, values); // the command reads it
         apiRelay = ManagedProcess.start("api-relay/" + name, ovn.netns().inside(JavaCommand.of("16m", List.of(),
@@ -271,7 +279,8 @@ final class SandboxNode {
         ManagedProcess a = agent();
         return new SandboxState.NodeState(name, ovn.netns().name(), ovn.encapIp(), ovn.dir().toString(),
                 ovn.ovsdbRemote(), confDir().toString(), binDir().toString(), socket().toString(),
-                agentLog().toString(), a == null ? null : a.ref(), gatewayIp);
+                agentLog().toString(), a == null ? null : a.ref(), gatewayIp, agentSbRemote,
+                enrolledPki == null ? null : enrolledPki.toString());
     }
 
     /** Every process of this node (daemons and agent), for the state. */

@@ -52,14 +52,18 @@ final class TlsStatus {
         for (SandboxState.NodeState n : s.nodes()) {
             ObjectNode c = conns.addObject().put("from", "ovn-controller " + n.name()).put("to", "SB")
                     .put("protocol", sbProtocol).put("remote", s.central().sbAddress());
-            if (tls) {
-                certificate(c, Path.of(s.stateDir()).resolve("nodes").resolve(n.name()).resolve("pki")
-                        .resolve(NodeCertificateEnroller.CERT_FILE), unhealthy);
+            if (tls && n.pkiDir() != null) {
+                certificate(c, Path.of(n.pkiDir()).resolve(NodeCertificateEnroller.CERT_FILE), unhealthy);
             }
             String status = running ? connectionStatus(n) : null;
             c.put("status", status == null ? "unknown" : status);
-            conns.addObject().put("from", "agent " + n.name()).put("to", "SB").put("protocol", "unix")
-                    .put("remote", s.central().sbUnix());
+            // a host process reaches SB over its unix sockets; in a container (--image) over the network
+            String agentSb = n.agentSb() == null ? s.central().sbUnix() : n.agentSb();
+            ObjectNode agent = conns.addObject().put("from", "agent " + n.name()).put("to", "SB")
+                    .put("protocol", protocol(agentSb)).put("remote", agentSb);
+            if (tls && n.pkiDir() != null && protocol(agentSb).equals("ssl")) {
+                certificate(agent, Path.of(n.pkiDir()).resolve(NodeCertificateEnroller.CERT_FILE), unhealthy);
+            }
         }
         conns.addObject().put("from", "kovn controller").put("to", "NB").put("protocol", "unix")
                 .put("remote", s.central().nbUnix());

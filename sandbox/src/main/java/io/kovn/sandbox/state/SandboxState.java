@@ -111,8 +111,13 @@ public record SandboxState(
      *
      * @param gatewayIp the address of the node's gateway router on the gateway network (null: no gateway)
      */
+    /**
+     * One node; {@code agentSb} is the Southbound remote its agent uses, {@code pkiDir} where its agent enrols the
+     * node's certificate (null without --tls).
+     */
     public record NodeState(String name, String netns, String ip, String ovsDir, String ovsdb, String cniConfDir,
-                            String cniBinDir, String cniSocket, String agentLog, ProcessRef agent, String gatewayIp) {
+                            String cniBinDir, String cniSocket, String agentLog, ProcessRef agent, String gatewayIp,
+                            String agentSb, String pkiDir) {
     }
 
     public static Optional<SandboxState> read(Path stateDir) {
