@@ -276,23 +276,31 @@ public final class ServiceReconciler implements Reconciler {
     /**
      * Per gateway node, the load balancers its own gateway router needs besides the NodePort templates: with
      * externalTrafficPolicy Local the external addresses (only the node's own endpoints, SNAT skipped so the
-     * client's address is kept), and with ClientIP affinity the NodePorts on the node's address.
+     * client's address is kept); with ClientIP affinity the NodePorts on the node's address; and, on the nodes an
+     * endpoint of a Cluster-policy NodePort runs on, that NodePort on the node's address too. The last is a
+     * workaround: measured in the sandbox (GatewayE2ETest), the template alone does not answer on the backend's
+     * own node (force-SNAT to the router, backend on the same chassis), where an explicit VIP does; northd 23.03
+     * adds for an explicit VIP that is also the router's SNAT address a flow that keeps the connection's later
+     * packets out of the SNAT zone (lr_in_unsnat, priority 120), which it cannot add for a template VIP.
      */
     Map<String, Map<String, LoadBalancerOps.LoadBalancerSpec>> gatewayLoadBalancers(ObjectKey key, Service svc) {
         Map<String, Map<String, LoadBalancerOps.LoadBalancerSpec>> out = new TreeMap<>();
-        boolean nodePorts = hasNodePorts(svc) && clientIpAffinity(svc);
+        boolean affinity = hasNodePorts(svc) && clientIpAffinity(svc);
         boolean local = localTraffic(svc);
+        boolean backendNodes = hasNodePorts(svc) && !affinity && !local;
         List<String> external = local && hasClusterIp(svc) ? externalAddresses(svc) : List.of();
-        if (!nodePorts && external.isEmpty()) {
+        if (!affinity && !backendNodes && external.isEmpty()) {
             return out;
         }
         List<EndpointSlice> slices = state.slices.getIndexer().byIndex(ClusterState.SLICES_BY_SERVICE, key.ref());
+        Set<String> hosting = backendNodes ? endpointNodes(slices) : Set.of();
         for (Node node : state.nodesList()) {
             String nodeName = node.getMetadata().getName();
             var gw = ClusterState.gateway(node);
             if (gw.isEmpty()) {
                 continue;
             }
+            boolean nodePorts = affinity || hosting.contains(nodeName);
             Map<String, Map<String, String>> vipsByProtocol = new TreeMap<>();
             for (ServicePort sp : svc.getSpec().getPorts()) {
                 String protocol = protocol(sp);
@@ -322,6 +330,19 @@ public final class ServiceReconciler implements Reconciler {
         return out;
     }
 
+    /** The nodes an endpoint of the slices runs on. */
+    private static Set<String> endpointNodes(List<EndpointSlice> slices) {
+        Set<String> out = new TreeSet<>();
+        for (EndpointSlice slice : slices) {
+            for (Endpoint e : slice.getEndpoints() == null ? List.<Endpoint>of() : slice.getEndpoints()) {
+                if (e.getNodeName() != null) {
+                    out.add(e.getNodeName());
+                }
+            }
+        }
+        return out;
+    }
+
     /** NodePort and LoadBalancer services get node ports (when their ports name one). */
     static boolean hasNodePorts(Service svc) {
         return svc.getSpec() != null && ("NodePort".equals(svc.getSpec().getType()) || "LoadBalancer".equals(svc.getSpec().getType()));
@@ -334,15 +355,14 @@ public final class ServiceReconciler implements Reconciler {
     /**
      * Whether the service has load balancers or variables that differ per gateway node, which a gateway change
      * (a node's address, chassis, NodePort serving) must rewrite: externalTrafficPolicy Local with node ports
-     * or external addresses, and ClientIP affinity with node ports. Other NodePorts are templates no gateway
-     * change touches.
+     * or external addresses, and every service with node ports (the explicit VIPs of the nodes its endpoints run
+     * on, {@link #gatewayLoadBalancers}); their reconcile writes only what that gateway changes.
      */
     public static boolean dependsOnGateways(Service svc) {
         if (svc.getSpec() == null) {
             return false;
         }
-        return localTraffic(svc) && (hasNodePorts(svc) || !externalAddresses(svc).isEmpty())
-                || hasNodePorts(svc) && clientIpAffinity(svc);
+        return localTraffic(svc) && (hasNodePorts(svc) || !externalAddresses(svc).isEmpty()) || hasNodePorts(svc);
     }
 
     private static String protocol(ServicePort sp) {
