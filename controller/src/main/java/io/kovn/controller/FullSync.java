@@ -16,6 +16,7 @@ import io.kovn.controller.reconcile.ServiceReconciler;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.NodeSubnets;
 import io.kovn.ovn.nb.AddressSet;
+import io.kovn.ovn.nb.ChassisTemplateVar;
 import io.kovn.ovn.nb.LoadBalancer;
 import io.kovn.ovn.nb.LogicalRouterPort;
 import io.kovn.ovn.nb.LogicalSwitch;
@@ -163,6 +164,9 @@ final class FullSync {
         }
         for (LogicalRouterPort p : nb.byExternalId(LogicalRouterPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
             keys.add(ObjectKey.node(p.externalIds().get(Owners.OWNER)));
+        }
+        for (ChassisTemplateVar tv : nb.byExternalId(ChassisTemplateVar.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
+            keys.add(ObjectKey.node(tv.externalIds().get(Owners.OWNER)));
         }
         for (LogicalSwitchPort p : nb.byExternalId(LogicalSwitchPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_POD)) {
             keys.add(ObjectKey.pod(p.externalIds().get(Owners.NAMESPACE), p.externalIds().get(Owners.POD)));

@@ -356,8 +356,9 @@ public final class KovnController implements AutoCloseable {
     }
 
     /**
-     * A node's own key; when its gateway annotation changed, also the services its gateway router serves
-     * (NodePorts, externalTrafficPolicy Local) and the other gateways (rampout subnets move egress routes).
+     * A node's own key; when its gateway annotation changed, also the services with load balancers or template
+     * variables per gateway (externalTrafficPolicy Local, ClientIP affinity NodePorts; other NodePorts are
+     * templates a gateway change does not touch) and the other gateways (rampout subnets move egress routes).
      */
     private static List<ObjectKey> nodeChanged(Leadership l, Node node) {
         List<ObjectKey> keys = new ArrayList<>(List.of(ObjectKey.node(node.getMetadata().getName())));
@@ -377,9 +378,7 @@ public final class KovnController implements AutoCloseable {
             }
         }
         for (Service svc : l.state.servicesList()) {
-            String type = svc.getSpec() == null ? null : svc.getSpec().getType();
-            if ("NodePort".equals(type) || "LoadBalancer".equals(type)
-                    || "Local".equals(svc.getSpec().getExternalTrafficPolicy())) {
+            if (ServiceReconciler.dependsOnGateways(svc)) {
                 keys.add(ObjectKey.service(svc.getMetadata().getNamespace(), svc.getMetadata().getName()));
             }
         }

@@ -11,7 +11,9 @@ import io.kovn.ovsdb.wire.Uuid;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -79,8 +81,9 @@ final class NbWriter {
     }
 
     /**
-     * When the replica shows a set mutation of a row by uuid: the inserted elements there, the deleted ones gone
-     * (elements that are named uuids of this transaction's inserts are not checked). Set columns are changed by
+     * When the replica shows a set or map mutation of a row by uuid: the inserted elements (pairs) there, the
+     * deleted ones (keys, unless the same mutate inserts them again) gone (elements that are named uuids of this
+     * transaction's inserts are not checked). Set columns are changed by
      * their difference, which the next batch computes from the replica: a replica one transaction behind would
      * make it miss a change (an address deleted, then wanted again).
      */
@@ -90,6 +93,15 @@ final class NbWriter {
             return Optional.empty();
         }
         List<Predicate<DatabaseReplica>> checks = new ArrayList<>();
+        // map columns (template variables): keys deleted gone unless inserted again, inserted pairs there
+        Set<Object> reinserted = new HashSet<>();
+        for (Mutation mu : m.mutations()) {
+            if (mu.mutator() == Mutation.Mutator.INSERT && mu.value() instanceof Map<?, ?> pairs) {
+                reinserted.addAll(pairs.keySet());
+                checks.add(r -> r.row(m.table(), row).map(x -> x.get(mu.column()) instanceof Map<?, ?> now
+                        && pairs.entrySet().stream().allMatch(e -> e.getValue().equals(now.get(e.getKey())))).orElse(true));
+            }
+        }
         for (Mutation mu : m.mutations()) {
             if (!(mu.value() instanceof Set<?> values)
                     || (mu.mutator() != Mutation.Mutator.INSERT && mu.mutator() != Mutation.Mutator.DELETE)) {
@@ -97,8 +109,11 @@ final class NbWriter {
             }
             List<Object> real = values.stream().filter(v -> !(v instanceof Uuid u && u.isNamed())).map(v -> (Object) v).toList();
             boolean insert = mu.mutator() == Mutation.Mutator.INSERT;
-            checks.add(r -> r.row(m.table(), row).map(x -> x.get(mu.column()) instanceof Collection<?> c
-                    && real.stream().allMatch(v -> c.contains(v) == insert)).orElse(true));
+            List<Object> gone = real.stream().filter(k -> !reinserted.contains(k)).toList();
+            checks.add(r -> r.row(m.table(), row).map(x -> x.get(mu.column()) instanceof Map<?, ?> now
+                    ? insert || gone.stream().noneMatch(now::containsKey)
+                    : x.get(mu.column()) instanceof Collection<?> c && real.stream().allMatch(v -> c.contains(v) == insert))
+                    .orElse(true));
         }
         return checks.isEmpty() ? Optional.empty() : Optional.of(r -> checks.stream().allMatch(c -> c.test(r)));
     }

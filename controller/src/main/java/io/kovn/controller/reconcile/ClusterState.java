@@ -12,11 +12,13 @@ import io.kovn.controller.ControllerConfig;
 import io.kovn.controller.EventRecorder;
 import io.kovn.controller.alloc.NodeSubnetAllocator;
 import io.kovn.controller.alloc.AddressPool;
+import io.kovn.ovn.annotations.GatewayConfig;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** What the reconcilers share: configuration, the informers' caches, the NB replica and the allocators. */
@@ -138,17 +140,28 @@ public final class ClusterState {
         return joinIps;
     }
 
-    /** The node's gateway configuration, if its annotations declare a valid one with a chassis. */
-    public static java.util.Optional<io.kovn.ovn.annotations.GatewayConfig> gateway(Node node) {
+    /** The node's gateway configuration, if its annotations declare a valid one with a valid chassis. */
+    public static Optional<GatewayConfig> gateway(Node node) {
         Map<String, String> a = node.getMetadata().getAnnotations();
-        if (a == null || a.get(io.kovn.ovn.annotations.GatewayConfig.ANNOTATION) == null
-                || a.get(io.kovn.ovn.annotations.GatewayConfig.CHASSIS_ANNOTATION) == null) {
-            return java.util.Optional.empty();
+        if (a == null || a.get(GatewayConfig.ANNOTATION) == null || gatewayChassis(node).isEmpty()) {
+            return Optional.empty();
         }
         try {
-            return java.util.Optional.of(io.kovn.ovn.annotations.GatewayConfig.parse(a.get(io.kovn.ovn.annotations.GatewayConfig.ANNOTATION)));
+            return Optional.of(GatewayConfig.parse(a.get(GatewayConfig.ANNOTATION)));
         } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
+        }
+    }
+
+    /** The node's chassis name from its annotation, if it is one kovn accepts. */
+    public static Optional<String> gatewayChassis(Node node) {
+        Map<String, String> a = node.getMetadata().getAnnotations();
+        String chassis = a == null ? null : a.get(GatewayConfig.CHASSIS_ANNOTATION);
+        try {
+            return chassis == null ? Optional.empty()
+                    : Optional.of(GatewayConfig.chassisId(chassis));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 
@@ -185,12 +198,12 @@ public final class ClusterState {
     }
 
     /** The address kovn allocated to a pod, if any. */
-    public java.util.Optional<String> podIp(Pod pod) {
+    public Optional<String> podIp(Pod pod) {
         if (!networked(pod)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         AddressPool pool = podIps.get(pod.getSpec().getNodeName());
-        return pool == null ? java.util.Optional.empty()
+        return pool == null ? Optional.empty()
                 : pool.get(pod.getMetadata().getUid()).map(io.kovn.ovn.net.Ipv4Cidr::format);
     }
 

@@ -22,6 +22,11 @@ import java.util.Set;
 public final class ClusterTopology {
     /** Every node switch uses this group, so a service costs one row however many nodes there are. */
     public static final String CLUSTER_LB_GROUP = "clusterLBGroup";
+    /**
+     * Every gateway router that serves NodePorts uses this group of template load balancers
+     * ({@link NodePortTemplates}): a NodePort costs one row however many gateways there are.
+     */
+    public static final String NODE_PORT_LB_GROUP = "clusterNodePortLBGroup";
     public static final String JOIN_ROUTER_PORT = "rtoj-" + Names.CLUSTER_ROUTER;
     public static final String JOIN_SWITCH_PORT = "jtor-" + Names.CLUSTER_ROUTER;
 
@@ -32,6 +37,7 @@ public final class ClusterTopology {
         Map<String, String> owner = Owners.of(Owners.TYPE_CLUSTER, Names.CLUSTER_ROUTER);
         RouterOps.ensureRouter(txn, Names.CLUSTER_ROUTER, Map.of(), owner);
         LoadBalancerOps.ensureGroup(txn, CLUSTER_LB_GROUP);
+        LoadBalancerOps.ensureGroup(txn, NODE_PORT_LB_GROUP);
         SwitchOps.ensure(txn, new SwitchOps.SwitchSpec(Names.JOIN_SWITCH, Map.of("subnet", joinSubnet.toString()),
                 Owners.of(Owners.TYPE_CLUSTER, Names.JOIN_SWITCH), Set.of()));
         int routerIp = joinSubnet.address(1);

@@ -3,14 +3,17 @@ package io.kovn.controller.reconcile;
 import io.kovn.ovn.Names;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.GatewayConfig;
+import io.kovn.ovn.nb.ChassisTemplateVar;
 import io.kovn.ovn.nb.LogicalRouter;
 import io.kovn.ovn.nb.LogicalSwitch;
 import io.kovn.ovn.nb.LogicalSwitchPort;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.MacAddress;
+import io.kovn.ovn.ops.LoadBalancerOps;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovn.ops.RouterOps;
 import io.kovn.ovn.ops.SwitchOps;
+import io.kovn.ovn.ops.TemplateVarOps;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +25,9 @@ import java.util.Set;
  * whose localnet port reaches the node's bridge (ovn-bridge-mappings), a default route to the next hop, SNAT of
  * the cluster subnet to the node's address, source routes on the cluster router sending the egress of the
  * pod subnets it serves to it, and a host route there to its join address (where its load balancers SNAT).
- * Used by the controller (from the node's annotations) and by gateway-init.
+ * If the node serves NodePorts, the router is in the NodePort template load balancer group and the chassis's
+ * Chassis_Template_Var row gives {@value NodePortTemplates#NODE_IP} the node's address
+ * ({@link NodePortTemplates}). Used by the controller (from the node's annotations) and by gateway-init.
  */
 public final class GatewayTopology {
     private GatewayTopology() {
@@ -47,9 +52,14 @@ public final class GatewayTopology {
     public static Set<RouterOps.RouteSpec> ensure(NbTxn txn, GatewaySpec g) {
         String gr = Names.gatewayRouter(g.node());
         Map<String, String> owner = Owners.of(Owners.TYPE_NODE, g.node());
-        RouterOps.ensureRouter(txn, gr, Map.of("chassis", g.chassisId(), "lb_force_snat_ip", "router_ip",
+        String chassis = GatewayConfig.chassisId(g.chassisId());
+        String address = Ipv4Cidr.format(Ipv4Cidr.parseAddress(g.config().ip()));
+        LoadBalancerOps.ensureGroup(txn, ClusterTopology.NODE_PORT_LB_GROUP);
+        RouterOps.ensureRouter(txn, gr, Map.of("chassis", chassis, "lb_force_snat_ip", "router_ip",
                 "always_learn_from_arp_request", "false", "dynamic_neigh_routers", "true"), owner,
-                Set.of(ClusterTopology.CLUSTER_LB_GROUP));
+                g.config().nodePortEnable() ? Set.of(ClusterTopology.CLUSTER_LB_GROUP, ClusterTopology.NODE_PORT_LB_GROUP)
+                        : Set.of(ClusterTopology.CLUSTER_LB_GROUP));
+        ensureTemplateVariables(txn, g.node(), chassis, address);
         int join = Ipv4Cidr.parseAddress(g.joinAddress());
         RouterOps.ensurePort(txn, gr, new RouterOps.RouterPortSpec(joinPort(g.node()), MacAddress.fromIpv4(join),
                 Set.of(g.joinSubnet().withPrefix(join)), owner));
@@ -78,6 +88,27 @@ public final class GatewayTopology {
         return egress;
     }
 
+    /**
+     * The chassis's template variable row, owned by the node, with the node's address; a row the node owns for a
+     * chassis it no longer has is deleted. A row of the chassis owned by anything else is left alone and the
+     * node's reconcile fails (two nodes naming one chassis, or a row kovn does not own).
+     */
+    private static void ensureTemplateVariables(NbTxn txn, String node, String chassis, String address) {
+        Map<String, String> owner = Owners.of(Owners.TYPE_NODE, node);
+        for (ChassisTemplateVar row : txn.nb().byExternalId(ChassisTemplateVar.TABLE, Owners.OWNER, node)) {
+            if (ClusterTopology.ownedBy(row.externalIds(), Owners.TYPE_NODE, node) && !row.chassis().equals(chassis)) {
+                TemplateVarOps.delete(txn, row);
+            }
+        }
+        TemplateVarOps.row(txn, chassis).ifPresent(r -> {
+            if (r.inserted() || !ClusterTopology.ownedBy(r.externalIds(), Owners.TYPE_NODE, node)) {
+                throw new IllegalArgumentException("node " + node + ": the template variables of chassis " + chassis
+                        + " belong to " + (r.inserted() ? "another node" : r.externalIds().getOrDefault(Owners.OWNER, "another owner")));
+            }
+        });
+        TemplateVarOps.ensure(txn, chassis, owner, Map.of(NodePortTemplates.NODE_IP, address));
+    }
+
     /** Removes what {@link #ensure} made for the node, if anything (not its cluster router routes: the caller's). */
     public static void delete(NbTxn txn, String node) {
         String gr = Names.gatewayRouter(node);
@@ -91,5 +122,8 @@ public final class GatewayTopology {
         txn.nb().lookup(LogicalSwitchPort.TABLE, LogicalSwitchPort.NAME, "jtor-" + gr).stream()
                 .filter(p -> ClusterTopology.ownedBy(p.externalIds(), Owners.TYPE_NODE, node))
                 .forEach(p -> SwitchOps.deletePort(txn, p));
+        txn.nb().byExternalId(ChassisTemplateVar.TABLE, Owners.OWNER, node).stream()
+                .filter(r -> ClusterTopology.ownedBy(r.externalIds(), Owners.TYPE_NODE, node))
+                .forEach(r -> TemplateVarOps.delete(txn, r));
     }
 }

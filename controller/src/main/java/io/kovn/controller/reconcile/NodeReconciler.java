@@ -1,15 +1,19 @@
 package io.kovn.controller.reconcile;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
 import io.kovn.controller.ObjectKey;
 import io.kovn.controller.alloc.AddressPool;
 import io.kovn.ovn.annotations.GatewayConfig;
 import io.kovn.ovn.annotations.NodeSubnets;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.ops.NbTxn;
+import io.kovn.ovn.ops.TemplateVarOps;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,10 +54,11 @@ public final class NodeReconciler implements Reconciler {
         Optional<GatewayConfig> gw = ClusterState.gateway(node);
         if (gw.isPresent()) {
             String join = joinAddress(node);
-            String chassis = node.getMetadata().getAnnotations().get(GatewayConfig.CHASSIS_ANNOTATION);
+            String chassis = ClusterState.gatewayChassis(node).orElseThrow();
             ClusterTopology.ensureNodeRoutes(txn, name, subnet, GatewayTopology.ensure(txn,
                     new GatewayTopology.GatewaySpec(name, chassis, gw.get(), join, state.config.joinSubnet(),
                             state.config.clusterSubnet(), routedSubnets(name, subnet, gw.get()))));
+            removeStaleServiceVariables(txn, name, chassis, gw.get().nodePortEnable());
             String joinJson = "{\"ipv4\":\"" + join + "/" + state.config.joinSubnet().prefix() + "\"}";
             if (!joinJson.equals(node.getMetadata().getAnnotations().get(GatewayConfig.JOIN_ADDRESS_ANNOTATION))) {
                 publish.put(GatewayConfig.JOIN_ADDRESS_ANNOTATION, joinJson);
@@ -67,6 +72,27 @@ public final class NodeReconciler implements Reconciler {
             return AfterCommit.NOTHING;
         }
         return () -> state.api.annotateNode(name, publish);
+    }
+
+    /**
+     * Removes from the chassis's template variables those of services that no longer want them on this node (the
+     * service is gone, or no longer has that externalTrafficPolicy Local NodePort, or the node stopped serving
+     * NodePorts). A service's own reconcile removes what it stops using; this catches what nothing would (a
+     * service deleted while the controller was down): the full sync reconciles every node.
+     */
+    private void removeStaleServiceVariables(NbTxn txn, String node, String chassis, boolean servesNodePorts) {
+        TemplateVarOps.row(txn, chassis).filter(r -> !r.inserted()).ifPresent(row -> {
+            Set<String> stale = new TreeSet<>();
+            for (String variable : row.variables().keySet()) {
+                NodePortTemplates.serviceOf(variable).ifPresent(key -> {
+                    Service svc = state.service(key.namespace(), key.name());
+                    if (!servesNodePorts || svc == null || !ServiceReconciler.localVariables(key, svc).contains(variable)) {
+                        stale.add(variable);
+                    }
+                });
+            }
+            TemplateVarOps.set(txn, row, Map.of(), stale);
+        });
     }
 
     /** The gateway router's join address: the one it holds, the one its annotation names, or a new one. */

@@ -137,9 +137,13 @@ abstract class GatewayTraffic {
                 .endMetadata().withAddressType("IPv4").addNewPort().withName("http").withProtocol("TCP").withPort(8080).endPort()
                 .addNewEndpoint().withAddresses(podNet.ip()).withNodeName(nodeName()).withNewConditions().withReady(true)
                 .endConditions().endEndpoint().build()).create();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(lab.central.nbctl("--bare", "--columns=vips", "find",
-                "load_balancer", "name=\"Service_default/" + name + "_TCP_GR_" + nodeName() + "\""))
-                .contains(GatewayLab.NODE_IP + ":" + nodePort));
+        // one template load balancer serves every gateway: its VIP is the chassis's NODEIP_IPv4 variable
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(lab.central.nbctl("--bare", "--columns=vips", "find", "load_balancer",
+                    "name=\"Service_default/" + name + "_TCP_NodePort\"")).contains("^NODEIP_IPv4:" + nodePort);
+            assertThat(lab.central.nbctl("--bare", "--columns=variables", "list", "Chassis_Template_Var"))
+                    .contains("NODEIP_IPv4=" + GatewayLab.NODE_IP);
+        });
     }
 
     @Test

@@ -1,8 +1,10 @@
 package io.kovn.ovn.annotations;
 
+import io.kovn.ovn.net.Quoted;
 import io.kovn.ovsdb.wire.OvsdbJson;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -22,6 +24,12 @@ public record GatewayConfig(String mode, String interfaceId, String macAddress, 
     public static final String JOIN_ADDRESS_ANNOTATION = "k8s.ovn.org/node-gateway-router-lrp-ifaddr";
     /** The physical network name of the localnet port, mapped to the bridge by ovn-bridge-mappings. */
     public static final String PHYSNET = "physnet";
+
+    /**
+     * A chassis name (ovn-controller's system-id: a UUID or a host name) as kovn accepts it from
+     * {@value #CHASSIS_ANNOTATION}: it names the gateway router's chassis and the node's template variables.
+     */
+    private static final Pattern CHASSIS_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,252}");
 
     public GatewayConfig {
         ipAddresses = List.copyOf(ipAddresses);
@@ -82,6 +90,14 @@ public record GatewayConfig(String mode, String interfaceId, String macAddress, 
         }
         return new GatewayConfig(d.path("mode").asString("shared"), iface, mac, ips, hops,
                 !"false".equals(d.path("node-port-enable").asString("true")), strings(d.path("rampout-ip-subnets")));
+    }
+
+    /** {@code value} if it is a chassis name kovn accepts; otherwise IllegalArgumentException. */
+    public static String chassisId(String value) {
+        if (value == null || !CHASSIS_ID.matcher(value).matches()) {
+            throw new IllegalArgumentException(CHASSIS_ANNOTATION + " is not a chassis name: " + Quoted.of(String.valueOf(value)));
+        }
+        return value;
     }
 
     private static List<String> strings(JsonNode array) {

@@ -2,6 +2,7 @@ package io.kovn.ovn.ops;
 
 import io.kovn.ovn.nb.ACL;
 import io.kovn.ovn.nb.AddressSet;
+import io.kovn.ovn.nb.ChassisTemplateVar;
 import io.kovn.ovn.nb.LoadBalancer;
 import io.kovn.ovn.nb.LoadBalancerGroup;
 import io.kovn.ovn.nb.LogicalRouter;
@@ -21,6 +22,6 @@ public final class NbTables {
     public static MonitorSpec monitorSpec() {
         return MonitorSpec.create().tables(LogicalSwitch.TABLE, LogicalSwitchPort.TABLE, LogicalRouter.TABLE,
                 LogicalRouterPort.TABLE, LogicalRouterStaticRoute.TABLE, NAT.TABLE, LoadBalancer.TABLE,
-                LoadBalancerGroup.TABLE, PortGroup.TABLE, ACL.TABLE, AddressSet.TABLE);
+                LoadBalancerGroup.TABLE, PortGroup.TABLE, ACL.TABLE, AddressSet.TABLE, ChassisTemplateVar.TABLE);
     }
 }

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.kovn.ovn.config.OvsdbRemoteOptions;
 import io.kovn.sandbox.Sandbox;
 import io.kovn.sandbox.demo.Probe;
 import io.kovn.sandbox.proc.JavaCommand;
 import io.kovn.sandbox.proc.ManagedProcess;
 import io.kovn.sandbox.standins.RuntimePod;
+import io.kovn.sandbox.state.SandboxState;
 import io.kovn.sandbox.workload.EchoServer;
+import io.kovn.tools.trace.KovnTrace;
+import io.kovn.tools.trace.TraceReport;
+import io.kovn.tools.trace.TraceRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +32,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 /**
  * North-south traffic through the nodes' gateways (each node a dedicated gateway on its eth1, on the gateway
  * network with the external host): a pod reaches the external host, which sees the pod's node's gateway address
- * (SNAT); the external host reaches a pod through a NodePort on any node's gateway address.
+ * (SNAT); the external host reaches a pod through a NodePort on any node's gateway address, and through an
+ * externalTrafficPolicy Local NodePort only on its backend's node, keeping its own address.
  */
 @Tag("integration")
 @Tag("e2e")
@@ -37,6 +43,7 @@ class GatewayE2ETest {
     private static final String NS = "e2e-gateway";
     private static final int EXTERNAL_PORT = 8090;
     private static final int NODE_PORT = 30080;
+    private static final int LOCAL_NODE_PORT = 30081;
     private static Pods pods;
     private static ManagedProcess externalEcho;
 
@@ -103,6 +110,48 @@ class GatewayE2ETest {
             Probe.Result r = Probe.until(() -> Probe.tcp(external, ip, NODE_PORT), Duration.ofSeconds(30));
             assertThat(r.ok()).as("TCP external -> NodePort %s:%d (%s): %s", ip, NODE_PORT, node, r).isTrue();
             assertThat(r.answer()).as("the backend that answered").isEqualTo(NS + "/web");
+        }
+    }
+
+    /**
+     * externalTrafficPolicy Local: the NodePort on the backend's node answers and its backend sees the external
+     * host's own address (no SNAT); on a node without a local endpoint it does not answer. kovn trace to the
+     * NodePort names the template load balancer and the backends of that node's chassis.
+     */
+    @Test
+    void aLocalNodePortKeepsTheClientAddressAndAnswersOnlyWhereItsBackendRuns() {
+        Sandbox s = SharedSandbox.sandbox();
+        List<String> nodes = s.nodeNames();
+        pods.echo("local", nodes.get(1), Map.of("app", "local"));
+        pods.client().services().inNamespace(NS).resource(new ServiceBuilder().withNewMetadata().withName("local")
+                .withNamespace(NS).endMetadata().withNewSpec().withType("NodePort").withExternalTrafficPolicy("Local")
+                .addToSelector("app", "local").addNewPort().withName("http").withProtocol("TCP").withPort(80)
+                .withTargetPort(new IntOrString("http")).withNodePort(LOCAL_NODE_PORT).endPort().endSpec().build()).create();
+        RuntimePod backend = pods.awaitReady("local");
+        Path external = s.external().path();
+        String there = s.nodeGatewayIp(nodes.get(1));
+        Probe.Result r = Probe.until(() -> Probe.tcp(external, there, LOCAL_NODE_PORT, "peer"), Duration.ofSeconds(30));
+        assertThat(r.ok()).as("TCP external -> Local NodePort %s:%d: %s", there, LOCAL_NODE_PORT, r).isTrue();
+        assertThat(r.answer()).as("the client address the backend sees").isEqualTo(s.externalGatewayIp());
+        Probe.Result elsewhere = Probe.tcp(external, s.nodeGatewayIp(nodes.get(0)), LOCAL_NODE_PORT, "peer");
+        assertThat(elsewhere.ok()).as("Local NodePort on %s, which runs no backend: %s", nodes.get(0), elsewhere).isFalse();
+
+        pods.echo("tracer", nodes.get(0), Map.of());
+        pods.awaitReady("tracer");
+        TraceReport trace = trace(NS + "/tracer", there + ":" + LOCAL_NODE_PORT);
+        assertThat(trace.nodePort()).as(trace.render(false)).hasValueSatisfying(n -> assertThat(n)
+                .contains("Service_" + NS + "/local_TCP_NodePort").contains(there + ":" + LOCAL_NODE_PORT)
+                .contains(backend.ip() + ":"));
+        System.out.print(trace.render(false));
+    }
+
+    private static TraceReport trace(String src, String dst) {
+        SandboxState state = SharedSandbox.sandbox().state();
+        try (var kube = SharedSandbox.sandbox().newClient()) {
+            return KovnTrace.trace(TraceRequest.parse(src, dst), new OvsdbRemoteOptions.Connection(state.central().nbUnix(), null),
+                    new OvsdbRemoteOptions.Connection(state.central().sbUnix(), null), kube);
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 }

@@ -7,9 +7,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.kovn.controller.ObjectKey;
 import io.kovn.controller.reconcile.NetworkPolicyReconciler;
+import io.kovn.controller.reconcile.NodePortTemplates;
 import io.kovn.ovn.Names;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.nb.ACL;
+import io.kovn.ovn.nb.ChassisTemplateVar;
 import io.kovn.ovn.nb.LoadBalancer;
 import io.kovn.ovn.nb.LogicalRouter;
 import io.kovn.ovn.nb.LogicalRouterPort;
@@ -31,12 +33,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The cluster as a trace needs it, read from the NB and SB replicas and the Kubernetes API: which logical port,
  * MAC and address an endpoint has, where ports are bound, what ports and datapaths stand for, and kovn's ACLs.
  */
 final class ClusterView {
+    /** A template variable reference as OVN's lexer reads it: {@code ^} and an identifier. */
+    private static final Pattern TEMPLATE_REF = Pattern.compile("\\^([A-Za-z_.][A-Za-z0-9_.]*)");
     private final DatabaseReplica nb;
     private final DatabaseReplica sb;
     private final KubernetesClient kube;
@@ -169,6 +175,44 @@ final class ClusterView {
         return sb.list(Encap.TABLE).stream().filter(e -> e.ip().equals(ip)).findFirst().flatMap(e ->
                 sb.list(Chassis.TABLE).stream().filter(c -> c.name().equals(e.chassisName())).findFirst())
                 .map(c -> c.hostname().isEmpty() ? c.name() : c.hostname());
+    }
+
+    /**
+     * If {@code ip:port} is a gateway's NodePort served by a template load balancer: the load balancer, the VIP
+     * and its backends as that gateway's chassis instantiates them from its Chassis_Template_Var row.
+     */
+    Optional<String> templateNodePort(int ip, int port) {
+        String address = Ipv4Cidr.format(ip);
+        for (ChassisTemplateVar row : nb.list(ChassisTemplateVar.TABLE)) {
+            Map<String, String> vars = row.variables();
+            if (!address.equals(vars.get(NodePortTemplates.NODE_IP))) {
+                continue;
+            }
+            for (LoadBalancer lb : nb.list(LoadBalancer.TABLE)) {
+                if (!"true".equals(lb.options().get("template"))) {
+                    continue;
+                }
+                for (Map.Entry<String, String> vip : lb.vips().entrySet()) {
+                    if (expand(vip.getKey(), vars).equals(address + ":" + port)) {
+                        String backends = expand(vip.getValue(), vars);
+                        return Optional.of("load balancer " + lb.name() + " VIP " + vip.getKey() + " = " + address + ":" + port
+                                + " on chassis " + row.chassis() + " (node " + row.externalIds().getOrDefault(Owners.OWNER, "?")
+                                + "), backends " + (backends.isEmpty() ? "none" : backends.replace(",", " ")));
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code text} with each template reference ({@code ^NAME}) replaced by its value in {@code vars}. */
+    static String expand(String text, Map<String, String> vars) {
+        Matcher m = TEMPLATE_REF.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(vars.getOrDefault(m.group(1), m.group())));
+        }
+        return m.appendTail(out).toString();
     }
 
     TraceSummary.Context context() {

@@ -67,7 +67,9 @@ public final class KovnTrace {
                 : ":" + flow.dstPort() + "/" + flow.protocol().name().toLowerCase());
         Optional<NodeTrace> onNode = node.isEmpty() ? Optional.empty()
                 : Optional.of(onNode(node.get(), view, context, inport, flow));
-        return new TraceReport(src.describe(), to, datapath, flow.expression(), summary, out, onNode);
+        Optional<String> nodePort = dst.port().isEmpty() && flow.dstPort() > 0
+                ? view.templateNodePort(dst.ip(), flow.dstPort()) : Optional.empty();
+        return new TraceReport(src.describe(), to, datapath, flow.expression(), summary, out, onNode, nodePort);
     }
 
     /**
