@@ -61,14 +61,18 @@ class TlsSandboxE2ETest {
      * 100 ms, a loaded 2-core machine) is noise; a gap of a second means flows were removed or recomputed.
      */
     static final double MAX_GAP_SECONDS = 1.0;
+    /** The node DaemonSet's mount of the enrolled files (kovn manifests --tls). */
+    private static final String CONTAINER_PKI = "/var/lib/kovn/pki";
     private static Sandbox s;
     private static Pods pods;
 
     @BeforeAll
     static void up() throws Exception {
+        // with -Dkovn.e2e.image (scripts/test.sh --image) the nodes' agents and ovn-controllers run from the image,
+        // the agents enrolling in their containers and reaching SB over ssl: as the --tls DaemonSet's do
         s = Sandbox.start(SandboxConfig.builder(Files.createTempDirectory("kovn-sandbox-tls-")).nodes(2)
                 .removeStateOnClose(!Boolean.getBoolean("kovn.e2e.keepState")).ha(true).tls(true)
-                .nodeCertLifetime(Duration.ofSeconds(NODE_CERT_SECONDS)).build(),
+                .nodeCertLifetime(Duration.ofSeconds(NODE_CERT_SECONDS)).image(SharedSandbox.Holder.image()).build(),
                 line -> System.out.println("tls sandbox " + line));
         pods = new Pods(s, "e2e-tls");
     }
@@ -152,8 +156,10 @@ class TlsSandboxE2ETest {
                         assertThat(c.getStatus().getConditions()).extracting(x -> x.getType()).containsExactly("Approved");
                         assertThat(c.getStatus().getCertificate()).isNotBlank();
                     });
-            Path pki = Path.of(st.stateDir()).resolve("nodes").resolve(node).resolve("pki");
-            assertThat(s.nodeOvs(node, "get-ssl")).contains("Private key: " + pki.resolve("node-key.pem"));
+            // the SSL row names the files where ovn-controller reads them: the node's directory, or in a container
+            // the DaemonSet's PKI mount
+            String pki = SharedSandbox.Holder.image() == null ? pkiDir(st, node).toString() : CONTAINER_PKI;
+            assertThat(s.nodeOvs(node, "get-ssl")).contains("Private key: " + pki + "/node-key.pem");
         }
         assertThat(s.client().v1().events().inNamespace("default").list().getItems())
                 .filteredOn(e -> "CertificateSigned".equals(e.getReason())).hasSizeGreaterThanOrEqualTo(s.nodeNames().size());
@@ -175,6 +181,11 @@ class TlsSandboxE2ETest {
         System.out.print(SandboxStatus.text(report));
     }
 
+    /** Where the node's agent wrote its enrolled key and certificates, on this machine. */
+    private static Path pkiDir(SandboxState st, String node) {
+        return Path.of(st.nodes().stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow().pkiDir());
+    }
+
     @Test
     void podsTalkAcrossNodes() {
         String n1 = s.nodeNames().get(0);
@@ -192,7 +203,7 @@ class TlsSandboxE2ETest {
     void plainTcpToEveryNbAndSbMemberIsRefusedAndSslWithTheNodesCertificateGetsIn() {
         SandboxState st = s.state();
         String node = s.nodeNames().get(0);
-        Path pki = Path.of(st.stateDir()).resolve("nodes").resolve(node).resolve("pki");
+        Path pki = pkiDir(st, node);
         List<String> ssl = List.of("-p", pki.resolve("node-key.pem").toString(), "-c", pki.resolve("node-cert.pem").toString(),
                 "-C", pki.resolve("ca-cert.pem").toString());
         assertThat(st.dbMembers()).hasSize(6);
@@ -290,7 +301,7 @@ class TlsSandboxE2ETest {
     }
 
     private static X509Certificate nodeCertificate(String node) {
-        Path cert = Path.of(s.state().stateDir()).resolve("nodes").resolve(node).resolve("pki").resolve("node-cert.pem");
+        Path cert = pkiDir(s.state(), node).resolve("node-cert.pem");
         try {
             return Pem.readCertificates(cert).get(0);
         } catch (IOException e) {
