@@ -35,8 +35,6 @@ import io.kovn.ovsdb.wire.OvsdbJson;
 import io.kovn.testing.OvnDaemons;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -158,7 +156,7 @@ public final class ControllerBench {
                     long ops = (long) controller.metrics().registry().get("kovn_nb_operations").counter().count();
                     System.gc();
                     long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
-                    long rss = rssMb();
+                    long rss = ProcFs.rssMb(ProcFs.self());
                     controller.close();
 
                     KovnController again = new KovnController(ControllerConfig.defaults(ovn.nbUnix()), server.createClient());
@@ -299,12 +297,4 @@ public final class ControllerBench {
         }
     }
 
-    private static long rssMb() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
-    }
 }

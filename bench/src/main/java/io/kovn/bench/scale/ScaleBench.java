@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.kovn.bench.ProcFs;
 import io.kovn.controller.ControllerConfig;
 import io.kovn.controller.KovnController;
 import io.kovn.controller.ObjectKey;
@@ -206,7 +207,7 @@ public final class ScaleBench {
                     rep + 1, last.ms(), last.transactions(), floorMs, replay.rows(), replay.transactions());
         }
         long heap = heapAfterGc();
-        long rss = rssMb();
+        long rss = ProcFs.rssMb(ProcFs.self());
         progress.printf("synced: heap after GC %d MB, RSS %d MB%n", heap, rss);
         MemoryCluster cluster = last.cluster();
         OvnDaemons ovn = last.ovn();
@@ -468,14 +469,6 @@ public final class ScaleBench {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
     }
 
-    private static long rssMb() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
-    }
 
     static double load() throws Exception {
         return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);

@@ -1,6 +1,7 @@
 package io.kovn.bench.scale;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kovn.bench.ProcFs;
 import io.kovn.ovn.Databases;
 import io.kovn.ovn.Names;
 import io.kovn.ovn.sb.LogicalFlow;
@@ -13,8 +14,6 @@ import io.kovn.ovsdb.replica.RowListener;
 import io.kovn.testing.Exec;
 import io.kovn.testing.OvnDaemons;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,11 +98,11 @@ final class SouthboundPhase {
                         "--wait=sb", "sync"), nb.env(), nb.dir(), SYNC_TIMEOUT.plusMinutes(1)).check();
                 double ms = (System.nanoTime() - start) / 1e6;
                 long northd = sb.pids().get("northd");
-                long northdCpu = cpuMs(northd);
+                long northdCpu = ProcFs.cpuMs(northd);
                 sync.add(ms);
                 cpu.add((double) northdCpu);
-                northdRss = Math.max(northdRss, rssMb(northd));
-                sbRss = Math.max(sbRss, rssMb(sb.pids().get("sb")));
+                northdRss = Math.max(northdRss, ProcFs.rssMb(northd));
+                sbRss = Math.max(sbRss, ProcFs.rssMb(sb.pids().get("sb")));
                 try (OvsdbClient client = new OvsdbClient(sb.sbUnix()).connectSync()) {
                     if (rep == 0) {
                         DatabaseReplica counts = client.replicate(Databases.SOUTHBOUND, MonitorSpec.create()
@@ -121,7 +120,7 @@ final class SouthboundPhase {
                         + "p99 %.0f ms%n", rep + 1, ms, northdCpu, latency[0], latency[1]);
             }
         }
-        long nbRss = rssMb(nb.pids().get("nb"));
+        long nbRss = ProcFs.rssMb(nb.pids().get("nb"));
         return new Result(Spread.of(sync), Spread.of(cpu), Spread.of(p50), Spread.of(p99), flows, bindings, northdRss,
                 sbRss, nbRss);
     }
@@ -165,21 +164,5 @@ final class SouthboundPhase {
                     replica.lookupOne(PortBinding.TABLE, PortBinding.LOGICAL_PORT, port).isPresent()));
             return new double[] {Spread.quantile(latencies, 0.5), Spread.quantile(latencies, 0.99)};
         }
-    }
-
-    /** User + system CPU time of a process, from {@code /proc/PID/stat} (clock ticks of 10 ms). */
-    static long cpuMs(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
-    }
-
-    static long rssMb(long pid) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
     }
 }
