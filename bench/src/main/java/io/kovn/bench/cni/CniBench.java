@@ -382,47 +382,35 @@ public final class CniBench {
     private Trial kovnAdd() {
         String name = "k" + (++seq);
         lab.controller().addPod(lab.config().nodeName(), "bench", name, true);
-        Netns netns = lab.node().createPod(name);
-        CniExec plugin = lab.plugin();
-        String containerId = "bench-" + name;
-        String conf = lab.pluginConfig("1.0.0");
-        return new Trial() {
-            @Override
-            public double run() {
-                CniExec.Outcome o = plugin.run(plugin.env("ADD", containerId, netns.path(), "eth0", "bench", name), conf);
-                check(o.ok(), "ADD of " + name + " failed: " + o.stdout() + o.stderr());
-                return o.millis();
-            }
-
-            @Override
-            public void undo() {
-                CniExec.Outcome o = plugin.run(plugin.env("DEL", containerId, netns.path(), "eth0", "bench", name), conf);
-                check(o.ok(), "DEL of " + name + " failed: " + o.stdout());
-                lab.controller().deletePod("bench", name);
-                netns.close();
-            }
-        };
+        return pluginTrial(name, lab.pluginConfig("1.0.0"), "", () -> lab.controller().deletePod("bench", name));
     }
 
     /** An ADD through the underlay agent: no pod in the API, the port comes from the pool cache. */
     private Trial underlayAdd() {
-        String name = "u" + (++seq);
+        return pluginTrial("u" + (++seq), underlay.pluginConfig("1.0.0"), "underlay ", () -> { });
+    }
+
+    /**
+     * kovn-cni ADD of pod {@code name} in a new network namespace with {@code conf}, undone by its DEL and then
+     * {@code afterDelete}; {@code mode} prefixes the failure messages.
+     */
+    private Trial pluginTrial(String name, String conf, String mode, Runnable afterDelete) {
         Netns netns = lab.node().createPod(name);
         CniExec plugin = lab.plugin();
         String containerId = "bench-" + name;
-        String conf = underlay.pluginConfig("1.0.0");
         return new Trial() {
             @Override
             public double run() {
                 CniExec.Outcome o = plugin.run(plugin.env("ADD", containerId, netns.path(), "eth0", "bench", name), conf);
-                check(o.ok(), "underlay ADD of " + name + " failed: " + o.stdout() + o.stderr());
+                check(o.ok(), mode + "ADD of " + name + " failed: " + o.stdout() + o.stderr());
                 return o.millis();
             }
 
             @Override
             public void undo() {
                 CniExec.Outcome o = plugin.run(plugin.env("DEL", containerId, netns.path(), "eth0", "bench", name), conf);
-                check(o.ok(), "underlay DEL of " + name + " failed: " + o.stdout());
+                check(o.ok(), mode + "DEL of " + name + " failed: " + o.stdout());
+                afterDelete.run();
                 netns.close();
             }
         };
