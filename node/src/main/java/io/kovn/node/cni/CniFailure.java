@@ -1,5 +1,7 @@
 package io.kovn.node.cni;
 
+import java.util.List;
+
 /** An error the CNI server answers with, in the terms of the CNI spec (code, msg, details). */
 public final class CniFailure extends Exception {
     private static final long serialVersionUID = 1L;
@@ -28,6 +30,14 @@ public final class CniFailure extends Exception {
         super(msg, cause);
         this.code = code;
         this.details = details;
+    }
+
+    /** STATUS's answer when {@code problems} is not empty: code 50 naming the first, all of them as details. */
+    public static void failUnlessAvailable(List<String> problems) throws CniFailure {
+        if (!problems.isEmpty()) {
+            throw new CniFailure(PLUGIN_NOT_AVAILABLE, "the kovn node agent cannot set up pods now: "
+                    + problems.get(0), String.join("; ", problems));
+        }
     }
 
     public int code() {

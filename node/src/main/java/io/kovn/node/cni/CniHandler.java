@@ -288,11 +288,7 @@ public final class CniHandler {
 
     /** STATUS (CNI 1.1.0): whether an ADD could be served now; code 50 with the reason otherwise. */
     private void status() throws CniFailure {
-        List<String> problems = statusProblems();
-        if (!problems.isEmpty()) {
-            throw new CniFailure(CniFailure.PLUGIN_NOT_AVAILABLE, "the kovn node agent cannot set up pods now: "
-                    + problems.get(0), String.join("; ", problems));
-        }
+        CniFailure.failUnlessAvailable(statusProblems());
     }
 
     /** Why STATUS would fail now; empty when an ADD could be served. */

@@ -178,11 +178,7 @@ public final class UnderlayCniHandler {
      * an ADD then gets code 11 and is retried until a DEL or the control plane frees a port.
      */
     private void status() throws CniFailure {
-        List<String> problems = statusProblems();
-        if (!problems.isEmpty()) {
-            throw new CniFailure(CniFailure.PLUGIN_NOT_AVAILABLE, "the kovn node agent cannot set up pods now: "
-                    + problems.get(0), String.join("; ", problems));
-        }
+        CniFailure.failUnlessAvailable(statusProblems());
     }
 
     /** Why STATUS would fail now; empty when an ADD could be served (or wait only for a port to be freed). */
