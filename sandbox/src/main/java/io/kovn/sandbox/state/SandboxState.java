@@ -121,25 +121,34 @@ public record SandboxState(
     }
 
     public static Optional<SandboxState> read(Path stateDir) {
-        Path file = stateDir.resolve(FILE);
+        return readFile(stateDir.resolve(FILE), SandboxState.class);
+    }
+
+    public void write(Path stateDir) {
+        writeFile(stateDir, FILE, this, "the sandbox state");
+    }
+
+    /** {@code file} as a {@code type}, empty if there is none; one that does not parse is an error naming it. */
+    static <T> Optional<T> readFile(Path file, Class<T> type) {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(JSON.readValue(Files.readString(file), SandboxState.class));
+            return Optional.of(JSON.readValue(Files.readString(file), type));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
-    public void write(Path stateDir) {
+    /** Writes {@code value} as {@code name} in {@code dir} whole: to a temporary file, then renamed over it. */
+    static void writeFile(Path dir, String name, Object value, String what) {
         try {
-            Files.createDirectories(stateDir);
-            Path tmp = stateDir.resolve(FILE + ".tmp");
-            Files.writeString(tmp, JSON.writeValueAsString(this));
-            Files.move(tmp, stateDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(name + ".tmp");
+            Files.writeString(tmp, JSON.writeValueAsString(value));
+            Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the sandbox state in " + stateDir, e);
+            throw new UncheckedIOException("cannot write " + what + " in " + dir, e);
         }
     }
 

@@ -1,11 +1,7 @@
 package io.kovn.sandbox.state;
 
 import io.kovn.sandbox.proc.ProcessRef;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,25 +33,10 @@ public record UnderlayState(String stateDir, long startedAtMillis, ProcessRef su
     }
 
     public static Optional<UnderlayState> read(Path stateDir) {
-        Path file = stateDir.resolve(FILE);
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(SandboxState.json().readValue(Files.readString(file), UnderlayState.class));
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return SandboxState.readFile(stateDir.resolve(FILE), UnderlayState.class);
     }
 
     public void write(Path stateDir) {
-        try {
-            Files.createDirectories(stateDir);
-            Path tmp = stateDir.resolve(FILE + ".tmp");
-            Files.writeString(tmp, SandboxState.toJson(this));
-            Files.move(tmp, stateDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the underlay sandbox's state in " + stateDir, e);
-        }
+        SandboxState.writeFile(stateDir, FILE, this, "the underlay sandbox's state");
     }
 }
