@@ -15,15 +15,13 @@ import io.kovn.controller.reconcile.RetryLater;
 import io.kovn.controller.reconcile.ServiceReconciler;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.NodeSubnets;
-import io.kovn.ovn.nb.AddressSet;
-import io.kovn.ovn.nb.ChassisTemplateVar;
-import io.kovn.ovn.nb.LoadBalancer;
 import io.kovn.ovn.nb.LogicalRouterPort;
 import io.kovn.ovn.nb.LogicalSwitch;
 import io.kovn.ovn.nb.LogicalSwitchPort;
-import io.kovn.ovn.nb.PortGroup;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.ops.NbTxn;
+import io.kovn.ovsdb.model.Table;
+import io.kovn.ovsdb.model.TypedRow;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -153,43 +151,21 @@ final class FullSync {
         log.info("full sync: {} node subnets and {} pod addresses rebuilt", s.subnets().allocatedCount(), pods.allocatedCount());
     }
 
-    /** Every object, and every owner named by a kovn row in NB: rows nothing explains get deleted. */
+    /**
+     * Every object, and every owner named by a kovn row in NB (each kind's {@link ObjectKey.Kind#ownedTables}):
+     * rows nothing explains get deleted.
+     */
     static Set<ObjectKey> keys(ClusterState s, DatabaseReplica nb) {
         Set<ObjectKey> keys = new LinkedHashSet<>();
-        s.nodesList().forEach(n -> keys.add(ObjectKey.node(n.getMetadata().getName())));
-        s.podsList().forEach(p -> keys.add(ObjectKey.pod(p.getMetadata().getNamespace(), p.getMetadata().getName())));
-        s.servicesList().forEach(x -> keys.add(ObjectKey.service(x.getMetadata().getNamespace(), x.getMetadata().getName())));
-        for (LogicalSwitch sw : nb.byExternalId(LogicalSwitch.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
-            keys.add(ObjectKey.node(sw.externalIds().get(Owners.OWNER)));
-        }
-        for (LogicalRouterPort p : nb.byExternalId(LogicalRouterPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
-            keys.add(ObjectKey.node(p.externalIds().get(Owners.OWNER)));
-        }
-        for (ChassisTemplateVar tv : nb.byExternalId(ChassisTemplateVar.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
-            keys.add(ObjectKey.node(tv.externalIds().get(Owners.OWNER)));
-        }
-        for (LogicalSwitchPort p : nb.byExternalId(LogicalSwitchPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_POD)) {
-            keys.add(ObjectKey.pod(p.externalIds().get(Owners.NAMESPACE), p.externalIds().get(Owners.POD)));
-        }
-        for (LoadBalancer lb : nb.byExternalId(LoadBalancer.TABLE, Owners.OWNER_TYPE, Owners.TYPE_SERVICE)) {
-            String[] ref = lb.externalIds().get(Owners.OWNER).split("/", 2);
-            keys.add(ObjectKey.service(ref[0], ref[1]));
-        }
-        s.policiesList().forEach(np -> keys.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName())));
-        s.namespacesList().forEach(n -> keys.add(ObjectKey.namespace(n.getMetadata().getName())));
-        for (PortGroup pg : nb.list(PortGroup.TABLE)) {
-            String type = pg.externalIds().get(Owners.OWNER_TYPE);
-            String owner = pg.externalIds().get(Owners.OWNER);
-            if (Owners.TYPE_NAMESPACE.equals(type)) {
-                keys.add(ObjectKey.namespace(owner));
-            } else if (Owners.TYPE_NETWORK_POLICY.equals(type)) {
-                String[] ref = owner.split("/", 2);
-                keys.add(ObjectKey.networkPolicy(ref[0], ref[1]));
+        for (ObjectKey.Kind kind : ObjectKey.Kind.values()) {
+            keys.addAll(s.keys(kind));
+            for (Table<? extends TypedRow> table : kind.ownedTables()) {
+                for (TypedRow row : nb.byExternalId(table, Owners.OWNER_TYPE, kind.ownerType())) {
+                    Object owner = row.row().get("external_ids") instanceof Map<?, ?> ids ? ids.get(Owners.OWNER) : null;
+                    kind.keyOfOwner(owner instanceof String o ? o : null).ifPresentOrElse(keys::add, () -> log.warn(
+                            "{} row {} names no {} as its owner ({}); leaving it", table.name(), row.uuid(), kind, owner));
+                }
             }
-        }
-        for (AddressSet as : nb.byExternalId(AddressSet.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NETWORK_POLICY)) {
-            String[] ref = as.externalIds().get(Owners.OWNER).split("/", 2);
-            keys.add(ObjectKey.networkPolicy(ref[0], ref[1]));
         }
         return keys;
     }

@@ -1,18 +1,11 @@
 package io.kovn.controller;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kovn.controller.alloc.ExhaustedException;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.controller.reconcile.ClusterState;
@@ -22,7 +15,6 @@ import io.kovn.controller.reconcile.PodNetworkCondition;
 import io.kovn.controller.reconcile.PodReconciler;
 import io.kovn.controller.reconcile.Reconciler;
 import io.kovn.controller.reconcile.RetryLater;
-import io.kovn.controller.reconcile.ServiceReconciler;
 import io.kovn.ovn.Databases;
 import io.kovn.ovn.ops.NbDrift;
 import io.kovn.ovn.ops.NbTxn;
@@ -47,7 +39,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,10 +81,10 @@ public final class KovnController implements AutoCloseable {
     private final class Leadership {
         final WorkQueue queue = new WorkQueue(Duration.ofMillis(200), Duration.ofSeconds(30));
         final Informers informers = new Informers();
+        /** Created when leadership starts; its informers start once its handlers are in place. */
+        ClusterWatch watch;
         final ExecutorService afterCommit = Executors.newFixedThreadPool(8, r -> daemon(r, "kovn-annotate"));
         final Map<ObjectKey.Kind, Reconciler> reconcilers = new EnumMap<>(ObjectKey.Kind.class);
-        /** Last gateway annotations seen per node, to fan out only when they change (not on heartbeats). */
-        final Map<String, String> gatewayAnnotations = new ConcurrentHashMap<>();
         /** Set once the informers synced, before the full sync lists their stores. */
         volatile ClusterState state;
         PodReconciler pods;
@@ -271,31 +262,15 @@ public final class KovnController implements AutoCloseable {
             l = new Leadership();
             leadership = l;
         }
-        long resync = config.resync().toMillis();
-        SharedIndexInformer<Node> nodes = l.informers.add("nodes", api.informer(Node.class, resync));
-        SharedIndexInformer<Pod> pods = l.informers.add("pods", api.informer(Pod.class, resync));
-        SharedIndexInformer<Service> services = l.informers.add("services", api.informer(Service.class, resync));
-        SharedIndexInformer<EndpointSlice> slices = l.informers.add("endpointslices",
-                api.informer(EndpointSlice.class, resync));
-        SharedIndexInformer<Namespace> namespaces = l.informers.add("namespaces", api.informer(Namespace.class, resync));
-        SharedIndexInformer<NetworkPolicy> policies = l.informers.add("networkpolicies",
-                api.informer(NetworkPolicy.class, resync));
-        slices.addIndexers(Map.of(ClusterState.SLICES_BY_SERVICE, s -> {
-            String key = ServiceReconciler.sliceServiceKey(s);
-            return key == null ? List.of() : List.of(key);
-        }));
-        ClusterState.index(pods, policies);
-        nodes.addEventHandler(handler(l, n -> nodeChanged(l, n)));
-        pods.addEventHandler(handler(l, (before, after) -> PodEvents.keys(l.state, before, after)));
-        services.addEventHandler(handler(l, s -> List.of(ObjectKey.service(s.getMetadata().getNamespace(), s.getMetadata().getName()))));
-        slices.addEventHandler(handler(l, s -> {
-            String key = ServiceReconciler.sliceServiceKey(s);
-            return key == null ? List.of()
-                    : List.of(ObjectKey.service(s.getMetadata().getNamespace(), key.substring(key.indexOf('/') + 1)));
-        }));
-        namespaces.addEventHandler(handler(l, n -> policiesAffectedBy(l, n.getMetadata().getName())));
-        policies.addEventHandler(handler(l, np -> List.of(ObjectKey.networkPolicy(np.getMetadata().getNamespace(),
-                np.getMetadata().getName()), ObjectKey.namespace(np.getMetadata().getNamespace()))));
+        l.watch = new ClusterWatch(api, config.resync().toMillis(), l.informers);
+        // until the state exists, events are dropped: the full sync lists the stores once it does, and queues every
+        // object in the order a batch needs (pods before the policies that read their addresses)
+        l.watch.dispatchTo(() -> l.state, key -> {
+            if (key.kind() == ObjectKey.Kind.POD) {
+                firstSeen.putIfAbsent(key, System.nanoTime());
+            }
+            l.queue.add(key);
+        });
         l.informers.start();
         // the allocations are rebuilt from what the informers and NB hold: only once both are complete
         if (!l.informers.awaitSynced(config.syncTimeout(), () -> l.running)) {
@@ -308,11 +283,11 @@ public final class KovnController implements AutoCloseable {
         if (!nbClient.isConnected()) {
             throw new IllegalStateException("NB is not connected");
         }
-        if (!PodsOfNbPorts.await(nb, api, pods, config.syncTimeout(), () -> l.running)) {
+        if (!PodsOfNbPorts.await(nb, api, l.watch.pods, config.syncTimeout(), () -> l.running)) {
             return false;
         }
 
-        l.state = new ClusterState(config, api, nb, events, nodes, pods, services, slices, namespaces, policies);
+        l.state = l.watch.state(config, api, nb, events);
         l.pods = new PodReconciler(l.state);
         l.reconcilers.putAll(FullSync.reconcilers(l.state, l.pods));
 
@@ -353,94 +328,6 @@ public final class KovnController implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /**
-     * A node's own key; when its gateway annotation changed, also the services with load balancers or template
-     * variables per gateway (externalTrafficPolicy Local, ClientIP affinity NodePorts; other NodePorts are
-     * templates a gateway change does not touch) and the other gateways (rampout subnets move egress routes).
-     */
-    private static List<ObjectKey> nodeChanged(Leadership l, Node node) {
-        List<ObjectKey> keys = new ArrayList<>(List.of(ObjectKey.node(node.getMetadata().getName())));
-        Map<String, String> a = node.getMetadata().getAnnotations();
-        String gw = a == null ? "" : a.getOrDefault(io.kovn.ovn.annotations.GatewayConfig.ANNOTATION, "")
-                + a.getOrDefault(io.kovn.ovn.annotations.GatewayConfig.CHASSIS_ANNOTATION, "");
-        // the informer's store no longer holds a node whose delete event this is
-        boolean deleted = l.state != null && l.state.node(node.getMetadata().getName()) == null;
-        String before = deleted ? l.gatewayAnnotations.remove(node.getMetadata().getName())
-                : l.gatewayAnnotations.put(node.getMetadata().getName(), gw);
-        if (l.state == null || (!deleted && gw.equals(before)) || (deleted && (before == null || before.isEmpty()))) {
-            return keys;
-        }
-        for (Node other : l.state.nodesList()) {
-            if (ClusterState.gateway(other).isPresent()) {
-                keys.add(ObjectKey.node(other.getMetadata().getName()));
-            }
-        }
-        for (Service svc : l.state.servicesList()) {
-            if (ServiceReconciler.dependsOnGateways(svc)) {
-                keys.add(ObjectKey.service(svc.getMetadata().getNamespace(), svc.getMetadata().getName()));
-            }
-        }
-        return keys;
-    }
-
-    /**
-     * A namespace change may change what policies admit: the namespace's isolation, its own policies, and the
-     * policies that name namespaces.
-     */
-    private static List<ObjectKey> policiesAffectedBy(Leadership l, String namespace) {
-        List<ObjectKey> keys = new ArrayList<>();
-        if (l.state == null) {
-            return keys;
-        }
-        keys.add(ObjectKey.namespace(namespace));
-        for (NetworkPolicy np : l.state.policiesIn(namespace)) {
-            keys.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName()));
-        }
-        for (NetworkPolicy np : l.state.policiesNamingNamespaces()) {
-            keys.add(ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName()));
-        }
-        return keys;
-    }
-
-    private <T extends HasMetadata> ResourceEventHandler<T> handler(Leadership l, java.util.function.Function<T, List<ObjectKey>> keys) {
-        return handler(l, (before, after) -> keys.apply(after != null ? after : before));
-    }
-
-    /** Keys from the object before and after the event (null before an add, null after a delete). */
-    private <T extends HasMetadata> ResourceEventHandler<T> handler(Leadership l, BiFunction<T, T, List<ObjectKey>> keys) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                enqueue(null, obj);
-            }
-
-            @Override
-            public void onUpdate(T old, T obj) {
-                enqueue(old, obj);
-            }
-
-            @Override
-            public void onDelete(T obj, boolean unknownFinalState) {
-                enqueue(obj, null);
-            }
-
-            private void enqueue(T before, T after) {
-                List<ObjectKey> mapped = keys.apply(before, after); // also records what a handler keeps (gateways)
-                if (l.state == null) {
-                    // the full sync lists the stores once the state exists, and queues every object in the order a
-                    // batch needs (pods before the policies that read their addresses): nothing to add before it
-                    return;
-                }
-                for (ObjectKey k : mapped) {
-                    if (k.kind() == ObjectKey.Kind.POD) {
-                        firstSeen.putIfAbsent(k, System.nanoTime());
-                    }
-                    l.queue.add(k);
-                }
-            }
-        };
     }
 
     /**
@@ -643,13 +530,7 @@ public final class KovnController implements AutoCloseable {
         l.queue.done(key);
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         log.warn("{}: {} (retry {} in {} ms)", key, message, l.queue.failures(key), delay.toMillis());
-        HasMetadata obj = switch (key.kind()) {
-            case NODE -> l.state.node(key.name());
-            case POD -> l.state.pod(key.namespace(), key.name());
-            case SERVICE -> l.state.service(key.namespace(), key.name());
-            case NAMESPACE -> l.state.namespace(key.name());
-            case NETWORK_POLICY -> l.state.policy(key.namespace(), key.name());
-        };
+        HasMetadata obj = l.state.object(key);
         if (obj != null) {
             events.warning(obj, e instanceof ExhaustedException ? "AddressesExhausted" : "NetworkSetupFailed", message);
         }
@@ -672,16 +553,7 @@ public final class KovnController implements AutoCloseable {
         for (ObjectKey.Kind kind : ObjectKey.Kind.values()) {
             metrics.gauge("kovn_objects", kind.name().toLowerCase(), () -> {
                 Leadership l = leadership;
-                if (l == null) {
-                    return 0;
-                }
-                return switch (kind) {
-                    case NODE -> l.state.nodesList().size();
-                    case POD -> l.state.podsList().size();
-                    case SERVICE -> l.state.servicesList().size();
-                    case NAMESPACE -> l.state.namespacesList().size();
-                    case NETWORK_POLICY -> l.state.policiesList().size();
-                };
+                return l == null || l.watch == null ? 0 : l.watch.count(kind);
             });
         }
         metrics.gauge("kovn_workqueue_depth", "all", () -> leadership == null ? 0 : leadership.queue.depth());

@@ -1,17 +1,9 @@
 package io.kovn.controller;
 
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kovn.controller.reconcile.ClusterState;
 import io.kovn.controller.reconcile.PodReconciler;
 import io.kovn.controller.reconcile.Reconciler;
-import io.kovn.controller.reconcile.ServiceReconciler;
 import io.kovn.ovn.Databases;
 import io.kovn.ovn.ops.NbDrift;
 import io.kovn.ovn.ops.NbTables;
@@ -50,24 +42,13 @@ public final class NbAudit {
         try (OvsdbClient client = new OvsdbClient(config.nbAddress(), opts).connectSync()) {
             DatabaseReplica nb = client.replicate(Databases.NORTHBOUND, NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
             ClusterApi api = new FabricClusterApi(kube);
-            SharedIndexInformer<Node> nodes = informers.add("nodes", api.informer(Node.class, 0));
-            SharedIndexInformer<Pod> pods = informers.add("pods", api.informer(Pod.class, 0));
-            SharedIndexInformer<Service> services = informers.add("services", api.informer(Service.class, 0));
-            SharedIndexInformer<EndpointSlice> slices = informers.add("endpointslices", api.informer(EndpointSlice.class, 0));
-            SharedIndexInformer<Namespace> namespaces = informers.add("namespaces", api.informer(Namespace.class, 0));
-            SharedIndexInformer<NetworkPolicy> policies = informers.add("networkpolicies", api.informer(NetworkPolicy.class, 0));
-            ClusterState.index(pods, policies);
-            slices.addIndexers(Map.of(ClusterState.SLICES_BY_SERVICE, s -> {
-                String key = ServiceReconciler.sliceServiceKey(s);
-                return key == null ? List.of() : List.of(key);
-            }));
+            ClusterWatch watch = new ClusterWatch(api, 0, informers);
             informers.start();
             if (!informers.awaitSynced(config.syncTimeout(), () -> true)) {
                 throw new IllegalStateException("the API's lists did not complete within "
                         + config.syncTimeout().toSeconds() + " s: " + String.join(", ", informers.unsynced()));
             }
-            ClusterState state = new ClusterState(config, api, nb, new EventRecorder(api, "kovn-audit"), nodes, pods,
-                    services, slices, namespaces, policies);
+            ClusterState state = watch.state(config, api, nb, new EventRecorder(api, "kovn-audit"));
             PodReconciler podReconciler = new PodReconciler(state);
             Map<ObjectKey.Kind, Reconciler> reconcilers = FullSync.reconcilers(state, podReconciler);
             FullSync.rebuildAllocations(state, podReconciler, nb);

@@ -1,5 +1,7 @@
 package io.kovn.controller.reconcile;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -10,16 +12,18 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kovn.controller.ClusterApi;
 import io.kovn.controller.ControllerConfig;
 import io.kovn.controller.EventRecorder;
+import io.kovn.controller.ObjectKey;
 import io.kovn.controller.alloc.NodeSubnetAllocator;
 import io.kovn.controller.alloc.AddressPool;
 import io.kovn.ovn.annotations.GatewayConfig;
+import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovsdb.replica.DatabaseReplica;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /** What the reconcilers share: configuration, the informers' caches, the NB replica and the allocators. */
 public final class ClusterState {
@@ -33,6 +37,18 @@ public final class ClusterState {
     static final String HAS_NAMESPACE_SELECTOR = "namespaceSelector";
     /** ... and those with an egress rule to any pod on a named port (resolved on every pod), under this. */
     static final String NAMED_PORT_TO_ANY_POD = "namedPortToAnyPod";
+
+    /**
+     * Gateway annotations parsed, by their text: every gateway's reconcile reads every node's, and every NodePort
+     * service's reconcile every gateway's, so a JSON parse each time would cost nodes x (nodes + services) parses.
+     */
+    private static final ParsedCache<Optional<GatewayConfig>> PARSED_GATEWAYS = new ParsedCache<>(8192, 4096, text -> {
+        try {
+            return Optional.of(GatewayConfig.parse(text));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    });
 
     final ControllerConfig config;
     final ClusterApi api;
@@ -68,11 +84,11 @@ public final class ClusterState {
     }
 
     /**
-     * Adds the indexes selectors resolve through, before the informers start: pods by namespace and label, and
-     * the policies that name other namespaces; a pod event then costs the policies it can affect, not a scan.
+     * The indexes pod selectors resolve through: pods by namespace and label, so a pod event costs the policies
+     * it can affect, not a scan.
      */
-    public static void index(SharedIndexInformer<Pod> pods, SharedIndexInformer<NetworkPolicy> policies) {
-        pods.addIndexers(Map.of(PODS_BY_NAMESPACE_LABEL, p -> {
+    public static Map<String, Function<Pod, List<String>>> podIndexers() {
+        return Map.of(PODS_BY_NAMESPACE_LABEL, p -> {
             Map<String, String> labels = p.getMetadata().getLabels();
             if (labels == null || labels.isEmpty()) {
                 return List.of();
@@ -80,8 +96,12 @@ public final class ClusterState {
             List<String> keys = new ArrayList<>(labels.size());
             labels.forEach((k, v) -> keys.add(p.getMetadata().getNamespace() + "/" + k + "=" + v));
             return keys;
-        }));
-        policies.addIndexers(Map.of(POLICIES_BY_PEER, np -> {
+        });
+    }
+
+    /** The policies that name other namespaces, or name a port on any pod: every pod event may concern them. */
+    public static Map<String, Function<NetworkPolicy, List<String>>> policyIndexers() {
+        return Map.of(POLICIES_BY_PEER, np -> {
             List<String> keys = new ArrayList<>(2);
             if (PolicyPeers.hasNamespaceSelector(np)) {
                 keys.add(HAS_NAMESPACE_SELECTOR);
@@ -90,7 +110,54 @@ public final class ClusterState {
                 keys.add(NAMED_PORT_TO_ANY_POD);
             }
             return keys;
-        }));
+        });
+    }
+
+    /** EndpointSlices by the "namespace/name" of their Service. */
+    public static Map<String, Function<EndpointSlice, List<String>>> sliceIndexers() {
+        return Map.of(SLICES_BY_SERVICE, s -> {
+            String key = ServiceReconciler.sliceServiceKey(s);
+            return key == null ? List.of() : List.of(key);
+        });
+    }
+
+    /** The object a key names, if the informers hold it (the object Events about the key are recorded on). */
+    public HasMetadata object(ObjectKey key) {
+        return switch (key.kind()) {
+            case NODE -> node(key.name());
+            case POD -> pod(key.namespace(), key.name());
+            case SERVICE -> service(key.namespace(), key.name());
+            case NAMESPACE -> namespace(key.name());
+            case NETWORK_POLICY -> policy(key.namespace(), key.name());
+        };
+    }
+
+    /** The keys of every object of {@code kind} the informers hold. */
+    public List<ObjectKey> keys(ObjectKey.Kind kind) {
+        List<? extends HasMetadata> objects = switch (kind) {
+            case NODE -> nodesList();
+            case POD -> podsList();
+            case SERVICE -> servicesList();
+            case NAMESPACE -> namespacesList();
+            case NETWORK_POLICY -> policiesList();
+        };
+        return objects.stream().map(kind::key).toList();
+    }
+
+    /**
+     * A namespace change (labels, annotations) may change what policies admit: the namespace's isolation, its own
+     * policies, and the policies that name namespaces.
+     */
+    public List<ObjectKey> namespaceKeys(String namespace) {
+        List<ObjectKey> keys = new ArrayList<>();
+        keys.add(ObjectKey.namespace(namespace));
+        for (NetworkPolicy np : policiesIn(namespace)) {
+            keys.add(ObjectKey.Kind.NETWORK_POLICY.key(np));
+        }
+        for (NetworkPolicy np : policiesNamingNamespaces()) {
+            keys.add(ObjectKey.Kind.NETWORK_POLICY.key(np));
+        }
+        return keys;
     }
 
     /** Networked pods of {@code namespace} that {@code selector} selects (null: all), through the indexes. */
@@ -146,11 +213,7 @@ public final class ClusterState {
         if (a == null || a.get(GatewayConfig.ANNOTATION) == null || gatewayChassis(node).isEmpty()) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(GatewayConfig.parse(a.get(GatewayConfig.ANNOTATION)));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return PARSED_GATEWAYS.get(a.get(GatewayConfig.ANNOTATION));
     }
 
     /** The node's chassis name from its annotation, if it is one kovn accepts. */
@@ -169,23 +232,23 @@ public final class ClusterState {
         return podIps;
     }
 
-    public java.util.List<Node> nodesList() {
+    public List<Node> nodesList() {
         return nodes.getStore().list();
     }
 
-    public java.util.List<Pod> podsList() {
+    public List<Pod> podsList() {
         return pods.getStore().list();
     }
 
-    public java.util.List<Service> servicesList() {
+    public List<Service> servicesList() {
         return services.getStore().list();
     }
 
-    public java.util.List<Namespace> namespacesList() {
+    public List<Namespace> namespacesList() {
         return namespaces.getStore().list();
     }
 
-    public java.util.List<NetworkPolicy> policiesList() {
+    public List<NetworkPolicy> policiesList() {
         return policies.getStore().list();
     }
 
@@ -204,7 +267,7 @@ public final class ClusterState {
         }
         AddressPool pool = podIps.get(pod.getSpec().getNodeName());
         return pool == null ? Optional.empty()
-                : pool.get(pod.getMetadata().getUid()).map(io.kovn.ovn.net.Ipv4Cidr::format);
+                : pool.get(pod.getMetadata().getUid()).map(Ipv4Cidr::format);
     }
 
     public Node node(String name) {

@@ -92,6 +92,17 @@ public final class PodEvents {
         return ObjectKey.networkPolicy(np.getMetadata().getNamespace(), np.getMetadata().getName());
     }
 
+    /**
+     * Everything of a pod that {@link #keys} compares: two pods with equal reads map to no key, so an update that
+     * changes nothing else (a new resourceVersion, the kubelet's status) is dropped before the queue.
+     */
+    public static Object reads(Pod p) {
+        return List.of(Objects.toString(p.getMetadata().getUid()), ClusterState.networked(p),
+                Objects.toString(p.getSpec() == null ? null : p.getSpec().getNodeName()),
+                Objects.toString(PodReconciler.annotation(p)), Objects.toString(condition(p)),
+                p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels(), ports(p));
+    }
+
     /** What the pod's own reconcile reads: where it runs, whether networked, its annotation and condition. */
     static boolean podChanged(Pod a, Pod b) {
         return !Objects.equals(a.getMetadata().getUid(), b.getMetadata().getUid())
