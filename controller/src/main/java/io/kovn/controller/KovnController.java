@@ -3,9 +3,6 @@ package io.kovn.controller;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kovn.controller.alloc.ExhaustedException;
 import io.kovn.ovn.metrics.MetricsServer;
 import io.kovn.controller.reconcile.ClusterState;
@@ -32,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,7 +48,7 @@ public final class KovnController implements AutoCloseable {
     private static final Duration RETRY_LATER = Duration.ofMillis(500);
     private static final int MAX_DRIFT_LOG_LINES = 100;
     /** How long a controller that gave the lead up waits before it competes again: long enough for a standby. */
-    static final Duration REJOIN_DELAY = Duration.ofSeconds(10);
+    static final Duration REJOIN_DELAY = LeaseElection.REJOIN_DELAY;
 
     private final ControllerConfig config;
     /** Only for leader election: null when the controller is fed by a {@link ClusterApi} alone. */
@@ -65,15 +61,14 @@ public final class KovnController implements AutoCloseable {
     private DatabaseReplica nb;
     private NbWriter writer;
     private MetricsServer metricsServer;
-    private volatile CompletableFuture<?> election;
+    /** Null without leader election. */
+    private volatile LeaseElection election;
     private volatile Leadership leadership;
     /** Why the last attempt to lead failed, while no attempt has succeeded since; null otherwise. */
     private volatile String leadFailure;
     private volatile boolean closed;
     /** Rows the last audit found differing from what the objects imply. */
     private volatile int driftRows;
-    /** Between the elector's start and stop callbacks: this instance holds the Lease. */
-    private volatile boolean elected;
     /** Starts and ends leadership, away from the elector's threads (a start may wait for the informers). */
     private final ScheduledExecutorService lifecycle = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kovn-leadership"));
 
@@ -148,8 +143,8 @@ public final class KovnController implements AutoCloseable {
         } else if (leadFailure != null && !config.leaderElection()) {
             out.add("not leading: " + leadFailure);
         }
-        CompletableFuture<?> e = election;
-        if (config.leaderElection() && !closed && e != null && e.isDone() && leadFailure == null) {
+        LeaseElection e = election;
+        if (e != null && e.stopped() && leadFailure == null) {
             out.add("leader election: stopped");
         }
         return out;
@@ -173,52 +168,17 @@ public final class KovnController implements AutoCloseable {
         }
         registerGauges();
         if (config.leaderElection()) {
-            election = elect();
+            // the lead starts on the lifecycle thread: a start may wait for the informers, the elector must not
+            election = new LeaseElection(kube, config.leaseNamespace(), "kovn-controller", config.identity(), lifecycle,
+                    () -> {
+                        if (!closed) {
+                            lifecycle.execute(this::lead);
+                        }
+                    }, this::stopLeading);
+            election.start();
         } else {
             lifecycle.execute(this::lead);
         }
-    }
-
-    private CompletableFuture<?> elect() {
-        return kube.leaderElector().withConfig(new LeaderElectionConfigBuilder()
-                .withName("kovn-controller")
-                .withLock(new LeaseLock(config.leaseNamespace(), "kovn-controller", config.identity()))
-                .withLeaseDuration(Duration.ofSeconds(15)).withRenewDeadline(Duration.ofSeconds(10))
-                .withRetryPeriod(Duration.ofSeconds(2)).withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(this::elected, this::unelected,
-                        id -> log.info("leader is now {}", id)))
-                .build()).build().start();
-    }
-
-    private void elected() {
-        elected = true;
-        if (!closed) {
-            lifecycle.execute(this::lead);
-        }
-    }
-
-    private void unelected() {
-        elected = false;
-        stopLeading();
-        rejoinLater();
-    }
-
-    /**
-     * fabric8's elector ends once this instance loses the lead (a renewal that failed on a slow API, say): it
-     * competes again after {@link #REJOIN_DELAY}, unless an election runs already (the lifecycle thread is single,
-     * so two of these cannot both start one).
-     */
-    private void rejoinLater() {
-        if (closed || !config.leaderElection()) {
-            return;
-        }
-        lifecycle.schedule(() -> {
-            CompletableFuture<?> current = election;
-            if (!closed && (current == null || current.isDone())) {
-                leadFailure = null;
-                election = elect();
-            }
-        }, REJOIN_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -239,12 +199,8 @@ public final class KovnController implements AutoCloseable {
             if (closed) {
                 return;
             }
-            if (config.leaderElection()) {
-                CompletableFuture<?> current = election;
-                if (current != null) {
-                    current.cancel(true); // releases the Lease (releaseOnCancel)
-                }
-                rejoinLater();
+            if (election != null) {
+                election.giveUp();
             } else {
                 lifecycle.schedule(this::lead, REJOIN_DELAY.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -255,7 +211,7 @@ public final class KovnController implements AutoCloseable {
     private boolean startLeading() throws Exception {
         Leadership l;
         synchronized (this) {
-            if (closed || leadership != null || (config.leaderElection() && !elected)) {
+            if (closed || leadership != null || (election != null && !election.holdsLease())) {
                 return false; // closed, leading already, or the lead was lost before this start ran
             }
             log.info("{} leads: starting informers and full sync", config.identity());
@@ -569,9 +525,8 @@ public final class KovnController implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        CompletableFuture<?> e = election;
-        if (e != null) {
-            e.cancel(true);
+        if (election != null) {
+            election.close();
         }
         lifecycle.shutdownNow();
         stopLeading();

@@ -8,13 +8,11 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kovn.controller.ControllerConfig;
 import io.kovn.controller.EventRecorder;
+import io.kovn.controller.LeaseElection;
 import io.kovn.controller.ObjectKey;
 import io.kovn.controller.reconcile.ServiceReconciler;
 import io.kovn.ovn.Databases;
@@ -34,7 +32,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,7 +55,6 @@ public final class UnderlayController implements AutoCloseable {
     static final String LEASE = "kovn-underlay-controller";
     static final Duration FULL_PASS = Duration.ofSeconds(30);
     static final Duration RETRY = Duration.ofSeconds(2);
-    private static final Duration REJOIN_DELAY = Duration.ofSeconds(10);
     private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
     private static final String SLICES_BY_SERVICE = "service";
 
@@ -86,7 +82,8 @@ public final class UnderlayController implements AutoCloseable {
     /** What was last reported about a pod's profiles (by uid) or a Node ("Node/" + name): one Event per change. */
     private final Map<String, String> reported = new ConcurrentHashMap<>();
     private volatile Thread worker;
-    private volatile CompletableFuture<?> election;
+    /** Null without leader election. */
+    private volatile LeaseElection election;
     private volatile boolean closed;
     private volatile boolean fullPassDue = true;
 
@@ -117,7 +114,9 @@ public final class UnderlayController implements AutoCloseable {
         log.info("underlay mode, back end {}: router {}, pool size {}, pod network {} in /{}", backend.name(),
                 settings.router(), settings.poolSize(), settings.podNetwork(), settings.podSubnetPrefix());
         if (config.leaderElection()) {
-            elect();
+            election = new LeaseElection(kube, config.leaseNamespace(), LEASE, config.identity(), timer, this::lead,
+                    this::stopLeading);
+            election.start();
         } else {
             lead();
         }
@@ -125,28 +124,6 @@ public final class UnderlayController implements AutoCloseable {
 
     public boolean isLeader() {
         return worker != null;
-    }
-
-    private void elect() {
-        election = kube.leaderElector().withConfig(new LeaderElectionConfigBuilder().withName(LEASE)
-                .withLock(new LeaseLock(config.leaseNamespace(), LEASE, config.identity()))
-                .withLeaseDuration(Duration.ofSeconds(15)).withRenewDeadline(Duration.ofSeconds(10))
-                .withRetryPeriod(Duration.ofSeconds(2)).withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(this::lead, this::unelected, id -> log.info("underlay leader is {}", id)))
-                .build()).build().start();
-    }
-
-    /** fabric8's elector ends when the lead is lost: compete again after a delay, as the overlay controller does. */
-    private void unelected() {
-        stopLeading();
-        if (closed) {
-            return;
-        }
-        timer.schedule(() -> {
-            if (!closed) {
-                elect();
-            }
-        }, REJOIN_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private synchronized void lead() {
@@ -470,9 +447,8 @@ public final class UnderlayController implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        CompletableFuture<?> e = election;
-        if (e != null) {
-            e.cancel(true);
+        if (election != null) {
+            election.close();
         }
         timer.shutdownNow();
         stopLeading();
