@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -294,7 +295,11 @@ public final class ServiceReconciler implements Reconciler {
         }
         List<EndpointSlice> slices = state.slices.getIndexer().byIndex(ClusterState.SLICES_BY_SERVICE, key.ref());
         Set<String> hosting = backendNodes ? endpointNodes(slices) : Set.of();
-        for (Node node : state.nodesList()) {
+        // only the endpoints' nodes get a Cluster NodePort's explicit VIP: those alone are read (not every node
+        // for every service); the load balancers of nodes that no longer host one go as unexplained rows
+        List<Node> candidates = affinity || !external.isEmpty() ? state.nodesList()
+                : hosting.stream().map(state::node).filter(Objects::nonNull).toList();
+        for (Node node : candidates) {
             String nodeName = node.getMetadata().getName();
             var gw = ClusterState.gateway(node);
             if (gw.isEmpty()) {
