@@ -98,8 +98,8 @@ public final class OvsdbAbortProxy implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // the client went away or sent what is not JSON: the connection ends as the server's would
         } finally {
-            closeQuietly(client);
-            closeQuietly(server);
+            Sockets.closeQuietly(client);
+            Sockets.closeQuietly(server);
         }
     }
 
@@ -113,8 +113,8 @@ public final class OvsdbAbortProxy implements AutoCloseable {
         } catch (IOException e) {
             // one side went away
         } finally {
-            closeQuietly(client);
-            closeQuietly(server);
+            Sockets.closeQuietly(client);
+            Sockets.closeQuietly(server);
         }
     }
 
@@ -124,17 +124,9 @@ public final class OvsdbAbortProxy implements AutoCloseable {
         t.start();
     }
 
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-    }
-
     @Override
     public void close() throws IOException {
         listener.close();
-        sockets.forEach(OvsdbAbortProxy::closeQuietly);
+        sockets.forEach(Sockets::closeQuietly);
     }
 }

@@ -108,7 +108,7 @@ public final class TcpProxy implements AutoCloseable {
             links.add(link);
             link.start();
         } catch (IOException | InterruptedException e) {
-            closeQuietly(client);
+            Sockets.closeQuietly(client);
         }
     }
 
@@ -177,17 +177,9 @@ public final class TcpProxy implements AutoCloseable {
         }
 
         void close() {
-            closeQuietly(client);
-            closeQuietly(server);
+            Sockets.closeQuietly(client);
+            Sockets.closeQuietly(server);
             links.remove(this);
-        }
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // closing anyway
         }
     }
 
