@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Commits NB transactions and waits until the replica shows their inserts and deletes, so the next
- * reconciliation reads its own writes and never inserts a row twice.
+ * reconciliation reads its own writes and never inserts a row twice. The overlay and underlay controllers
+ * both write through it.
  */
-final class NbWriter {
+public final class NbWriter {
     private static final Logger log = LoggerFactory.getLogger(NbWriter.class);
     private static final Duration CATCH_UP = Duration.ofSeconds(10);
 
@@ -35,13 +36,13 @@ final class NbWriter {
     private final DatabaseReplica nb;
     private final Metrics metrics;
 
-    NbWriter(OvsdbClient client, DatabaseReplica nb, Metrics metrics) {
+    public NbWriter(OvsdbClient client, DatabaseReplica nb, Metrics metrics) {
         this.client = client;
         this.nb = nb;
         this.metrics = metrics;
     }
 
-    TransactResult commit(NbTxn txn) throws Exception {
+    public TransactResult commit(NbTxn txn) throws Exception {
         List<Operation> ops = txn.operations();
         long start = System.nanoTime();
         TransactResult result;

@@ -1,6 +1,7 @@
 package io.kovn.controller.underlay;
 
-import io.kovn.ovn.Databases;
+import io.kovn.controller.Metrics;
+import io.kovn.controller.NbWriter;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.UnderlayPool;
 import io.kovn.ovn.nb.LoadBalancer;
@@ -18,12 +19,10 @@ import io.kovn.ovn.ops.PolicyOps;
 import io.kovn.ovn.ops.RouterOps;
 import io.kovn.ovn.ops.SwitchOps;
 import io.kovn.ovsdb.client.OvsdbClient;
-import io.kovn.ovsdb.client.TransactResult;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.Condition;
 import io.kovn.ovsdb.wire.Operation;
 import io.kovn.ovsdb.wire.Uuid;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -34,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class NbUnderlayBackend implements UnderlayBackend {
     private static final Logger log = LoggerFactory.getLogger(NbUnderlayBackend.class);
-    private static final Duration CATCH_UP = Duration.ofSeconds(10);
     /** The load balancer group of the Services, on every pod switch. */
     static final String SERVICES_GROUP = "kovn-underlay-services";
     /** external_ids key naming the security profile a port group stands for (the cloud's admin sets it). */
@@ -58,12 +55,12 @@ public final class NbUnderlayBackend implements UnderlayBackend {
     /** Above any profile's ACLs. */
     private static final long DENY_PRIORITY = 32000;
 
-    private final OvsdbClient client;
+    private final NbWriter writer;
     private final DatabaseReplica nb;
     private final UnderlaySettings settings;
 
     public NbUnderlayBackend(OvsdbClient client, DatabaseReplica nb, UnderlaySettings settings) {
-        this.client = client;
+        this.writer = new NbWriter(client, nb, new Metrics());
         this.nb = nb;
         this.settings = settings;
     }
@@ -107,7 +104,7 @@ public final class NbUnderlayBackend implements UnderlayBackend {
                     Set.of(p.mac() + " " + ip), Map.of(), ids(owner, UnderlayNames.ROLE_POOL_PORT)), vm.vmPort(), p.tag());
         }
         if (!txn.isEmpty()) {
-            commit(txn);
+            writer.commit(txn);
             log.info("underlay: VM {} (port {}): pod switch {} ({}), pool of {} ports", vm.node(), vm.vmPort(), ls,
                     subnet, pool.size());
         }
@@ -205,7 +202,7 @@ public final class NbUnderlayBackend implements UnderlayBackend {
         }
         if (!txn.isEmpty()) {
             log.info("underlay: removing the pod networks of VMs no longer in underlay mode");
-            commit(txn);
+            writer.commit(txn);
         }
     }
 
@@ -224,7 +221,7 @@ public final class NbUnderlayBackend implements UnderlayBackend {
             }
         }
         if (!txn.isEmpty()) {
-            commit(txn);
+            writer.commit(txn);
             log.info("underlay: {} Service load balancers on the pod switches", wanted.size());
         }
     }
@@ -255,7 +252,7 @@ public final class NbUnderlayBackend implements UnderlayBackend {
                 new PolicyOps.AclSpec("from-lport", DENY_PRIORITY, "inport == @" + DENY_GROUP, "drop", Optional.empty(),
                         Optional.empty(), owner)), owner);
         if (!txn.isEmpty()) {
-            commit(txn);
+            writer.commit(txn);
             log.info("underlay: security profiles: {}; {} ports denied (unknown profiles)", members, denied.size());
         }
     }
@@ -340,23 +337,4 @@ public final class NbUnderlayBackend implements UnderlayBackend {
      * One transaction; then waits until the replica shows the rows it inserted and not those it deleted (as the
      * overlay's NbWriter does), so the next call reads its own writes and never inserts a row twice.
      */
-    private void commit(NbTxn txn) throws Exception {
-        List<Operation> ops = txn.operations();
-        TransactResult result = client.transact(Databases.NORTHBOUND, ops)
-                .get(client.options().callTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        List<String[]> inserted = new ArrayList<>();
-        List<String[]> deleted = new ArrayList<>();
-        for (int i = 0; i < ops.size(); i++) {
-            Operation op = ops.get(i);
-            if (op instanceof Operation.Insert) {
-                inserted.add(new String[] {op.table(), result.uuid(i).value()});
-            } else if (op instanceof Operation.Delete d && d.where().size() == 1
-                    && "_uuid".equals(d.where().get(0).column())) {
-                deleted.add(new String[] {op.table(), ((Uuid) d.where().get(0).value()).value()});
-            }
-        }
-        nb.await(r -> inserted.stream().allMatch(x -> r.row(x[0], Uuid.of(x[1])).isPresent())
-                && deleted.stream().noneMatch(x -> r.row(x[0], Uuid.of(x[1])).isPresent()))
-                .get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
-    }
 }
