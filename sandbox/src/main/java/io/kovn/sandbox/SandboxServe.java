@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 
 /**
  * The sandbox's supervisor process, started in the background by {@code kovn sandbox up}: it runs the
@@ -48,68 +50,52 @@ public final class SandboxServe {
         }
         SandboxConfig cfg = SandboxState.json().readValue(Files.readString(Path.of(argv[0]), StandardCharsets.UTF_8),
                 SandboxConfig.class);
-        Path stateDir = cfg.stateDir();
-        PrintStream progress = progressFile(stateDir.resolve(PROGRESS));
-        if (cfg.underlay()) {
-            serveUnderlay(cfg, progress);
-            return;
-        }
-        Sandbox sandbox;
-        try {
-            sandbox = Sandbox.start(cfg, line -> {
-                progress.println(line);
-                progress.flush();
-            });
-        } catch (RuntimeException | Error e) {
-            progress.println(FAILED + " " + e.getMessage());
+        PrintStream progress = progressFile(cfg.stateDir().resolve(PROGRESS));
+        Progress report = line -> {
+            progress.println(line);
             progress.flush();
-            e.printStackTrace();
-            System.exit(1);
-            return;
-        }
-        SandboxControl control = SandboxControl.serve(sandbox);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            control.close();
-            sandbox.close();
-            stopped.countDown();
-        }, "sandbox-stop"));
-        progress.println(String.format("[%5.1fs] %s", sandbox.elapsedSeconds(), READY));
-        progress.flush();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        };
+        if (cfg.underlay()) {
+            // no kill/restart and no state file: `kovn sandbox down` stops it through this process, and after a
+            // crash removes the namespaces named with this process's prefix
+            serve(report, () -> {
+                UnderlaySandbox sandbox = UnderlaySandbox.start(new UnderlaySandbox.Options(cfg.stateDir(),
+                        UnderlaySandbox.DEFAULT_POOL_SIZE, false, cfg.neutron()), report);
+                return new Started(sandbox.elapsedSeconds(), List.of(sandbox::close));
+            });
+        } else {
+            serve(report, () -> {
+                Sandbox sandbox = Sandbox.start(cfg, report);
+                SandboxControl control = SandboxControl.serve(sandbox);
+                return new Started(sandbox.elapsedSeconds(), List.of(control::close, sandbox::close));
+            });
         }
     }
 
+    /** A started sandbox: how long its start took, and what SIGTERM closes, in order. */
+    private record Started(double seconds, List<Runnable> closers) {
+    }
+
     /**
-     * Underlay mode: the {@link UnderlaySandbox} until SIGTERM. It answers no kill/restart and writes no state file:
-     * {@code kovn sandbox down} stops it through this process, and after a crash removes the namespaces named with
-     * this process's prefix.
+     * Starts a sandbox and serves it until SIGTERM: {@value #READY} in the progress file once it runs (what
+     * {@code kovn sandbox up} waits for), {@value #FAILED} and exit status 1 if it cannot start.
      */
-    private static void serveUnderlay(SandboxConfig cfg, PrintStream progress) {
-        UnderlaySandbox sandbox;
+    private static void serve(Progress report, Supplier<Started> start) {
+        Started started;
         try {
-            sandbox = UnderlaySandbox.start(new UnderlaySandbox.Options(cfg.stateDir(), UnderlaySandbox.DEFAULT_POOL_SIZE,
-                    false, cfg.neutron()), line -> {
-                        progress.println(line);
-                        progress.flush();
-                    });
+            started = start.get();
         } catch (RuntimeException | Error e) {
-            progress.println(FAILED + " " + e.getMessage());
-            progress.flush();
+            report.step(FAILED + " " + e.getMessage());
             e.printStackTrace();
             System.exit(1);
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sandbox.close();
+            started.closers().forEach(Runnable::run);
             stopped.countDown();
         }, "sandbox-stop"));
-        progress.println(String.format("[%5.1fs] %s", sandbox.elapsedSeconds(), READY));
-        progress.flush();
+        report.step(String.format("[%5.1fs] %s", started.seconds(), READY));
         try {
             stopped.await();
         } catch (InterruptedException e) {
