@@ -1,11 +1,7 @@
 package io.kovn.controller;
 
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.kovn.controller.alloc.AddressPool;
 import io.kovn.controller.reconcile.ClusterState;
 import io.kovn.controller.reconcile.ClusterTopology;
-import io.kovn.controller.reconcile.GatewayTopology;
 import io.kovn.controller.reconcile.NamespaceIsolationReconciler;
 import io.kovn.controller.reconcile.NetworkPolicyReconciler;
 import io.kovn.controller.reconcile.NodeReconciler;
@@ -14,10 +10,6 @@ import io.kovn.controller.reconcile.Reconciler;
 import io.kovn.controller.reconcile.RetryLater;
 import io.kovn.controller.reconcile.ServiceReconciler;
 import io.kovn.ovn.Owners;
-import io.kovn.ovn.annotations.NodeSubnets;
-import io.kovn.ovn.nb.LogicalRouterPort;
-import io.kovn.ovn.nb.LogicalSwitch;
-import io.kovn.ovn.nb.LogicalSwitchPort;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovsdb.model.Table;
@@ -25,7 +17,6 @@ import io.kovn.ovsdb.model.TypedRow;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -91,64 +82,13 @@ final class FullSync {
     }
 
     /**
-     * Rebuilds subnet allocations from the Node annotations and NB, and pod addresses from NB (from the pods'
-     * annotations only when NB holds no Node or Pod row at all: {@link WipedNbRecovery}), so none is handed out twice.
+     * Rebuilds what each kind allocates ({@link Reconciler#rebuildAllocations}), in kind order (node subnets before
+     * the pods' addresses in them), so nothing is handed out twice.
      */
-    static void rebuildAllocations(ClusterState s, PodReconciler pods, DatabaseReplica nb) {
-        for (Node node : s.nodesList()) {
-            String a = node.getMetadata().getAnnotations() == null ? null : node.getMetadata().getAnnotations().get(NodeSubnets.ANNOTATION);
-            if (a != null) {
-                try {
-                    Ipv4Cidr subnet = NodeSubnets.parse(a).first();
-                    if (!s.subnets().claim(node.getMetadata().getName(), subnet)) {
-                        log.warn("node {}: subnet {} from its annotation is not usable; it will get a new one", node.getMetadata().getName(), subnet);
-                    }
-                } catch (IllegalArgumentException e) {
-                    log.warn("node {}: ignoring bad annotation: {}", node.getMetadata().getName(), e.getMessage());
-                }
-            }
+    static void rebuildAllocations(Map<ObjectKey.Kind, Reconciler> reconcilers, DatabaseReplica nb) {
+        for (ObjectKey.Kind kind : ObjectKey.Kind.values()) {
+            reconcilers.get(kind).rebuildAllocations(nb);
         }
-        for (LogicalSwitch sw : nb.list(LogicalSwitch.TABLE)) {
-            String owner = sw.externalIds().get(Owners.OWNER);
-            String subnet = sw.otherConfig().get("subnet");
-            if (Owners.TYPE_NODE.equals(sw.externalIds().get(Owners.OWNER_TYPE)) && owner != null && subnet != null) {
-                s.subnets().claim(owner, Ipv4Cidr.parse(subnet));
-            }
-        }
-        for (LogicalRouterPort p : nb.byExternalId(LogicalRouterPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
-            String owner = p.externalIds().get(Owners.OWNER);
-            if (p.name().equals(GatewayTopology.joinPort(owner)) && !p.networks().isEmpty()) {
-                String n = p.networks().iterator().next();
-                s.joinIps().claim(owner, Ipv4Cidr.parseAddress(n.substring(0, n.indexOf('/'))));
-            }
-        }
-        for (Node node : s.nodesList()) {
-            s.subnets().get(node.getMetadata().getName()).ifPresent(subnet ->
-                    s.podIps().computeIfAbsent(node.getMetadata().getName(), n -> new AddressPool(subnet)));
-        }
-        // pod addresses come from NB: an annotation is whatever the pod's creator wrote until the controller
-        // replaced it, and must neither reserve nor take an address (unless NB is wholly lost: WipedNbRecovery)
-        Map<String, Pod> byUid = new HashMap<>();
-        s.podsList().forEach(p -> byUid.put(p.getMetadata().getUid(), p));
-        for (LogicalSwitchPort p : nb.withExternalId(LogicalSwitchPort.TABLE, Owners.POD_UID)) {
-            Map<String, String> ext = p.externalIds();
-            Pod pod = byUid.get(ext.get(Owners.POD_UID));
-            if (pod != null && ClusterState.networked(pod) && !p.addresses().isEmpty()) {
-                String[] parts = p.addresses().iterator().next().split(" ");
-                if (parts.length == 2) {
-                    pods.claim(ObjectKey.pod(ext.get(Owners.NAMESPACE), ext.get(Owners.POD)),
-                            pod.getMetadata().getUid(), pod.getSpec().getNodeName(), Ipv4Cidr.parseAddress(parts[1]));
-                }
-            }
-        }
-        if (WipedNbRecovery.nbHoldsNoAllocation(nb)) {
-            // a wiped or new NB: the only record of the pods' addresses left is their annotations
-            int kept = WipedNbRecovery.claimFromAnnotations(s, pods);
-            if (kept > 0) {
-                log.warn("NB holds no Node or Pod row (wiped): {} pods keep the addresses their annotations record", kept);
-            }
-        }
-        log.info("full sync: {} node subnets and {} pod addresses rebuilt", s.subnets().allocatedCount(), pods.allocatedCount());
     }
 
     /**

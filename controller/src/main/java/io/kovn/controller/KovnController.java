@@ -252,7 +252,7 @@ public final class KovnController implements AutoCloseable {
         if (!cluster.isEmpty()) {
             writer.commit(cluster);
         }
-        FullSync.rebuildAllocations(l.state, l.pods, nb);
+        FullSync.rebuildAllocations(l.reconcilers, nb);
         FullSync.keys(l.state, nb).forEach(l.queue::add);
         synchronized (this) {
             if (!l.running) {

@@ -51,7 +51,7 @@ public final class NbAudit {
             ClusterState state = watch.state(config, api, nb, new EventRecorder(api, "kovn-audit"));
             PodReconciler podReconciler = new PodReconciler(state);
             Map<ObjectKey.Kind, Reconciler> reconcilers = FullSync.reconcilers(state, podReconciler);
-            FullSync.rebuildAllocations(state, podReconciler, nb);
+            FullSync.rebuildAllocations(reconcilers, nb);
             FullSync.DryRun run = FullSync.dryRun(state, reconcilers, nb, config.joinSubnet());
             List<NbDrift.RowChange> rows = NbDrift.of(run.txn());
             Map<String, String> skipped = new LinkedHashMap<>();

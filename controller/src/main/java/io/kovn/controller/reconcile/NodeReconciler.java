@@ -4,11 +4,15 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.kovn.controller.ObjectKey;
 import io.kovn.controller.alloc.AddressPool;
+import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.GatewayConfig;
 import io.kovn.ovn.annotations.NodeSubnets;
+import io.kovn.ovn.nb.LogicalRouterPort;
+import io.kovn.ovn.nb.LogicalSwitch;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovn.ops.TemplateVarOps;
+import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +28,46 @@ public final class NodeReconciler implements Reconciler {
 
     public NodeReconciler(ClusterState state) {
         this.state = state;
+    }
+
+    /**
+     * Node subnets from the Node annotations and NB's node switches, the gateway routers' join addresses from NB,
+     * and an empty address pool per node subnet (filled by {@link PodReconciler#rebuildAllocations}).
+     */
+    @Override
+    public void rebuildAllocations(DatabaseReplica nb) {
+        for (Node node : state.nodesList()) {
+            String a = node.getMetadata().getAnnotations() == null ? null : node.getMetadata().getAnnotations().get(NodeSubnets.ANNOTATION);
+            if (a != null) {
+                try {
+                    Ipv4Cidr subnet = NodeSubnets.parse(a).first();
+                    if (!state.subnets().claim(node.getMetadata().getName(), subnet)) {
+                        log.warn("node {}: subnet {} from its annotation is not usable; it will get a new one", node.getMetadata().getName(), subnet);
+                    }
+                } catch (IllegalArgumentException e) {
+                    log.warn("node {}: ignoring bad annotation: {}", node.getMetadata().getName(), e.getMessage());
+                }
+            }
+        }
+        for (LogicalSwitch sw : nb.list(LogicalSwitch.TABLE)) {
+            String owner = sw.externalIds().get(Owners.OWNER);
+            String subnet = sw.otherConfig().get("subnet");
+            if (Owners.TYPE_NODE.equals(sw.externalIds().get(Owners.OWNER_TYPE)) && owner != null && subnet != null) {
+                state.subnets().claim(owner, Ipv4Cidr.parse(subnet));
+            }
+        }
+        for (LogicalRouterPort p : nb.byExternalId(LogicalRouterPort.TABLE, Owners.OWNER_TYPE, Owners.TYPE_NODE)) {
+            String owner = p.externalIds().get(Owners.OWNER);
+            if (p.name().equals(GatewayTopology.joinPort(owner)) && !p.networks().isEmpty()) {
+                String n = p.networks().iterator().next();
+                state.joinIps().claim(owner, Ipv4Cidr.parseAddress(n.substring(0, n.indexOf('/'))));
+            }
+        }
+        for (Node node : state.nodesList()) {
+            state.subnets().get(node.getMetadata().getName()).ifPresent(subnet ->
+                    state.podIps().computeIfAbsent(node.getMetadata().getName(), n -> new AddressPool(subnet)));
+        }
+        log.info("full sync: {} node subnets rebuilt", state.subnets().allocatedCount());
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.MacAddress;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovn.ops.SwitchOps;
+import io.kovn.ovsdb.replica.DatabaseReplica;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -54,6 +56,36 @@ public final class PodReconciler implements Reconciler {
 
     public int allocatedCount() {
         return allocations.size();
+    }
+
+    /**
+     * Pod addresses from NB (each pod's port with its uid); from the pods' annotations only when NB holds no Node or
+     * Pod row at all ({@link WipedNbRecovery}): an annotation is whatever the pod's creator wrote until the
+     * controller replaced it, and must neither reserve nor take an address otherwise.
+     */
+    @Override
+    public void rebuildAllocations(DatabaseReplica nb) {
+        Map<String, Pod> byUid = new HashMap<>();
+        state.podsList().forEach(p -> byUid.put(p.getMetadata().getUid(), p));
+        for (LogicalSwitchPort p : nb.withExternalId(LogicalSwitchPort.TABLE, Owners.POD_UID)) {
+            Map<String, String> ext = p.externalIds();
+            Pod pod = byUid.get(ext.get(Owners.POD_UID));
+            if (pod != null && ClusterState.networked(pod) && !p.addresses().isEmpty()) {
+                String[] parts = p.addresses().iterator().next().split(" ");
+                if (parts.length == 2) {
+                    claim(ObjectKey.pod(ext.get(Owners.NAMESPACE), ext.get(Owners.POD)),
+                            pod.getMetadata().getUid(), pod.getSpec().getNodeName(), Ipv4Cidr.parseAddress(parts[1]));
+                }
+            }
+        }
+        if (WipedNbRecovery.nbHoldsNoAllocation(nb)) {
+            // a wiped or new NB: the only record of the pods' addresses left is their annotations
+            int kept = WipedNbRecovery.claimFromAnnotations(state, this);
+            if (kept > 0) {
+                log.warn("NB holds no Node or Pod row (wiped): {} pods keep the addresses their annotations record", kept);
+            }
+        }
+        log.info("full sync: {} pod addresses rebuilt", allocatedCount());
     }
 
     @Override

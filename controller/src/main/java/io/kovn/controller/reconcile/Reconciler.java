@@ -2,6 +2,7 @@ package io.kovn.controller.reconcile;
 
 import io.kovn.controller.ObjectKey;
 import io.kovn.ovn.ops.NbTxn;
+import io.kovn.ovsdb.replica.DatabaseReplica;
 
 /**
  * Brings the NB rows of one kind of Kubernetes object in line with the object (or its absence). Level-triggered
@@ -18,4 +19,12 @@ public interface Reconciler {
     }
 
     AfterCommit reconcile(ObjectKey key, NbTxn txn) throws Exception;
+
+    /**
+     * Rebuilds what this kind allocates from the objects and NB, once the informers synced and before the first
+     * reconcile, so that nothing is handed out twice; nothing for kinds that allocate nothing. A full sync calls it
+     * in kind order: node subnets before the pods' addresses in them.
+     */
+    default void rebuildAllocations(DatabaseReplica nb) {
+    }
 }

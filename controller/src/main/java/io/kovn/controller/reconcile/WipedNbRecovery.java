@@ -1,9 +1,8 @@
-package io.kovn.controller;
+package io.kovn.controller.reconcile;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kovn.controller.ObjectKey;
 import io.kovn.controller.alloc.AddressPool;
-import io.kovn.controller.reconcile.ClusterState;
-import io.kovn.controller.reconcile.PodReconciler;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.annotations.PodNetwork;
 import io.kovn.ovn.nb.AddressSet;
