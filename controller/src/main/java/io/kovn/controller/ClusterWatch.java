@@ -24,7 +24,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 
 /**
  * The controller's view of the cluster: the informers it runs, each declared once here ({@link Watch}: resource,
@@ -62,53 +62,50 @@ final class ClusterWatch {
                 return List.of(ObjectKey.Kind.NETWORK_POLICY.key(np), ObjectKey.namespace(np.getMetadata().getNamespace()));
             });
 
-    final SharedIndexInformer<Node> nodes;
-    final SharedIndexInformer<Pod> pods;
-    final SharedIndexInformer<Service> services;
-    final SharedIndexInformer<EndpointSlice> slices;
-    final SharedIndexInformer<Namespace> namespaces;
-    final SharedIndexInformer<NetworkPolicy> policies;
+    private final ClusterState state;
+    private final BooleanSupplier ready;
+    private final Consumer<ObjectKey> sink;
     private final Informers informers;
     /** Objects each informer holds, by the kind they are (counted from the events: no copy of a store per scrape). */
     private final Map<ObjectKey.Kind, AtomicInteger> counts = new EnumMap<>(ObjectKey.Kind.class);
 
-    /** Creates the informers (not started) in {@code informers}, with the indexes their watches declare. */
-    ClusterWatch(ClusterApi api, long resyncMillis, Informers informers) {
+    /**
+     * Creates the informers (not started) in {@code informers}, with the indexes their watches declare, and the state
+     * over them. Once {@code ready} says so, the keys of every event go to {@code sink}; before, events are dropped
+     * (whoever made it ready then lists the stores whole).
+     */
+    ClusterWatch(ControllerConfig config, ClusterApi api, DatabaseReplica nb, EventRecorder events, Informers informers,
+                 BooleanSupplier ready, Consumer<ObjectKey> sink) {
         this.informers = informers;
-        this.nodes = create(api, resyncMillis, NODES);
-        this.pods = create(api, resyncMillis, PODS);
-        this.services = create(api, resyncMillis, SERVICES);
-        this.slices = create(api, resyncMillis, SLICES);
-        this.namespaces = create(api, resyncMillis, NAMESPACES);
-        this.policies = create(api, resyncMillis, POLICIES);
+        this.ready = ready;
+        this.sink = sink;
         for (ObjectKey.Kind kind : ObjectKey.Kind.values()) {
             counts.put(kind, new AtomicInteger());
         }
+        long resync = config.resync().toMillis();
+        this.state = new ClusterState(config, api, nb, events,
+                create(api, resync, NODES, ObjectKey.Kind.NODE),
+                create(api, resync, PODS, ObjectKey.Kind.POD),
+                create(api, resync, SERVICES, ObjectKey.Kind.SERVICE),
+                create(api, resync, SLICES, null),
+                create(api, resync, NAMESPACES, ObjectKey.Kind.NAMESPACE),
+                create(api, resync, POLICIES, ObjectKey.Kind.NETWORK_POLICY));
     }
 
-    private <T extends HasMetadata> SharedIndexInformer<T> create(ClusterApi api, long resyncMillis, Watch<T> watch) {
+    /** {@code kind}: what the informer's objects are counted as, null for none. */
+    private <T extends HasMetadata> SharedIndexInformer<T> create(ClusterApi api, long resyncMillis, Watch<T> watch,
+                                                                  ObjectKey.Kind kind) {
         SharedIndexInformer<T> informer = informers.add(watch.resource(), api.informer(watch.type(), resyncMillis));
         if (!watch.indexers().isEmpty()) {
             informer.addIndexers(watch.indexers());
         }
+        informer.addEventHandler(handler(watch, kind == null ? new AtomicInteger() : counts.get(kind)));
         return informer;
     }
 
-    ClusterState state(ControllerConfig config, ClusterApi api, DatabaseReplica nb, EventRecorder events) {
-        return new ClusterState(config, api, nb, events, nodes, pods, services, slices, namespaces, policies);
-    }
-
-    /**
-     * Sends the keys of every event to {@code sink} once {@code state} gives a state (before, events are dropped:
-     * whoever creates the state then lists the stores whole).
-     */
-    void dispatchTo(Supplier<ClusterState> state, Consumer<ObjectKey> sink) {
-        nodes.addEventHandler(handler(NODES, ObjectKey.Kind.NODE, state, sink));
-        pods.addEventHandler(handler(PODS, ObjectKey.Kind.POD, state, sink));
-        services.addEventHandler(handler(SERVICES, ObjectKey.Kind.SERVICE, state, sink));
-        slices.addEventHandler(handler(SLICES, null, state, sink));
-        namespaces.addEventHandler(handler(NAMESPACES, ObjectKey.Kind.NAMESPACE, state, sink));
-        policies.addEventHandler(handler(POLICIES, ObjectKey.Kind.NETWORK_POLICY, state, sink));
+    /** The state the reconcilers read, over these informers. */
+    ClusterState state() {
+        return state;
     }
 
     /** Objects of {@code kind} the informers hold. */
@@ -116,10 +113,7 @@ final class ClusterWatch {
         return counts.get(kind).get();
     }
 
-    /** {@code kind}: what the informer's objects are counted as, null for none. */
-    private <T extends HasMetadata> ResourceEventHandler<T> handler(Watch<T> watch, ObjectKey.Kind kind,
-                                                                    Supplier<ClusterState> state, Consumer<ObjectKey> sink) {
-        AtomicInteger count = kind == null ? new AtomicInteger() : counts.get(kind);
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Watch<T> watch, AtomicInteger count) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
@@ -139,9 +133,8 @@ final class ClusterWatch {
             }
 
             private void dispatch(T before, T after) {
-                ClusterState s = state.get();
-                if (s != null) {
-                    watch.keys(s, before, after).stream().filter(Objects::nonNull).forEach(sink);
+                if (ready.getAsBoolean()) {
+                    watch.keys(state, before, after).stream().filter(Objects::nonNull).forEach(sink);
                 }
             }
         };

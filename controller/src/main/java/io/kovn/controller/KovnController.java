@@ -218,10 +218,9 @@ public final class KovnController implements AutoCloseable {
             l = new Leadership();
             leadership = l;
         }
-        l.watch = new ClusterWatch(api, config.resync().toMillis(), l.informers);
-        // until the state exists, events are dropped: the full sync lists the stores once it does, and queues every
+        // until the state is set, events are dropped: the full sync lists the stores once it is, and queues every
         // object in the order a batch needs (pods before the policies that read their addresses)
-        l.watch.dispatchTo(() -> l.state, key -> {
+        l.watch = new ClusterWatch(config, api, nb, events, l.informers, () -> l.state != null, key -> {
             if (key.kind() == ObjectKey.Kind.POD) {
                 firstSeen.putIfAbsent(key, System.nanoTime());
             }
@@ -239,11 +238,11 @@ public final class KovnController implements AutoCloseable {
         if (!nbClient.isConnected()) {
             throw new IllegalStateException("NB is not connected");
         }
-        if (!PodsOfNbPorts.await(nb, api, l.watch.pods, config.syncTimeout(), () -> l.running)) {
+        if (!PodsOfNbPorts.await(nb, api, l.watch.state(), config.syncTimeout(), () -> l.running)) {
             return false;
         }
 
-        l.state = l.watch.state(config, api, nb, events);
+        l.state = l.watch.state();
         l.pods = new PodReconciler(l.state);
         l.reconcilers.putAll(FullSync.reconcilers(l.state, l.pods));
 

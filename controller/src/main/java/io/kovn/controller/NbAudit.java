@@ -9,6 +9,7 @@ import io.kovn.ovn.ops.NbDrift;
 import io.kovn.ovn.ops.NbTables;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.replica.DatabaseReplica;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,13 +43,14 @@ public final class NbAudit {
         try (OvsdbClient client = new OvsdbClient(config.nbAddress(), opts).connectSync()) {
             DatabaseReplica nb = client.replicate(Databases.NORTHBOUND, NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
             ClusterApi api = new FabricClusterApi(kube);
-            ClusterWatch watch = new ClusterWatch(api, 0, informers);
+            ClusterWatch watch = new ClusterWatch(config.toBuilder().resync(Duration.ZERO).build(), api, nb,
+                    new EventRecorder(api, "kovn-audit"), informers, () -> false, key -> { });
             informers.start();
             if (!informers.awaitSynced(config.syncTimeout(), () -> true)) {
                 throw new IllegalStateException("the API's lists did not complete within "
                         + config.syncTimeout().toSeconds() + " s: " + String.join(", ", informers.unsynced()));
             }
-            ClusterState state = watch.state(config, api, nb, new EventRecorder(api, "kovn-audit"));
+            ClusterState state = watch.state();
             PodReconciler podReconciler = new PodReconciler(state);
             Map<ObjectKey.Kind, Reconciler> reconcilers = FullSync.reconcilers(state, podReconciler);
             FullSync.rebuildAllocations(reconcilers, nb);

@@ -1,7 +1,7 @@
 package io.kovn.controller;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kovn.controller.reconcile.ClusterState;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.nb.LogicalSwitchPort;
 import io.kovn.ovsdb.replica.DatabaseReplica;
@@ -31,7 +31,7 @@ final class PodsOfNbPorts {
     }
 
     /** True once the condition holds; false if {@code running} turned false first; throws after {@code timeout}. */
-    static boolean await(DatabaseReplica nb, ClusterApi api, SharedIndexInformer<Pod> pods, Duration timeout,
+    static boolean await(DatabaseReplica nb, ClusterApi api, ClusterState pods, Duration timeout,
                          BooleanSupplier running) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> gone = new HashSet<>();
@@ -41,7 +41,7 @@ final class PodsOfNbPorts {
                 exist.clear();
             }
             Set<String> known = new HashSet<>();
-            pods.getStore().list().forEach(p -> known.add(p.getMetadata().getUid()));
+            pods.podsList().forEach(p -> known.add(p.getMetadata().getUid()));
             List<String> missing = new ArrayList<>();
             for (LogicalSwitchPort port : nb.withExternalId(LogicalSwitchPort.TABLE, Owners.POD_UID)) {
                 Map<String, String> ext = port.externalIds();

@@ -49,10 +49,11 @@ class ClusterWatchTest {
         kube.client.network().v1().networkPolicies().inNamespace("other").resource(namespacePeerPolicy()).create();
         FabricClusterApi api = new FabricClusterApi(kube.client);
         informers = new Informers();
-        ClusterWatch watch = new ClusterWatch(api, 0, informers);
+        ClusterWatch watch = new ClusterWatch(ControllerConfig.defaults("unix:/nonexistent"), api, null,
+                new EventRecorder(api, "test"), informers, () -> false, key -> { });
         informers.start();
         assertThat(informers.awaitSynced(Duration.ofSeconds(30), () -> true)).isTrue();
-        state = watch.state(ControllerConfig.defaults("unix:/nonexistent"), api, null, new EventRecorder(api, "test"));
+        state = watch.state();
         await().atMost(Duration.ofSeconds(10)).until(() -> state.nodesList().size() == 3 && state.policiesList().size() == 1);
     }
 
