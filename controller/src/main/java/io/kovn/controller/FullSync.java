@@ -63,10 +63,16 @@ final class FullSync {
         Map<ObjectKey, String> skipped = new LinkedHashMap<>();
         List<ObjectKey> keys = new ArrayList<>(keys(state, nb));
         keys.sort(null);
+        // who registered a row written once at the end (NbTxn.onFinish): queued to repair it if that row differs
+        Set<ObjectKey> finishing = new LinkedHashSet<>();
         for (ObjectKey key : keys) {
             NbTxn.Checkpoint cp = txn.checkpoint();
             try {
+                int registered = txn.finishers();
                 reconcilers.get(key.kind()).reconcile(key, txn);
+                if (txn.finishers() > registered) {
+                    finishing.add(key);
+                }
                 if (txn.checkpoint().size() > cp.size()) {
                     drifted.add(key);
                 }
@@ -77,6 +83,11 @@ final class FullSync {
                 txn.rollback(cp);
                 skipped.put(key, e.getMessage() == null ? e.toString() : e.getMessage());
             }
+        }
+        int beforeFinish = txn.checkpoint().size();
+        txn.finish();
+        if (txn.checkpoint().size() > beforeFinish) {
+            drifted.addAll(finishing);
         }
         return new DryRun(txn, drifted, skipped);
     }

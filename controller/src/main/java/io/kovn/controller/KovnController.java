@@ -416,6 +416,12 @@ public final class KovnController implements AutoCloseable {
         if (committed.isEmpty()) {
             return;
         }
+        try {
+            txn.finish(); // the rows several keys share, written once with what they all left
+        } catch (RuntimeException e) {
+            committed.keySet().forEach(k -> fail(l, k, e));
+            return;
+        }
         if (!txn.isEmpty()) {
             try {
                 writer.commit(txn);

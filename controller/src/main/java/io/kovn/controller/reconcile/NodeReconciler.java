@@ -77,7 +77,7 @@ public final class NodeReconciler implements Reconciler {
         if (node == null) {
             ClusterTopology.deleteNode(txn, name);
             GatewayTopology.delete(txn, name);
-            ensureManagementSet(txn, name);
+            txn.onFinish(NamespaceIsolationReconciler.NODE_MANAGEMENT_SET, this::ensureManagementSet);
             return () -> {
                 state.subnets.release(name);
                 state.joinIps.release(name);
@@ -88,7 +88,7 @@ public final class NodeReconciler implements Reconciler {
         Ipv4Cidr subnet = subnetOf(node);
         ClusterTopology.ensureNode(txn, name, subnet);
         state.podIps.computeIfAbsent(name, n -> new AddressPool(subnet));
-        ensureManagementSet(txn, null);
+        txn.onFinish(NamespaceIsolationReconciler.NODE_MANAGEMENT_SET, this::ensureManagementSet);
         Map<String, String> publish = new java.util.LinkedHashMap<>();
         String published = annotation(node);
         NodeSubnets desired = new NodeSubnets(List.of(subnet));
@@ -197,19 +197,17 @@ public final class NodeReconciler implements Reconciler {
     }
 
     /**
-     * The management port addresses and host service source addresses of every node (but {@code without}):
-     * network policy always admits them.
+     * The management port addresses and host service source addresses of every node: network policy always admits
+     * them. Written once per transaction after every node's step ({@link NbTxn#onFinish}), from the subnets the
+     * nodes hold then (a node deleted in the transaction is out of the informer's store already).
      */
-    private void ensureManagementSet(NbTxn txn, String without) {
+    private void ensureManagementSet(NbTxn txn) {
         java.util.Set<String> ips = new java.util.TreeSet<>();
         for (Node n : state.nodesList()) {
-            String name = n.getMetadata().getName();
-            if (!name.equals(without)) {
-                state.subnets.get(name).ifPresent(s -> {
-                    ips.add(s.managementAddress());
-                    ips.add(io.kovn.ovn.net.HostServiceSource.of(s)); // the host's source for service traffic
-                });
-            }
+            state.subnets.get(n.getMetadata().getName()).ifPresent(s -> {
+                ips.add(s.managementAddress());
+                ips.add(io.kovn.ovn.net.HostServiceSource.of(s)); // the host's source for service traffic
+            });
         }
         io.kovn.ovn.ops.PolicyOps.ensureAddressSet(txn, NamespaceIsolationReconciler.NODE_MANAGEMENT_SET, ips,
                 io.kovn.ovn.Owners.of(io.kovn.ovn.Owners.TYPE_CLUSTER, NamespaceIsolationReconciler.NODE_MANAGEMENT_SET));

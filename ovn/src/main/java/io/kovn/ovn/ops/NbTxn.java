@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The operations of one NB transaction being built, read against the NB replica. Rows inserted earlier in the
@@ -38,6 +39,8 @@ public final class NbTxn {
     /** Guard keys in the order they were added. */
     private final List<String> guardOrder = new ArrayList<>();
     private int names;
+    /** Writers of rows several steps share, by row, run once each by {@link #finish}. */
+    private final Map<String, Consumer<NbTxn>> finishers = new LinkedHashMap<>();
 
     public NbTxn(DatabaseReplica nb) {
         this.nb = nb;
@@ -77,6 +80,28 @@ public final class NbTxn {
                     .equalTo(List.of(column.name()), List.of(Map.of(column.name(), expected))));
             guardOrder.add(key);
         }
+    }
+
+    /**
+     * Has {@code writer} write {@code row} once, when the transaction is finished ({@link #finish}), instead of each
+     * step that changes what it holds writing it: a row every node's step changes (a set of every node's addresses)
+     * written by each of a batch's n steps would be n writes of up to n elements. The writer must compute the row
+     * from the state all steps left. Later registrations of the same row are ignored (it returns false).
+     */
+    public boolean onFinish(String row, Consumer<NbTxn> writer) {
+        return finishers.putIfAbsent(row, writer) == null;
+    }
+
+    /** How many rows are registered to be written by {@link #finish}. */
+    public int finishers() {
+        return finishers.size();
+    }
+
+    /** Runs the writers {@link #onFinish} registered, each once; call after the last step, before committing. */
+    public void finish() {
+        List<Consumer<NbTxn>> writers = new ArrayList<>(finishers.values());
+        finishers.clear();
+        writers.forEach(w -> w.accept(this));
     }
 
     /** The guards, then the operations in the order they were added. */
