@@ -521,6 +521,20 @@ public final class OvsdbClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a request sent on the connection still waits for its reply: the server is working on it (one
+     * transaction or monitor reply of a big database can keep ovsdb-server from reading anything else for longer
+     * than the probe interval), and that request's own timeout bounds the wait.
+     */
+    boolean awaitingReply() {
+        for (Long id : pending.keySet()) {
+            if (!outbox.contains(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Duration monitorTimeout() {
         return options.callTimeout().multipliedBy(4);
     }
@@ -618,16 +632,20 @@ public final class OvsdbClient implements AutoCloseable {
                         if (remote.kind() == Remote.Kind.SSL) {
                             p.addLast(tls.newHandler(ch.alloc(), remote.host(), remote.port()));
                         }
+                        RpcHandler rpc = new RpcHandler(OvsdbClient.this, remote, mapper, options.inactivityProbe().toMillis());
+                        // ahead of the framer, so that any bytes count as activity: a reply of many megabytes (the
+                        // first monitor reply of a big database) takes longer to arrive than the probe interval
+                        if (!options.inactivityProbe().isZero()) {
+                            p.addLast(new IdleStateHandler(options.inactivityProbe().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                        }
+                        p.addLast(rpc.byteActivity());
                         p.addLast(new JsonByteValidator());
                         JsonObjectDecoder framer = new JsonObjectDecoder(options.maxFrameBytes());
                         // a growing frame is kept as a list of the reads, not copied into ever larger buffers:
                         // its direct memory stays at about its size, never twice that
                         framer.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
                         p.addLast(framer);
-                        if (!options.inactivityProbe().isZero()) {
-                            p.addLast(new IdleStateHandler(options.inactivityProbe().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-                        }
-                        p.addLast(new RpcHandler(OvsdbClient.this, remote, mapper, options.inactivityProbe().toMillis()));
+                        p.addLast(rpc);
                     }
                 });
         ChannelFuture f;

@@ -48,6 +48,20 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
         this.stallLimitMs = stallLimitMs;
     }
 
+    /**
+     * A handler for ahead of the framer: any bytes from the server answer the probe, not only whole messages (a
+     * message of many megabytes arrives over several probe intervals on a slow link or from a busy server).
+     */
+    ChannelInboundHandlerAdapter byteActivity() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                probeOutstanding = false;
+                ctx.fireChannelRead(msg);
+            }
+        };
+    }
+
     private void becameReady(ChannelHandlerContext ctx) {
         ready = true;
         readyNanos = System.nanoTime();
@@ -72,8 +86,13 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         } else if (evt instanceof IdleStateEvent) {
-            if (probeOutstanding) {
-                log.warn("{}: no message from {} within the inactivity probe interval; dropping the connection",
+            if (probeOutstanding && client.awaitingReply()) {
+                // the server is busy with a request of ours (a big transaction, a big monitor reply): not a dead
+                // connection; the request's timeout bounds this wait
+                log.debug("{}: {} sent nothing within the inactivity probe interval while a reply is due; waiting",
+                        client.name(), remote);
+            } else if (probeOutstanding) {
+                log.warn("{}: nothing from {} within the inactivity probe interval; dropping the connection",
                         client.name(), remote);
                 ctx.close();
             } else {

@@ -127,6 +127,48 @@ class OvsdbClientFakeServerTest {
     }
 
     @Test
+    void aServerBusyWithOurRequestLongerThanTheProbeKeepsTheConnection() throws Exception {
+        // ovsdb-server answers nothing, echo included, while it works on one big transaction or monitor reply
+        FakeOvsdbServer server = server(conn -> {
+            for (JsonNode m; (m = conn.read()) != null; ) {
+                if ("transact".equals(m.path("method").asString(""))) {
+                    Thread.sleep(1500); // five probe intervals without a byte
+                    conn.reply(m, json("[{}]"));
+                } else if ("echo".equals(m.path("method").asString(""))) {
+                    conn.reply(m, m.get("params"));
+                }
+            }
+        });
+        OvsdbClient c = client(server, OvsdbClient.Options.defaults().withInactivityProbe(Duration.ofMillis(300)));
+        JsonNode reply = c.call("transact", json("[\"db\", {\"op\": \"comment\", \"comment\": \"x\"}]"),
+                Duration.ofSeconds(10), r -> r).get(10, TimeUnit.SECONDS);
+        assertThat(reply).isEqualTo(json("[{}]"));
+        assertThat(server.accepts()).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageArrivingSlowerThanTheProbeKeepsTheConnection() throws Exception {
+        // a message of many megabytes (a monitor update of a big database) takes several probe intervals to arrive,
+        // but its bytes keep arriving; here the server's echo request, with no call of the client outstanding
+        FakeOvsdbServer server = server(conn -> {
+            conn.answerServerMonitor(); // then the client waits for no reply
+            conn.sendRaw("{\"method\": \"echo\", \"id\": \"slow\", \"params\": [");
+            for (int i = 0; i < 20; i++) {
+                Thread.sleep(100); // two seconds in all, never 300 ms without a byte
+                conn.sendRaw((i == 0 ? "" : ",") + "\"part-" + i + "\"");
+            }
+            conn.sendRaw("]}");
+            echoes(conn);
+        });
+        client(server, OvsdbClient.Options.defaults().withInactivityProbe(Duration.ofMillis(300)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.received().stream()
+                .anyMatch(r -> "slow".equals(r.message().path("id").asString(""))));
+        assertThat(server.received().stream().filter(r -> "slow".equals(r.message().path("id").asString("")))
+                .findFirst().orElseThrow().message().get("result")).hasSize(20);
+        assertThat(server.accepts()).isEqualTo(1);
+    }
+
+    @Test
     void answersTheServersEchoRequestsAndRefusesOtherRequests() throws Exception {
         FakeOvsdbServer server = server(conn -> {
             conn.sendRaw("{\"method\":\"echo\",\"params\":[\"x\"],\"id\":\"e1\"}");
