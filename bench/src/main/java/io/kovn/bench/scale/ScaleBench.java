@@ -112,8 +112,9 @@ public final class ScaleBench {
             policyAddMs.into(n.putObject("policy_added_ms_spread"));
             labelChangeMs.into(n.putObject("label_change_ms_spread"));
             n.put("controller_heap_mb", heapMb).put("controller_rss_mb", rssMb).put("objects_alone_heap_mb", objectsHeapMb);
+            n.put("controller_heap_kb_per_pod", Spread.round(heapMb * 1024.0 / options.pods()));
             n.put("memory_note", "one JVM: the controller (its informer stores are the in-memory cluster's objects), "
-                    + "the in-memory cluster's maps and the benchmark's NB observer; objects_alone is the heap of the "
+                    + "the in-memory cluster's maps; objects_alone is the heap of the "
                     + "generated objects before any controller ran");
             if (southbound != null) {
                 southbound.into(n);
@@ -138,7 +139,8 @@ public final class ScaleBench {
             out.printf("  namespace-selector policy added, in NB after %s%n", policyAddMs.describe("ms"));
             out.printf("  label put on %d pods, address set complete after %s%n", Math.min(LABELLED_PODS, options.pods()),
                     labelChangeMs.describe("ms"));
-            out.printf("  JVM heap after GC %d MB (objects alone %d MB), RSS %d MB%n", heapMb, objectsHeapMb, rssMb);
+            out.printf("  JVM heap after GC %d MB (objects alone %d MB), %.1f KB per pod, RSS %d MB%n", heapMb, objectsHeapMb,
+                    heapMb * 1024.0 / options.pods(), rssMb);
             if (southbound != null) {
                 southbound.print(out);
             }
@@ -206,6 +208,8 @@ public final class ScaleBench {
             progress.printf("rep %d: cold start %.0f ms (%d NB transactions), floor %.0f ms (%d rows in %d transactions)%n",
                     rep + 1, last.ms(), last.transactions(), floorMs, replay.rows(), replay.transactions());
         }
+        int replayRows = replay.rows();
+        replay = null; // the floor's copy of NB's content (JSON trees) is the benchmark's, not the controller's
         long heap = heapAfterGc();
         long rss = ProcFs.rssMb(ProcFs.self());
         progress.printf("synced: heap after GC %d MB, RSS %d MB%n", heap, rss);
@@ -277,7 +281,7 @@ public final class ScaleBench {
                 p50.forEach((k, v) -> s50.put(k, Spread.of(v)));
                 p99.forEach((k, v) -> s99.put(k, Spread.of(v)));
                 annP99.forEach((k, v) -> sAnn.put(k, Spread.of(v)));
-                return new Result(o, Spread.of(cold), Spread.of(floor), Spread.of(ratio), coldTxns, replay.rows(),
+                return new Result(o, Spread.of(cold), Spread.of(floor), Spread.of(ratio), coldTxns, replayRows,
                         Spread.of(restart), restartTxns, s50, s99, sAnn, Spread.of(policyAdd), Spread.of(labels),
                         objectsHeap, heap, rss, southbound, loadBefore, load());
             }
