@@ -23,14 +23,15 @@ public record ObjectKey(Kind kind, String namespace, String name) implements Com
      * The kinds the controller reconciles, each declared once with what names it in NB: the owner type its rows
      * carry ({@link Owners#OWNER_TYPE}) and the tables those rows are in, so a full sync finds the owners of rows
      * whose object is gone. In the order a batch handles them: nodes before the pods that need their switch, pods
-     * before the policies whose port groups hold their ports. NAMESPACE stands for a namespace's network isolation.
+     * before the policies whose port groups hold their ports. NAMESPACE stands for a namespace's network isolation and
+     * its address set.
      */
     public enum Kind {
         NODE(Owners.TYPE_NODE, false, LogicalSwitch.TABLE, LogicalRouterPort.TABLE, LogicalRouter.TABLE,
                 ChassisTemplateVar.TABLE),
         POD(Owners.TYPE_POD, true, LogicalSwitchPort.TABLE),
         SERVICE(Owners.TYPE_SERVICE, true, LoadBalancer.TABLE),
-        NAMESPACE(Owners.TYPE_NAMESPACE, false, PortGroup.TABLE),
+        NAMESPACE(Owners.TYPE_NAMESPACE, false, PortGroup.TABLE, AddressSet.TABLE),
         NETWORK_POLICY(Owners.TYPE_NETWORK_POLICY, true, PortGroup.TABLE, AddressSet.TABLE);
 
         private final String ownerType;

@@ -144,7 +144,7 @@ class ClusterWatchTest {
                 .addToLabels("team", "a").endMetadata().build()).createOr(c -> c.update());
         await().atMost(Duration.ofSeconds(10)).until(() -> state.namespace("default") != null);
         assertThat(ClusterWatch.PODS.keys(state, pod("web"), pod("db")))
-                .containsExactly(ObjectKey.networkPolicy("other", "from-labelled"));
+                .containsExactly(ObjectKey.networkPolicy("other", "from-labelled"), ObjectKey.namespace("default"));
     }
 
     @Test

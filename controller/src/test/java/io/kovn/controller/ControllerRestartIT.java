@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kovn.ovn.Names;
 import io.kovn.ovn.annotations.PodNetwork;
 import io.kovn.testing.OvnDaemons;
 import io.kovn.testing.WithOvn;
@@ -114,7 +115,10 @@ class ControllerRestartIT {
                     assertThat(ovn.nbctl("--bare", "--columns=name", "list", "load_balancer")).isEmpty();
                     assertThat(ovn.nbctl("--bare", "--columns=name", "list", "port_group")).isEmpty();
                     assertThat(ovn.nbctl("--bare", "--columns=name", "list", "acl")).isEmpty();
-                    assertThat(ovn.nbctl("--bare", "--columns=name", "list", "address_set")).isEqualTo("kovn_node_mgmt");
+                    // the nodes' management addresses, and the pods' addresses of the one namespace object
+                    assertThat(ovn.nbctl("--bare", "--columns=name", "list", "address_set").lines()
+                            .filter(l -> !l.isBlank()).sorted().toList())
+                            .containsExactlyInAnyOrder(Names.namespaceAddressSet("ns0"), "kovn_node_mgmt");
                 });
                 for (int i = 20; i < 30; i++) {
                     kube.pod("ns0", "p-" + i, "node-a");

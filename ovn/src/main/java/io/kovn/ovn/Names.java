@@ -57,9 +57,21 @@ public final class Names {
      * and Kubernetes names are not.
      */
     public static String policyAddressSet(String policy, String part) {
+        return "kovn_as_" + hash(policy + "/" + part);
+    }
+
+    /**
+     * The address set of every pod address in {@code namespace}: what a NetworkPolicy peer naming namespaces (and
+     * every pod in them) matches, shared by every policy instead of one copy per policy and peer.
+     */
+    public static String namespaceAddressSet(String namespace) {
+        return "kovn_ns_as_" + hash(namespace);
+    }
+
+    private static String hash(String text) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest((policy + "/" + part).getBytes(StandardCharsets.UTF_8));
-            return "kovn_as_" + HexFormat.of().formatHex(d, 0, 8);
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.kovn.controller.ObjectKey;
 import io.kovn.ovn.Names;
 import io.kovn.ovn.Owners;
+import io.kovn.ovn.nb.AddressSet;
 import io.kovn.ovn.nb.PortGroup;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovn.ops.PolicyOps;
@@ -15,11 +16,13 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Default deny, as ovn-kubernetes does it: per namespace, a port group of the pods some policy isolates for
  * ingress (and one for egress), with a drop ACL below every policy's allow ACLs, and an allow for traffic from
- * the nodes' management ports (kubelet probes).
+ * the nodes' management ports (kubelet probes). And the namespace's address set ({@link Names#namespaceAddressSet}),
+ * which the policies' peers that name namespaces match.
  */
 public final class NamespaceIsolationReconciler implements Reconciler {
     static final long DENY_PRIORITY = 1000;
@@ -79,7 +82,22 @@ public final class NamespaceIsolationReconciler implements Reconciler {
                         + " && ip4.src == $" + NODE_MANAGEMENT_SET, "allow-related", allowLog, allowLog.flatMap(s -> logName),
                         Owners.rule(owner, Owners.RULE_NODE_MANAGEMENT))),
                 owner);
+        addresses(txn, ns, namespace, owner);
         return AfterCommit.NOTHING;
+    }
+
+    /** The namespace's address set: every networked pod's address in it; none once the namespace is gone. */
+    private void addresses(NbTxn txn, String ns, Namespace namespace, Map<String, String> owner) {
+        String name = Names.namespaceAddressSet(ns);
+        if (namespace == null) {
+            txn.nb().lookupOne(AddressSet.TABLE, AddressSet.NAME, name).ifPresent(as -> PolicyOps.deleteAddressSet(txn, as));
+            return;
+        }
+        Set<String> ips = new TreeSet<>();
+        for (Pod p : state.selectPods(ns, null)) {
+            state.podIp(p).ifPresent(ips::add);
+        }
+        PolicyOps.ensureAddressSet(txn, name, ips, owner);
     }
 
     private void group(NbTxn txn, String name, Map<String, Pod> pods, Set<PolicyOps.AclSpec> acls, Map<String, String> owner) {

@@ -2,6 +2,7 @@ package io.kovn.controller.reconcile;
 
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.IPBlock;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -142,7 +144,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
 
     /**
      * The " && (peer || peer)" part of a rule's match, "" for any peer, or null when the rule can match nothing.
-     * Pod and namespace selector peers become address sets of pod addresses.
+     * Pod selector peers become address sets of pod addresses; a peer naming namespaces and every pod in them,
+     * the namespaces' own address sets.
      */
     private String peers(NbTxn txn, ObjectKey key, String dir, int rule, List<NetworkPolicyPeer> peers, String field,
                          Set<String> addressSets, Map<String, String> owner) {
@@ -156,6 +159,20 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 ipBlock(peer.getIpBlock(), field).ifPresent(terms::add);
                 continue;
             }
+            if (peer.getNamespaceSelector() != null && selectsEveryPod(peer.getPodSelector())) {
+                // every pod of the namespaces it names: their shared address sets, not a copy of them per policy
+                List<String> sets = new ArrayList<>();
+                for (Namespace n : state.namespacesList()) {
+                    if (LabelSelectors.matches(peer.getNamespaceSelector(), n.getMetadata().getLabels())) {
+                        sets.add("$" + Names.namespaceAddressSet(n.getMetadata().getName()));
+                    }
+                }
+                if (!sets.isEmpty()) {
+                    Collections.sort(sets);
+                    terms.add(field + " == {" + String.join(", ", sets) + "}");
+                }
+                continue;
+            }
             String name = Names.policyAddressSet(key.ref(), dir + "/" + rule + "/" + j);
             Set<String> ips = new TreeSet<>();
             for (Pod p : podsOf(key.namespace(), peer)) {
@@ -166,6 +183,12 @@ public final class NetworkPolicyReconciler implements Reconciler {
             terms.add(field + " == $" + name);
         }
         return terms.isEmpty() ? null : " && (" + String.join(" || ", terms) + ")";
+    }
+
+    /** A pod selector that selects every pod: absent, or without labels or expressions. */
+    private static boolean selectsEveryPod(LabelSelector selector) {
+        return selector == null || ((selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty())
+                && (selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty()));
     }
 
     private static Optional<String> ipBlock(IPBlock block, String field) {

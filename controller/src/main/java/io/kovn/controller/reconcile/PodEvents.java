@@ -46,19 +46,17 @@ public final class PodEvents {
         return keys;
     }
 
-    /** The policies that select or admit {@code pod}, and its namespace's isolation if one of them selects it. */
+    /** The policies that select or admit {@code pod}, and its namespace (isolation and address set). */
     public static Set<ObjectKey> policyKeys(ClusterState state, Pod pod) {
         Set<ObjectKey> keys = new LinkedHashSet<>();
         String ns = pod.getMetadata().getNamespace();
         Map<String, String> labels = pod.getMetadata().getLabels();
-        boolean isolated = false;
         for (NetworkPolicy np : state.policiesIn(ns)) {
             if (np.getSpec() == null) {
                 continue;
             }
             if (LabelSelectors.matches(np.getSpec().getPodSelector(), labels)) {
                 keys.add(key(np));
-                isolated = true;
                 continue;
             }
             for (NetworkPolicyPeer peer : PolicyPeers.of(np)) {
@@ -82,9 +80,7 @@ public final class PodEvents {
             }
         }
         state.policiesNamingAnyPod().forEach(np -> keys.add(key(np)));
-        if (isolated) {
-            keys.add(ObjectKey.namespace(ns));
-        }
+        keys.add(ObjectKey.namespace(ns)); // its isolation, and its address set, which holds every pod's address
         return keys;
     }
 
