@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRuleBui
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.kovn.ovn.net.Ipv4Cidr;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,5 +148,14 @@ public final class ClusterGenerator {
 
     static String uid(Random random) {
         return new UUID(random.nextLong(), random.nextLong()).toString();
+    }
+
+    /**
+     * The uid of a pod added after the generated ones (churn, the Southbound phase), named after it: unique as its
+     * name is, as an API server's uids are. Not drawn from a seeded {@link Random}: a stream seeded like the
+     * generator's replays its uids once the two line up, and the controller holds pod addresses by uid.
+     */
+    static String uid(String namespace, String name) {
+        return UUID.nameUUIDFromBytes(("pod/" + namespace + "/" + name).getBytes(StandardCharsets.UTF_8)).toString();
     }
 }

@@ -11,7 +11,6 @@ import io.kovn.controller.KovnController;
 import io.kovn.controller.ObjectKey;
 import io.kovn.controller.reconcile.NetworkPolicyReconciler;
 import io.kovn.ovn.Databases;
-import io.kovn.ovn.Names;
 import io.kovn.ovn.Owners;
 import io.kovn.ovn.nb.AddressSet;
 import io.kovn.ovn.nb.LogicalSwitchPort;
@@ -19,9 +18,7 @@ import io.kovn.ovn.nb.PortGroup;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovsdb.client.MonitorSpec;
 import io.kovn.ovsdb.client.OvsdbClient;
-import io.kovn.ovsdb.model.Row;
 import io.kovn.ovsdb.replica.DatabaseReplica;
-import io.kovn.ovsdb.replica.RowListener;
 import io.kovn.ovsdb.wire.OvsdbJson;
 import io.kovn.testing.OvnDaemons;
 import java.io.PrintStream;
@@ -29,13 +26,10 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -64,8 +58,6 @@ public final class ScaleBench {
     static final int[] CHURN_RATES = {50, 200};
     static final Duration CHURN_TIME = Duration.ofSeconds(10);
     static final int LABELLED_PODS = 1000;
-    /** Churn deletes only pods at least this old (ns), so that they are in NB and annotated first. */
-    static final long MIN_CHURN_AGE = 3_000_000_000L;
     private static final int WAIT_SECONDS = 1800;
 
     public record Options(int nodes, int pods, int services, int policies, int reps, boolean southbound,
@@ -242,11 +234,11 @@ public final class ScaleBench {
                 Map<Integer, List<Double>> p50 = new LinkedHashMap<>();
                 Map<Integer, List<Double>> p99 = new LinkedHashMap<>();
                 Map<Integer, List<Double>> annP99 = new LinkedHashMap<>();
-                Churn churn = new Churn(cluster, observer);
+                PodChurn churn = new PodChurn(cluster, observer, generator.namespaces(), o.nodes());
                 for (int rep = 0; rep < o.reps(); rep++) {
                     for (int j = 0; j < CHURN_RATES.length; j++) {
                         int rate = CHURN_RATES[(j + rep) % CHURN_RATES.length];
-                        Churn.Figures f = churn.run(rate, CHURN_TIME, rep);
+                        PodChurn.Figures f = churn.run(rate, CHURN_TIME);
                         p50.computeIfAbsent(rate, k -> new ArrayList<>()).add(f.nbP50());
                         p99.computeIfAbsent(rate, k -> new ArrayList<>()).add(f.nbP99());
                         annP99.computeIfAbsent(rate, k -> new ArrayList<>()).add(f.annotationP99());
@@ -366,94 +358,6 @@ public final class ScaleBench {
         cluster.delete(np);
         waitFor(() -> observer.byExternalId(AddressSet.TABLE, Owners.OWNER, ref).isEmpty());
         return ms;
-    }
-
-    /** Open-loop churn: pods created and deleted at a fixed rate, each timed from its intended moment. */
-    private final class Churn {
-        record Figures(double nbP50, double nbP99, double annotationP99) {
-        }
-
-        private final MemoryCluster cluster;
-        private final DatabaseReplica observer;
-        private final Map<String, Long> inNb = new ConcurrentHashMap<>();
-        private final Map<String, Long> goneFromNb = new ConcurrentHashMap<>();
-        private final Map<String, Long> annotated = new ConcurrentHashMap<>();
-        private final Random random = new Random(SEED);
-        private final Deque<Pod> live = new ArrayDeque<>();
-        private final Map<String, Long> born = new ConcurrentHashMap<>();
-        private int seq;
-
-        Churn(MemoryCluster cluster, DatabaseReplica observer) {
-            this.cluster = cluster;
-            this.observer = observer;
-            observer.addListener(LogicalSwitchPort.TABLE_NAME, new RowListener<Row>() {
-                @Override
-                public void onAdd(Row row) {
-                    inNb.putIfAbsent(row.get(LogicalSwitchPort.NAME), System.nanoTime());
-                }
-
-                @Override
-                public void onDelete(Row old) {
-                    goneFromNb.putIfAbsent(old.get(LogicalSwitchPort.NAME), System.nanoTime());
-                }
-            });
-            cluster.onPodAnnotated((p, t) -> annotated.putIfAbsent(p.getMetadata().getName(), t));
-        }
-
-        Figures run(int rate, Duration duration, int rep) throws Exception {
-            int events = (int) (rate * duration.toMillis() / 1000);
-            long period = 1_000_000_000L / rate;
-            Map<String, Long> created = new LinkedHashMap<>();
-            Map<String, Long> deleted = new LinkedHashMap<>();
-            long t0 = System.nanoTime() + 100_000_000L;
-            int namespaces = generator.namespaces();
-            for (int i = 0; i < events; i++) {
-                long due = t0 + i * period;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-                Pod oldest = live.peek();
-                if (i % 2 == 1 && oldest != null && due - born.get(oldest.getMetadata().getName()) >= MIN_CHURN_AGE) {
-                    live.poll();
-                    deleted.put(Names.podPort(oldest.getMetadata().getNamespace(), oldest.getMetadata().getName()), due);
-                    cluster.delete(oldest);
-                } else {
-                    String name = "churn-" + (++seq);
-                    Pod p = ClusterGenerator.pod(ClusterGenerator.namespace(seq % namespaces), name,
-                            ClusterGenerator.node(random.nextInt(o.nodes())), seq, ClusterGenerator.uid(random));
-                    created.put(Names.podPort(p.getMetadata().getNamespace(), name), due);
-                    born.put(name, due);
-                    cluster.put(p);
-                    live.add(p);
-                }
-            }
-            // a pod deleted before it was annotated (or in NB) never will be: it counts in the latencies it reached
-            waitFor(() -> created.keySet().stream().allMatch(n -> (inNb.containsKey(n) || deleted.containsKey(n))
-                    && (annotated.containsKey(podName(n)) || deleted.containsKey(n)))
-                    && deleted.keySet().stream().allMatch(n -> observer.lookupOne(LogicalSwitchPort.TABLE,
-                            LogicalSwitchPort.NAME, n).isEmpty() && (!inNb.containsKey(n) || goneFromNb.containsKey(n))));
-            List<Double> nb = new ArrayList<>();
-            List<Double> ann = new ArrayList<>();
-            created.forEach((port, due) -> {
-                if (inNb.containsKey(port)) {
-                    nb.add((inNb.get(port) - due) / 1e6);
-                }
-                if (annotated.containsKey(podName(port))) {
-                    ann.add((annotated.get(podName(port)) - due) / 1e6);
-                }
-            });
-            deleted.forEach((port, due) -> {
-                if (goneFromNb.containsKey(port)) {
-                    nb.add((goneFromNb.get(port) - due) / 1e6);
-                }
-            });
-            return new Figures(Spread.quantile(nb, 0.5), Spread.quantile(nb, 0.99), Spread.quantile(ann, 0.99));
-        }
-    }
-
-    private static String podName(String port) {
-        return port.substring(port.indexOf('_') + 1);
     }
 
     static void waitFor(BooleanSupplier condition) throws InterruptedException {

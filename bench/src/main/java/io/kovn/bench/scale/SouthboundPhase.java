@@ -151,7 +151,7 @@ final class SouthboundPhase {
                 String name = "sb-" + (++seq);
                 String ns = ClusterGenerator.namespace(seq % generator.namespaces());
                 Pod p = ClusterGenerator.pod(ns, name, ClusterGenerator.node(random.nextInt(nodes)), seq,
-                        ClusterGenerator.uid(random));
+                        ClusterGenerator.uid(ns, name));
                 created.put(Names.podPort(ns, name), due);
                 cluster.put(p);
                 pods.add(p);
