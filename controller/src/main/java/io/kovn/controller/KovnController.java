@@ -152,10 +152,7 @@ public final class KovnController implements AutoCloseable {
 
     /** Connects to NB and starts leading, or competing for the lead. Returns once NB is replicated. */
     public void start() throws Exception {
-        OvsdbClient.Options opts = OvsdbClient.Options.defaults();
-        if (config.tls() != null) {
-            opts = opts.withTls(config.tls());
-        }
+        OvsdbClient.Options opts = config.nbClientOptions();
         nbClient = new OvsdbClient(config.nbAddress(), opts);
         metrics.nbClient(nbClient.stats());
         nbClient.connect();

@@ -35,10 +35,7 @@ public final class NbAudit {
     }
 
     public static Result run(ControllerConfig config, KubernetesClient kube, boolean fix) throws Exception {
-        OvsdbClient.Options opts = OvsdbClient.Options.defaults();
-        if (config.tls() != null) {
-            opts = opts.withTls(config.tls());
-        }
+        OvsdbClient.Options opts = config.nbClientOptions();
         Informers informers = new Informers();
         try (OvsdbClient client = new OvsdbClient(config.nbAddress(), opts).connectSync()) {
             DatabaseReplica nb = client.replicate(Databases.NORTHBOUND, NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);

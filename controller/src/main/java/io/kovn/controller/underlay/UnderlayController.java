@@ -102,10 +102,7 @@ public final class UnderlayController implements AutoCloseable {
         if (settings.neutron().isPresent()) {
             backend = new NeutronUnderlayBackend(settings.neutron().get(), settings);
         } else {
-            OvsdbClient.Options opts = OvsdbClient.Options.defaults();
-            if (config.tls() != null) {
-                opts = opts.withTls(config.tls());
-            }
+            OvsdbClient.Options opts = config.nbClientOptions();
             nbClient = new OvsdbClient(config.nbAddress(), opts);
             nbClient.connect();
             DatabaseReplica nb = nbClient.replicate(Databases.NORTHBOUND, NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
