@@ -23,6 +23,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -380,6 +381,9 @@ public final class KovnController implements AutoCloseable {
         NbTxn txn = new NbTxn(nb);
         Map<ObjectKey, Reconciler.AfterCommit> committed = new LinkedHashMap<>();
         Set<ObjectKey> addressed = new LinkedHashSet<>();
+        // the policies concerning a pod depend on its namespace and labels alone: a batch of pods given addresses
+        // (a full sync: every pod) shares a few such pairs, each matched against the policies once, not per pod
+        Map<List<Object>, Set<ObjectKey>> policiesByLabels = new HashMap<>();
         for (ObjectKey key : sorted) {
             NbTxn.Checkpoint cp = txn.checkpoint();
             Pod pod = key.kind() == ObjectKey.Kind.POD ? l.state.pod(key.namespace(), key.name()) : null;
@@ -387,7 +391,10 @@ public final class KovnController implements AutoCloseable {
             try {
                 committed.put(key, l.reconcilers.get(key.kind()).reconcile(key, txn));
                 if (pod != null && !l.state.podIp(pod).equals(ipBefore)) {
-                    addressed.addAll(PodEvents.policyKeys(l.state, pod));
+                    Map<String, String> labels = pod.getMetadata().getLabels();
+                    addressed.addAll(policiesByLabels.computeIfAbsent(
+                            List.of(key.namespace(), labels == null ? Map.of() : labels),
+                            k -> PodEvents.policyKeys(l.state, pod)));
                 }
             } catch (RetryLater e) {
                 txn.rollback(cp);
