@@ -47,6 +47,11 @@ class ClusterWatchTest {
         kube.client.services().inNamespace("default").resource(service("cluster-ip", "ClusterIP")).create();
         kube.client.services().inNamespace("default").resource(service("node-port", "NodePort")).create();
         kube.client.network().v1().networkPolicies().inNamespace("other").resource(namespacePeerPolicy()).create();
+        kube.client.network().v1().networkPolicies().inNamespace("other").resource(new NetworkPolicyBuilder()
+                .withNewMetadata().withNamespace("other").withName("from-web").endMetadata().withNewSpec()
+                .withNewPodSelector().endPodSelector().addNewIngress().addNewFrom().withNewNamespaceSelector()
+                .addToMatchLabels("team", "a").endNamespaceSelector().withNewPodSelector().addToMatchLabels("app", "web")
+                .endPodSelector().endFrom().endIngress().endSpec().build()).create();
         FabricClusterApi api = new FabricClusterApi(kube.client);
         informers = new Informers();
         ClusterWatch watch = new ClusterWatch(ControllerConfig.defaults("unix:/nonexistent"), api, null,
@@ -54,7 +59,7 @@ class ClusterWatchTest {
         informers.start();
         assertThat(informers.awaitSynced(Duration.ofSeconds(30), () -> true)).isTrue();
         state = watch.state();
-        await().atMost(Duration.ofSeconds(10)).until(() -> state.nodesList().size() == 3 && state.policiesList().size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> state.nodesList().size() == 3 && state.policiesList().size() == 2);
     }
 
     @AfterAll
@@ -138,13 +143,19 @@ class ClusterWatchTest {
         assertThat(ClusterWatch.PODS.keys(state, before, deleted)).contains(ObjectKey.pod("default", "p"));
     }
 
+    /**
+     * A pod's labels matter to a policy whose peer names its namespace and pods by label (the policy's own address
+     * set), not to one naming whole namespaces (their shared address sets, kept by the namespace's reconcile).
+     */
     @Test
-    void podLabelChangeReachesThePoliciesNamingItsNamespace() {
+    void podLabelChangeReachesThePoliciesNamingItsNamespaceAndLabels() {
         kube.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default")
                 .addToLabels("team", "a").endMetadata().build()).createOr(c -> c.update());
         await().atMost(Duration.ofSeconds(10)).until(() -> state.namespace("default") != null);
         assertThat(ClusterWatch.PODS.keys(state, pod("web"), pod("db")))
-                .containsExactly(ObjectKey.networkPolicy("other", "from-labelled"), ObjectKey.namespace("default"));
+                .containsExactly(ObjectKey.networkPolicy("other", "from-web"), ObjectKey.namespace("default"));
+        assertThat(ClusterWatch.PODS.keys(state, pod("db"), pod("cache")))
+                .containsExactly(ObjectKey.namespace("default"));
     }
 
     @Test
@@ -188,8 +199,9 @@ class ClusterWatchTest {
         Namespace before = new NamespaceBuilder().withNewMetadata().withName("web").withResourceVersion("1").endMetadata().build();
         Namespace labelled = new NamespaceBuilder(before).editMetadata().addToLabels("team", "a").endMetadata().build();
         Namespace terminating = new NamespaceBuilder(before).withNewStatus().withPhase("Terminating").endStatus().build();
-        assertThat(ClusterWatch.NAMESPACES.keys(state, before, labelled)).containsExactly(ObjectKey.namespace("web"),
-                ObjectKey.networkPolicy("other", "from-labelled"));
+        assertThat(ClusterWatch.NAMESPACES.keys(state, before, labelled)).containsExactlyInAnyOrder(
+                ObjectKey.namespace("web"), ObjectKey.networkPolicy("other", "from-labelled"),
+                ObjectKey.networkPolicy("other", "from-web"));
         assertThat(ClusterWatch.NAMESPACES.keys(state, before, terminating)).isEmpty();
     }
 

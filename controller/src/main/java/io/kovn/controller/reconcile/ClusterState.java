@@ -35,6 +35,8 @@ public final class ClusterState {
     /** NetworkPolicies with a namespaceSelector peer, under {@value #HAS_NAMESPACE_SELECTOR}. */
     static final String POLICIES_BY_PEER = "peer";
     static final String HAS_NAMESPACE_SELECTOR = "namespaceSelector";
+    /** ... of those, the ones a pod event can change ({@link PolicyPeers#podDependent}), under this. */
+    static final String POD_DEPENDENT_NAMESPACE_PEER = "podDependentNamespacePeer";
     /** ... and those with an egress rule to any pod on a named port (resolved on every pod), under this. */
     static final String NAMED_PORT_TO_ANY_POD = "namedPortToAnyPod";
 
@@ -105,6 +107,9 @@ public final class ClusterState {
             List<String> keys = new ArrayList<>(2);
             if (PolicyPeers.hasNamespaceSelector(np)) {
                 keys.add(HAS_NAMESPACE_SELECTOR);
+            }
+            if (PolicyPeers.hasPodDependentNamespacePeer(np)) {
+                keys.add(POD_DEPENDENT_NAMESPACE_PEER);
             }
             if (PolicyPeers.namedPortToAnyPod(np)) {
                 keys.add(NAMED_PORT_TO_ANY_POD);
@@ -192,6 +197,14 @@ public final class ClusterState {
     /** The policies with a namespaceSelector peer: they may admit pods of any namespace. */
     public List<NetworkPolicy> policiesNamingNamespaces() {
         return policies.getIndexer().byIndex(POLICIES_BY_PEER, HAS_NAMESPACE_SELECTOR);
+    }
+
+    /**
+     * The policies with a peer naming namespaces whose addresses a pod event can change (not the shared namespace
+     * sets: {@link PolicyPeers#podDependent}).
+     */
+    public List<NetworkPolicy> policiesWithPodDependentNamespacePeers() {
+        return policies.getIndexer().byIndex(POLICIES_BY_PEER, POD_DEPENDENT_NAMESPACE_PEER);
     }
 
     /** The policies with an egress rule to any pod on a named port: every pod may change their match. */

@@ -2,7 +2,6 @@ package io.kovn.controller.reconcile;
 
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.IPBlock;
@@ -159,7 +158,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 ipBlock(peer.getIpBlock(), field).ifPresent(terms::add);
                 continue;
             }
-            if (peer.getNamespaceSelector() != null && selectsEveryPod(peer.getPodSelector())) {
+            if (PolicyPeers.namesWholeNamespaces(peer)) {
                 // every pod of the namespaces it names: their shared address sets, not a copy of them per policy
                 List<String> sets = new ArrayList<>();
                 for (Namespace n : state.namespacesList()) {
@@ -183,12 +182,6 @@ public final class NetworkPolicyReconciler implements Reconciler {
             terms.add(field + " == $" + name);
         }
         return terms.isEmpty() ? null : " && (" + String.join(" || ", terms) + ")";
-    }
-
-    /** A pod selector that selects every pod: absent, or without labels or expressions. */
-    private static boolean selectsEveryPod(LabelSelector selector) {
-        return selector == null || ((selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty())
-                && (selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty()));
     }
 
     private static Optional<String> ipBlock(IPBlock block, String field) {

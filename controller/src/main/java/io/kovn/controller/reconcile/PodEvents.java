@@ -59,7 +59,7 @@ public final class PodEvents {
                 keys.add(key(np));
                 continue;
             }
-            for (NetworkPolicyPeer peer : PolicyPeers.of(np)) {
+            for (NetworkPolicyPeer peer : PolicyPeers.podDependent(np)) {
                 if (peer.getIpBlock() == null && peer.getNamespaceSelector() == null
                         && LabelSelectors.matches(peer.getPodSelector(), labels)) {
                     keys.add(key(np));
@@ -69,8 +69,8 @@ public final class PodEvents {
         }
         Namespace namespace = state.namespace(ns);
         Map<String, String> nsLabels = namespace == null ? null : namespace.getMetadata().getLabels();
-        for (NetworkPolicy np : state.policiesNamingNamespaces()) {
-            for (NetworkPolicyPeer peer : PolicyPeers.of(np)) {
+        for (NetworkPolicy np : state.policiesWithPodDependentNamespacePeers()) {
+            for (NetworkPolicyPeer peer : PolicyPeers.podDependent(np)) {
                 if (peer.getNamespaceSelector() != null && namespace != null
                         && LabelSelectors.matches(peer.getNamespaceSelector(), nsLabels)
                         && LabelSelectors.matches(peer.getPodSelector(), labels)) {
