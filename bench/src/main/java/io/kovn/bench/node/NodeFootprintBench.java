@@ -50,7 +50,8 @@ public final class NodeFootprintBench {
     private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
     private static final Pattern META_USED = Pattern.compile("Metaspace\\s+used (\\d+)K, committed (\\d+)K");
     private static final Pattern CLASS_USED = Pattern.compile("class space\\s+used (\\d+)K, committed (\\d+)K");
-    private static final Pattern CLASSES = Pattern.compile("Total Usage - \\d+ loaders, (\\d+) classes \\((\\d+) shared\\)");
+    private static final Pattern CLASSES =
+            Pattern.compile("Total Usage - \\d+ loaders, (\\d+) classes \\((\\d+) shared\\)");
     private static final Pattern THREAD_NAME = Pattern.compile("^\"([^\"]*)\"", Pattern.MULTILINE);
     private static final Pattern NMT_LINE = Pattern.compile("^-\\s+([A-Za-z ]+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)",
             Pattern.MULTILINE);
