@@ -7,16 +7,18 @@ import java.util.List;
  * DaemonSet and the systemd unit hand them to {@code bin/kovn} through {@code KOVN_JAVA_OPTS}. The agent runs on
  * every node, so its memory is multiplied by the cluster's size; {@code kovn bench node-footprint} measures it.
  *
- * <p>Why each: the heap starts at 16 MiB and keeps little free room, growing for a burst of pods and given back
- * after it, where by default it would start at 1/64 of the machine's memory (the whole 192 MiB cap on a 24 GiB
- * host) for about 20 MiB of live objects; a 6 MiB young generation, collected more often but each time in little
- * time, where the default third of the heap stays touched; C1 only (no C2 compiler thread, its arenas and a larger
- * code cache: the agent's hot paths are short and mostly wait on processes and OVSDB); the serial collector (no
- * parallel or concurrent GC threads; a heap this small collects in milliseconds); 512 KiB thread stacks.
+ * <p>Why each: the heap starts at 16 MiB and keeps little free room (at most a fifth of it after a collection),
+ * growing for a burst of pods and given back after it, where by default it would start at 1/64 of the machine's
+ * memory (the whole 192 MiB cap on a 24 GiB host) for about 20 MiB of live objects; a 4 MiB young generation,
+ * collected more often but each time in little time, where the default third of the heap stays touched; C1 only
+ * (no C2 compiler thread, its arenas and a larger code cache: the agent's hot paths are short and mostly wait on
+ * processes and OVSDB); the serial collector (no parallel or concurrent GC threads; a heap this small collects in
+ * milliseconds); 512 KiB thread stacks; Netty's Flight Recorder events off (Netty otherwise sets up JFR's event
+ * metadata in every JVM it runs in, about a hundred classes, for recordings nobody takes on a node).
  */
 public final class NodeJvm {
     public static final List<String> OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-            "-Xms16m", "-Xmn6m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
+            "-Xms16m", "-Xmn4m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Dio.netty.jfr.enabled=false");
 
     private NodeJvm() {
     }

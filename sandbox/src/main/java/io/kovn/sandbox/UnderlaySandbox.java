@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kovn.controller.ControllerMain;
 import io.kovn.controller.ControllerOptions;
-import io.kovn.node.NodeMain;
 import io.kovn.node.NodeOptions;
 import io.kovn.node.cni.CniInstaller;
 import io.kovn.node.underlay.PoolEntry;
@@ -422,8 +421,8 @@ public final class UnderlaySandbox implements AutoCloseable {
         values.put(NodeOptions.METRICS_PORT, "-1");
         Path config = dir.resolve("node.yaml");
         ConfigFile.write(config, NodeOptions.SET, values);
-        ManagedProcess agent = opened(ManagedProcess.start("node-agent/" + name, JavaCommand.of("192m", jvmOptions(),
-                NodeMain.class, List.of(ConfigSources.CONFIG.flag(), config.toString())), Map.of(),
+        ManagedProcess agent = opened(ManagedProcess.start("node-agent/" + name, JavaCommand.nodeAgent(jvmOptions(),
+                List.of(ConfigSources.CONFIG.flag(), config.toString())), Map.of(),
                 logDir.resolve("agent-" + name + ".log")));
         return new Vm(name, hv, ip, ovs, dir, agent, null);
     }

@@ -50,6 +50,8 @@ public final class NodeFootprintBench {
     private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
     private static final Pattern META_USED = Pattern.compile("Metaspace\\s+used (\\d+)K, committed (\\d+)K");
     private static final Pattern CLASS_USED = Pattern.compile("class space\\s+used (\\d+)K, committed (\\d+)K");
+    private static final Pattern CLASSES =
+            Pattern.compile("Total Usage - \\d+ loaders, (\\d+) classes \\((\\d+) shared\\)");
     private static final Pattern THREAD_NAME = Pattern.compile("^\"([^\"]*)\"", Pattern.MULTILINE);
     private static final Pattern NMT_LINE = Pattern.compile("^-\\s+([A-Za-z ]+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)",
             Pattern.MULTILINE);
@@ -63,7 +65,7 @@ public final class NodeFootprintBench {
     /** One agent JVM's figures; memory in KiB, -1 where not measured. */
     public record Run(double startSeconds, long rssKb, long rssAnonKb, long rssFileKb, int threads,
                       long heapUsedAfterGcKb, long heapCommittedKb, long metaspaceUsedKb, long classSpaceUsedKb,
-                      long rssAfterPodsKb, int threadsAfterPods, Map<String, Integer> threadsByName,
+                      long classes, long sharedClasses, long rssAfterPodsKb, int threadsAfterPods, Map<String, Integer> threadsByName,
                       Map<String, Long> nativeCommittedKb, List<String> histogramTop) {
     }
 
@@ -89,6 +91,8 @@ public final class NodeFootprintBench {
             row(b, "heap committed (MiB)", r -> r.heapCommittedKb() / 1024.0, "%.1f");
             row(b, "metaspace used (MiB)", r -> r.metaspaceUsedKb() / 1024.0, "%.1f");
             row(b, "  of it class space (MiB)", r -> r.classSpaceUsedKb() / 1024.0, "%.1f");
+            row(b, "classes loaded", r -> (double) r.classes(), "%.0f");
+            row(b, "  of them from a CDS archive", r -> (double) r.sharedClasses(), "%.0f");
             if (options.pods() > 0) {
                 row(b, "RSS after " + options.pods() + " pods (MiB)", r -> r.rssAfterPodsKb() / 1024.0, "%.1f");
                 row(b, "threads after " + options.pods() + " pods", r -> (double) r.threadsAfterPods(), "%.0f");
@@ -124,6 +128,7 @@ public final class NodeFootprintBench {
             field(b, "threads", runs.stream().map(r -> (double) r.threads()).toList());
             field(b, "heap_used_after_gc_mb", runs.stream().map(r -> r.heapUsedAfterGcKb() / 1024.0).toList());
             field(b, "metaspace_used_mb", runs.stream().map(r -> r.metaspaceUsedKb() / 1024.0).toList());
+            field(b, "classes", runs.stream().map(r -> (double) r.classes()).toList());
             field(b, "rss_after_pods_mb", runs.stream().map(r -> r.rssAfterPodsKb() / 1024.0).toList());
             return b.append('}').toString();
         }
@@ -279,9 +284,10 @@ public final class NodeFootprintBench {
             long[] heapKb = heapTotals(heap);
             long[] meta = find(META_USED, heap);
             long[] cls = find(CLASS_USED, heap);
+            long[] classes = classes(jcmd(pid, "VM.metaspace"));
             return new Run(start, idle.get("VmRSS"), idle.get("RssAnon"), idle.get("RssFile"),
-                    idle.get("Threads").intValue(), heapKb[1], heapKb[0], meta[0], cls[0], rssAfterPods,
-                    threadsAfterPods, threadNames, nmt, histogram);
+                    idle.get("Threads").intValue(), heapKb[1], heapKb[0], meta[0], cls[0], classes[0], classes[1],
+                    rssAfterPods, threadsAfterPods, threadNames, nmt, histogram);
         } finally {
             agent.destroy();
             try {
@@ -379,6 +385,11 @@ public final class NodeFootprintBench {
             m.put(x.group(1).strip(), Long.parseLong(x.group(2)));
         }
         return m;
+    }
+
+    /** From {@code jcmd VM.metaspace}: the classes loaded, and how many of them came from a CDS archive. */
+    static long[] classes(String metaspace) {
+        return find(CLASSES, metaspace);
     }
 
     /** The heap's generations (or G1's one heap) summed: total, used. */

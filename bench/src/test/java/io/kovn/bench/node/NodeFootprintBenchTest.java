@@ -9,6 +9,17 @@ import org.junit.jupiter.api.Test;
 /** What the footprint benchmark reads from jcmd's output. */
 class NodeFootprintBenchTest {
     @Test
+    void classesLoadedAndSharedComeFromTheMetaspaceReport() {
+        String report = """
+                1312:
+
+                Total Usage - 36 loaders, 2494 classes (909 shared):
+                  Non-Class:  269 chunks,     10.11 MB capacity,    7.74 MB ( 77%) committed,     7.69 MB ( 76%) used
+                """;
+        assertThat(NodeFootprintBench.classes(report)).containsExactly(2494, 909);
+    }
+
+    @Test
     void threadsAreCountedByNameWithoutTheirNumbersMostFirst() {
         String dump = """
                 "main" #1 prio=5 os_prio=0 cpu=1.0ms elapsed=1.0s tid=0x1 nid=0x1 waiting on condition
