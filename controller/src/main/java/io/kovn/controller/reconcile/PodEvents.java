@@ -7,21 +7,27 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.kovn.controller.ObjectKey;
+import io.kovn.controller.alloc.AddressPool;
+import io.kovn.ovn.annotations.PodNetwork;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The keys a pod event maps to. The pod's own key, unless nothing the controller reads changed (a new
- * resourceVersion, status the kubelet writes); and when what policies read changed (labels, named ports, whether it
+ * resourceVersion, status the kubelet writes) or the change is the echo of the controller's own write (its
+ * annotation for the address it holds, its Ready condition); and when what policies read changed (labels, named ports, whether it
  * is networked), the NetworkPolicies that select or admit it before or after, and its namespace's isolation, found
  * through the indexes: the policies of its namespace and those naming other namespaces, each checked against the
  * pod instead of reconciled.
  */
 public final class PodEvents {
+    private static final String READY_CONDITION = "True/" + PodNetworkCondition.READY;
+
     private PodEvents() {
     }
 
@@ -30,7 +36,7 @@ public final class PodEvents {
         Pod pod = after != null ? after : before;
         List<ObjectKey> keys = new ArrayList<>();
         boolean both = before != null && after != null;
-        if (!both || podChanged(before, after)) {
+        if (!both || podChanged(before, after) && (state == null || !ownWrite(state.podIps, before, after))) {
             keys.add(ObjectKey.pod(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
         }
         if (state != null && (!both || policyInputsChanged(before, after))) {
@@ -107,6 +113,30 @@ public final class PodEvents {
                         b.getSpec() == null ? null : b.getSpec().getNodeName())
                 || !Objects.equals(PodReconciler.annotation(a), PodReconciler.annotation(b))
                 || !Objects.equals(condition(a), condition(b));
+    }
+
+    /**
+     * Whether the event is the echo of what the controller wrote after committing the pod's port: only the
+     * annotation and the condition changed, the annotation is the one for the address the controller holds for
+     * this pod, and the condition is Ready or, for the annotation's own echo, as before (the same after-commit
+     * step sets it next). Reconciling the pod again would write nothing: at a cold start that is a second pass
+     * over every pod. Anything else in the annotation or condition (someone else's value, a removal) is reconciled.
+     */
+    static boolean ownWrite(Map<String, AddressPool> podIps, Pod before, Pod after) {
+        if (!Objects.equals(before.getMetadata().getUid(), after.getMetadata().getUid())
+                || ClusterState.networked(before) != ClusterState.networked(after) || !ClusterState.networked(after)
+                || !Objects.equals(before.getSpec().getNodeName(), after.getSpec().getNodeName())) {
+            return false;
+        }
+        String annotation = PodReconciler.annotation(after);
+        AddressPool pool = podIps.get(after.getSpec().getNodeName());
+        Optional<Integer> ip = pool == null ? Optional.empty() : pool.get(after.getMetadata().getUid());
+        if (annotation == null || ip.isEmpty() || PodReconciler.notOurs(annotation, PodNetwork.of(pool.subnet(), ip.get())) != null) {
+            return false;
+        }
+        String condition = condition(after);
+        return READY_CONDITION.equals(condition)
+                || Objects.equals(condition, condition(before)) && !annotation.equals(PodReconciler.annotation(before));
     }
 
     /** What policies read of a pod: labels, named ports, whether it is networked (and so has an address). */

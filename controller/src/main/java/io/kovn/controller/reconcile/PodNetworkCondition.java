@@ -7,6 +7,7 @@ import io.kovn.controller.ClusterApi;
 import io.kovn.ovn.status.ConditionPatch;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,17 +43,33 @@ public final class PodNetworkCondition {
                 ConditionPatch.condition(TYPE, ready, reason, message, Instant.now().toString())));
     }
 
-    /** Sets the condition if it differs; a failed patch (the pod changed or went away) is retried by the next reconcile. */
+    /**
+     * Sets the condition if it differs. A patch refused because the pod changed since it was read (a kubelet status
+     * write between) is computed once more from the pod as the API has it now: the echo of the controller's own
+     * annotation does not reconcile the pod again ({@link PodEvents}), so nothing else would retry it. A pod gone
+     * or changed again is left to the next reconcile.
+     */
     public static void set(ClusterApi api, Pod pod, boolean ready, String reason, String message) {
-        Optional<String> p = patch(pod, ready, reason, message);
-        if (p.isEmpty()) {
-            return;
-        }
+        String ns = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
         try {
+            apply(api, pod, ready, reason, message);
+        } catch (KubernetesClientException first) {
+            try {
+                Pod now = api.pod(ns, name);
+                if (now != null && Objects.equals(now.getMetadata().getUid(), pod.getMetadata().getUid())) {
+                    apply(api, now, ready, reason, message);
+                }
+            } catch (KubernetesClientException e) {
+                log.debug("pod {}/{}: condition {} not set: {}", ns, name, TYPE, e.getMessage());
+            }
+        }
+    }
+
+    private static void apply(ClusterApi api, Pod pod, boolean ready, String reason, String message) {
+        Optional<String> p = patch(pod, ready, reason, message);
+        if (p.isPresent()) {
             api.patchPodStatus(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), p.get());
-        } catch (KubernetesClientException e) {
-            log.debug("pod {}/{}: condition {} not set: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                    TYPE, e.getMessage());
         }
     }
 }

@@ -2,8 +2,17 @@ package io.kovn.controller.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kovn.controller.ClusterApi;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The JSON patch of the kovn.io/NetworkReady condition touches that condition only, and only when it changes. */
@@ -48,5 +57,49 @@ class PodNetworkConditionTest {
         assertThat(PodNetworkCondition.patch(pod(), true, "PortCommitted", "m"))
                 .hasValueSatisfying(p -> assertThat(p).startsWith("[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\","
                         + "\"value\":\"7\"},{\"op\":\"add\",\"path\":\"/status/conditions\",\"value\":[{"));
+    }
+
+    @Test
+    void aPatchRefusedBecauseThePodChangedIsComputedOnceMoreFromThePodAsItIsNow() {
+        Pod read = pod();
+        Pod now = new PodBuilder(pod("Ready", "True", "")).editMetadata().withResourceVersion("8").endMetadata().build();
+        List<String> sent = new ArrayList<>();
+        ClusterApi api = new ClusterApi() {
+            @Override
+            public <T extends HasMetadata> SharedIndexInformer<T> informer(Class<T> type, long resyncMillis) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Pod pod(String namespace, String name) {
+                return now;
+            }
+
+            @Override
+            public Pod annotatePod(String namespace, String name, Map<String, String> annotations) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Node annotateNode(String name, Map<String, String> annotations) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void patchPodStatus(String namespace, String name, String jsonPatch) {
+                sent.add(jsonPatch);
+                if (sent.size() == 1) {
+                    throw new KubernetesClientException("test failed: /metadata/resourceVersion");
+                }
+            }
+
+            @Override
+            public void createEvent(Event event) {
+            }
+        };
+        PodNetworkCondition.set(api, read, true, "PortCommitted", "m");
+        assertThat(sent).hasSize(2);
+        assertThat(sent.get(0)).contains("\"value\":\"7\"");
+        assertThat(sent.get(1)).startsWith("[{\"op\":\"add\",\"path\":\"/status/conditions/-\"");
     }
 }
