@@ -69,8 +69,9 @@ public final class ControllerBench {
     /** The figures of one run. */
     public record Result(Options options, double createMs, double completeMs, double coldSyncMs, double podsPerSecond,
                          double floorMs, double ratioToFloor, double restartSyncMs, long restartNbTransactions,
-                         long heapUsedMb, long rssMb, long nbTransactions, long nbOperations) {
+                         long heapUsedMb, long rssMb, long nbTransactions, long nbOperations) implements BenchResult {
 
+        @Override
         public String toJson() {
             ObjectNode n = OvsdbJson.NODES.objectNode();
             n.put("nodes", options.nodes()).put("pods", options.pods()).put("services", options.services());
@@ -86,6 +87,7 @@ public final class ControllerBench {
             return n.toPrettyString();
         }
 
+        @Override
         public void printTable(PrintStream out) {
             out.printf("kovn bench controller: %d nodes, %d pods, %d services (mock API + real NB ovsdb-server)%n",
                     options.nodes(), options.pods(), options.services());

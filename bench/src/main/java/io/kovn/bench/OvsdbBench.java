@@ -99,7 +99,7 @@ public final class OvsdbBench {
     }
 
     /** All figures of one benchmark run; {@code variants} in {@link #DISPLAY_ORDER}. */
-    public record Result(Options options, List<Variant> variants, Map<String, String> versions, int warmupPorts) {
+    public record Result(Options options, List<Variant> variants, Map<String, String> versions, int warmupPorts) implements BenchResult {
         public Result {
             variants = List.copyOf(variants);
             versions = Collections.unmodifiableMap(new LinkedHashMap<>(versions));
@@ -145,11 +145,13 @@ public final class OvsdbBench {
         }
 
         /** A human-readable table of totals, per-port times, ratios and targets. */
+        @Override
         public void printTable(PrintStream out) {
             ResultReport.printTable(this, out);
         }
 
         /** One JSON object with every figure (bench/README.md lists the fields). */
+        @Override
         public String toJson() {
             return ResultReport.toJson(this);
         }

@@ -67,7 +67,7 @@ public final class RecoveryBench {
     }
 
     /** The figures of all rounds. */
-    public record Result(Options options, double initialSyncMs, List<Sample> recovery, List<Sample> cold) {
+    public record Result(Options options, double initialSyncMs, List<Sample> recovery, List<Sample> cold) implements BenchResult {
         public double recoveryMedianMs() {
             return median(recovery);
         }
@@ -76,6 +76,7 @@ public final class RecoveryBench {
             return median(cold);
         }
 
+        @Override
         public String toJson() {
             ObjectNode n = OvsdbJson.NODES.objectNode();
             n.put("nodes", options.nodes()).put("pods", options.pods()).put("rounds", options.rounds());
@@ -88,6 +89,7 @@ public final class RecoveryBench {
             return n.toPrettyString();
         }
 
+        @Override
         public void printTable(PrintStream out) {
             out.printf("kovn bench recovery: %d nodes, %d pods, %d rounds (mock API + real NB ovsdb-server)%n",
                     options.nodes(), options.pods(), options.rounds());

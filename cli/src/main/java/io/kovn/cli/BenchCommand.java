@@ -37,12 +37,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            OvsdbBench.Result r = OvsdbBench.run(new OvsdbBench.Options(ports, batch, json), System.err);
-            if (json) {
-                System.out.println(r.toJson());
-            } else {
-                r.printTable(System.out);
-            }
+            OvsdbBench.run(new OvsdbBench.Options(ports, batch, json), System.err).print(json, System.out);
             return 0;
         }
     }
@@ -67,12 +62,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            ControllerBench.Result r = ControllerBench.run(new ControllerBench.Options(nodes, pods, services, json), System.err);
-            if (json) {
-                System.out.println(r.toJson());
-            } else {
-                r.printTable(System.out);
-            }
+            ControllerBench.run(new ControllerBench.Options(nodes, pods, services, json), System.err).print(json, System.out);
             return 0;
         }
     }
@@ -99,12 +89,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            RecoveryBench.Result r = RecoveryBench.run(new RecoveryBench.Options(nodes, pods, rounds), System.err);
-            if (json) {
-                System.out.println(r.toJson());
-            } else {
-                r.printTable(System.out);
-            }
+            RecoveryBench.run(new RecoveryBench.Options(nodes, pods, rounds), System.err).print(json, System.out);
             return 0;
         }
     }
@@ -148,13 +133,8 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            ScaleBench.Result r = ScaleBench.run(new ScaleBench.Options(nodes, pods, services, policies, reps,
-                    southbound, json), System.err);
-            if (json) {
-                System.out.println(r.toJson());
-            } else {
-                r.printTable(System.out);
-            }
+            ScaleBench.run(new ScaleBench.Options(nodes, pods, services, policies, reps,
+                    southbound, json), System.err).print(json, System.out);
             return 0;
         }
     }
@@ -183,8 +163,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() {
-            CniBench.Result r = CniBench.run(new CniBench.Options(sequential, burst, rounds), System.err);
-            System.out.println(json ? r.toJson() : r.table());
+            CniBench.run(new CniBench.Options(sequential, burst, rounds), System.err).print(json, System.out);
             return 0;
         }
     }
@@ -218,9 +197,8 @@ final class BenchCommand {
 
         @Override
         public Integer call() {
-            NodeFootprintBench.Result r = NodeFootprintBench.run(new NodeFootprintBench.Options(runs,
-                    Duration.ofSeconds(idleSeconds), pods, nmt, jvmOptions), System.err);
-            System.out.println(json ? r.toJson() : r.table());
+            NodeFootprintBench.run(new NodeFootprintBench.Options(runs,
+                    Duration.ofSeconds(idleSeconds), pods, nmt, jvmOptions), System.err).print(json, System.out);
             return 0;
         }
     }

@@ -1,5 +1,6 @@
 package io.kovn.bench.cni;
 
+import io.kovn.bench.BenchResult;
 import io.kovn.node.lab.CniExec;
 import io.kovn.node.lab.NodeLab;
 import io.kovn.ovn.Names;
@@ -119,7 +120,7 @@ public final class CniBench {
     public record Result(Options options, Stats version, Stats kovnSequential, Stats underlaySequential,
                          Stats floorSequential, Stats floorNbctlSequential, Bursts kovnBursts, Bursts underlayBursts,
                          Bursts floorBursts, Map<String, CpuClock.PerAdd> sequentialCpu,
-                         Map<String, CpuClock.PerAdd> burstCpu) {
+                         Map<String, CpuClock.PerAdd> burstCpu) implements BenchResult {
         /** kovn / script p50 of each round's burst. */
         public Spread burstP50Ratio() {
             return ratio(kovnBursts, floorBursts, Stats::p50);
@@ -167,6 +168,11 @@ public final class CniBench {
             return kovnSequential.p50() / floorNbctlSequential.p50();
         }
 
+        @Override
+        public void printTable(PrintStream out) {
+            out.println(table());
+        }
+
         public String table() {
             StringBuilder b = new StringBuilder();
             b.append(String.format(Locale.ROOT, "kovn bench cni: one node, real OVS/OVN; baseline: the %s%n",
@@ -204,6 +210,7 @@ public final class CniBench {
             return b.toString();
         }
 
+        @Override
         public String toJson() {
             StringBuilder b = new StringBuilder("{");
             b.append(String.format(Locale.ROOT, "\"sequential_n\":%d,\"burst\":%d,\"rounds\":%d,"

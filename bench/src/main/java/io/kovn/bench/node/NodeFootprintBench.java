@@ -1,5 +1,6 @@
 package io.kovn.bench.node;
 
+import io.kovn.bench.BenchResult;
 import io.kovn.node.NodeOptions;
 import io.kovn.node.cni.CniInstaller;
 import io.kovn.node.lab.CniExec;
@@ -70,9 +71,14 @@ public final class NodeFootprintBench {
     }
 
     /** Every run, with medians and spreads. */
-    public record Result(Options options, List<String> command, List<Run> runs) {
+    public record Result(Options options, List<String> command, List<Run> runs) implements BenchResult {
         public double medianRssMb() {
             return median(runs.stream().map(r -> r.rssKb() / 1024.0).toList());
+        }
+
+        @Override
+        public void printTable(PrintStream out) {
+            out.println(table());
         }
 
         public String table() {
@@ -119,6 +125,7 @@ public final class NodeFootprintBench {
                     String.join(" ", each)));
         }
 
+        @Override
         public String toJson() {
             StringBuilder b = new StringBuilder("{");
             b.append(String.format(Locale.ROOT, "\"runs\":%d,\"idle_seconds\":%d,\"pods\":%d", runs.size(),

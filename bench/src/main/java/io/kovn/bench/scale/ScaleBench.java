@@ -1,5 +1,6 @@
 package io.kovn.bench.scale;
 
+import io.kovn.bench.BenchResult;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -76,8 +77,9 @@ public final class ScaleBench {
                          int floorRows, Spread restartMs, long restartTransactions, Map<Integer, Spread> churnNbP50,
                          Map<Integer, Spread> churnNbP99, Map<Integer, Spread> churnAnnotationP99, Spread policyAddMs,
                          Spread labelChangeMs, long objectsHeapMb, long heapMb, long rssMb,
-                         SouthboundPhase.Result southbound, double loadBefore, double loadAfter) {
+                         SouthboundPhase.Result southbound, double loadBefore, double loadAfter) implements BenchResult {
 
+        @Override
         public String toJson() {
             ObjectNode n = OvsdbJson.NODES.objectNode();
             n.put("nodes", options.nodes()).put("pods", options.pods()).put("services", options.services())
@@ -115,6 +117,7 @@ public final class ScaleBench {
             return n.toPrettyString();
         }
 
+        @Override
         public void printTable(PrintStream out) {
             out.printf("kovn bench scale: %d nodes, %d pods, %d services, %d policies; %d reps (median, min-max)%n",
                     options.nodes(), options.pods(), options.services(), options.policies(), options.reps());

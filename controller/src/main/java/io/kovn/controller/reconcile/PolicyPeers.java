@@ -14,25 +14,7 @@ final class PolicyPeers {
     }
 
     static List<NetworkPolicyPeer> of(NetworkPolicy np) {
-        List<NetworkPolicyPeer> out = new ArrayList<>();
-        if (np.getSpec() == null) {
-            return out;
-        }
-        if (np.getSpec().getIngress() != null) {
-            for (NetworkPolicyIngressRule r : np.getSpec().getIngress()) {
-                if (r.getFrom() != null) {
-                    out.addAll(r.getFrom());
-                }
-            }
-        }
-        if (np.getSpec().getEgress() != null) {
-            for (NetworkPolicyEgressRule r : np.getSpec().getEgress()) {
-                if (r.getTo() != null) {
-                    out.addAll(r.getTo());
-                }
-            }
-        }
-        return out;
+        return peers(np, false);
     }
 
     /**
@@ -41,6 +23,10 @@ final class PolicyPeers {
      * named port on them (egress).
      */
     static List<NetworkPolicyPeer> podDependent(NetworkPolicy np) {
+        return peers(np, true);
+    }
+
+    private static List<NetworkPolicyPeer> peers(NetworkPolicy np, boolean podDependentOnly) {
         List<NetworkPolicyPeer> out = new ArrayList<>();
         if (np.getSpec() == null) {
             return out;
@@ -48,7 +34,7 @@ final class PolicyPeers {
         if (np.getSpec().getIngress() != null) {
             for (NetworkPolicyIngressRule r : np.getSpec().getIngress()) {
                 if (r.getFrom() != null) {
-                    r.getFrom().stream().filter(p -> !namesWholeNamespaces(p)).forEach(out::add);
+                    r.getFrom().stream().filter(p -> !podDependentOnly || !namesWholeNamespaces(p)).forEach(out::add);
                 }
             }
         }
@@ -57,7 +43,8 @@ final class PolicyPeers {
                 boolean namedPort = r.getPorts() != null
                         && r.getPorts().stream().anyMatch(p -> p.getPort() != null && p.getPort().getStrVal() != null);
                 if (r.getTo() != null) {
-                    r.getTo().stream().filter(p -> namedPort || !namesWholeNamespaces(p)).forEach(out::add);
+                    r.getTo().stream().filter(p -> !podDependentOnly || namedPort || !namesWholeNamespaces(p))
+                            .forEach(out::add);
                 }
             }
         }
