@@ -73,12 +73,10 @@ class KubernetesApiUseTest {
             call(C, "FabricClusterApi.java", "nodes", r(C, "list", "", "nodes"), r(C, "watch", "", "nodes"),
                     r(C, "get", "", "nodes"), r(C, "patch", "", "nodes")),
             call(C, "FabricClusterApi.java", "events", r(C, "create", "", "events")),
-            // LeaseLock(config.leaseNamespace(), "kovn-controller", ...): get, create, and renewal by a JSON merge PATCH
-            // (fabric8 8; the --ha --tls sandbox's request log showed it)
-            call(C, "KovnController.java", "leaderElector",
-                    lease("get"), lease("create"), lease("patch")),
-            // the underlay controller (--mode underlay): its own Lease, informers, the pool annotation on Nodes
-            call(C, "UnderlayController.java", "leaderElector", lease("get"), lease("create"), lease("patch")),
+            // LeaseLock(config.leaseNamespace(), "kovn-controller" or the underlay controller's, ...): get, create, and
+            // renewal by a JSON merge PATCH (fabric8 8; the --ha --tls sandbox's request log showed it)
+            call(C, "LeaseElection.java", "leaderElector", lease("get"), lease("create"), lease("patch")),
+            // the underlay controller (--mode underlay): informers, the pool annotation on Nodes
             call(C, "UnderlayController.java", "nodes", r(C, "list", "", "nodes"), r(C, "watch", "", "nodes"),
                     r(C, "get", "", "nodes"), r(C, "patch", "", "nodes")),
             call(C, "UnderlayController.java", "services", r(C, "list", "", "services"), r(C, "watch", "", "services")),

@@ -42,10 +42,10 @@ public final class KubernetesApiUse {
             of("watch", "discovery.k8s.io", "endpointslices", "FabricClusterApi: endpointslices informer"),
             of("list", "networking.k8s.io", "networkpolicies", "FabricClusterApi: networkpolicies informer"),
             of("watch", "networking.k8s.io", "networkpolicies", "FabricClusterApi: networkpolicies informer"),
-            of("get", "coordination.k8s.io", "leases", "KovnController: LeaseLock").inKovnNamespace(),
-            of("create", "coordination.k8s.io", "leases", "KovnController: LeaseLock").inKovnNamespace(),
+            of("get", "coordination.k8s.io", "leases", "LeaseElection: LeaseLock").inKovnNamespace(),
+            of("create", "coordination.k8s.io", "leases", "LeaseElection: LeaseLock").inKovnNamespace(),
             // fabric8 8's LeaseLock renews (and releases) with a JSON merge patch, not a PUT
-            of("patch", "coordination.k8s.io", "leases", "KovnController: LeaseLock renewal and release")
+            of("patch", "coordination.k8s.io", "leases", "LeaseElection: LeaseLock renewal and release")
                     .inKovnNamespace(),
 
             of("get", CERTIFICATES, "certificatesigningrequests", "NodeCsrSigner: approve/deny read the CSR").tls(),
