@@ -190,6 +190,17 @@ public final class ClusterState {
         return out;
     }
 
+    /** The names of the namespaces {@code selector} (a peer's namespaceSelector) picks. */
+    public List<String> namespacesMatching(LabelSelector selector) {
+        List<String> out = new ArrayList<>();
+        for (Namespace n : namespacesList()) {
+            if (LabelSelectors.matches(selector, n.getMetadata().getLabels())) {
+                out.add(n.getMetadata().getName());
+            }
+        }
+        return out;
+    }
+
     public List<NetworkPolicy> policiesIn(String namespace) {
         return policies.getIndexer().byIndex(BY_NAMESPACE, namespace);
     }

@@ -161,10 +161,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
             if (PolicyPeers.namesWholeNamespaces(peer)) {
                 // every pod of the namespaces it names: their shared address sets, not a copy of them per policy
                 List<String> sets = new ArrayList<>();
-                for (Namespace n : state.namespacesList()) {
-                    if (LabelSelectors.matches(peer.getNamespaceSelector(), n.getMetadata().getLabels())) {
-                        sets.add("$" + Names.namespaceAddressSet(n.getMetadata().getName()));
-                    }
+                for (String ns : state.namespacesMatching(peer.getNamespaceSelector())) {
+                    sets.add("$" + Names.namespaceAddressSet(ns));
                 }
                 if (!sets.isEmpty()) {
                     Collections.sort(sets);
@@ -203,10 +201,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
             return state.selectPods(policyNamespace, peer.getPodSelector());
         }
         List<Pod> out = new ArrayList<>();
-        for (Namespace n : state.namespacesList()) {
-            if (LabelSelectors.matches(peer.getNamespaceSelector(), n.getMetadata().getLabels())) {
-                out.addAll(state.selectPods(n.getMetadata().getName(), peer.getPodSelector()));
-            }
+        for (String ns : state.namespacesMatching(peer.getNamespaceSelector())) {
+            out.addAll(state.selectPods(ns, peer.getPodSelector()));
         }
         return out;
     }

@@ -10,6 +10,7 @@ import io.kovn.controller.ObjectKey;
 import io.kovn.controller.alloc.AddressPool;
 import io.kovn.ovn.annotations.PodNetwork;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -99,20 +100,22 @@ public final class PodEvents {
      * changes nothing else (a new resourceVersion, the kubelet's status) is dropped before the queue.
      */
     public static Object reads(Pod p) {
-        return List.of(Objects.toString(p.getMetadata().getUid()), ClusterState.networked(p),
-                Objects.toString(p.getSpec() == null ? null : p.getSpec().getNodeName()),
-                Objects.toString(PodReconciler.annotation(p)), Objects.toString(condition(p)),
-                p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels(), ports(p));
+        return List.of(podReads(p), policyReads(p));
     }
 
     /** What the pod's own reconcile reads: where it runs, whether networked, its annotation and condition. */
+    private static List<Object> podReads(Pod p) {
+        return Arrays.asList(p.getMetadata().getUid(), ClusterState.networked(p),
+                p.getSpec() == null ? null : p.getSpec().getNodeName(), PodReconciler.annotation(p), condition(p));
+    }
+
+    /** What policies read of a pod: labels, named ports, whether it is networked (and so has an address). */
+    private static List<Object> policyReads(Pod p) {
+        return Arrays.asList(p.getMetadata().getUid(), ClusterState.networked(p), p.getMetadata().getLabels(), ports(p));
+    }
+
     static boolean podChanged(Pod a, Pod b) {
-        return !Objects.equals(a.getMetadata().getUid(), b.getMetadata().getUid())
-                || ClusterState.networked(a) != ClusterState.networked(b)
-                || !Objects.equals(a.getSpec() == null ? null : a.getSpec().getNodeName(),
-                        b.getSpec() == null ? null : b.getSpec().getNodeName())
-                || !Objects.equals(PodReconciler.annotation(a), PodReconciler.annotation(b))
-                || !Objects.equals(condition(a), condition(b));
+        return !podReads(a).equals(podReads(b));
     }
 
     /**
@@ -139,12 +142,8 @@ public final class PodEvents {
                 || Objects.equals(condition, condition(before)) && !annotation.equals(PodReconciler.annotation(before));
     }
 
-    /** What policies read of a pod: labels, named ports, whether it is networked (and so has an address). */
     static boolean policyInputsChanged(Pod a, Pod b) {
-        return !Objects.equals(a.getMetadata().getUid(), b.getMetadata().getUid())
-                || ClusterState.networked(a) != ClusterState.networked(b)
-                || !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels())
-                || !Objects.equals(ports(a), ports(b));
+        return !policyReads(a).equals(policyReads(b));
     }
 
     private static String condition(Pod p) {
