@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kovn.controller.reconcile.ClusterState;
 import io.kovn.controller.reconcile.NodeEvents;
 import io.kovn.controller.reconcile.PodEvents;
+import io.kovn.controller.reconcile.PolicyEvents;
 import io.kovn.controller.reconcile.ServiceReconciler;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.util.ArrayList;
@@ -55,12 +56,9 @@ final class ClusterWatch {
     static final Watch<Namespace> NAMESPACES = new Watch<>("namespaces", Namespace.class, Map.of(),
             ns -> Arrays.asList(ns.getMetadata().getLabels(), ns.getMetadata().getAnnotations()),
             (state, before, after) -> state.namespaceKeys((after != null ? after : before).getMetadata().getName()));
-    /** A policy's events map to the policy and to its namespace's isolation. */
+    /** A policy's events map to the policy, its namespace's isolation and the shared sets of its peers. */
     static final Watch<NetworkPolicy> POLICIES = new Watch<>("networkpolicies", NetworkPolicy.class,
-            ClusterState.policyIndexers(), NetworkPolicy::getSpec, (state, before, after) -> {
-                NetworkPolicy np = after != null ? after : before;
-                return List.of(ObjectKey.Kind.NETWORK_POLICY.key(np), ObjectKey.namespace(np.getMetadata().getNamespace()));
-            });
+            ClusterState.policyIndexers(), NetworkPolicy::getSpec, PolicyEvents::keys);
 
     private final ClusterState state;
     private final BooleanSupplier ready;

@@ -5,6 +5,7 @@ import io.kovn.controller.reconcile.ClusterTopology;
 import io.kovn.controller.reconcile.NamespaceIsolationReconciler;
 import io.kovn.controller.reconcile.NetworkPolicyReconciler;
 import io.kovn.controller.reconcile.NodeReconciler;
+import io.kovn.controller.reconcile.PeerAddressSetReconciler;
 import io.kovn.controller.reconcile.PodReconciler;
 import io.kovn.controller.reconcile.Reconciler;
 import io.kovn.controller.reconcile.RetryLater;
@@ -43,6 +44,7 @@ final class FullSync {
         r.put(ObjectKey.Kind.POD, pods);
         r.put(ObjectKey.Kind.SERVICE, new ServiceReconciler(state));
         r.put(ObjectKey.Kind.NAMESPACE, new NamespaceIsolationReconciler(state));
+        r.put(ObjectKey.Kind.POLICY_PEER, new PeerAddressSetReconciler(state));
         r.put(ObjectKey.Kind.NETWORK_POLICY, new NetworkPolicyReconciler(state));
         return r;
     }

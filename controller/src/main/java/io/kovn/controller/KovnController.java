@@ -516,6 +516,9 @@ public final class KovnController implements AutoCloseable {
 
     private void registerGauges() {
         for (ObjectKey.Kind kind : ObjectKey.Kind.values()) {
+            if (kind == ObjectKey.Kind.POLICY_PEER) {
+                continue; // no object of its own
+            }
             metrics.gauge("kovn_objects", kind.name().toLowerCase(), () -> {
                 Leadership l = leadership;
                 return l == null || l.watch == null ? 0 : l.watch.count(kind);

@@ -24,7 +24,9 @@ public record ObjectKey(Kind kind, String namespace, String name) implements Com
      * carry ({@link Owners#OWNER_TYPE}) and the tables those rows are in, so a full sync finds the owners of rows
      * whose object is gone. In the order a batch handles them: nodes before the pods that need their switch, pods
      * before the policies whose port groups hold their ports. NAMESPACE stands for a namespace's network isolation and
-     * its address set.
+     * its address set; POLICY_PEER for the address set of the pods a NetworkPolicy peer selects, shared by every
+     * policy naming those pods (no object of its own: its name is the peer's id), before the policies whose ACLs
+     * name it.
      */
     public enum Kind {
         NODE(Owners.TYPE_NODE, false, LogicalSwitch.TABLE, LogicalRouterPort.TABLE, LogicalRouter.TABLE,
@@ -32,6 +34,7 @@ public record ObjectKey(Kind kind, String namespace, String name) implements Com
         POD(Owners.TYPE_POD, true, LogicalSwitchPort.TABLE),
         SERVICE(Owners.TYPE_SERVICE, true, LoadBalancer.TABLE),
         NAMESPACE(Owners.TYPE_NAMESPACE, false, PortGroup.TABLE, AddressSet.TABLE),
+        POLICY_PEER(Owners.TYPE_POLICY_PEER, false, AddressSet.TABLE),
         NETWORK_POLICY(Owners.TYPE_NETWORK_POLICY, true, PortGroup.TABLE, AddressSet.TABLE);
 
         private final String ownerType;
@@ -98,6 +101,11 @@ public record ObjectKey(Kind kind, String namespace, String name) implements Com
 
     public static ObjectKey namespace(String name) {
         return new ObjectKey(Kind.NAMESPACE, "", name);
+    }
+
+    /** The address set of a policy peer's pods, by the peer's id. */
+    public static ObjectKey policyPeer(String id) {
+        return new ObjectKey(Kind.POLICY_PEER, "", id);
     }
 
     public static ObjectKey networkPolicy(String namespace, String name) {

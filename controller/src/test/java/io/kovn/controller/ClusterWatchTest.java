@@ -94,6 +94,14 @@ class ClusterWatchTest {
                 .endNamespaceSelector().endFrom().endIngress().endSpec().build();
     }
 
+    /** The key of the shared address set of the one pod-selecting peer of policy other/{@code name}. */
+    private ObjectKey peerOf(String name) {
+        List<ObjectKey> peers = ClusterWatch.POLICIES.keys(state, null, state.policy("other", name)).stream()
+                .filter(k -> k.kind() == ObjectKey.Kind.POLICY_PEER).toList();
+        assertThat(peers).hasSize(1);
+        return peers.get(0);
+    }
+
     private static Pod pod(String labelValue) {
         return new PodBuilder().withNewMetadata().withNamespace("default").withName("p").withUid("uid-p")
                 .withResourceVersion("1").addToLabels("app", labelValue).endMetadata().withNewSpec().withNodeName("plain")
@@ -144,8 +152,9 @@ class ClusterWatchTest {
     }
 
     /**
-     * A pod's labels matter to a policy whose peer names its namespace and pods by label (the policy's own address
-     * set), not to one naming whole namespaces (their shared address sets, kept by the namespace's reconcile).
+     * A pod's labels matter to the address set of a peer naming its namespace and pods by label (shared by the
+     * policies naming those pods, not the policy itself), not to a peer naming whole namespaces (their own address
+     * sets, kept by the namespace's reconcile).
      */
     @Test
     void podLabelChangeReachesThePoliciesNamingItsNamespaceAndLabels() {
@@ -153,7 +162,7 @@ class ClusterWatchTest {
                 .addToLabels("team", "a").endMetadata().build()).createOr(c -> c.update());
         await().atMost(Duration.ofSeconds(10)).until(() -> state.namespace("default") != null);
         assertThat(ClusterWatch.PODS.keys(state, pod("web"), pod("db")))
-                .containsExactly(ObjectKey.networkPolicy("other", "from-web"), ObjectKey.namespace("default"));
+                .containsExactly(peerOf("from-web"), ObjectKey.namespace("default"));
         assertThat(ClusterWatch.PODS.keys(state, pod("db"), pod("cache")))
                 .containsExactly(ObjectKey.namespace("default"));
     }
@@ -201,7 +210,7 @@ class ClusterWatchTest {
         Namespace terminating = new NamespaceBuilder(before).withNewStatus().withPhase("Terminating").endStatus().build();
         assertThat(ClusterWatch.NAMESPACES.keys(state, before, labelled)).containsExactlyInAnyOrder(
                 ObjectKey.namespace("web"), ObjectKey.networkPolicy("other", "from-labelled"),
-                ObjectKey.networkPolicy("other", "from-web"));
+                ObjectKey.networkPolicy("other", "from-web"), peerOf("from-web"));
         assertThat(ClusterWatch.NAMESPACES.keys(state, before, terminating)).isEmpty();
     }
 

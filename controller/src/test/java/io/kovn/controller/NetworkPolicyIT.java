@@ -143,8 +143,48 @@ class NetworkPolicyIT extends TwoNodeControllerIT {
     }
 
     /**
-     * Each ACL names its rule; two rules that say the same (ipBlock peers: a selector peer has an address set of its
-     * own rule) become one ACL, named after the first.
+     * Policies naming the same pods share one address set: two policies admitting x/b name one set holding x/b's
+     * address; it stays while either names it, goes once neither does, and a policy whose peer changes names a new
+     * one.
+     */
+    @Test
+    void policiesNamingTheSamePodsShareOneAddressSet() {
+        apply(policy("x", "to-a").withNewSpec().withNewPodSelector().addToMatchLabels("pod", "a").endPodSelector()
+                .addNewIngress().addNewFrom().withNewPodSelector().addToMatchLabels("pod", "b").endPodSelector().endFrom()
+                .endIngress().endSpec().build());
+        apply(policy("x", "to-c").withNewSpec().withNewPodSelector().addToMatchLabels("pod", "c").endPodSelector()
+                .addNewIngress().addNewFrom().withNewPodSelector().addToMatchLabels("pod", "b").endPodSelector().endFrom()
+                .endIngress().endSpec().build());
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(delivered("x", "b", "x", "a", "tcp", 80)).isTrue();
+            assertThat(delivered("x", "b", "x", "c", "tcp", 80)).isTrue();
+            assertThat(delivered("x", "c", "x", "a", "tcp", 80)).isFalse();
+            assertThat(peerSets()).containsExactly(net("x", "b").ip());
+        });
+        kube.client.network().v1().networkPolicies().inNamespace("x").withName("to-a").delete();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(delivered("x", "c", "x", "a", "tcp", 80)).isTrue());
+        assertThat(peerSets()).as("still named by x/to-c").containsExactly(net("x", "b").ip());
+        assertThat(delivered("x", "b", "x", "c", "tcp", 80)).isTrue();
+        apply(policy("x", "to-c").withNewSpec().withNewPodSelector().addToMatchLabels("pod", "c").endPodSelector()
+                .addNewIngress().addNewFrom().withNewPodSelector().addToMatchLabels("pod", "a").endPodSelector().endFrom()
+                .endIngress().endSpec().build());
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(delivered("x", "a", "x", "c", "tcp", 80)).isTrue();
+            assertThat(delivered("x", "b", "x", "c", "tcp", 80)).isFalse();
+            assertThat(peerSets()).as("the pod=b set went with the last policy naming it").containsExactly(net("x", "a").ip());
+        });
+        kube.client.network().v1().networkPolicies().inNamespace("x").withName("to-c").delete();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(peerSets()).isEmpty());
+    }
+
+    /** The addresses of each shared peer address set in NB, one line per set. */
+    private List<String> peerSets() {
+        return ovn.nbctl("--bare", "--columns=addresses", "find", "address_set",
+                "external_ids:\"kovn.io/owner-type\"=NetworkPolicyPeer").lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /**
+     * Each ACL names its rule; two rules that say the same become one ACL, named after the first.
      */
     @Test
     void aclsNameTheirRuleAndIdenticalRulesMakeOne() {

@@ -53,7 +53,7 @@ public final class Names {
 
     /**
      * An address set of a NetworkPolicy ({@code policy} as "namespace/name"): {@code part} says what it stands for
-     * within the policy (a rule's peer, a rule's named port resolved to one number). Hashed: NB names are bounded
+     * within the policy (a rule's named port resolved to one number). Hashed: NB names are bounded
      * and Kubernetes names are not.
      */
     public static String policyAddressSet(String policy, String part) {
@@ -66,6 +66,15 @@ public final class Names {
      */
     public static String namespaceAddressSet(String namespace) {
         return "kovn_ns_as_" + hash(namespace);
+    }
+
+    /**
+     * The address set of a NetworkPolicy peer that selects pods ({@code peer}: its identity, the hash of its
+     * namespace or namespaceSelector and its podSelector): shared by every policy with a peer selecting the same
+     * pods, so a pod event changes one set, not one per policy naming those pods.
+     */
+    public static String peerAddressSet(String peer) {
+        return "kovn_peer_as_" + peer;
     }
 
     private static String hash(String text) {

@@ -19,6 +19,13 @@ public final class Owners {
     public static final String TYPE_SERVICE = "Service";
     public static final String TYPE_NETWORK_POLICY = "NetworkPolicy";
     public static final String TYPE_NAMESPACE = "Namespace";
+    /**
+     * A NetworkPolicy peer's pods ({@code Names#peerAddressSet}), shared by the policies naming them: the owner is
+     * the peer's identity, and {@link #PEER} says which pods it stands for.
+     */
+    public static final String TYPE_POLICY_PEER = "NetworkPolicyPeer";
+    /** On a peer's address set: the pods it holds, as JSON (the namespace or namespaceSelector, the podSelector). */
+    public static final String PEER = "kovn.io/peer";
 
     /**
      * On ACLs: which part of the owner the ACL stands for, so a verdict (ovn-trace, ACL logs) names it: a policy's

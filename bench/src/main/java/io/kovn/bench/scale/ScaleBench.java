@@ -12,7 +12,7 @@ import io.kovn.controller.KovnController;
 import io.kovn.controller.ObjectKey;
 import io.kovn.controller.reconcile.NetworkPolicyReconciler;
 import io.kovn.ovn.Databases;
-import io.kovn.ovn.Owners;
+import io.kovn.ovn.nb.ACL;
 import io.kovn.ovn.nb.AddressSet;
 import io.kovn.ovn.nb.LogicalSwitchPort;
 import io.kovn.ovn.nb.PortGroup;
@@ -21,6 +21,7 @@ import io.kovn.ovsdb.client.MonitorSpec;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.OvsdbJson;
+import io.kovn.ovsdb.wire.Uuid;
 import io.kovn.testing.OvnDaemons;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -31,9 +32,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -60,6 +65,7 @@ public final class ScaleBench {
     static final Duration CHURN_TIME = Duration.ofSeconds(10);
     static final int LABELLED_PODS = 1000;
     private static final int WAIT_SECONDS = 1800;
+    private static final Pattern SET_IN_MATCH = Pattern.compile("\\$([A-Za-z0-9_]+)");
 
     public record Options(int nodes, int pods, int services, int policies, int reps, boolean southbound,
                           boolean json) {
@@ -336,14 +342,14 @@ public final class ScaleBench {
     private double labelsChanged(MemoryCluster cluster, DatabaseReplica observer, int rep) throws Exception {
         String ns = ClusterGenerator.namespace(0);
         String name = "bench-label-" + rep;
-        String ref = ns + "/" + name;
+        ObjectKey key = ObjectKey.networkPolicy(ns, name);
         String tag = Integer.toString(rep);
         NetworkPolicy np = new NetworkPolicyBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
                 .withNewSpec().withNewPodSelector().addToMatchLabels("app", "app-2").endPodSelector().addNewIngress()
                 .addNewFrom().withNewNamespaceSelector().endNamespaceSelector().withNewPodSelector()
                 .addToMatchLabels("bench-tag", tag).endPodSelector().endFrom().endIngress().endSpec().build();
         cluster.put(np);
-        waitFor(() -> !observer.byExternalId(AddressSet.TABLE, Owners.OWNER, ref).isEmpty());
+        waitFor(() -> !addressSetsNamed(observer, key).isEmpty());
         List<Pod> pods = cluster.list(Pod.class);
         pods.sort((a, b) -> a.getMetadata().getUid().compareTo(b.getMetadata().getUid()));
         int count = Math.min(LABELLED_PODS, pods.size());
@@ -355,12 +361,30 @@ public final class ScaleBench {
         for (Pod p : chosen) {
             cluster.put(new PodBuilder(p).editMetadata().addToLabels("bench-tag", tag).endMetadata().build());
         }
-        waitFor(() -> observer.byExternalId(AddressSet.TABLE, Owners.OWNER, ref).stream()
-                .anyMatch(as -> as.addresses().size() >= count));
+        waitFor(() -> addressSetsNamed(observer, key).stream().anyMatch(as -> as.addresses().size() >= count));
         double ms = (System.nanoTime() - start) / 1e6;
         cluster.delete(np);
-        waitFor(() -> observer.byExternalId(AddressSet.TABLE, Owners.OWNER, ref).isEmpty());
+        String pg = NetworkPolicyReconciler.portGroupName(key);
+        waitFor(() -> observer.lookupOne(PortGroup.TABLE, PortGroup.NAME, pg).isEmpty());
         return ms;
+    }
+
+    /** The address sets the ACLs of a policy's port group name ({@code $name} in their matches), as NB has them. */
+    static List<AddressSet> addressSetsNamed(DatabaseReplica nb, ObjectKey policy) {
+        Set<String> names = new TreeSet<>();
+        nb.lookupOne(PortGroup.TABLE, PortGroup.NAME, NetworkPolicyReconciler.portGroupName(policy)).ifPresent(pg -> {
+            for (Uuid acl : pg.acls()) {
+                nb.get(ACL.TABLE, acl).ifPresent(a -> {
+                    Matcher m = SET_IN_MATCH.matcher(a.match());
+                    while (m.find()) {
+                        names.add(m.group(1));
+                    }
+                });
+            }
+        });
+        List<AddressSet> out = new ArrayList<>();
+        names.forEach(n -> nb.lookupOne(AddressSet.TABLE, AddressSet.NAME, n).ifPresent(out::add));
+        return out;
     }
 
     static void waitFor(BooleanSupplier condition) throws InterruptedException {

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kovn.controller.ClusterApi;
 import io.kovn.controller.ControllerConfig;
@@ -19,9 +20,11 @@ import io.kovn.ovn.annotations.GatewayConfig;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -39,6 +42,8 @@ public final class ClusterState {
     static final String POD_DEPENDENT_NAMESPACE_PEER = "podDependentNamespacePeer";
     /** ... and those with an egress rule to any pod on a named port (resolved on every pod), under this. */
     static final String NAMED_PORT_TO_ANY_POD = "namedPortToAnyPod";
+    /** NetworkPolicies by the ids of their shared peers ({@link PolicyPeers#shared}). */
+    static final String POLICIES_BY_SHARED_PEER = "sharedPeer";
 
     /**
      * Gateway annotations parsed, by their text: every gateway's reconcile reads every node's, and every NodePort
@@ -101,9 +106,12 @@ public final class ClusterState {
         });
     }
 
-    /** The policies that name other namespaces, or name a port on any pod: every pod event may concern them. */
+    /**
+     * The policies that name other namespaces, or name a port on any pod: every pod event may concern them; and
+     * the policies by the peers whose address sets they share.
+     */
     public static Map<String, Function<NetworkPolicy, List<String>>> policyIndexers() {
-        return Map.of(POLICIES_BY_PEER, np -> {
+        return Map.of(POLICIES_BY_SHARED_PEER, PolicyPeers::sharedIds, POLICIES_BY_PEER, np -> {
             List<String> keys = new ArrayList<>(2);
             if (PolicyPeers.hasNamespaceSelector(np)) {
                 keys.add(HAS_NAMESPACE_SELECTOR);
@@ -133,36 +141,48 @@ public final class ClusterState {
             case POD -> pod(key.namespace(), key.name());
             case SERVICE -> service(key.namespace(), key.name());
             case NAMESPACE -> namespace(key.name());
+            case POLICY_PEER -> policiesWithPeer(key.name()).stream().findFirst().orElse(null);
             case NETWORK_POLICY -> policy(key.namespace(), key.name());
         };
     }
 
     /** The keys of every object of {@code kind} the informers hold. */
     public List<ObjectKey> keys(ObjectKey.Kind kind) {
+        if (kind == ObjectKey.Kind.POLICY_PEER) {
+            return policiesList().stream().flatMap(np -> PolicyPeers.sharedIds(np).stream()).distinct()
+                    .map(ObjectKey::policyPeer).toList();
+        }
         List<? extends HasMetadata> objects = switch (kind) {
             case NODE -> nodesList();
             case POD -> podsList();
             case SERVICE -> servicesList();
             case NAMESPACE -> namespacesList();
             case NETWORK_POLICY -> policiesList();
+            case POLICY_PEER -> throw new IllegalStateException("not an object");
         };
         return objects.stream().map(kind::key).toList();
     }
 
     /**
      * A namespace change (labels, annotations) may change what policies admit: the namespace's isolation, its own
-     * policies, and the policies that name namespaces.
+     * policies (their logging), the policies that name namespaces, and the shared sets of their peers that pick
+     * namespaces by label.
      */
     public List<ObjectKey> namespaceKeys(String namespace) {
-        List<ObjectKey> keys = new ArrayList<>();
+        Set<ObjectKey> keys = new LinkedHashSet<>();
         keys.add(ObjectKey.namespace(namespace));
         for (NetworkPolicy np : policiesIn(namespace)) {
             keys.add(ObjectKey.Kind.NETWORK_POLICY.key(np));
         }
         for (NetworkPolicy np : policiesNamingNamespaces()) {
             keys.add(ObjectKey.Kind.NETWORK_POLICY.key(np));
+            for (PolicyPeers.Shared peer : PolicyPeers.shared(np)) {
+                if (peer.peer().getNamespaceSelector() != null) {
+                    keys.add(ObjectKey.policyPeer(peer.id()));
+                }
+            }
         }
-        return keys;
+        return new ArrayList<>(keys);
     }
 
     /** Networked pods of {@code namespace} that {@code selector} selects (null: all), through the indexes. */
@@ -199,6 +219,23 @@ public final class ClusterState {
             }
         }
         return out;
+    }
+
+    /** Networked pods a peer selects: its podSelector in the policy's namespace, or in the namespaces it picks. */
+    public List<Pod> peerPods(String policyNamespace, NetworkPolicyPeer peer) {
+        if (peer.getNamespaceSelector() == null) {
+            return selectPods(policyNamespace, peer.getPodSelector());
+        }
+        List<Pod> out = new ArrayList<>();
+        for (String ns : namespacesMatching(peer.getNamespaceSelector())) {
+            out.addAll(selectPods(ns, peer.getPodSelector()));
+        }
+        return out;
+    }
+
+    /** The policies with a peer whose shared address set has this id. */
+    public List<NetworkPolicy> policiesWithPeer(String id) {
+        return policies.getIndexer().byIndex(POLICIES_BY_SHARED_PEER, id);
     }
 
     public List<NetworkPolicy> policiesIn(String namespace) {

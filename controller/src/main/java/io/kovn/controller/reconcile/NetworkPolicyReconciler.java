@@ -35,9 +35,10 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
- * A NetworkPolicy becomes a port group of the pods it selects, holding one allow-related ACL per rule, one
- * address set per pod/namespace-selector peer, and one per named port and number it resolves to (per egress rule,
- * shared by the ingress rules). Isolation itself (default deny) is per namespace: see
+ * A NetworkPolicy becomes a port group of the pods it selects, holding one allow-related ACL per rule matching
+ * its peers' address sets (shared with the other policies naming the same pods: {@link PeerAddressSetReconciler};
+ * the namespaces' own sets for peers naming whole namespaces), and an address set per named port and number it
+ * resolves to (per egress rule, shared by the ingress rules). Isolation itself (default deny) is per namespace: see
  * {@link NamespaceIsolationReconciler}. Policies add up because every rule only allows.
  */
 public final class NetworkPolicyReconciler implements Reconciler {
@@ -81,7 +82,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
             if (types.contains("Ingress") && np.getSpec().getIngress() != null) {
                 for (int i = 0; i < np.getSpec().getIngress().size(); i++) {
                     var rule = np.getSpec().getIngress().get(i);
-                    String peers = peers(txn, key, "in", i, rule.getFrom(), "ip4.src", addressSets, owner);
+                    String peers = peers(txn, key, rule.getFrom(), "ip4.src", addressSets);
                     String ports2 = ports(txn, key, "ingress", rule.getPorts(), () -> selected, addressSets, owner);
                     if (peers != null && ports2 != null) {
                         String match = "outport == @" + pgName + " && ip4" + peers + ports2;
@@ -92,7 +93,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
             if (types.contains("Egress") && np.getSpec().getEgress() != null) {
                 for (int i = 0; i < np.getSpec().getEgress().size(); i++) {
                     var rule = np.getSpec().getEgress().get(i);
-                    String peers = peers(txn, key, "out", i, rule.getTo(), "ip4.dst", addressSets, owner);
+                    String peers = peers(txn, key, rule.getTo(), "ip4.dst", addressSets);
                     String ports2 = ports(txn, key, "egress/" + i, rule.getPorts(), () -> peerPods(key.namespace(), rule.getTo()),
                             addressSets, owner);
                     if (peers != null && ports2 != null) {
@@ -143,11 +144,10 @@ public final class NetworkPolicyReconciler implements Reconciler {
 
     /**
      * The " && (peer || peer)" part of a rule's match, "" for any peer, or null when the rule can match nothing.
-     * Pod selector peers become address sets of pod addresses; a peer naming namespaces and every pod in them,
-     * the namespaces' own address sets.
+     * Pod selector peers match the address sets of the pods they select, shared between policies; a peer naming
+     * namespaces and every pod in them, the namespaces' own address sets.
      */
-    private String peers(NbTxn txn, ObjectKey key, String dir, int rule, List<NetworkPolicyPeer> peers, String field,
-                         Set<String> addressSets, Map<String, String> owner) {
+    private String peers(NbTxn txn, ObjectKey key, List<NetworkPolicyPeer> peers, String field, Set<String> addressSets) {
         if (peers == null || peers.isEmpty()) {
             return "";
         }
@@ -170,12 +170,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 }
                 continue;
             }
-            String name = Names.policyAddressSet(key.ref(), dir + "/" + rule + "/" + j);
-            Set<String> ips = new TreeSet<>();
-            for (Pod p : podsOf(key.namespace(), peer)) {
-                state.podIp(p).ifPresent(ips::add);
-            }
-            PolicyOps.ensureAddressSet(txn, name, ips, owner);
+            // the pods it selects: a set shared with every policy naming the same pods (PeerAddressSetReconciler)
+            String name = PeerAddressSetReconciler.ensureExists(state, txn, PolicyPeers.Shared.of(key.namespace(), peer));
             addressSets.add(name);
             terms.add(field + " == $" + name);
         }
@@ -195,24 +191,12 @@ public final class NetworkPolicyReconciler implements Reconciler {
         return Optional.of(term);
     }
 
-    /** Pods a peer names: podSelector in the policy's namespace, or in the namespaces namespaceSelector picks. */
-    private List<Pod> podsOf(String policyNamespace, NetworkPolicyPeer peer) {
-        if (peer.getNamespaceSelector() == null) {
-            return state.selectPods(policyNamespace, peer.getPodSelector());
-        }
-        List<Pod> out = new ArrayList<>();
-        for (String ns : state.namespacesMatching(peer.getNamespaceSelector())) {
-            out.addAll(state.selectPods(ns, peer.getPodSelector()));
-        }
-        return out;
-    }
-
     private List<Pod> peerPods(String policyNamespace, List<NetworkPolicyPeer> peers) {
         if (peers == null || peers.isEmpty()) {
             return state.podsList().stream().filter(ClusterState::networked).toList();
         }
         List<Pod> out = new ArrayList<>();
-        peers.stream().filter(p -> p.getIpBlock() == null).forEach(p -> out.addAll(podsOf(policyNamespace, p)));
+        peers.stream().filter(p -> p.getIpBlock() == null).forEach(p -> out.addAll(state.peerPods(policyNamespace, p)));
         return out;
     }
 

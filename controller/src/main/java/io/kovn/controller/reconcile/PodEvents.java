@@ -22,9 +22,9 @@ import java.util.Set;
  * The keys a pod event maps to. The pod's own key, unless nothing the controller reads changed (a new
  * resourceVersion, status the kubelet writes) or the change is the echo of the controller's own write (its
  * annotation for the address it holds, its Ready condition); and when what policies read changed (labels, named ports, whether it
- * is networked), the NetworkPolicies that select or admit it before or after, and its namespace's isolation, found
- * through the indexes: the policies of its namespace and those naming other namespaces, each checked against the
- * pod instead of reconciled.
+ * is networked), the NetworkPolicies that select it before or after, the shared address sets of the peers admitting
+ * it, and its namespace's isolation, found through the indexes: the policies of its namespace and those naming other
+ * namespaces, each checked against the pod instead of reconciled.
  */
 public final class PodEvents {
     private static final String READY_CONDITION = "True/" + PodNetworkCondition.READY;
@@ -53,7 +53,11 @@ public final class PodEvents {
         return keys;
     }
 
-    /** The policies that select or admit {@code pod}, and its namespace (isolation and address set). */
+    /**
+     * What a pod's labels, ports or address concern: the policies that select it (their port groups, named ports of
+     * ingress rules) or resolve an egress named port on it, the shared address sets of the peers that admit it, and
+     * its namespace (isolation and address set).
+     */
     public static Set<ObjectKey> policyKeys(ClusterState state, Pod pod) {
         Set<ObjectKey> keys = new LinkedHashSet<>();
         String ns = pod.getMetadata().getNamespace();
@@ -64,31 +68,43 @@ public final class PodEvents {
             }
             if (LabelSelectors.matches(np.getSpec().getPodSelector(), labels)) {
                 keys.add(key(np));
-                continue;
             }
-            for (NetworkPolicyPeer peer : PolicyPeers.podDependent(np)) {
-                if (peer.getIpBlock() == null && peer.getNamespaceSelector() == null
-                        && LabelSelectors.matches(peer.getPodSelector(), labels)) {
+            for (PolicyPeers.Shared peer : PolicyPeers.shared(np)) {
+                if (peer.peer().getNamespaceSelector() == null && LabelSelectors.matches(peer.peer().getPodSelector(), labels)) {
+                    keys.add(ObjectKey.policyPeer(peer.id()));
+                }
+            }
+            for (NetworkPolicyPeer peer : PolicyPeers.namedPortPeers(np)) {
+                if (peer.getNamespaceSelector() == null && LabelSelectors.matches(peer.getPodSelector(), labels)) {
                     keys.add(key(np));
-                    break;
                 }
             }
         }
         Namespace namespace = state.namespace(ns);
-        Map<String, String> nsLabels = namespace == null ? null : namespace.getMetadata().getLabels();
-        for (NetworkPolicy np : state.policiesWithPodDependentNamespacePeers()) {
-            for (NetworkPolicyPeer peer : PolicyPeers.podDependent(np)) {
-                if (peer.getNamespaceSelector() != null && namespace != null
-                        && LabelSelectors.matches(peer.getNamespaceSelector(), nsLabels)
-                        && LabelSelectors.matches(peer.getPodSelector(), labels)) {
-                    keys.add(key(np));
-                    break;
+        if (namespace != null) {
+            Map<String, String> nsLabels = namespace.getMetadata().getLabels();
+            for (NetworkPolicy np : state.policiesWithPodDependentNamespacePeers()) {
+                for (PolicyPeers.Shared peer : PolicyPeers.shared(np)) {
+                    if (admits(peer.peer(), nsLabels, labels)) {
+                        keys.add(ObjectKey.policyPeer(peer.id()));
+                    }
+                }
+                for (NetworkPolicyPeer peer : PolicyPeers.namedPortPeers(np)) {
+                    if (admits(peer, nsLabels, labels)) {
+                        keys.add(key(np));
+                    }
                 }
             }
         }
         state.policiesNamingAnyPod().forEach(np -> keys.add(key(np)));
         keys.add(ObjectKey.namespace(ns)); // its isolation, and its address set, which holds every pod's address
         return keys;
+    }
+
+    /** A peer naming namespaces, admitting a pod with {@code labels} in a namespace with {@code nsLabels}. */
+    private static boolean admits(NetworkPolicyPeer peer, Map<String, String> nsLabels, Map<String, String> labels) {
+        return peer.getNamespaceSelector() != null && LabelSelectors.matches(peer.getNamespaceSelector(), nsLabels)
+                && LabelSelectors.matches(peer.getPodSelector(), labels);
     }
 
     private static ObjectKey key(NetworkPolicy np) {

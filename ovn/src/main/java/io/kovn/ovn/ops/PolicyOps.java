@@ -40,6 +40,12 @@ public final class PolicyOps {
         return txn.nb().lookupOne(LogicalSwitchPort.TABLE, LogicalSwitchPort.NAME, name).map(LogicalSwitchPort::uuid);
     }
 
+    /** Whether NB or this transaction has an address set of that name. */
+    public static boolean addressSetExists(NbTxn txn, String name) {
+        return txn.pending(AddressSet.TABLE_NAME, name).isPresent()
+                || txn.nb().lookupOne(AddressSet.TABLE, AddressSet.NAME, name).isPresent();
+    }
+
     /** Creates or corrects an address set; called twice in one transaction, the later addresses win. */
     public static void ensureAddressSet(NbTxn txn, String name, Set<String> addresses, Map<String, String> externalIds) {
         Optional<Uuid> pending = txn.pending(AddressSet.TABLE_NAME, name);
