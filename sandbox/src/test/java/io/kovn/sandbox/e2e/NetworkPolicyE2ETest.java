@@ -327,11 +327,15 @@ class NetworkPolicyE2ETest {
 
     /**
      * One connection (TCP connect, a request and its echo) or one UDP request and reply from a network namespace,
-     * answered by the expected pod within about a second (a dropped SYN or datagram just times out).
+     * answered by the expected pod within about a second (a dropped SYN or datagram just times out). A UDP probe
+     * waits a second for the reply once it sent its request, within 3 s for the whole probe: on a loaded machine
+     * starting its three processes (bash, timeout, dd) can take longer than the reply, and a 1 s budget for all of
+     * it once read a reachable pod, even a pod probing itself, as unreachable.
      */
     static boolean probe(java.nio.file.Path netns, RuntimePod to, Port port) {
-        List<String> cmd = List.of("nsenter", "--net=" + netns, "--", "timeout", "1", "bash", "-c",
-                port.protocol.equals("tcp") ? TCP_PROBE : UDP_PROBE, "probe", to.ip(), Integer.toString(port.number));
+        boolean tcp = port.protocol.equals("tcp");
+        List<String> cmd = List.of("nsenter", "--net=" + netns, "--", "timeout", tcp ? "1" : "3", "bash", "-c",
+                tcp ? TCP_PROBE : UDP_PROBE, "probe", to.ip(), Integer.toString(port.number));
         try {
             Exec.Result r = Exec.run(cmd, Map.of(), null, Duration.ofSeconds(5));
             return r.ok() && r.out().equals(key(to));
