@@ -237,7 +237,8 @@ public final class ScaleBench {
             try (OvsdbClient observerClient = new OvsdbClient(ovn.nbUnix()).connectSync()) {
                 DatabaseReplica observer = observerClient.replicate(Databases.NORTHBOUND, MonitorSpec.create()
                         .table(LogicalSwitchPort.TABLE, List.of(LogicalSwitchPort.NAME))
-                        .table(PortGroup.TABLE, List.of(PortGroup.NAME))
+                        .table(PortGroup.TABLE, List.of(PortGroup.NAME, PortGroup.ACLS))
+                        .table(ACL.TABLE, List.of(ACL.MATCH))
                         .table(AddressSet.TABLE, List.of(AddressSet.NAME, AddressSet.ADDRESSES, AddressSet.EXTERNAL_IDS)))
                         .get(5, TimeUnit.MINUTES);
                 Map<Integer, List<Double>> p50 = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kovn.controller.ClusterApi;
 import io.kovn.controller.ControllerConfig;
@@ -69,6 +70,11 @@ public final class ClusterState {
     final SharedIndexInformer<NetworkPolicy> policies;
     final NodeSubnetAllocator subnets;
     final Map<String, AddressPool> podIps = new ConcurrentHashMap<>();
+    /** Each policy's shared peers, by "namespace/name", for the spec they were computed from. */
+    private final Map<String, SharedPeers> sharedPeers = new ConcurrentHashMap<>();
+
+    private record SharedPeers(NetworkPolicySpec spec, List<PolicyPeers.Shared> peers) {
+    }
     /** Gateway routers' join switch addresses, by node. */
     final AddressPool joinIps;
 
@@ -149,8 +155,8 @@ public final class ClusterState {
     /** The keys of every object of {@code kind} the informers hold. */
     public List<ObjectKey> keys(ObjectKey.Kind kind) {
         if (kind == ObjectKey.Kind.POLICY_PEER) {
-            return policiesList().stream().flatMap(np -> PolicyPeers.sharedIds(np).stream()).distinct()
-                    .map(ObjectKey::policyPeer).toList();
+            return policiesList().stream().flatMap(np -> sharedPeers(np).stream()).map(PolicyPeers.Shared::id)
+                    .distinct().map(ObjectKey::policyPeer).toList();
         }
         List<? extends HasMetadata> objects = switch (kind) {
             case NODE -> nodesList();
@@ -176,7 +182,7 @@ public final class ClusterState {
         }
         for (NetworkPolicy np : policiesNamingNamespaces()) {
             keys.add(ObjectKey.Kind.NETWORK_POLICY.key(np));
-            for (PolicyPeers.Shared peer : PolicyPeers.shared(np)) {
+            for (PolicyPeers.Shared peer : sharedPeers(np)) {
                 if (peer.peer().getNamespaceSelector() != null) {
                     keys.add(ObjectKey.policyPeer(peer.id()));
                 }
@@ -231,6 +237,27 @@ public final class ClusterState {
             out.addAll(selectPods(ns, peer.getPodSelector()));
         }
         return out;
+    }
+
+    /**
+     * {@link PolicyPeers#shared} of a policy, computed once per version of its spec (an informer hands out the same
+     * object until the policy changes): every pod event checks the policies of its namespace against them, and
+     * each peer's id is a hash of its canonical form.
+     */
+    public List<PolicyPeers.Shared> sharedPeers(NetworkPolicy np) {
+        String ref = np.getMetadata().getNamespace() + "/" + np.getMetadata().getName();
+        SharedPeers cached = sharedPeers.get(ref);
+        if (cached != null && cached.spec() == np.getSpec()) {
+            return cached.peers();
+        }
+        List<PolicyPeers.Shared> peers = PolicyPeers.shared(np);
+        sharedPeers.put(ref, new SharedPeers(np.getSpec(), peers));
+        return peers;
+    }
+
+    /** Drops what {@link #sharedPeers} remembers of a deleted policy. */
+    void forgetPolicy(NetworkPolicy np) {
+        sharedPeers.remove(np.getMetadata().getNamespace() + "/" + np.getMetadata().getName());
     }
 
     /** The policies with a peer whose shared address set has this id. */

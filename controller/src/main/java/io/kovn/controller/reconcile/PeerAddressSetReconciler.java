@@ -30,7 +30,7 @@ public final class PeerAddressSetReconciler implements Reconciler {
     public AfterCommit reconcile(ObjectKey key, NbTxn txn) {
         String name = Names.peerAddressSet(key.name());
         for (NetworkPolicy np : state.policiesWithPeer(key.name())) {
-            for (PolicyPeers.Shared peer : PolicyPeers.shared(np)) {
+            for (PolicyPeers.Shared peer : state.sharedPeers(np)) {
                 if (peer.id().equals(key.name())) {
                     write(state, txn, peer);
                     return AfterCommit.NOTHING;

@@ -69,7 +69,7 @@ public final class PodEvents {
             if (LabelSelectors.matches(np.getSpec().getPodSelector(), labels)) {
                 keys.add(key(np));
             }
-            for (PolicyPeers.Shared peer : PolicyPeers.shared(np)) {
+            for (PolicyPeers.Shared peer : state.sharedPeers(np)) {
                 if (peer.peer().getNamespaceSelector() == null && LabelSelectors.matches(peer.peer().getPodSelector(), labels)) {
                     keys.add(ObjectKey.policyPeer(peer.id()));
                 }
@@ -84,7 +84,7 @@ public final class PodEvents {
         if (namespace != null) {
             Map<String, String> nsLabels = namespace.getMetadata().getLabels();
             for (NetworkPolicy np : state.policiesWithPodDependentNamespacePeers()) {
-                for (PolicyPeers.Shared peer : PolicyPeers.shared(np)) {
+                for (PolicyPeers.Shared peer : state.sharedPeers(np)) {
                     if (admits(peer.peer(), nsLabels, labels)) {
                         keys.add(ObjectKey.policyPeer(peer.id()));
                     }

@@ -22,10 +22,13 @@ public final class PolicyEvents {
         Set<ObjectKey> keys = new LinkedHashSet<>();
         keys.add(ObjectKey.Kind.NETWORK_POLICY.key(np));
         keys.add(ObjectKey.namespace(np.getMetadata().getNamespace()));
-        for (NetworkPolicy p : new NetworkPolicy[] {before, after}) {
-            if (p != null) {
-                PolicyPeers.sharedIds(p).forEach(id -> keys.add(ObjectKey.policyPeer(id)));
-            }
+        if (before != null) {
+            state.sharedPeers(before).forEach(p -> keys.add(ObjectKey.policyPeer(p.id())));
+        }
+        if (after != null) {
+            state.sharedPeers(after).forEach(p -> keys.add(ObjectKey.policyPeer(p.id())));
+        } else {
+            state.forgetPolicy(before);
         }
         return new ArrayList<>(keys);
     }
