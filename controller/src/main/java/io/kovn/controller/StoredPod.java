@@ -3,15 +3,18 @@ package io.kovn.controller;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.kovn.controller.reconcile.PodNetworkCondition;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What the pods informer keeps of a pod: everything the controller reads (its identity and resource version, labels,
- * annotations, node, host network, the containers' ports, phase, addresses and conditions, and the kind for Events),
+ * annotations, node, host network, the containers' ports, phase, addresses, kovn's condition and the other
+ * conditions' types, and the kind for Events),
  * nothing else. A real API server sends pods of 5-20 KB (managed fields, containers with their images, environment
  * and resources, volumes, container statuses, the last-applied annotation) and the controller holds every pod of the
  * cluster; the copy also leaves out the empty lists and maps fabric8's model allocates for every absent field.
@@ -42,12 +45,12 @@ final class StoredPod {
         }
         ObjectMeta out = new ObjectMeta();
         out.setName(m.getName());
-        out.setNamespace(m.getNamespace());
+        out.setNamespace(shared(m.getNamespace()));
         out.setUid(m.getUid());
         out.setResourceVersion(m.getResourceVersion());
         out.setCreationTimestamp(m.getCreationTimestamp());
         out.setDeletionTimestamp(m.getDeletionTimestamp());
-        out.setLabels(m.getLabels());
+        out.setLabels(labels(m.getLabels()));
         Map<String, String> annotations = m.getAnnotations();
         if (annotations != null && annotations.containsKey(LAST_APPLIED)) {
             annotations = new LinkedHashMap<>(annotations);
@@ -61,9 +64,18 @@ final class StoredPod {
         return out;
     }
 
+    private static Map<String, String> labels(Map<String, String> labels) {
+        if (labels == null) {
+            return null;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        labels.forEach((k, v) -> out.put(shared(k), shared(v)));
+        return out;
+    }
+
     private static PodSpec spec(PodSpec s) {
         PodSpec out = new PodSpec();
-        out.setNodeName(s.getNodeName());
+        out.setNodeName(shared(s.getNodeName()));
         out.setHostNetwork(s.getHostNetwork());
         out.setContainers(s.getContainers() == null ? null : s.getContainers().stream().map(StoredPod::container).toList());
         out.setEphemeralContainers(null);
@@ -99,12 +111,35 @@ final class StoredPod {
         return out;
     }
 
+    /**
+     * kovn's own condition whole; of the others their type alone (a condition patch names its index among them).
+     */
+    private static PodCondition condition(PodCondition c) {
+        PodCondition out = new PodCondition();
+        out.setType(shared(c.getType()));
+        if (PodNetworkCondition.TYPE.equals(c.getType())) {
+            out.setStatus(shared(c.getStatus()));
+            out.setReason(shared(c.getReason()));
+            out.setMessage(c.getMessage());
+            out.setLastTransitionTime(c.getLastTransitionTime());
+            out.setLastProbeTime(c.getLastProbeTime());
+            out.setObservedGeneration(c.getObservedGeneration());
+        }
+        out.setAdditionalProperties(null);
+        return out;
+    }
+
+    /** One instance of a string many pods hold (namespaces, nodes, label keys and values, condition types). */
+    private static String shared(String s) {
+        return s == null ? null : s.intern();
+    }
+
     private static PodStatus status(PodStatus s) {
         PodStatus out = new PodStatus();
-        out.setPhase(s.getPhase());
+        out.setPhase(shared(s.getPhase()));
         out.setPodIP(s.getPodIP());
         out.setPodIPs(s.getPodIPs());
-        out.setConditions(s.getConditions());
+        out.setConditions(s.getConditions() == null ? null : s.getConditions().stream().map(StoredPod::condition).toList());
         out.setContainerStatuses(null);
         out.setEphemeralContainerStatuses(null);
         out.setHostIPs(null);

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kovn.controller.reconcile.PodEvents;
+import io.kovn.controller.reconcile.PodNetworkCondition;
 import io.kovn.ovn.annotations.PodNetwork;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +39,14 @@ class StoredPodTest {
         assertThat(stored.getMetadata().getCreationTimestamp()).isEqualTo(fat.getMetadata().getCreationTimestamp());
         assertThat(stored.getMetadata().getAnnotations()).containsKey(PodNetwork.ANNOTATION)
                 .doesNotContainKey(StoredPod.LAST_APPLIED);
-        assertThat(stored.getStatus().getConditions()).isEqualTo(fat.getStatus().getConditions());
+        // a condition patch names kovn's condition's index among the types
+        assertThat(stored.getStatus().getConditions()).extracting(PodCondition::getType)
+                .isEqualTo(fat.getStatus().getConditions().stream().map(PodCondition::getType).toList());
+        PodCondition own = fat.getStatus().getConditions().get(0);
+        assertThat(own.getType()).isEqualTo(PodNetworkCondition.TYPE);
+        assertThat(stored.getStatus().getConditions().get(0)).usingRecursiveComparison()
+                .ignoringFields("additionalProperties").isEqualTo(own);
+
         assertThat(stored.getStatus().getPodIP()).isEqualTo(fat.getStatus().getPodIP());
         assertThat(stored.getKind()).isEqualTo("Pod");
         assertThat(stored.getMetadata().getManagedFields()).isNull();
