@@ -44,9 +44,9 @@ final class StoredPod {
             return null;
         }
         ObjectMeta out = new ObjectMeta();
-        out.setName(m.getName());
+        out.setName(shared(m.getName()));
         out.setNamespace(shared(m.getNamespace()));
-        out.setUid(m.getUid());
+        out.setUid(shared(m.getUid()));
         out.setResourceVersion(m.getResourceVersion());
         out.setCreationTimestamp(m.getCreationTimestamp());
         out.setDeletionTimestamp(m.getDeletionTimestamp());
@@ -129,7 +129,10 @@ final class StoredPod {
         return out;
     }
 
-    /** One instance of a string many pods hold (namespaces, nodes, label keys and values, condition types). */
+    /**
+     * One instance of a string many pods hold (namespaces, nodes, label keys and values, condition types), or that
+     * NB's replica holds too (a pod's name and uid stand in its port's external_ids, which the replica interns).
+     */
     private static String shared(String s) {
         return s == null ? null : s.intern();
     }
