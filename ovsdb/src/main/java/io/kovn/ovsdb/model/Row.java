@@ -129,7 +129,13 @@ public final class Row {
 
     @Override
     public int hashCode() {
-        return Objects.hash(uuid) * 31 + values().hashCode();
+        int h = 0;
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != null) {
+                h += table.column(i).name().hashCode() ^ values[i].hashCode();
+            }
+        }
+        return Objects.hash(uuid) * 31 + h; // values().hashCode() without the map
     }
 
     @Override
