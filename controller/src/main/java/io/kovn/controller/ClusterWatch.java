@@ -36,7 +36,7 @@ import java.util.function.BooleanSupplier;
 final class ClusterWatch {
     static final Watch<Node> NODES = new Watch<>("nodes", Node.class, Map.of(), NodeEvents::reads, NodeEvents::keys);
     static final Watch<Pod> PODS = new Watch<>("pods", Pod.class, ClusterState.podIndexers(), PodEvents::reads,
-            PodEvents::keys);
+            PodEvents::keys).storing(StoredPod::of);
     static final Watch<Service> SERVICES = Watch.ofKind("services", Service.class, ObjectKey.Kind.SERVICE,
             svc -> Arrays.asList(svc.getSpec(), svc.getStatus() == null ? null : svc.getStatus().getLoadBalancer()));
     /** A slice's events map to its Service, before and after (its service-name label may change). */
@@ -94,6 +94,9 @@ final class ClusterWatch {
     private <T extends HasMetadata> SharedIndexInformer<T> create(ClusterApi api, long resyncMillis, Watch<T> watch,
                                                                   ObjectKey.Kind kind) {
         SharedIndexInformer<T> informer = informers.add(watch.resource(), api.informer(watch.type(), resyncMillis));
+        if (watch.stored() != null) {
+            informer.itemStore(new CopyingItemStore<>(watch.stored()));
+        }
         if (!watch.indexers().isEmpty()) {
             informer.addIndexers(watch.indexers());
         }

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.kovn.controller.reconcile.ClusterState;
+import io.kovn.controller.reconcile.PodEvents;
 import io.kovn.ovn.annotations.GatewayConfig;
 import io.kovn.ovn.net.MacAddress;
 import java.time.Duration;
@@ -212,6 +213,21 @@ class ClusterWatchTest {
                 ObjectKey.namespace("web"), ObjectKey.networkPolicy("other", "from-labelled"),
                 ObjectKey.networkPolicy("other", "from-web"), peerOf("from-web"));
         assertThat(ClusterWatch.NAMESPACES.keys(state, before, terminating)).isEmpty();
+    }
+
+    @Test
+    void thePodsStoreKeepsTheCopyOfEachPodWithWhatTheControllerReads() {
+        Pod fat = StoredPodTest.fatPod();
+        fat.getMetadata().setResourceVersion(null);
+        Pod created = kube.client.pods().inNamespace("shop").resource(fat).create();
+        await().atMost(Duration.ofSeconds(10)).until(() -> state.pod("shop", fat.getMetadata().getName()) != null);
+        Pod stored = state.pod("shop", fat.getMetadata().getName());
+        assertThat(stored.getMetadata().getManagedFields()).isNull();
+        assertThat(stored.getSpec().getVolumes()).isNull();
+        assertThat(PodEvents.reads(stored)).isEqualTo(PodEvents.reads(created));
+        assertThat(stored.getMetadata().getResourceVersion()).isEqualTo(created.getMetadata().getResourceVersion());
+        kube.client.pods().inNamespace("shop").resource(created).delete();
+        await().atMost(Duration.ofSeconds(10)).until(() -> state.pod("shop", fat.getMetadata().getName()) == null);
     }
 
     @Test

@@ -1,7 +1,10 @@
 package io.kovn.bench.scale;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.Indexer;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,7 +21,8 @@ import java.util.function.Function;
 final class MemoryIndexer<T extends HasMetadata> implements Indexer<T> {
     static final String NAMESPACE_INDEX = "namespace";
 
-    private final Map<String, T> items = new HashMap<>();
+    /** fabric8's own store unless the informer was given one ({@link #itemStore}), as in a fabric8 informer. */
+    private ItemStore<T> items = new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
     private final Map<String, Function<T, List<String>>> indexers = new LinkedHashMap<>();
     private final Map<String, Map<String, Set<String>>> indices = new HashMap<>();
 
@@ -30,6 +34,14 @@ final class MemoryIndexer<T extends HasMetadata> implements Indexer<T> {
     static String key(HasMetadata o) {
         String ns = o.getMetadata().getNamespace();
         return ns == null || ns.isEmpty() ? o.getMetadata().getName() : ns + "/" + o.getMetadata().getName();
+    }
+
+    /** Keeps the objects in {@code store} from now on; only before the first object came. */
+    synchronized void itemStore(ItemStore<T> store) {
+        if (items.size() > 0) {
+            throw new IllegalStateException("the store holds objects already");
+        }
+        items = store;
     }
 
     /** Stores {@code obj}; returns the object it replaced, or null. */
@@ -75,12 +87,12 @@ final class MemoryIndexer<T extends HasMetadata> implements Indexer<T> {
 
     @Override
     public synchronized List<T> list() {
-        return new ArrayList<>(items.values());
+        return items.values().toList();
     }
 
     @Override
     public synchronized List<String> listKeys() {
-        return new ArrayList<>(items.keySet());
+        return items.keySet().toList();
     }
 
     @Override
@@ -138,8 +150,8 @@ final class MemoryIndexer<T extends HasMetadata> implements Indexer<T> {
             indexers.put(name, f);
             Map<String, Set<String>> index = new HashMap<>();
             indices.put(name, index);
-            items.forEach((k, obj) -> {
-                for (String v : f.apply(obj)) {
+            items.keySet().forEach(k -> {
+                for (String v : f.apply(items.get(k))) {
                     index.computeIfAbsent(v, x -> new HashSet<>()).add(k);
                 }
             });

@@ -20,7 +20,9 @@ import java.util.stream.Stream;
 /**
  * An informer fed by a {@link MemoryCluster} instead of a list and a watch: on start it stores the cluster's
  * objects of its kind and calls {@code onAdd} for each (the list), then every change the cluster makes, in order,
- * on its own thread (the watch), storing before it calls the handlers as fabric8 does. No resync.
+ * on its own thread (the watch), storing before it calls the handlers as fabric8 does: in the item store the
+ * controller gives it (the copy its watch keeps), the handlers seeing the whole new object and the stored old one.
+ * No resync.
  */
 final class MemoryInformer<T extends HasMetadata> implements SharedIndexInformer<T> {
     private final Class<T> type;
@@ -169,7 +171,8 @@ final class MemoryInformer<T extends HasMetadata> implements SharedIndexInformer
 
     @Override
     public SharedIndexInformer<T> itemStore(ItemStore<T> itemStore) {
-        throw new UnsupportedOperationException("a memory informer keeps whole objects");
+        store.itemStore(itemStore);
+        return this;
     }
 
     @Override

@@ -52,7 +52,9 @@ import tools.jackson.databind.node.ObjectNode;
  *       client) and to annotation, p50/p99;</li>
  *   <li>policy updates: a namespace-selector policy added, until its port group is in NB; a label put on 1000
  *       pods, until the address set of a policy selecting that label holds all of them;</li>
- *   <li>memory: the JVM's heap after GC and RSS once the cluster is synced, next to the heap of the objects alone;</li>
+ *   <li>memory: the JVM's heap after GC and RSS once the cluster is synced, next to the heap of the objects alone,
+ *       and the controller's share: the heap less the in-memory cluster's pods (in production the API server's;
+ *       the pods informer keeps its own copies), per pod;</li>
  *   <li>the Southbound ({@link SouthboundPhase}): a fresh SB and ovn-northd against the synced NB until SB has
  *       caught up, and pod creation to Port_Binding in SB.</li>
  * </ul>
@@ -82,7 +84,7 @@ public final class ScaleBench {
     public record Result(Options options, Spread coldMs, Spread floorMs, Spread coldVsFloor, long coldTransactions,
                          int floorRows, Spread restartMs, long restartTransactions, Map<Integer, Spread> churnNbP50,
                          Map<Integer, Spread> churnNbP99, Map<Integer, Spread> churnAnnotationP99, Spread policyAddMs,
-                         Spread labelChangeMs, long objectsHeapMb, long heapMb, long rssMb,
+                         Spread labelChangeMs, long objectsHeapMb, long podsHeapMb, long heapMb, long rssMb,
                          SouthboundPhase.Result southbound, double loadBefore, double loadAfter) implements BenchResult {
 
         @Override
@@ -112,15 +114,24 @@ public final class ScaleBench {
             policyAddMs.into(n.putObject("policy_added_ms_spread"));
             labelChangeMs.into(n.putObject("label_change_ms_spread"));
             n.put("controller_heap_mb", heapMb).put("controller_rss_mb", rssMb).put("objects_alone_heap_mb", objectsHeapMb);
+            n.put("pods_alone_heap_mb", podsHeapMb);
             n.put("controller_heap_kb_per_pod", Spread.round(heapMb * 1024.0 / options.pods()));
-            n.put("memory_note", "one JVM: the controller (its informer stores are the in-memory cluster's objects), "
-                    + "the in-memory cluster's maps; objects_alone is the heap of the "
-                    + "generated objects before any controller ran");
+            n.put("controller_heap_without_cluster_pods_kb_per_pod", Spread.round(controllerKbPerPod()));
+            n.put("memory_note", "one JVM: the controller (its pods informer keeps copies of the pods, the other "
+                    + "informers the in-memory cluster's objects) and the in-memory cluster; objects_alone and "
+                    + "pods_alone are the heap of the generated objects and of their pods before any controller ran; "
+                    + "controller_heap_without_cluster_pods is the heap less pods_alone, per pod (the cluster's pods "
+                    + "are the API server's in production; they grow by the annotation and condition written)");
             if (southbound != null) {
                 southbound.into(n);
             }
             n.put("load_average_before", loadBefore).put("load_average_after", loadAfter);
             return n.toPrettyString();
+        }
+
+        /** The heap less the in-memory cluster's pods, per pod. */
+        double controllerKbPerPod() {
+            return (heapMb - podsHeapMb) * 1024.0 / Math.max(1, options.pods());
         }
 
         @Override
@@ -140,8 +151,9 @@ public final class ScaleBench {
             out.printf("  namespace-selector policy added, in NB after %s%n", policyAddMs.describe("ms"));
             out.printf("  label put on %d pods, address set complete after %s%n", Math.min(LABELLED_PODS, options.pods()),
                     labelChangeMs.describe("ms"));
-            out.printf("  JVM heap after GC %d MB (objects alone %d MB), %.1f KB per pod, RSS %d MB%n", heapMb, objectsHeapMb,
-                    heapMb * 1024.0 / options.pods(), rssMb);
+            out.printf("  JVM heap after GC %d MB (objects alone %d MB, their pods %d MB), %.1f KB per pod, RSS %d MB%n",
+                    heapMb, objectsHeapMb, podsHeapMb, heapMb * 1024.0 / options.pods(), rssMb);
+            out.printf("  the controller's heap (less the cluster's pods): %.1f KB per pod%n", controllerKbPerPod());
             if (southbound != null) {
                 southbound.print(out);
             }
@@ -176,10 +188,15 @@ public final class ScaleBench {
     private Result run() throws Exception {
         double loadBefore = load();
         long objectsHeap;
+        long podsHeap;
         {
             List<HasMetadata> objects = generator.objects();
             objectsHeap = heapAfterGc();
-            progress.printf("generated %d objects; heap with them alone %d MB%n", objects.size(), objectsHeap);
+            int count = objects.size();
+            objects.removeIf(o -> o instanceof Pod);
+            podsHeap = objectsHeap - heapAfterGc();
+            progress.printf("generated %d objects; heap with them alone %d MB, %d MB of it their pods%n", count,
+                    objectsHeap, podsHeap);
         }
         List<Double> cold = new ArrayList<>();
         List<Double> floor = new ArrayList<>();
@@ -285,7 +302,7 @@ public final class ScaleBench {
                 annP99.forEach((k, v) -> sAnn.put(k, Spread.of(v)));
                 return new Result(o, Spread.of(cold), Spread.of(floor), Spread.of(ratio), coldTxns, replayRows,
                         Spread.of(restart), restartTxns, s50, s99, sAnn, Spread.of(policyAdd), Spread.of(labels),
-                        objectsHeap, heap, rss, southbound, loadBefore, load());
+                        objectsHeap, podsHeap, heap, rss, southbound, loadBefore, load());
             }
         } finally {
             controller.close();

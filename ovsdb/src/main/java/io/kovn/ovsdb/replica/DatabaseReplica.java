@@ -2,6 +2,7 @@ package io.kovn.ovsdb.replica;
 
 import io.kovn.ovsdb.model.Column;
 import io.kovn.ovsdb.model.Row;
+import io.kovn.ovsdb.model.SortedAtomSet;
 import io.kovn.ovsdb.model.Table;
 import io.kovn.ovsdb.schema.ColumnSchema;
 import io.kovn.ovsdb.schema.ColumnType;
@@ -12,6 +13,7 @@ import io.kovn.ovsdb.wire.OvsdbProtocolException;
 import io.kovn.ovsdb.wire.Uuid;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -92,7 +95,7 @@ public final class DatabaseReplica {
     public <M, V> List<M> lookup(Table<M> table, Column<V> column, V value) {
         return read(() -> {
             TableData d = data(table.name());
-            Map<Object, Set<Uuid>> index = d.indexes.get(column.name());
+            UuidIndex<Object> index = d.indexes.get(column.name());
             if (index != null) {
                 return d.resolve(index.get(value)).stream().map(table::wrap).toList();
             }
@@ -110,7 +113,7 @@ public final class DatabaseReplica {
     public <M> List<M> byExternalId(Table<M> table, String key, String value) {
         return read(() -> {
             TableData d = data(table.name());
-            Map<String, Set<Uuid>> byValue = d.externalIds.get(key);
+            UuidIndex<String> byValue = d.externalIds.get(key);
             return d.resolve(byValue == null ? null : byValue.get(value)).stream().map(table::wrap).toList();
         });
     }
@@ -119,9 +122,11 @@ public final class DatabaseReplica {
     public <M> List<M> withExternalId(Table<M> table, String key) {
         return read(() -> {
             TableData d = data(table.name());
-            Map<String, Set<Uuid>> byValue = d.externalIds.getOrDefault(key, Map.of());
+            UuidIndex<String> byValue = d.externalIds.get(key);
             List<M> out = new ArrayList<>();
-            byValue.values().forEach(s -> d.resolve(s).forEach(r -> out.add(table.wrap(r))));
+            if (byValue != null) {
+                byValue.forEach(u -> out.add(table.wrap(d.rows.get(u))));
+            }
             return out;
         });
     }
@@ -376,15 +381,7 @@ public final class DatabaseReplica {
                 continue;
             }
             switch (type.shape()) {
-                case SET -> {
-                    Set<Object> s = new LinkedHashSet<>((Set<?>) current);
-                    for (Object x : (Set<?>) d) {
-                        if (!s.remove(x)) {
-                            s.add(x);
-                        }
-                    }
-                    changes.put(e.getKey(), java.util.Collections.unmodifiableSet(s));
-                }
+                case SET -> changes.put(e.getKey(), toggled((Set<?>) current, (Set<?>) d));
                 case MAP -> {
                     Map<Object, Object> m = new LinkedHashMap<>((Map<?, ?>) current);
                     ((Map<?, ?>) d).forEach((k, v) -> {
@@ -394,11 +391,29 @@ public final class DatabaseReplica {
                             m.put(k, v);
                         }
                     });
-                    changes.put(e.getKey(), java.util.Collections.unmodifiableMap(m));
+                    changes.put(e.getKey(), Collections.unmodifiableMap(m));
                 }
             }
         }
         return old.with(changes);
+    }
+
+    /** {@code current} with each element of {@code diff} removed if present, added if not. */
+    private static Set<Object> toggled(Set<?> current, Set<?> diff) {
+        Set<Object> compact = SortedAtomSet.of(current);
+        if (compact instanceof SortedAtomSet s) {
+            return s.toggled(diff);
+        }
+        if (compact.isEmpty()) {
+            return SortedAtomSet.of(diff);
+        }
+        Set<Object> s = new LinkedHashSet<>(compact);
+        for (Object x : diff) {
+            if (!s.remove(x)) {
+                s.add(x);
+            }
+        }
+        return Collections.unmodifiableSet(s);
     }
 
     private void dispatch(List<Event> events) {
@@ -436,7 +451,7 @@ public final class DatabaseReplica {
         return d;
     }
 
-    private <T> T read(java.util.function.Supplier<T> f) {
+    private <T> T read(Supplier<T> f) {
         lock.readLock().lock();
         try {
             return f.get();
@@ -459,8 +474,8 @@ public final class DatabaseReplica {
     private static final class TableData {
         final TableSchema schema;
         final Map<Uuid, Row> rows = new LinkedHashMap<>();
-        final Map<String, Map<Object, Set<Uuid>>> indexes = new HashMap<>();
-        final Map<String, Map<String, Set<Uuid>>> externalIds = new HashMap<>();
+        final Map<String, UuidIndex<Object>> indexes = new HashMap<>();
+        final Map<String, UuidIndex<String>> externalIds = new HashMap<>();
         final boolean hasExternalIds;
 
         TableData(TableSchema schema) {
@@ -470,7 +485,7 @@ public final class DatabaseReplica {
                 indexed.add("name");
             }
             schema.indexes().stream().filter(i -> i.size() == 1).forEach(i -> indexed.add(i.get(0)));
-            indexed.forEach(c -> indexes.put(c, new HashMap<>()));
+            indexed.forEach(c -> indexes.put(c, new UuidIndex<>()));
             ColumnSchema ext = schema.columns().get("external_ids");
             hasExternalIds = ext != null && ext.type().shape() == ColumnType.Shape.MAP;
         }
@@ -493,7 +508,7 @@ public final class DatabaseReplica {
             return old;
         }
 
-        List<Row> resolve(Set<Uuid> uuids) {
+        List<Row> resolve(Collection<Uuid> uuids) {
             if (uuids == null) {
                 return List.of();
             }
@@ -503,27 +518,20 @@ public final class DatabaseReplica {
         }
 
         private void index(Row row) {
-            indexes.forEach((col, idx) -> idx.computeIfAbsent(row.get(col), k -> new LinkedHashSet<>()).add(row.uuid()));
+            indexes.forEach((col, idx) -> idx.add(row.get(col), row.uuid()));
             if (hasExternalIds) {
                 ((Map<?, ?>) row.get("external_ids")).forEach((k, v) -> externalIds
-                        .computeIfAbsent((String) k, x -> new HashMap<>())
-                        .computeIfAbsent((String) v, x -> new LinkedHashSet<>()).add(row.uuid()));
+                        .computeIfAbsent((String) k, x -> new UuidIndex<>()).add((String) v, row.uuid()));
             }
         }
 
         private void unindex(Row row) {
-            indexes.forEach((col, idx) -> {
-                Set<Uuid> s = idx.get(row.get(col));
-                if (s != null && s.remove(row.uuid()) && s.isEmpty()) {
-                    idx.remove(row.get(col));
-                }
-            });
+            indexes.forEach((col, idx) -> idx.remove(row.get(col), row.uuid()));
             if (hasExternalIds) {
                 ((Map<?, ?>) row.get("external_ids")).forEach((k, v) -> {
-                    Map<String, Set<Uuid>> byValue = externalIds.get(k);
-                    Set<Uuid> s = byValue == null ? null : byValue.get(v);
-                    if (s != null && s.remove(row.uuid()) && s.isEmpty()) {
-                        byValue.remove(v);
+                    UuidIndex<String> byValue = externalIds.get(k);
+                    if (byValue != null) {
+                        byValue.remove((String) v, row.uuid());
                         if (byValue.isEmpty()) {
                             externalIds.remove(k);
                         }

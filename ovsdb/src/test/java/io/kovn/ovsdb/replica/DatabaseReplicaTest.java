@@ -268,6 +268,28 @@ class DatabaseReplicaTest {
     }
 
     @Test
+    void indexesFollowValuesSharedByManyRowsAndHeldByOne() {
+        update2(U1, "{\"insert\": {\"name\": \"p1\", \"external_ids\": [\"map\", [[\"ns\", \"a\"], [\"uid\", \"1\"]]]}}");
+        update2(U2, "{\"insert\": {\"name\": \"p2\", \"external_ids\": [\"map\", [[\"ns\", \"a\"], [\"uid\", \"2\"]]]}}");
+        update2(U3, "{\"insert\": {\"name\": \"p3\", \"external_ids\": [\"map\", [[\"ns\", \"a\"], [\"uid\", \"3\"]]]}}");
+        assertThat(replica.byExternalId(PORT, "ns", "a")).extracting(r -> r.get(NAME)).containsExactly("p1", "p2", "p3");
+        assertThat(replica.byExternalId(PORT, "uid", "2")).extracting(r -> r.get(NAME)).containsExactly("p2");
+        assertThat(replica.withExternalId(PORT, "uid")).extracting(r -> r.get(NAME))
+                .containsExactlyInAnyOrder("p1", "p2", "p3");
+        update2(U2, "{\"delete\": null}");
+        update2(U3, "{\"delete\": null}");
+        assertThat(replica.byExternalId(PORT, "ns", "a")).extracting(r -> r.get(NAME)).containsExactly("p1");
+        update2(U2, "{\"insert\": {\"name\": \"p1\", \"external_ids\": [\"map\", [[\"ns\", \"a\"]]]}}");
+        assertThat(replica.lookup(PORT, NAME, "p1")).extracting(Row::uuid).containsExactly(Uuid.of(U1), Uuid.of(U2));
+        assertThat(replica.byExternalId(PORT, "ns", "a")).extracting(Row::uuid).containsExactly(Uuid.of(U1), Uuid.of(U2));
+        update2(U1, "{\"delete\": null}");
+        update2(U2, "{\"delete\": null}");
+        assertThat(replica.lookup(PORT, NAME, "p1")).isEmpty();
+        assertThat(replica.byExternalId(PORT, "ns", "a")).isEmpty();
+        assertThat(replica.withExternalId(PORT, "uid")).isEmpty();
+    }
+
+    @Test
     void awaitCompletesOnTheUpdateThatMakesTheConditionTrue() {
         var f = replica.await(r -> r.lookupOne(PORT, NAME, "p1").isPresent());
         assertThat(f).isNotDone();

@@ -1,0 +1,157 @@
+package io.kovn.controller;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.kovn.controller.reconcile.PodNetworkCondition;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the pods informer keeps of a pod: everything the controller reads (its identity and resource version, labels,
+ * annotations, node, host network, the containers' ports, phase, addresses, kovn's condition and the other
+ * conditions' types, and the kind for Events),
+ * nothing else. A real API server sends pods of 5-20 KB (managed fields, containers with their images, environment
+ * and resources, volumes, container statuses, the last-applied annotation) and the controller holds every pod of the
+ * cluster; the copy also leaves out the empty lists and maps fabric8's model allocates for every absent field.
+ * {@code PodEvents.reads} on a copy equals it on the pod (tested), so comparing the stored pod with a new one drops
+ * the same no-op updates.
+ */
+final class StoredPod {
+    /** kubectl's copy of the whole object it applied: often the largest part of a pod, never read here. */
+    static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+    private StoredPod() {
+    }
+
+    static Pod of(Pod pod) {
+        Pod out = new Pod();
+        out.setApiVersion(pod.getApiVersion());
+        out.setKind(pod.getKind());
+        out.setAdditionalProperties(null);
+        out.setMetadata(metadata(pod.getMetadata()));
+        out.setSpec(pod.getSpec() == null ? null : spec(pod.getSpec()));
+        out.setStatus(pod.getStatus() == null ? null : status(pod.getStatus()));
+        return out;
+    }
+
+    private static ObjectMeta metadata(ObjectMeta m) {
+        if (m == null) {
+            return null;
+        }
+        ObjectMeta out = new ObjectMeta();
+        out.setName(shared(m.getName()));
+        out.setNamespace(shared(m.getNamespace()));
+        out.setUid(shared(m.getUid()));
+        out.setResourceVersion(m.getResourceVersion());
+        out.setCreationTimestamp(m.getCreationTimestamp());
+        out.setDeletionTimestamp(m.getDeletionTimestamp());
+        out.setLabels(labels(m.getLabels()));
+        Map<String, String> annotations = m.getAnnotations();
+        if (annotations != null && annotations.containsKey(LAST_APPLIED)) {
+            annotations = new LinkedHashMap<>(annotations);
+            annotations.remove(LAST_APPLIED);
+        }
+        out.setAnnotations(annotations);
+        out.setFinalizers(null);
+        out.setManagedFields(null);
+        out.setOwnerReferences(null);
+        out.setAdditionalProperties(null);
+        return out;
+    }
+
+    private static Map<String, String> labels(Map<String, String> labels) {
+        if (labels == null) {
+            return null;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        labels.forEach((k, v) -> out.put(shared(k), shared(v)));
+        return out;
+    }
+
+    private static PodSpec spec(PodSpec s) {
+        PodSpec out = new PodSpec();
+        out.setNodeName(shared(s.getNodeName()));
+        out.setHostNetwork(s.getHostNetwork());
+        out.setContainers(s.getContainers() == null ? null : s.getContainers().stream().map(StoredPod::container).toList());
+        out.setEphemeralContainers(null);
+        out.setEvictionResponders(null);
+        out.setHostAliases(null);
+        out.setImagePullSecrets(null);
+        out.setInitContainers(null);
+        out.setNodeSelector(null);
+        out.setOverhead(null);
+        out.setReadinessGates(null);
+        out.setResourceClaims(null);
+        out.setSchedulingGates(null);
+        out.setTolerations(null);
+        out.setTopologySpreadConstraints(null);
+        out.setVolumes(null);
+        out.setAdditionalProperties(null);
+        return out;
+    }
+
+    private static Container container(Container c) {
+        Container out = new Container();
+        out.setName(c.getName());
+        out.setPorts(c.getPorts() == null || c.getPorts().isEmpty() ? List.of() : c.getPorts());
+        out.setArgs(null);
+        out.setCommand(null);
+        out.setEnv(null);
+        out.setEnvFrom(null);
+        out.setResizePolicy(null);
+        out.setRestartPolicyRules(null);
+        out.setVolumeDevices(null);
+        out.setVolumeMounts(null);
+        out.setAdditionalProperties(null);
+        return out;
+    }
+
+    /**
+     * kovn's own condition whole; of the others their type alone (a condition patch names its index among them).
+     */
+    private static PodCondition condition(PodCondition c) {
+        PodCondition out = new PodCondition();
+        out.setType(shared(c.getType()));
+        if (PodNetworkCondition.TYPE.equals(c.getType())) {
+            out.setStatus(shared(c.getStatus()));
+            out.setReason(shared(c.getReason()));
+            out.setMessage(c.getMessage());
+            out.setLastTransitionTime(c.getLastTransitionTime());
+            out.setLastProbeTime(c.getLastProbeTime());
+            out.setObservedGeneration(c.getObservedGeneration());
+        }
+        out.setAdditionalProperties(null);
+        return out;
+    }
+
+    /**
+     * One instance of a string many pods hold (namespaces, nodes, label keys and values, condition types), or that
+     * NB's replica holds too (a pod's name and uid stand in its port's external_ids, which the replica interns).
+     */
+    private static String shared(String s) {
+        return s == null ? null : s.intern();
+    }
+
+    private static PodStatus status(PodStatus s) {
+        PodStatus out = new PodStatus();
+        out.setPhase(shared(s.getPhase()));
+        out.setPodIP(s.getPodIP());
+        out.setPodIPs(s.getPodIPs());
+        out.setConditions(s.getConditions() == null ? null : s.getConditions().stream().map(StoredPod::condition).toList());
+        out.setContainerStatuses(null);
+        out.setEphemeralContainerStatuses(null);
+        out.setHostIPs(null);
+        out.setInitContainerStatuses(null);
+        out.setNodeAllocatableResourceClaimStatuses(null);
+        out.setResourceClaimStatuses(null);
+        out.setVolumeHealth(null);
+        out.setAllocatedResources(null);
+        out.setAdditionalProperties(null);
+        return out;
+    }
+}

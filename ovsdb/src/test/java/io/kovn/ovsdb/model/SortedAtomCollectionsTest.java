@@ -1,0 +1,89 @@
+package io.kovn.ovsdb.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kovn.ovsdb.wire.Uuid;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The replica's compact sets and maps behave as the hash-based collections they replace. */
+class SortedAtomCollectionsTest {
+
+    @Test
+    void aSetEqualsItsHashSetAndIteratesInOrder() {
+        Set<Object> s = SortedAtomSet.of(new LinkedHashSet<>(List.of("c", "a", "b")));
+        assertThat(s).isInstanceOf(SortedAtomSet.class).containsExactly("a", "b", "c");
+        assertThat(s).isEqualTo(Set.of("a", "b", "c")).hasSameHashCodeAs(Set.of("a", "b", "c"));
+        assertThat(Set.of("a", "b", "c")).isEqualTo(s);
+        assertThat(s.contains("b")).isTrue();
+        assertThat(s.contains("d")).isFalse();
+        assertThat(s.contains(3L)).as("another atom type").isFalse();
+        assertThat(s.contains(null)).isFalse();
+        assertThat(SortedAtomSet.of(List.of())).isSameAs(Set.of());
+        assertThatThrownBy(() -> s.add("d")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> s.iterator().remove()).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void toggledIsTheSymmetricDifference() {
+        Random random = new Random(7);
+        for (int round = 0; round < 200; round++) {
+            Set<Object> expected = new HashSet<>();
+            for (int i = random.nextInt(30); i > 0; i--) {
+                expected.add((long) random.nextInt(40));
+            }
+            Set<Object> diff = new LinkedHashSet<>();
+            for (int i = random.nextInt(30); i > 0; i--) {
+                diff.add((long) random.nextInt(40));
+            }
+            Set<Object> compact = SortedAtomSet.of(expected);
+            for (Object d : diff) {
+                if (!expected.remove(d)) {
+                    expected.add(d);
+                }
+            }
+            Set<Object> toggled = compact instanceof SortedAtomSet s ? s.toggled(diff) : SortedAtomSet.of(diff);
+            assertThat(toggled).isEqualTo(expected);
+            List<Object> order = new ArrayList<>(toggled);
+            assertThat(order).isSorted();
+        }
+    }
+
+    @Test
+    void uuidsSortAndAMixOfTypesKeepsAPlainSet() {
+        Uuid a = Uuid.of("00000000-0000-0000-0000-00000000000a");
+        Uuid b = Uuid.of("00000000-0000-0000-0000-00000000000b");
+        assertThat(SortedAtomSet.of(List.of(b, a))).containsExactly(a, b);
+        Set<Object> mixed = SortedAtomSet.of(new LinkedHashSet<>(List.of("x", 1L)));
+        assertThat(mixed).isNotInstanceOf(SortedAtomSet.class).containsExactly("x", 1L);
+    }
+
+    @Test
+    void aMapEqualsItsLinkedHashMap() {
+        Map<Object, Object> source = new LinkedHashMap<>();
+        source.put("owner", "pod");
+        source.put("namespace", "ns1");
+        source.put("pod-uid", "u1");
+        Map<Object, Object> m = SortedAtomMap.of(source);
+        assertThat(m).isInstanceOf(SortedAtomMap.class).isEqualTo(source).hasSameHashCodeAs(source);
+        assertThat(source).isEqualTo(m);
+        assertThat(m.keySet()).containsExactly("namespace", "owner", "pod-uid");
+        assertThat(m.get("pod-uid")).isEqualTo("u1");
+        assertThat(m.get("nope")).isNull();
+        assertThat(m.get(5L)).isNull();
+        assertThat(m.containsKey("owner")).isTrue();
+        Map<Object, Object> seen = new LinkedHashMap<>();
+        m.forEach(seen::put);
+        assertThat(seen).isEqualTo(source);
+        assertThat(SortedAtomMap.of(Map.of())).isSameAs(Map.of());
+        assertThatThrownBy(() -> m.put("a", "b")).isInstanceOf(UnsupportedOperationException.class);
+    }
+}
