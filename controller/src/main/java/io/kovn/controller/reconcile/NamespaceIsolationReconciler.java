@@ -11,12 +11,12 @@ import io.kovn.ovn.nb.PortGroup;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovn.ops.PolicyOps;
 import io.kovn.ovsdb.wire.Uuid;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Default deny, as ovn-kubernetes does it: per namespace, a port group of the pods some policy isolates for
@@ -93,7 +93,7 @@ public final class NamespaceIsolationReconciler implements Reconciler {
             txn.nb().lookupOne(AddressSet.TABLE, AddressSet.NAME, name).ifPresent(as -> PolicyOps.deleteAddressSet(txn, as));
             return;
         }
-        Set<String> ips = new TreeSet<>();
+        Set<String> ips = new HashSet<>();
         for (Pod p : state.selectPods(ns, null)) {
             state.podIp(p).ifPresent(ips::add);
         }

@@ -82,7 +82,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
             if (types.contains("Ingress") && np.getSpec().getIngress() != null) {
                 for (int i = 0; i < np.getSpec().getIngress().size(); i++) {
                     var rule = np.getSpec().getIngress().get(i);
-                    String peers = peers(txn, key, rule.getFrom(), "ip4.src", addressSets);
+                    String peers = peers(txn, key, np, rule.getFrom(), "ip4.src", addressSets);
                     String ports2 = ports(txn, key, "ingress", rule.getPorts(), () -> selected, addressSets, owner);
                     if (peers != null && ports2 != null) {
                         String match = "outport == @" + pgName + " && ip4" + peers + ports2;
@@ -93,7 +93,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
             if (types.contains("Egress") && np.getSpec().getEgress() != null) {
                 for (int i = 0; i < np.getSpec().getEgress().size(); i++) {
                     var rule = np.getSpec().getEgress().get(i);
-                    String peers = peers(txn, key, rule.getTo(), "ip4.dst", addressSets);
+                    String peers = peers(txn, key, np, rule.getTo(), "ip4.dst", addressSets);
                     String ports2 = ports(txn, key, "egress/" + i, rule.getPorts(), () -> peerPods(key.namespace(), rule.getTo()),
                             addressSets, owner);
                     if (peers != null && ports2 != null) {
@@ -147,7 +147,8 @@ public final class NetworkPolicyReconciler implements Reconciler {
      * Pod selector peers match the address sets of the pods they select, shared between policies; a peer naming
      * namespaces and every pod in them, the namespaces' own address sets.
      */
-    private String peers(NbTxn txn, ObjectKey key, List<NetworkPolicyPeer> peers, String field, Set<String> addressSets) {
+    private String peers(NbTxn txn, ObjectKey key, NetworkPolicy np, List<NetworkPolicyPeer> peers, String field,
+                         Set<String> addressSets) {
         if (peers == null || peers.isEmpty()) {
             return "";
         }
@@ -171,11 +172,21 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 continue;
             }
             // the pods it selects: a set shared with every policy naming the same pods (PeerAddressSetReconciler)
-            String name = PeerAddressSetReconciler.ensureExists(state, txn, PolicyPeers.Shared.of(key.namespace(), peer));
+            String name = PeerAddressSetReconciler.ensureExists(state, txn, shared(np, key, peer));
             addressSets.add(name);
             terms.add(field + " == $" + name);
         }
         return terms.isEmpty() ? null : " && (" + String.join(" || ", terms) + ")";
+    }
+
+    /** The shared peer {@code peer} of {@code np} is, from the ones computed once per spec. */
+    private PolicyPeers.Shared shared(NetworkPolicy np, ObjectKey key, NetworkPolicyPeer peer) {
+        for (PolicyPeers.Shared s : state.sharedPeers(np)) {
+            if (s.peer() == peer) {
+                return s;
+            }
+        }
+        return PolicyPeers.Shared.of(key.namespace(), peer);
     }
 
     private static Optional<String> ipBlock(IPBlock block, String field) {

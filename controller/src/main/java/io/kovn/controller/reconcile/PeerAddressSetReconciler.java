@@ -8,9 +8,9 @@ import io.kovn.ovn.Owners;
 import io.kovn.ovn.nb.AddressSet;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovn.ops.PolicyOps;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The address set of the pods a NetworkPolicy peer selects ({@link PolicyPeers#shared}), one per distinct peer
@@ -51,7 +51,7 @@ public final class PeerAddressSetReconciler implements Reconciler {
     }
 
     private static void write(ClusterState state, NbTxn txn, PolicyPeers.Shared peer) {
-        Set<String> ips = new TreeSet<>();
+        Set<String> ips = new HashSet<>();
         for (Pod p : state.peerPods(peer.policyNamespace(), peer.peer())) {
             state.podIp(p).ifPresent(ips::add);
         }

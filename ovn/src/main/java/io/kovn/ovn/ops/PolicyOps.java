@@ -73,10 +73,20 @@ public final class PolicyOps {
      * add one). Nothing is added when they are equal.
      */
     static <T> void mutateSet(NbTxn txn, Table<?> table, Uuid uuid, Column<Set<T>> column, Set<T> current, Set<T> wanted) {
-        Set<T> gone = new HashSet<>(current);
-        gone.removeAll(wanted);
-        Set<T> added = new HashSet<>(wanted);
-        added.removeAll(current);
+        // membership tests in place: no copy of either set (a namespace's set of 1,000 addresses is compared with
+        // what its reconcile wants on every pod event of the namespace)
+        Set<T> gone = new HashSet<>();
+        for (T t : current) {
+            if (!wanted.contains(t)) {
+                gone.add(t);
+            }
+        }
+        Set<T> added = new HashSet<>();
+        for (T t : wanted) {
+            if (!current.contains(t)) {
+                added.add(t);
+            }
+        }
         if (gone.isEmpty() && added.isEmpty()) {
             return;
         }
