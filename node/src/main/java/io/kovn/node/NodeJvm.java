@@ -16,7 +16,8 @@ import java.util.List;
  * milliseconds); 512 KiB thread stacks; Netty's Flight Recorder events off (Netty otherwise sets up JFR's event
  * metadata in every JVM it runs in, about a hundred classes, for recordings nobody takes on a node); the C heap
  * trimmed every 5 s (class parsing and the compiler free much of what they malloc at start-up, and glibc keeps it
- * resident otherwise: 8 MiB; JDK 17.0.9 and later); the JDK's class-data archive mapped where it was made instead
+ * resident otherwise: 8 MiB; a flag of recent JDK 17 updates, 17.0.15 here and in the image: an early 17 update
+ * refuses to start with it); the JDK's class-data archive mapped where it was made instead
  * of at a random address (relocating it writes to every page of it, 10 MiB of private memory; mapped in place its
  * pages stay clean, are read only where touched and are shared with the host's other JVMs; what is given up is the
  * randomized address of that archive, which this JDK's default, ArchiveRelocationMode=1, picks at every start).
