@@ -3,7 +3,8 @@ package io.kovn.node;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kovn.node.kube.AgentKubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -55,12 +56,17 @@ record KubernetesSettings(String apiServer, String apiToken, String caCertificat
         return m;
     }
 
-    /** A client from the kubeconfig, else from these settings, else fabric8's auto-configuration. */
+    /**
+     * A client from the kubeconfig, else from these settings, else fabric8's auto-configuration; with the agent's
+     * lean serialization ({@link AgentKubernetesClient}).
+     */
     KubernetesClient newClient(NodeAgentConfig cfg) {
+        KubernetesSerialization serialization = AgentKubernetesClient.serialization();
         Config config;
         if (cfg.kubeconfig() != null) {
             try {
-                config = Config.fromKubeconfig(Files.readString(cfg.kubeconfig(), StandardCharsets.UTF_8));
+                config = AgentKubernetesClient.fromKubeconfig(Files.readString(cfg.kubeconfig(), StandardCharsets.UTF_8),
+                        serialization);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the kubeconfig " + cfg.kubeconfig(), e);
             }
@@ -78,6 +84,6 @@ record KubernetesSettings(String apiServer, String apiToken, String caCertificat
         } else {
             config = Config.autoConfigure(null);
         }
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return AgentKubernetesClient.build(config, serialization);
     }
 }

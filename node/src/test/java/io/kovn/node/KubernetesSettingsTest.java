@@ -3,11 +3,24 @@ package io.kovn.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kovn.node.kube.NodeWatcher;
+import io.kovn.node.kube.PodWatcher;
 import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.testing.k8s.MockApiServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class KubernetesSettingsTest {
     private static NodeAgentConfig.Builder base() {
@@ -26,6 +39,42 @@ class KubernetesSettingsTest {
             // the guides: no scheme means plain http
             assertThat(c.getConfiguration().getMasterUrl()).startsWith("http://192.0.2.1:8080");
             assertThat(c.getConfiguration().getOauthToken()).isEqualTo("new");
+        }
+    }
+
+    /**
+     * The client the agent makes from its kubeconfig (the agent's own serialization) against fabric8's mock API: it
+     * waits for its Node, its pods informer sees a pod scheduled to it after it started, and its Node patch lands.
+     */
+    @Test
+    void theClientFromTheKubeconfigWatchesAndPatches(@TempDir Path dir) throws Exception {
+        try (MockApiServer api = new MockApiServer()) {
+            Path kubeconfig = dir.resolve("kubeconfig");
+            Files.writeString(kubeconfig, """
+                    apiVersion: v1
+                    kind: Config
+                    clusters: [{name: mock, cluster: {server: "%s"}}]
+                    contexts: [{name: mock, context: {cluster: mock, user: agent}}]
+                    current-context: mock
+                    users: [{name: agent, user: {token: agent-token}}]
+                    """.formatted(api.client().getMasterUrl()));
+            NodeAgentConfig cfg = base().kubeconfig(kubeconfig).build();
+            api.client().nodes().resource(new NodeBuilder().withNewMetadata().withName("n1").endMetadata().build())
+                    .create();
+            try (KubernetesClient c = KubernetesSettings.resolve(cfg, Map.of()).newClient(cfg);
+                 PodWatcher pods = new PodWatcher(c, "n1")) {
+                assertThat(c.getConfiguration().getAutoOAuthToken()).isEqualTo("agent-token");
+                assertThat(new NodeWatcher(c, "n1").awaitNode(Duration.ofSeconds(10)).getMetadata().getName())
+                        .isEqualTo("n1");
+                api.client().pods().inNamespace("ns").resource(new PodBuilder().withNewMetadata().withName("p1")
+                        .withNamespace("ns").endMetadata().withNewSpec().withNodeName("n1").endSpec().build()).create();
+                Pod seen = pods.await("ns", "p1", null, p -> true).get(10, TimeUnit.SECONDS);
+                assertThat(seen.getSpec().getNodeName()).isEqualTo("n1");
+                c.nodes().withName("n1").patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"metadata\":{\"annotations\":{\"k8s.ovn.org/test\":\"x\"}}}");
+                assertThat(api.client().nodes().withName("n1").get().getMetadata().getAnnotations())
+                        .containsEntry("k8s.ovn.org/test", "x");
+            }
         }
     }
 
