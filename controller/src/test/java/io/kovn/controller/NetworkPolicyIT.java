@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.kovn.controller.reconcile.NamespaceIsolationReconciler;
+import io.kovn.ovn.Names;
 import io.kovn.ovn.annotations.NodeSubnets;
 import io.kovn.ovn.annotations.PodNetwork;
 import io.kovn.ovn.net.MacAddress;
@@ -140,6 +141,42 @@ class NetworkPolicyIT extends TwoNodeControllerIT {
             return n;
         });
         await().atMost(WAIT).untilAsserted(() -> assertThat(delivered("z", "b", "x", "a", "tcp", 80)).isFalse());
+    }
+
+    /**
+     * A pod created while a policy isolates its namespace joins the isolation and its namespace's address set in its
+     * own reconcile (nothing recomputes the namespace for it); deleted, its address leaves the set.
+     */
+    @Test
+    void aPodCreatedUnderAPolicyJoinsItsNamespaceRows() {
+        apply(policy("x", "deny-all").withNewSpec().withNewPodSelector().endPodSelector()
+                .withPolicyTypes("Ingress").endSpec().build());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(delivered("y", "b", "x", "a", "tcp", 80)).isFalse());
+        kube.client.pods().inNamespace("x").resource(new PodBuilder().withNewMetadata().withNamespace("x").withName("d")
+                .withUid(UUID.randomUUID().toString()).addToLabels("pod", "d").endMetadata().withNewSpec()
+                .withNodeName("node-b").addNewContainer().withName("c").withImage("x").endContainer().endSpec()
+                .withNewStatus().withPhase("Running").endStatus().build()).create();
+        await().atMost(WAIT).until(() -> {
+            Pod p = kube.client.pods().inNamespace("x").withName("d").get();
+            return p.getMetadata().getAnnotations() != null && p.getMetadata().getAnnotations().containsKey(PodNetwork.ANNOTATION);
+        });
+        String ip = net("x", "d").ip();
+        try {
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(delivered("y", "b", "x", "d", "tcp", 80)).as("the new pod is isolated").isFalse();
+                assertThat(namespaceSet("x")).contains(ip);
+            });
+            assertThat(delivered("x", "d", "y", "b", "tcp", 80)).as("its egress is not").isTrue();
+        } finally {
+            kube.client.pods().inNamespace("x").withName("d").delete();
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(namespaceSet("x")).doesNotContain(ip)
+                .contains(net("x", "a").ip()));
+    }
+
+    /** The addresses in namespace {@code ns}'s own address set. */
+    private String namespaceSet(String ns) {
+        return ovn.nbctl("--bare", "--columns=addresses", "find", "address_set", "name=" + Names.namespaceAddressSet(ns));
     }
 
     /**

@@ -100,6 +100,44 @@ public final class NamespaceIsolationReconciler implements Reconciler {
         PolicyOps.ensureAddressSet(txn, name, ips, owner);
     }
 
+    /**
+     * A networked pod's own place in its namespace's rows, kept by the pod's reconcile one element at a time: its
+     * address in the namespace's address set, its port in the isolation port groups of the policies selecting it.
+     * Pods created and deleted then cost a mutate of one element each, instead of the namespace's rows computed again
+     * from its every pod; the rows are created, and computed whole, by the namespace's own reconcile (namespace and
+     * policy changes, a pod's label change, the full sync and the audit). A row that does not exist yet is left to it.
+     */
+    static void join(ClusterState state, NbTxn txn, Pod pod, String ip, Uuid port) {
+        String ns = pod.getMetadata().getNamespace();
+        txn.nb().lookupOne(AddressSet.TABLE, AddressSet.NAME, Names.namespaceAddressSet(ns)).ifPresent(as ->
+                PolicyOps.setMember(txn, AddressSet.TABLE, as.uuid(), AddressSet.ADDRESSES, as.addresses(), ip, true));
+        boolean ingress = false;
+        boolean egress = false;
+        for (NetworkPolicy np : state.policiesIn(ns)) {
+            if (np.getSpec() != null && LabelSelectors.matches(np.getSpec().getPodSelector(), pod.getMetadata().getLabels())) {
+                Set<String> types = NetworkPolicyReconciler.policyTypes(np);
+                ingress |= types.contains("Ingress");
+                egress |= types.contains("Egress");
+            }
+        }
+        member(txn, ingressGroup(ns), port, ingress);
+        member(txn, egressGroup(ns), port, egress);
+    }
+
+    /**
+     * A pod that held {@code ip} leaves its namespace (deleted, finished, recreated): the address out of the
+     * namespace's set; its port leaves the isolation groups with the port itself (they reference it weakly).
+     */
+    static void leave(NbTxn txn, String namespace, String ip) {
+        txn.nb().lookupOne(AddressSet.TABLE, AddressSet.NAME, Names.namespaceAddressSet(namespace)).ifPresent(as ->
+                PolicyOps.setMember(txn, AddressSet.TABLE, as.uuid(), AddressSet.ADDRESSES, as.addresses(), ip, false));
+    }
+
+    private static void member(NbTxn txn, String group, Uuid port, boolean member) {
+        txn.nb().lookupOne(PortGroup.TABLE, PortGroup.NAME, group).ifPresent(pg ->
+                PolicyOps.setMember(txn, PortGroup.TABLE, pg.uuid(), PortGroup.PORTS, pg.ports(), port, member));
+    }
+
     private void group(NbTxn txn, String name, Map<String, Pod> pods, Set<PolicyOps.AclSpec> acls, Map<String, String> owner) {
         Set<Uuid> ports = new LinkedHashSet<>();
         pods.values().forEach(p -> PolicyOps.portRef(txn, Names.podPort(p.getMetadata().getNamespace(), p.getMetadata().getName()))

@@ -23,7 +23,7 @@ import java.util.Set;
  * resourceVersion, status the kubelet writes) or the change is the echo of the controller's own write (its
  * annotation for the address it holds, its Ready condition); and when what policies read changed (labels, named ports, whether it
  * is networked), the NetworkPolicies that select it before or after, the shared address sets of the peers admitting
- * it, and its namespace's isolation, found through the indexes: the policies of its namespace and those naming other
+ * it, and on a label change its namespace's isolation, found through the indexes: the policies of its namespace and those naming other
  * namespaces, each checked against the pod instead of reconciled.
  */
 public final class PodEvents {
@@ -48,6 +48,11 @@ public final class PodEvents {
             if (after != null) {
                 policies.addAll(policyKeys(state, after));
             }
+            if (both) {
+                // new labels may isolate it or not: the namespace's rows computed whole (a pod created or deleted
+                // joins or leaves them in its own reconcile: NamespaceIsolationReconciler.join)
+                policies.add(ObjectKey.namespace(pod.getMetadata().getNamespace()));
+            }
             keys.addAll(policies);
         }
         return keys;
@@ -55,8 +60,8 @@ public final class PodEvents {
 
     /**
      * What a pod's labels, ports or address concern: the policies that select it (their port groups, named ports of
-     * ingress rules) or resolve an egress named port on it, the shared address sets of the peers that admit it, and
-     * its namespace (isolation and address set).
+     * ingress rules) or resolve an egress named port on it, and the shared address sets of the peers that admit it.
+     * Its namespace's rows (isolation, address set) it joins and leaves in its own reconcile.
      */
     public static Set<ObjectKey> policyKeys(ClusterState state, Pod pod) {
         Set<ObjectKey> keys = new LinkedHashSet<>();
@@ -97,7 +102,6 @@ public final class PodEvents {
             }
         }
         state.policiesNamingAnyPod().forEach(np -> keys.add(key(np)));
-        keys.add(ObjectKey.namespace(ns)); // its isolation, and its address set, which holds every pod's address
         return keys;
     }
 

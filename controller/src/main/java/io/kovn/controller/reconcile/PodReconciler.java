@@ -10,6 +10,7 @@ import io.kovn.ovn.nb.LogicalSwitchPort;
 import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.MacAddress;
 import io.kovn.ovn.ops.NbTxn;
+import io.kovn.ovn.ops.PolicyOps;
 import io.kovn.ovn.ops.SwitchOps;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.util.HashMap;
@@ -97,6 +98,7 @@ public final class PodReconciler implements Reconciler {
             Allocation held = allocations.get(key);
             port.filter(p -> ClusterTopology.ownedBy(p.externalIds(), Owners.TYPE_POD, key.ref()))
                     .ifPresent(p -> SwitchOps.deletePort(txn, p, held == null ? null : Names.nodeSwitch(held.node())));
+            leaveNamespace(txn, key, held);
             return () -> release(key);
         }
         String uid = pod.getMetadata().getUid();
@@ -107,6 +109,7 @@ public final class PodReconciler implements Reconciler {
         }
         Allocation prior = allocations.get(key);
         if (prior != null && (!prior.uid().equals(uid) || !prior.node().equals(node))) {
+            leaveNamespace(txn, key, prior);
             release(key); // the pod was recreated under the same name: it gets a fresh address
         }
         int ip = addressOf(key, pod, pool, port);
@@ -115,6 +118,8 @@ public final class PodReconciler implements Reconciler {
         String address = MacAddress.fromIpv4(ip) + " " + Ipv4Cidr.format(ip);
         SwitchOps.ensurePort(txn, Names.nodeSwitch(node), new SwitchOps.PortSpec(portName, "", Set.of(address),
                 Set.of(address), Map.of(IFACE_ID_VER, uid), Owners.pod(key.namespace(), key.name(), uid)));
+        NamespaceIsolationReconciler.join(state, txn, pod, Ipv4Cidr.format(ip), PolicyOps.portRef(txn, portName)
+                .orElseThrow(() -> new IllegalStateException("port " + portName + " neither in NB nor in the transaction")));
 
         PodNetwork desired = PodNetwork.of(pool.subnet(), ip);
         String readyMessage = "logical port " + portName + " (" + Ipv4Cidr.format(ip) + ") committed to NB on switch "
@@ -171,6 +176,14 @@ public final class PodReconciler implements Reconciler {
         }
         log.debug("pod {}: allocated {}", key.ref(), Ipv4Cidr.format(ip));
         return ip;
+    }
+
+    /** The address {@code held} (if any) out of the namespace's address set ({@link NamespaceIsolationReconciler#leave}). */
+    private void leaveNamespace(NbTxn txn, ObjectKey key, Allocation held) {
+        AddressPool pool = held == null ? null : state.podIps.get(held.node());
+        if (pool != null) {
+            pool.get(held.uid()).ifPresent(ip -> NamespaceIsolationReconciler.leave(txn, key.namespace(), Ipv4Cidr.format(ip)));
+        }
     }
 
     private void release(ObjectKey key) {

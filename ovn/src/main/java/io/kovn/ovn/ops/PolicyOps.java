@@ -100,6 +100,19 @@ public final class PolicyOps {
         txn.add(m);
     }
 
+    /**
+     * Puts {@code value} into set column {@code column} of row {@code uuid} ({@code member}) or takes it out, with one
+     * mutate of that one element; nothing when {@code current} already says so.
+     */
+    public static <T> void setMember(NbTxn txn, Table<?> table, Uuid uuid, Column<Set<T>> column, Set<T> current,
+                                     T value, boolean member) {
+        if (current.contains(value) == member) {
+            return;
+        }
+        txn.add(Operation.mutate(table).where(Condition.uuid(uuid))
+                .with(member ? column.insert(Set.of(value)) : column.delete(Set.of(value))));
+    }
+
     public static void deleteAddressSet(NbTxn txn, AddressSet set) {
         txn.add(Operation.delete(AddressSet.TABLE).where(Condition.uuid(set.uuid())));
     }
