@@ -109,8 +109,7 @@ public final class NamespaceIsolationReconciler implements Reconciler {
      */
     static void join(ClusterState state, NbTxn txn, Pod pod, String ip, Uuid port) {
         String ns = pod.getMetadata().getNamespace();
-        txn.nb().lookupOne(AddressSet.TABLE, AddressSet.NAME, Names.namespaceAddressSet(ns)).ifPresent(as ->
-                PolicyOps.setMember(txn, AddressSet.TABLE, as.uuid(), AddressSet.ADDRESSES, as.addresses(), ip, true));
+        addressMember(txn, ns, ip, true);
         boolean ingress = false;
         boolean egress = false;
         for (NetworkPolicy np : state.policiesIn(ns)) {
@@ -129,8 +128,12 @@ public final class NamespaceIsolationReconciler implements Reconciler {
      * namespace's set; its port leaves the isolation groups with the port itself (they reference it weakly).
      */
     static void leave(NbTxn txn, String namespace, String ip) {
+        addressMember(txn, namespace, ip, false);
+    }
+
+    private static void addressMember(NbTxn txn, String namespace, String ip, boolean member) {
         txn.nb().lookupOne(AddressSet.TABLE, AddressSet.NAME, Names.namespaceAddressSet(namespace)).ifPresent(as ->
-                PolicyOps.setMember(txn, AddressSet.TABLE, as.uuid(), AddressSet.ADDRESSES, as.addresses(), ip, false));
+                PolicyOps.setMember(txn, AddressSet.TABLE, as.uuid(), AddressSet.ADDRESSES, as.addresses(), ip, member));
     }
 
     private static void member(NbTxn txn, String group, Uuid port, boolean member) {

@@ -115,14 +115,15 @@ public final class PodReconciler implements Reconciler {
         int ip = addressOf(key, pod, pool, port);
         allocations.put(key, new Allocation(uid, node));
 
-        String address = MacAddress.fromIpv4(ip) + " " + Ipv4Cidr.format(ip);
+        String ipText = Ipv4Cidr.format(ip);
+        String address = MacAddress.fromIpv4(ip) + " " + ipText;
         SwitchOps.ensurePort(txn, Names.nodeSwitch(node), new SwitchOps.PortSpec(portName, "", Set.of(address),
                 Set.of(address), Map.of(IFACE_ID_VER, uid), Owners.pod(key.namespace(), key.name(), uid)));
-        NamespaceIsolationReconciler.join(state, txn, pod, Ipv4Cidr.format(ip), PolicyOps.portRef(txn, portName)
+        NamespaceIsolationReconciler.join(state, txn, pod, ipText, PolicyOps.portRef(txn, portName)
                 .orElseThrow(() -> new IllegalStateException("port " + portName + " neither in NB nor in the transaction")));
 
         PodNetwork desired = PodNetwork.of(pool.subnet(), ip);
-        String readyMessage = "logical port " + portName + " (" + Ipv4Cidr.format(ip) + ") committed to NB on switch "
+        String readyMessage = "logical port " + portName + " (" + ipText + ") committed to NB on switch "
                 + Names.nodeSwitch(node) + ", annotation published";
         String published = annotation(pod);
         if (published != null) {

@@ -73,8 +73,8 @@ public final class PolicyOps {
      * add one). Nothing is added when they are equal.
      */
     static <T> void mutateSet(NbTxn txn, Table<?> table, Uuid uuid, Column<Set<T>> column, Set<T> current, Set<T> wanted) {
-        // membership tests in place: no copy of either set (a namespace's set of 1,000 addresses is compared with
-        // what its reconcile wants on every pod event of the namespace)
+        // membership tests in place: no copy of either set (a namespace's or a peer's set of 1,000 addresses is
+        // compared whole each time its reconcile runs)
         Set<T> gone = new HashSet<>();
         for (T t : current) {
             if (!wanted.contains(t)) {
