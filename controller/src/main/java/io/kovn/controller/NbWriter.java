@@ -56,29 +56,50 @@ public final class NbWriter {
         metrics.nbTransaction.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         metrics.nbOperations.increment(ops.size());
 
-        List<String[]> inserted = new ArrayList<>();
-        List<String[]> deleted = new ArrayList<>();
+        List<RowRef> inserted = new ArrayList<>();
+        List<RowRef> deleted = new ArrayList<>();
         List<Predicate<DatabaseReplica>> mutated = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             Operation op = ops.get(i);
             if (op instanceof Operation.Insert) {
-                inserted.add(new String[] {op.table(), result.uuid(i).value()});
+                inserted.add(new RowRef(op.table(), result.uuid(i)));
             } else if (op instanceof Operation.Delete d && d.where().size() == 1
                     && "_uuid".equals(d.where().get(0).column())) {
-                deleted.add(new String[] {op.table(), ((Uuid) d.where().get(0).value()).value()});
+                deleted.add(new RowRef(op.table(), (Uuid) d.where().get(0).value()));
             } else if (op instanceof Operation.Mutate m) {
                 shown(m).ifPresent(mutated::add);
             }
         }
         try {
-            nb.await(r -> inserted.stream().allMatch(x -> r.row(x[0], Uuid.of(x[1])).isPresent())
-                    && deleted.stream().noneMatch(x -> r.row(x[0], Uuid.of(x[1])).isPresent())
-                    && mutated.stream().allMatch(p -> p.test(r)))
+            nb.await(r -> shows(r, inserted, true) && shows(r, deleted, false) && allHold(r, mutated))
                     .get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             log.warn("NB replica did not show a committed transaction within {}", CATCH_UP);
         }
         return result;
+    }
+
+    /** A row by table and uuid. */
+    private record RowRef(String table, Uuid uuid) {
+    }
+
+    /** Whether the replica has every one of {@code rows} ({@code present}) or none of them. */
+    private static boolean shows(DatabaseReplica r, List<RowRef> rows, boolean present) {
+        for (RowRef x : rows) {
+            if (r.row(x.table(), x.uuid()).isPresent() != present) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean allHold(DatabaseReplica r, List<Predicate<DatabaseReplica>> checks) {
+        for (Predicate<DatabaseReplica> c : checks) {
+            if (!c.test(r)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -93,11 +114,14 @@ public final class NbWriter {
                 || !(m.where().get(0).value() instanceof Uuid row) || row.isNamed()) {
             return Optional.empty();
         }
-        List<Predicate<DatabaseReplica>> checks = new ArrayList<>();
+        List<Predicate<DatabaseReplica>> checks = new ArrayList<>(m.mutations().size());
         // map columns (template variables): keys deleted gone unless inserted again, inserted pairs there
-        Set<Object> reinserted = new HashSet<>();
+        Set<Object> reinserted = null;
         for (Mutation mu : m.mutations()) {
             if (mu.mutator() == Mutation.Mutator.INSERT && mu.value() instanceof Map<?, ?> pairs) {
+                if (reinserted == null) {
+                    reinserted = new HashSet<>();
+                }
                 reinserted.addAll(pairs.keySet());
                 checks.add(r -> r.row(m.table(), row).map(x -> x.get(mu.column()) instanceof Map<?, ?> now
                         && pairs.entrySet().stream().allMatch(e -> e.getValue().equals(now.get(e.getKey())))).orElse(true));
@@ -108,14 +132,45 @@ public final class NbWriter {
                     || (mu.mutator() != Mutation.Mutator.INSERT && mu.mutator() != Mutation.Mutator.DELETE)) {
                 continue;
             }
-            List<Object> real = values.stream().filter(v -> !(v instanceof Uuid u && u.isNamed())).map(v -> (Object) v).toList();
             boolean insert = mu.mutator() == Mutation.Mutator.INSERT;
-            List<Object> gone = real.stream().filter(k -> !reinserted.contains(k)).toList();
+            List<Object> real = new ArrayList<>(values.size());
+            List<Object> gone = new ArrayList<>(values.size());
+            for (Object v : values) {
+                if (v instanceof Uuid u && u.isNamed()) {
+                    continue;
+                }
+                real.add(v);
+                if (reinserted == null || !reinserted.contains(v)) {
+                    gone.add(v);
+                }
+            }
             checks.add(r -> r.row(m.table(), row).map(x -> x.get(mu.column()) instanceof Map<?, ?> now
-                    ? insert || gone.stream().noneMatch(now::containsKey)
-                    : x.get(mu.column()) instanceof Collection<?> c && real.stream().allMatch(v -> c.contains(v) == insert))
+                    ? insert || noneIn(gone, now.keySet())
+                    : x.get(mu.column()) instanceof Collection<?> c && allIn(real, c, insert))
                     .orElse(true));
         }
-        return checks.isEmpty() ? Optional.empty() : Optional.of(r -> checks.stream().allMatch(c -> c.test(r)));
+        if (checks.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(checks.size() == 1 ? checks.get(0) : r -> allHold(r, checks));
+    }
+
+    private static boolean noneIn(List<Object> values, Collection<?> c) {
+        for (Object v : values) {
+            if (c.contains(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether every value is in {@code c} ({@code in}), or none is (not {@code in}). */
+    private static boolean allIn(List<Object> values, Collection<?> c, boolean in) {
+        for (Object v : values) {
+            if (c.contains(v) != in) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -119,7 +119,11 @@ public record ObjectKey(Kind kind, String namespace, String name) implements Com
 
     @Override
     public int compareTo(ObjectKey o) {
-        return kind != o.kind ? kind.compareTo(o.kind) : ref().compareTo(o.ref());
+        if (kind != o.kind) {
+            return kind.compareTo(o.kind);
+        }
+        int byNamespace = namespace.compareTo(o.namespace);
+        return byNamespace != 0 ? byNamespace : name.compareTo(o.name);
     }
 
     @Override

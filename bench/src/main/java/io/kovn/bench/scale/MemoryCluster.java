@@ -4,14 +4,12 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kovn.controller.ClusterApi;
 import io.kovn.ovsdb.wire.OvsdbJson;
 import java.util.ArrayList;
@@ -122,8 +120,11 @@ public final class MemoryCluster implements ClusterApi {
         Pod patched;
         synchronized (this) {
             Pod cur = existing(Pod.class, namespace + "/" + name);
-            patched = new Pod(cur.getApiVersion(), cur.getKind(),
-                    new ObjectMetaBuilder(cur.getMetadata()).addToAnnotations(annotations).build(), cur.getSpec(), cur.getStatus());
+            ObjectMeta meta = copy(cur.getMetadata());
+            Map<String, String> merged = meta.getAnnotations() == null ? new HashMap<>() : new HashMap<>(meta.getAnnotations());
+            merged.putAll(annotations);
+            meta.setAnnotations(merged);
+            patched = new Pod(cur.getApiVersion(), cur.getKind(), meta, cur.getSpec(), cur.getStatus());
             put(patched);
         }
         long now = System.nanoTime();
@@ -143,7 +144,7 @@ public final class MemoryCluster implements ClusterApi {
     @Override
     public synchronized void patchPodStatus(String namespace, String name, String jsonPatch) {
         Pod cur = existing(Pod.class, namespace + "/" + name);
-        PodStatus status = cur.getStatus() == null ? new PodStatus() : new PodStatusBuilder(cur.getStatus()).build();
+        PodStatus status = cur.getStatus() == null ? new PodStatus() : copy(cur.getStatus());
         List<PodCondition> conditions = status.getConditions() == null ? new ArrayList<>() : new ArrayList<>(status.getConditions());
         for (JsonNode op : OvsdbJson.MAPPER.readTree(jsonPatch)) {
             String path = op.path("path").asString();
@@ -159,20 +160,92 @@ public final class MemoryCluster implements ClusterApi {
                     throw new KubernetesClientException("test failed: " + path);
                 }
             } else if ("/status".equals(path)) {
-                conditions = new ArrayList<>(Serialization.unmarshal(value.toString(), PodStatus.class).getConditions());
+                conditions = conditions(value.path("conditions"));
             } else if ("/status/conditions".equals(path)) {
-                conditions = new ArrayList<>(List.of(Serialization.unmarshal(value.toString(), PodCondition[].class)));
+                conditions = conditions(value);
             } else if ("/status/conditions/-".equals(path)) {
-                conditions.add(Serialization.unmarshal(value.toString(), PodCondition.class));
+                conditions.add(condition(value));
             } else if (path.startsWith("/status/conditions/") && "replace".equals(kind)) {
-                conditions.set(Integer.parseInt(path.substring("/status/conditions/".length())),
-                        Serialization.unmarshal(value.toString(), PodCondition.class));
+                conditions.set(Integer.parseInt(path.substring("/status/conditions/".length())), condition(value));
             } else {
                 throw new IllegalArgumentException("the memory cluster does not apply " + kind + " " + path);
             }
         }
         status.setConditions(conditions);
-        put(new Pod(cur.getApiVersion(), cur.getKind(), new ObjectMetaBuilder(cur.getMetadata()).build(), cur.getSpec(), status));
+        put(new Pod(cur.getApiVersion(), cur.getKind(), copy(cur.getMetadata()), cur.getSpec(), status));
+    }
+
+    /**
+     * A shallow copy of an object's metadata, to be changed and stored as the next version (the lists and maps it
+     * shares are never modified in place). Field by field rather than through fabric8's builders: this stand-in for
+     * the API server runs in the controller's JVM, and their deep copies cost it as much as the controller's work.
+     */
+    private static ObjectMeta copy(ObjectMeta m) {
+        ObjectMeta c = new ObjectMeta();
+        c.setAnnotations(m.getAnnotations());
+        c.setCreationTimestamp(m.getCreationTimestamp());
+        c.setDeletionGracePeriodSeconds(m.getDeletionGracePeriodSeconds());
+        c.setDeletionTimestamp(m.getDeletionTimestamp());
+        c.setFinalizers(m.getFinalizers());
+        c.setGenerateName(m.getGenerateName());
+        c.setGeneration(m.getGeneration());
+        c.setLabels(m.getLabels());
+        c.setManagedFields(m.getManagedFields());
+        c.setName(m.getName());
+        c.setNamespace(m.getNamespace());
+        c.setOwnerReferences(m.getOwnerReferences());
+        c.setResourceVersion(m.getResourceVersion());
+        c.setUid(m.getUid());
+        return c;
+    }
+
+    /** A shallow copy of a pod's status whose conditions the caller replaces. */
+    private static PodStatus copy(PodStatus s) {
+        PodStatus c = new PodStatus();
+        c.setConditions(s.getConditions());
+        c.setContainerStatuses(s.getContainerStatuses());
+        c.setEphemeralContainerStatuses(s.getEphemeralContainerStatuses());
+        c.setHostIP(s.getHostIP());
+        c.setHostIPs(s.getHostIPs());
+        c.setInitContainerStatuses(s.getInitContainerStatuses());
+        c.setMessage(s.getMessage());
+        c.setNominatedNodeName(s.getNominatedNodeName());
+        c.setPhase(s.getPhase());
+        c.setPodIP(s.getPodIP());
+        c.setPodIPs(s.getPodIPs());
+        c.setQosClass(s.getQosClass());
+        c.setReason(s.getReason());
+        c.setResize(s.getResize());
+        c.setResourceClaimStatuses(s.getResourceClaimStatuses());
+        c.setStartTime(s.getStartTime());
+        return c;
+    }
+
+    private static List<PodCondition> conditions(JsonNode array) {
+        List<PodCondition> out = new ArrayList<>();
+        array.forEach(c -> out.add(condition(c)));
+        return out;
+    }
+
+    /**
+     * A condition from its JSON, field by field (what the controller's patch holds) rather than through fabric8's
+     * object mapper: this stand-in for the API server runs in the controller's JVM, and a real one does this work on
+     * its own cores.
+     */
+    private static PodCondition condition(JsonNode c) {
+        PodCondition out = new PodCondition();
+        out.setType(text(c, "type"));
+        out.setStatus(text(c, "status"));
+        out.setReason(text(c, "reason"));
+        out.setMessage(text(c, "message"));
+        out.setLastTransitionTime(text(c, "lastTransitionTime"));
+        out.setLastProbeTime(text(c, "lastProbeTime"));
+        return out;
+    }
+
+    private static String text(JsonNode c, String field) {
+        JsonNode v = c.get(field);
+        return v == null || v.isNull() ? null : v.asString();
     }
 
     @Override

@@ -82,7 +82,7 @@ public final class ScaleBench {
 
     /** The figures; times in ms. */
     public record Result(Options options, Spread coldMs, Spread floorMs, Spread coldVsFloor, long coldTransactions,
-                         int floorRows, Spread restartMs, long restartTransactions, Map<Integer, Spread> churnNbP50,
+                         int floorRows, Spread coldNbCpuMs, Spread coldJvmCpuMs, Spread floorNbCpuMs, Spread restartMs, long restartTransactions, Map<Integer, Spread> churnNbP50,
                          Map<Integer, Spread> churnNbP99, Map<Integer, Spread> churnAnnotationP99, Spread policyAddMs,
                          Spread labelChangeMs, long objectsHeapMb, long podsHeapMb, long heapMb, long rssMb,
                          SouthboundPhase.Result southbound, double loadBefore, double loadAfter) implements BenchResult {
@@ -97,6 +97,9 @@ public final class ScaleBench {
             coldMs.into(n.putObject("cold_start_ms"));
             floorMs.into(n.putObject("floor_ms"));
             n.put("cold_start_nb_transactions", coldTransactions).put("nb_rows", floorRows);
+            coldNbCpuMs.into(n.putObject("cold_start_nb_cpu_ms"));
+            coldJvmCpuMs.into(n.putObject("cold_start_jvm_cpu_ms"));
+            floorNbCpuMs.into(n.putObject("floor_nb_cpu_ms"));
             n.put("restart_seconds", Spread.round(restartMs.median() / 1000));
             restartMs.into(n.putObject("restart_ms"));
             n.put("restart_nb_transactions", restartTransactions);
@@ -141,6 +144,8 @@ public final class ScaleBench {
             out.printf("  cold start into an empty NB    %s  (%d NB transactions)%n", coldMs.describe("ms"), coldTransactions);
             out.printf("  floor: raw replay of its rows  %s  (%d rows)%n", floorMs.describe("ms"), floorRows);
             out.printf("  cold / floor                   %s  (goal <= 2)%n", coldVsFloor.describe("x"));
+            out.printf("  CPU time: cold start NB ovsdb-server %s, this JVM %s (controller and memory API); floor NB %s%n",
+                    coldNbCpuMs.describe("ms"), coldJvmCpuMs.describe("ms"), floorNbCpuMs.describe("ms"));
             out.printf("  idle restart                   %s  with %d NB transactions at most (goal 0)%n",
                     restartMs.describe("ms"), restartTransactions);
             for (int rate : CHURN_RATES) {
@@ -182,7 +187,12 @@ public final class ScaleBench {
     }
 
     /** One synced cluster: its API, NB, and the controller that synced it. */
-    private record Synced(MemoryCluster cluster, OvnDaemons ovn, KovnController controller, double ms, long transactions) {
+    private record Synced(MemoryCluster cluster, OvnDaemons ovn, KovnController controller, double ms, long transactions,
+                          long nbCpuMs, long jvmCpuMs) {
+    }
+
+    /** A floor replay: its time, and the CPU time of the NB ovsdb-server that applied it. */
+    private record Floor(double ms, long nbCpuMs) {
     }
 
     private Result run() throws Exception {
@@ -201,14 +211,17 @@ public final class ScaleBench {
         List<Double> cold = new ArrayList<>();
         List<Double> floor = new ArrayList<>();
         List<Double> ratio = new ArrayList<>();
+        List<Double> coldNbCpu = new ArrayList<>();
+        List<Double> coldJvmCpu = new ArrayList<>();
+        List<Double> floorNbCpu = new ArrayList<>();
         Synced last = null;
         NbReplay replay = null;
         long coldTxns = 0;
         for (int rep = 0; rep < o.reps(); rep++) {
             boolean coldFirst = rep % 2 == 0 || replay == null;
-            double floorMs = Double.NaN;
+            Floor f = null;
             if (!coldFirst) {
-                floorMs = floor(replay);
+                f = floor(replay);
             }
             if (last != null) {
                 close(last);
@@ -219,12 +232,16 @@ public final class ScaleBench {
             coldTxns = last.transactions();
             replay = NbReplay.of(last.ovn().nbUnix(), (int) last.transactions());
             if (coldFirst) {
-                floorMs = floor(replay);
+                f = floor(replay);
             }
-            floor.add(floorMs);
-            ratio.add(last.ms() / floorMs);
-            progress.printf("rep %d: cold start %.0f ms (%d NB transactions), floor %.0f ms (%d rows in %d transactions)%n",
-                    rep + 1, last.ms(), last.transactions(), floorMs, replay.rows(), replay.transactions());
+            floor.add(f.ms());
+            ratio.add(last.ms() / f.ms());
+            coldNbCpu.add((double) last.nbCpuMs());
+            coldJvmCpu.add((double) last.jvmCpuMs());
+            floorNbCpu.add((double) f.nbCpuMs());
+            progress.printf("rep %d: cold start %.0f ms (%d NB transactions; CPU: NB %d ms, JVM %d ms), floor %.0f ms "
+                    + "(%d rows in %d transactions; NB CPU %d ms)%n", rep + 1, last.ms(), last.transactions(),
+                    last.nbCpuMs(), last.jvmCpuMs(), f.ms(), replay.rows(), replay.transactions(), f.nbCpuMs());
         }
         int replayRows = replay.rows();
         replay = null; // the floor's copy of NB's content (JSON trees) is the benchmark's, not the controller's
@@ -301,6 +318,7 @@ public final class ScaleBench {
                 p99.forEach((k, v) -> s99.put(k, Spread.of(v)));
                 annP99.forEach((k, v) -> sAnn.put(k, Spread.of(v)));
                 return new Result(o, Spread.of(cold), Spread.of(floor), Spread.of(ratio), coldTxns, replayRows,
+                        Spread.of(coldNbCpu), Spread.of(coldJvmCpu), Spread.of(floorNbCpu),
                         Spread.of(restart), restartTxns, s50, s99, sAnn, Spread.of(policyAdd), Spread.of(labels),
                         objectsHeap, podsHeap, heap, rss, southbound, loadBefore, load());
             }
@@ -317,16 +335,21 @@ public final class ScaleBench {
         cluster.onPodAnnotated((p, t) -> annotated.putIfAbsent(p.getMetadata().getUid(), t));
         OvnDaemons ovn = OvnDaemons.builder().nb().start();
         KovnController controller = new KovnController(config(ovn.nbUnix()), cluster);
+        long nbCpu = ProcFs.cpuMs(ovn.nbPid());
+        long jvmCpu = ProcFs.cpuMs(ProcFs.self());
         long start = System.nanoTime();
         controller.start();
         waitFor(() -> annotated.size() >= o.pods() && controller.idle());
         double ms = (System.nanoTime() - start) / 1e6;
-        return new Synced(cluster, ovn, controller, ms, controller.metrics().nbTransactions());
+        return new Synced(cluster, ovn, controller, ms, controller.metrics().nbTransactions(),
+                ProcFs.cpuMs(ovn.nbPid()) - nbCpu, ProcFs.cpuMs(ProcFs.self()) - jvmCpu);
     }
 
-    private static double floor(NbReplay replay) throws Exception {
+    private static Floor floor(NbReplay replay) throws Exception {
         try (OvnDaemons ovn = OvnDaemons.builder().nb().start()) {
-            return replay.replay(ovn.nbUnix()) / 1e6;
+            long nbCpu = ProcFs.cpuMs(ovn.nbPid());
+            double ms = replay.replay(ovn.nbUnix()) / 1e6;
+            return new Floor(ms, ProcFs.cpuMs(ovn.nbPid()) - nbCpu);
         }
     }
 

@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A pod's network on the default network, published by the controller as the pod annotation
@@ -70,20 +68,29 @@ public record PodNetwork(List<Ipv4InterfaceAddress> ipAddresses, MacAddress macA
         return gatewayIps.isEmpty() ? null : gatewayIps.get(0);
     }
 
+    /**
+     * The annotation's JSON. Written by hand, not through a JSON tree: every value is a typed address formatted here
+     * (digits, dots, colons, a slash), nothing from the API, and the controller writes one per pod and compares the
+     * echo of each with it.
+     */
     public String toJson() {
-        ObjectNode d = OvsdbJson.NODES.objectNode();
-        ArrayNode ips = d.putArray("ip_addresses");
-        ipAddresses.forEach(a -> ips.add(a.toString()));
-        d.put("mac_address", macAddress.toString());
-        ArrayNode gws = d.putArray("gateway_ips");
-        gatewayIps.forEach(g -> gws.add(g.toString()));
-        d.put("ip_address", ipAddress().toString());
+        StringBuilder b = new StringBuilder(192).append("{\"default\":{\"ip_addresses\":");
+        array(b, ipAddresses);
+        b.append(",\"mac_address\":\"").append(macAddress).append("\",\"gateway_ips\":");
+        array(b, gatewayIps);
+        b.append(",\"ip_address\":\"").append(ipAddress()).append('"');
         if (gatewayIp() != null) {
-            d.put("gateway_ip", gatewayIp().toString());
+            b.append(",\"gateway_ip\":\"").append(gatewayIp()).append('"');
         }
-        ObjectNode root = OvsdbJson.NODES.objectNode();
-        root.set(DEFAULT, d);
-        return root.toString();
+        return b.append("}}").toString();
+    }
+
+    private static void array(StringBuilder b, List<?> values) {
+        b.append('[');
+        for (int i = 0; i < values.size(); i++) {
+            b.append(i == 0 ? "\"" : ",\"").append(values.get(i)).append('"');
+        }
+        b.append(']');
     }
 
     /** A short description for messages, e.g. {@code 10.244.1.5/24 0a:58:0a:f4:01:05 via 10.244.1.1}. */

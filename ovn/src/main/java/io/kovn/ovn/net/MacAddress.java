@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
  * the four bytes); {@link #parse} takes only six colon-separated pairs of hex digits.
  */
 public record MacAddress(long value) {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final Pattern COLON_HEX = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
 
     public MacAddress {
@@ -43,7 +44,8 @@ public record MacAddress(long value) {
             if (shift < 40) {
                 b.append(':');
             }
-            b.append(String.format("%02x", (value >>> shift) & 255));
+            int octet = (int) (value >>> shift) & 255;
+            b.append(HEX[octet >>> 4]).append(HEX[octet & 15]);
         }
         return b.toString();
     }
