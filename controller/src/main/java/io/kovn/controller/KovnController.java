@@ -379,6 +379,7 @@ public final class KovnController implements AutoCloseable {
         List<ObjectKey> sorted = new ArrayList<>(batch);
         Collections.sort(sorted);
         NbTxn txn = new NbTxn(nb);
+        l.state.drainEmptied(nb); // candidates of a batch that failed: asked again as its keys run again
         Map<ObjectKey, Reconciler.AfterCommit> committed = new LinkedHashMap<>();
         Set<ObjectKey> addressed = new LinkedHashSet<>();
         // the policies concerning a pod depend on its namespace and labels alone: a batch of pods given addresses
@@ -389,12 +390,13 @@ public final class KovnController implements AutoCloseable {
             Pod pod = key.kind() == ObjectKey.Kind.POD ? l.state.pod(key.namespace(), key.name()) : null;
             Optional<String> ipBefore = pod == null ? Optional.empty() : l.state.podIp(pod);
             try {
+                metrics.reconciles(key.kind()).increment();
                 committed.put(key, l.reconcilers.get(key.kind()).reconcile(key, txn));
                 if (pod != null && !l.state.podIp(pod).equals(ipBefore)) {
                     Map<String, String> labels = pod.getMetadata().getLabels();
                     addressed.addAll(policiesByLabels.computeIfAbsent(
                             List.of(key.namespace(), labels == null ? Map.of() : labels),
-                            k -> PodEvents.policyKeys(l.state, pod)));
+                            k -> PodEvents.admittingKeys(l.state, pod)));
                 }
             } catch (RetryLater e) {
                 txn.rollback(cp);
@@ -411,10 +413,12 @@ public final class KovnController implements AutoCloseable {
                 fail(l, key, e);
             }
         }
-        // A pod given its address (and port) here: the policies and namespace isolation that select or admit it
-        // and were reconciled in an earlier batch (its event queued them while they were queued already, and a
-        // batch took them before the pod) read it without one. Those of this batch come after it (pods sort first)
-        // and read it. Queued whether or not the commit succeeds: a retry finds the address already allocated.
+        // A pod given its address (and port) here: the peer sets and policies that admit it and were reconciled in
+        // an earlier batch (its event queued them while they were queued already, and a batch took them before the
+        // pod) read it without one; the rows of the policies selecting it it joined itself, and asked for those it
+        // could not (ClusterState.followUp). Those of this batch come after it (pods sort first) and read it. Queued
+        // whether or not the commit succeeds: a retry finds the address already allocated.
+        addressed.addAll(l.state.drainFollowUps());
         addressed.removeAll(sorted);
         addressed.forEach(l.queue::add);
         if (committed.isEmpty()) {
@@ -445,6 +449,7 @@ public final class KovnController implements AutoCloseable {
                 return;
             }
         }
+        l.state.drainEmptied(nb).forEach(l.queue::add); // a named port's last pods left: the policy drops its term
         long now = System.nanoTime();
         for (Map.Entry<ObjectKey, Reconciler.AfterCommit> e : committed.entrySet()) {
             ObjectKey key = e.getKey();

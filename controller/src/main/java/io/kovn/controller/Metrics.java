@@ -41,11 +41,14 @@ public final class Metrics {
             .description("NB audits run (periodic, after NB's content was replaced, or requested)").register(registry);
 
     private final java.util.Map<ObjectKey.Kind, Counter> reconcileErrors = new java.util.EnumMap<>(ObjectKey.Kind.class);
+    private final java.util.Map<ObjectKey.Kind, Counter> reconciles = new java.util.EnumMap<>(ObjectKey.Kind.class);
 
     public Metrics() {
         for (ObjectKey.Kind kind : ObjectKey.Kind.values()) {
             reconcileErrors.put(kind, Counter.builder("kovn_reconcile_errors").tag("kind", kind.name().toLowerCase())
                     .description("reconciliations that failed and were retried").register(registry));
+            reconciles.put(kind, Counter.builder("kovn_reconciles").tag("kind", kind.name().toLowerCase())
+                    .description("objects reconciled (computed into an NB transaction)").register(registry));
         }
     }
 
@@ -55,6 +58,11 @@ public final class Metrics {
 
     Counter reconcileErrors(ObjectKey.Kind kind) {
         return reconcileErrors.get(kind);
+    }
+
+    /** How many objects of {@code kind} were reconciled. */
+    public Counter reconciles(ObjectKey.Kind kind) {
+        return reconciles.get(kind);
     }
 
     /** The NB client's reconnects, leader changes and resyncs after a reconnect (resumed or full). */

@@ -104,6 +104,14 @@ class NamedPortSetsTest {
                     assertThat(setsByPort(nb, "web/http")).containsOnlyKeys(8080);
                     assertThat(terms(onlyAcl(nb, "web/http").match())).containsOnlyKeys(8080);
                 });
+                // a pod brings the number back: the set and the term return (the pod cannot add a term itself: its
+                // reconcile asks for the policy's)
+                cluster.put(pod(NS, "server-back", "server", 9090));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(setsByPort(nb, "web/http")).containsOnlyKeys(8080, 9090);
+                    assertThat(terms(onlyAcl(nb, "web/http").match())).containsOnlyKeys(8080, 9090);
+                    assertThat(setsByPort(nb, "web/http").get(9090).addresses()).containsExactly(ips.get("server-back"));
+                });
                 // closed only once the deletions' other keys are done too: a batch cut short is work the restart does
                 await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(30)).until(c::idle);
             }

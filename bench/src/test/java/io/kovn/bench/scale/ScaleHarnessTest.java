@@ -63,6 +63,8 @@ class ScaleHarnessTest {
                 assertThat(c.metrics().nbTransactions()).as("NB transactions of an idle restart").isZero();
 
                 double opsBefore = operations(c);
+                double policiesBefore = c.metrics().reconciles(ObjectKey.Kind.NETWORK_POLICY).count();
+                double namespacesBefore = c.metrics().reconciles(ObjectKey.Kind.NAMESPACE).count();
                 Pod pod = ClusterGenerator.pod(ClusterGenerator.namespace(0), "one-more", ClusterGenerator.node(3), 0,
                         "0000-one-more");
                 cluster.put(pod);
@@ -73,6 +75,12 @@ class ScaleHarnessTest {
                 // policies naming the same pods), of its namespace's set, and per policy that selects it one of its
                 // port group and its named port's address set: about 10 here, whatever the number of pods or policies
                 assertThat(ops).isBetween(2.0, 20.0);
+                // and it joins the rows of its namespace and of the policies selecting it itself: none of them is
+                // computed again from all the pods it selects
+                assertThat(c.metrics().reconciles(ObjectKey.Kind.NETWORK_POLICY).count() - policiesBefore)
+                        .as("NetworkPolicies reconciled for one pod added").isZero();
+                assertThat(c.metrics().reconciles(ObjectKey.Kind.NAMESPACE).count() - namespacesBefore)
+                        .as("namespaces reconciled for one pod added").isZero();
 
                 // no longer a frontend: out of the one address set of the "from tier=frontend" peer that the 20
                 // policies of ns-0 share

@@ -19,8 +19,10 @@ import io.kovn.controller.alloc.NodeSubnetAllocator;
 import io.kovn.controller.alloc.AddressPool;
 import io.kovn.ovn.annotations.GatewayConfig;
 import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.ovn.nb.AddressSet;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +77,8 @@ public final class ClusterState {
 
     private record SharedPeers(NetworkPolicySpec spec, List<PolicyPeers.Shared> peers) {
     }
+    private final Set<ObjectKey> followUps = new LinkedHashSet<>();
+    private final Map<String, ObjectKey> emptiedCandidates = new LinkedHashMap<>();
     /** Gateway routers' join switch addresses, by node. */
     final AddressPool joinIps;
 
@@ -253,6 +257,44 @@ public final class ClusterState {
         List<PolicyPeers.Shared> peers = PolicyPeers.shared(np);
         sharedPeers.put(ref, new SharedPeers(np.getSpec(), peers));
         return peers;
+    }
+
+    /**
+     * Asks for {@code key} to be reconciled after the current batch: a reconcile found a row another object owns
+     * needing more than it may write itself ({@link PolicyMembers}). Worker thread only.
+     */
+    void followUp(ObjectKey key) {
+        followUps.add(key);
+    }
+
+    /** The keys {@link #followUp} asked for since the last call. */
+    public Set<ObjectKey> drainFollowUps() {
+        Set<ObjectKey> out = new LinkedHashSet<>(followUps);
+        followUps.clear();
+        return out;
+    }
+
+    /**
+     * Asks for {@code key} to be reconciled if its address set {@code addressSet} is empty once the current batch is
+     * committed ({@link PolicyMembers#leave}). Worker thread only.
+     */
+    void followUpIfEmptied(ObjectKey key, String addressSet) {
+        emptiedCandidates.put(addressSet, key);
+    }
+
+    /**
+     * The keys {@link #followUpIfEmptied} asked for whose set {@code nb} shows empty; forgets every candidate (a batch
+     * that failed and is processed again asks again).
+     */
+    public Set<ObjectKey> drainEmptied(DatabaseReplica nb) {
+        Set<ObjectKey> out = new LinkedHashSet<>();
+        emptiedCandidates.forEach((set, key) -> {
+            if (nb.lookupOne(AddressSet.TABLE, AddressSet.NAME, set).map(as -> as.addresses().isEmpty()).orElse(false)) {
+                out.add(key);
+            }
+        });
+        emptiedCandidates.clear();
+        return out;
     }
 
     /** Drops what {@link #sharedPeers} remembers of a deleted policy. */

@@ -49,6 +49,12 @@ public final class NetworkPolicyReconciler implements Reconciler {
     public static final String REALIZED = "NetworkPolicyWrittenToNB";
     /** The protocols a NetworkPolicy port may name, as OVN match fields. */
     private static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp");
+    /** The scope of the named port sets of ingress rules: all resolve on the selected pods, so they share them. */
+    static final String INGRESS_SCOPE = "ingress";
+
+    /** A port name a rule allows, with its protocol as an OVN match field ("tcp"). */
+    record NamedPort(String protocol, String name) {
+    }
 
     private final ClusterState state;
 
@@ -83,7 +89,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 for (int i = 0; i < np.getSpec().getIngress().size(); i++) {
                     var rule = np.getSpec().getIngress().get(i);
                     String peers = peers(txn, key, np, rule.getFrom(), "ip4.src", addressSets);
-                    String ports2 = ports(txn, key, "ingress", rule.getPorts(), () -> selected, addressSets, owner);
+                    String ports2 = ports(txn, key, INGRESS_SCOPE, rule.getPorts(), () -> selected, addressSets, owner);
                     if (peers != null && ports2 != null) {
                         String match = "outport == @" + pgName + " && ip4" + peers + ports2;
                         acls.putIfAbsent(match, acl("to-lport", match, allowLog, key, Owners.rule(owner, "ingress/" + i)));
@@ -227,7 +233,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
         List<String> terms = new ArrayList<>();
         List<Pod> resolvedOn = null;
         for (NetworkPolicyPort p : ports) {
-            String proto = (p.getProtocol() == null ? "TCP" : p.getProtocol()).toLowerCase(Locale.ROOT);
+            String proto = protocol(p);
             if (!PROTOCOLS.contains(proto)) {
                 continue; // the API admits no other: one that came anyway matches nothing
             }
@@ -243,7 +249,7 @@ public final class NetworkPolicyReconciler implements Reconciler {
                 }
                 String name = port.getStrVal();
                 for (Map.Entry<Integer, Set<String>> n : namedPortAddresses(resolvedOn, name, proto).entrySet()) {
-                    String set = Names.policyAddressSet(key.ref(), scope + "/port/" + proto + "/" + name + "/" + n.getKey());
+                    String set = namedPortSet(key, scope, new NamedPort(proto, name), n.getKey());
                     if (addressSets.add(set)) {
                         Map<String, String> ids = Owners.rule(owner, scope);
                         ids.put(Owners.NAMED_PORT, name + " " + proto + "/" + n.getKey());
@@ -254,6 +260,33 @@ public final class NetworkPolicyReconciler implements Reconciler {
             }
         }
         return terms.isEmpty() ? null : " && (" + String.join(" || ", terms) + ")";
+    }
+
+    private static String protocol(NetworkPolicyPort p) {
+        return (p.getProtocol() == null ? "TCP" : p.getProtocol()).toLowerCase(Locale.ROOT);
+    }
+
+    /** The address set of the pods {@code scope} resolves on that expose {@code port} as {@code number}. */
+    static String namedPortSet(ObjectKey policy, String scope, NamedPort port, int number) {
+        return Names.policyAddressSet(policy.ref(), scope + "/port/" + port.protocol() + "/" + port.name() + "/" + number);
+    }
+
+    /** The named ports the policy's ingress rules allow (none when it does not isolate for ingress). */
+    static Set<NamedPort> ingressNamedPorts(NetworkPolicy np) {
+        if (np.getSpec().getIngress() == null || !policyTypes(np).contains("Ingress")) {
+            return Set.of();
+        }
+        Set<NamedPort> out = new LinkedHashSet<>();
+        for (var rule : np.getSpec().getIngress()) {
+            for (NetworkPolicyPort p : rule.getPorts() == null ? List.<NetworkPolicyPort>of() : rule.getPorts()) {
+                String proto = protocol(p);
+                if (PROTOCOLS.contains(proto) && p.getPort() != null && p.getPort().getIntVal() == null
+                        && p.getPort().getStrVal() != null) {
+                    out.add(new NamedPort(proto, p.getPort().getStrVal()));
+                }
+            }
+        }
+        return out;
     }
 
     /** The addresses of the {@code pods} exposing port {@code name}, by the number it has on them (sorted). */

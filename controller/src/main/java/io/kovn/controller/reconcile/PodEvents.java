@@ -42,16 +42,16 @@ public final class PodEvents {
         }
         if (state != null && (!both || policyInputsChanged(before, after))) {
             Set<ObjectKey> policies = new LinkedHashSet<>();
-            if (before != null) {
-                policies.addAll(policyKeys(state, before));
-            }
-            if (after != null) {
-                policies.addAll(policyKeys(state, after));
-            }
             if (both) {
-                // new labels may isolate it or not: the namespace's rows computed whole (a pod created or deleted
-                // joins or leaves them in its own reconcile: NamespaceIsolationReconciler.join)
+                // new labels or ports: the policies selecting it before or after computed whole, and the namespace's
+                // rows (isolation may change)
+                policies.addAll(policyKeys(state, before));
+                policies.addAll(policyKeys(state, after));
                 policies.add(ObjectKey.namespace(pod.getMetadata().getNamespace()));
+            } else {
+                // a pod created or deleted joins or leaves its namespace's rows and those of the policies selecting
+                // it in its own reconcile (NamespaceIsolationReconciler.join, PolicyMembers.join)
+                policies.addAll(admittingKeys(state, pod));
             }
             keys.addAll(policies);
         }
@@ -66,13 +66,27 @@ public final class PodEvents {
     public static Set<ObjectKey> policyKeys(ClusterState state, Pod pod) {
         Set<ObjectKey> keys = new LinkedHashSet<>();
         String ns = pod.getMetadata().getNamespace();
+        for (NetworkPolicy np : state.policiesIn(ns)) {
+            if (np.getSpec() != null && LabelSelectors.matches(np.getSpec().getPodSelector(), pod.getMetadata().getLabels())) {
+                keys.add(key(np));
+            }
+        }
+        keys.addAll(admittingKeys(state, pod));
+        return keys;
+    }
+
+    /**
+     * Of {@link #policyKeys}, what admits the pod rather than selects it: the shared address sets of the peers
+     * admitting it, the policies resolving an egress named port on it. A pod created or deleted changes these
+     * through their own reconcile; the rows of the policies selecting it it joins itself ({@link PolicyMembers}).
+     */
+    public static Set<ObjectKey> admittingKeys(ClusterState state, Pod pod) {
+        Set<ObjectKey> keys = new LinkedHashSet<>();
+        String ns = pod.getMetadata().getNamespace();
         Map<String, String> labels = pod.getMetadata().getLabels();
         for (NetworkPolicy np : state.policiesIn(ns)) {
             if (np.getSpec() == null) {
                 continue;
-            }
-            if (LabelSelectors.matches(np.getSpec().getPodSelector(), labels)) {
-                keys.add(key(np));
             }
             for (PolicyPeers.Shared peer : state.sharedPeers(np)) {
                 if (peer.peer().getNamespaceSelector() == null && LabelSelectors.matches(peer.peer().getPodSelector(), labels)) {

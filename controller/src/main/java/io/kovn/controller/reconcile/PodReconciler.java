@@ -13,6 +13,7 @@ import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovn.ops.PolicyOps;
 import io.kovn.ovn.ops.SwitchOps;
 import io.kovn.ovsdb.replica.DatabaseReplica;
+import io.kovn.ovsdb.wire.Uuid;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -119,8 +120,10 @@ public final class PodReconciler implements Reconciler {
         String address = MacAddress.fromIpv4(ip) + " " + ipText;
         SwitchOps.ensurePort(txn, Names.nodeSwitch(node), new SwitchOps.PortSpec(portName, "", Set.of(address),
                 Set.of(address), Map.of(IFACE_ID_VER, uid), Owners.pod(key.namespace(), key.name(), uid)));
-        NamespaceIsolationReconciler.join(state, txn, pod, ipText, PolicyOps.portRef(txn, portName)
-                .orElseThrow(() -> new IllegalStateException("port " + portName + " neither in NB nor in the transaction")));
+        Uuid portRef = PolicyOps.portRef(txn, portName)
+                .orElseThrow(() -> new IllegalStateException("port " + portName + " neither in NB nor in the transaction"));
+        NamespaceIsolationReconciler.join(state, txn, pod, ipText, portRef);
+        PolicyMembers.join(state, txn, pod, ipText, portRef);
 
         PodNetwork desired = PodNetwork.of(pool.subnet(), ip);
         String readyMessage = "logical port " + portName + " (" + ipText + ") committed to NB on switch "
@@ -186,7 +189,10 @@ public final class PodReconciler implements Reconciler {
     private void leaveNamespace(NbTxn txn, ObjectKey key, Allocation held) {
         AddressPool pool = held == null ? null : state.podIps.get(held.node());
         if (pool != null) {
-            pool.get(held.uid()).ifPresent(ip -> NamespaceIsolationReconciler.leave(txn, key.namespace(), Ipv4Cidr.format(ip)));
+            pool.get(held.uid()).ifPresent(ip -> {
+                NamespaceIsolationReconciler.leave(txn, key.namespace(), Ipv4Cidr.format(ip));
+                PolicyMembers.leave(state, txn, key.namespace(), Ipv4Cidr.format(ip));
+            });
         }
     }
 
