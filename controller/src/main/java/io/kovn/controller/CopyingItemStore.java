@@ -21,9 +21,13 @@ final class CopyingItemStore<T extends HasMetadata> implements ItemStore<T> {
         this.copy = copy;
     }
 
+    /**
+     * Interned: the informer keeps the key in its store and in every index the object is in, and NB's replica
+     * (which interns its strings) holds the same text as the owner of the object's rows: one instance for all.
+     */
     @Override
     public String getKey(T obj) {
-        return Cache.metaNamespaceKeyFunc(obj);
+        return Cache.metaNamespaceKeyFunc(obj).intern();
     }
 
     @Override

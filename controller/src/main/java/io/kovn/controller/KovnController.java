@@ -13,7 +13,9 @@ import io.kovn.controller.reconcile.PodReconciler;
 import io.kovn.controller.reconcile.Reconciler;
 import io.kovn.controller.reconcile.RetryLater;
 import io.kovn.ovn.Databases;
+import io.kovn.ovn.Owners;
 import io.kovn.ovn.ops.NbDrift;
+import io.kovn.ovn.ops.NbTables;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.replica.DatabaseReplica;
@@ -157,7 +159,10 @@ public final class KovnController implements AutoCloseable {
         nbClient = new OvsdbClient(config.nbAddress(), opts);
         metrics.nbClient(nbClient.stats());
         nbClient.connect();
-        nb = nbClient.replicate(Databases.NORTHBOUND, io.kovn.ovn.ops.NbTables.monitorSpec()).get(2, TimeUnit.MINUTES);
+        // the reconcilers look rows up by owner and owner type only: the other keys (a pod port's namespace, name
+        // and uid; rules, peers) unindexed save an index entry per row, some 100 bytes a pod
+        nb = nbClient.replicate(Databases.NORTHBOUND, NbTables.monitorSpec()
+                .indexExternalIds(List.of(Owners.OWNER_TYPE, Owners.OWNER))).get(2, TimeUnit.MINUTES);
         writer = new NbWriter(nbClient, nb, metrics);
         nb.addResetListener(this::nbReplaced);
         if (config.metricsPort() >= 0) {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.kovn.controller.reconcile.PodNetworkCondition;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,10 @@ import java.util.Map;
 final class StoredPod {
     /** kubectl's copy of the whole object it applied: often the largest part of a pod, never read here. */
     static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+    /** Label sets: the pods of a Deployment (or a ReplicaSet, with its pod-template-hash) share one. */
+    private static final SharedValues<Map<String, String>> LABELS = new SharedValues<>();
+    /** Specs as copied (node, host network, containers' names and ports): the like pods of a node share one. */
+    private static final SharedValues<PodSpec> SPECS = new SharedValues<>();
 
     private StoredPod() {
     }
@@ -56,7 +61,7 @@ final class StoredPod {
             annotations = new LinkedHashMap<>(annotations);
             annotations.remove(LAST_APPLIED);
         }
-        out.setAnnotations(annotations);
+        out.setAnnotations(compact(annotations));
         out.setFinalizers(null);
         out.setManagedFields(null);
         out.setOwnerReferences(null);
@@ -70,7 +75,18 @@ final class StoredPod {
         }
         Map<String, String> out = new LinkedHashMap<>();
         labels.forEach((k, v) -> out.put(shared(k), shared(v)));
-        return out;
+        return LABELS.share(Collections.unmodifiableMap(out));
+    }
+
+    /**
+     * {@code m} in an immutable map of its size (a pod's annotations are mostly kovn's one; a hash map costs 176
+     * bytes for it, an immutable one 24), or {@code m} itself where it holds a null.
+     */
+    private static Map<String, String> compact(Map<String, String> m) {
+        if (m == null || m.containsKey(null) || m.containsValue(null)) {
+            return m;
+        }
+        return Map.copyOf(m);
     }
 
     private static PodSpec spec(PodSpec s) {
@@ -92,13 +108,13 @@ final class StoredPod {
         out.setTopologySpreadConstraints(null);
         out.setVolumes(null);
         out.setAdditionalProperties(null);
-        return out;
+        return SPECS.share(out);
     }
 
     private static Container container(Container c) {
         Container out = new Container();
         out.setName(c.getName());
-        out.setPorts(c.getPorts() == null || c.getPorts().isEmpty() ? List.of() : c.getPorts());
+        out.setPorts(c.getPorts() == null || c.getPorts().isEmpty() ? List.of() : List.copyOf(c.getPorts()));
         out.setArgs(null);
         out.setCommand(null);
         out.setEnv(null);

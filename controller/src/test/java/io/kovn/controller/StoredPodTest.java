@@ -1,6 +1,7 @@
 package io.kovn.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -12,6 +13,8 @@ import io.kovn.ovn.annotations.PodNetwork;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,6 +61,28 @@ class StoredPodTest {
         String json = Serialization.asJson(stored);
         assertThat(json.length()).isLessThan(Serialization.asJson(fat).length() / 4);
         assertThat(Serialization.unmarshal(json, Pod.class).getMetadata().getUid()).isEqualTo(fat.getMetadata().getUid());
+    }
+
+    @Test
+    void likePodsShareTheirLabelsAndSpecAndAnnotationsAreCompact() {
+        Pod fat = fatPod();
+        Pod sibling = new PodBuilder(fat).editMetadata().withName("sibling").withUid("another-uid").endMetadata().build();
+        Pod elsewhere = new PodBuilder(fat).editSpec().withNodeName("another-node").endSpec().build();
+        Pod a = StoredPod.of(fat);
+        Pod b = StoredPod.of(sibling);
+        Pod c = StoredPod.of(elsewhere);
+        assertThat(b.getMetadata().getLabels()).isSameAs(a.getMetadata().getLabels()).isEqualTo(fat.getMetadata().getLabels());
+        assertThat(b.getSpec()).isSameAs(a.getSpec());
+        assertThat(c.getSpec()).isNotSameAs(a.getSpec());
+        assertThat(c.getSpec().getNodeName()).isEqualTo("another-node");
+        assertThat(c.getSpec().getContainers()).isEqualTo(a.getSpec().getContainers());
+        assertThat(PodEvents.reads(b)).isEqualTo(PodEvents.reads(sibling));
+        assertThat(PodEvents.reads(c)).isEqualTo(PodEvents.reads(elsewhere));
+        Map<String, String> annotations = new LinkedHashMap<>(fat.getMetadata().getAnnotations());
+        annotations.remove(StoredPod.LAST_APPLIED);
+        assertThat(a.getMetadata().getAnnotations()).isEqualTo(annotations);
+        assertThatThrownBy(() -> a.getMetadata().getLabels().put("x", "y")).as("shared: read-only")
+                .isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test

@@ -10,8 +10,10 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kovn.controller.ClusterApi;
 import io.kovn.ovsdb.wire.OvsdbJson;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -48,9 +51,52 @@ public final class MemoryCluster implements ClusterApi {
         return resourceVersion;
     }
 
-    /** Called with the pod and {@link System#nanoTime()} whenever the controller writes a pod's annotations. */
-    public void onPodAnnotated(BiConsumer<Pod, Long> listener) {
+    /**
+     * Called with the pod and {@link System#nanoTime()} whenever the controller writes a pod's annotations, until
+     * the returned action runs.
+     */
+    public Runnable onPodAnnotated(BiConsumer<Pod, Long> listener) {
         podAnnotated.add(listener);
+        return () -> podAnnotated.remove(listener);
+    }
+
+    /**
+     * The heap in bytes the cluster's pods hold alone as they stand (with the annotations and conditions the
+     * controller wrote): what the API server holds in production, not the controller. {@code heapAfterGc} is
+     * measured with them, then with them out of the heap (serialized; less the serialized bytes), then they are
+     * read back. What they share with others (the leaves the pods informer's copies keep) stays counted as the
+     * others'.
+     */
+    public synchronized long podsHeapAlone(LongSupplier heapAfterGc) {
+        // the JSON (de)serializers of pods, made on first use, must not count as the pods' absence
+        list(Pod.class).stream().findFirst()
+                .ifPresent(p -> Serialization.unmarshal(Serialization.asJson(p), Pod.class));
+        long with = heapAfterGc.getAsLong();
+        List<byte[]> saved = serialized(objects.remove(Pod.class));
+        long savedBytes = 16 + align(16 + 4L * saved.size());
+        for (byte[] b : saved) {
+            savedBytes += align(16 + b.length);
+        }
+        long without = heapAfterGc.getAsLong() - savedBytes;
+        Map<String, HasMetadata> pods = new HashMap<>();
+        for (byte[] b : saved) {
+            Pod p = Serialization.unmarshal(new String(b, StandardCharsets.UTF_8), Pod.class);
+            pods.put(MemoryIndexer.key(p), p);
+        }
+        objects.put(Pod.class, pods);
+        return with - without;
+    }
+
+    private static List<byte[]> serialized(Map<String, HasMetadata> pods) {
+        List<byte[]> out = new ArrayList<>(pods == null ? 0 : pods.size());
+        if (pods != null) {
+            pods.values().forEach(p -> out.add(Serialization.asJson(p).getBytes(StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    private static long align(long bytes) {
+        return (bytes + 7) & ~7L;
     }
 
     /** Events the controller recorded. */

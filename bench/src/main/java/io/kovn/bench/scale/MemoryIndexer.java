@@ -46,7 +46,7 @@ final class MemoryIndexer<T extends HasMetadata> implements Indexer<T> {
 
     /** Stores {@code obj}; returns the object it replaced, or null. */
     synchronized T put(T obj) {
-        String k = key(obj);
+        String k = items.getKey(obj);
         T old = items.put(k, obj);
         if (old != null) {
             unindexItem(k, old);
@@ -56,7 +56,7 @@ final class MemoryIndexer<T extends HasMetadata> implements Indexer<T> {
     }
 
     synchronized T remove(T obj) {
-        String k = key(obj);
+        String k = items.getKey(obj);
         T old = items.remove(k);
         if (old != null) {
             unindexItem(k, old);

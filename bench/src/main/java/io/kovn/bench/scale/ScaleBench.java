@@ -82,9 +82,10 @@ public final class ScaleBench {
 
     /** The figures; times in ms. */
     public record Result(Options options, Spread coldMs, Spread floorMs, Spread coldVsFloor, long coldTransactions,
-                         int floorRows, Spread coldNbCpuMs, Spread coldJvmCpuMs, Spread floorNbCpuMs, Spread restartMs, long restartTransactions, Map<Integer, Spread> churnNbP50,
-                         Map<Integer, Spread> churnNbP99, Map<Integer, Spread> churnAnnotationP99, Spread policyAddMs,
-                         Spread labelChangeMs, long objectsHeapMb, long podsHeapMb, long heapMb, long rssMb,
+                         int floorRows, Spread coldNbCpuMs, Spread coldJvmCpuMs, Spread floorNbCpuMs, Spread restartMs,
+                         long restartTransactions, Map<Integer, Spread> churnNbP50, Map<Integer, Spread> churnNbP99,
+                         Map<Integer, Spread> churnAnnotationP99, Spread policyAddMs, Spread labelChangeMs,
+                         long objectsHeapMb, long podsHeapMb, long syncedPodsHeapMb, long heapMb, long rssMb,
                          SouthboundPhase.Result southbound, double loadBefore, double loadAfter) implements BenchResult {
 
         @Override
@@ -117,14 +118,18 @@ public final class ScaleBench {
             policyAddMs.into(n.putObject("policy_added_ms_spread"));
             labelChangeMs.into(n.putObject("label_change_ms_spread"));
             n.put("controller_heap_mb", heapMb).put("controller_rss_mb", rssMb).put("objects_alone_heap_mb", objectsHeapMb);
-            n.put("pods_alone_heap_mb", podsHeapMb);
+            n.put("pods_alone_heap_mb", podsHeapMb).put("synced_pods_alone_heap_mb", syncedPodsHeapMb);
             n.put("controller_heap_kb_per_pod", Spread.round(heapMb * 1024.0 / options.pods()));
             n.put("controller_heap_without_cluster_pods_kb_per_pod", Spread.round(controllerKbPerPod()));
+            n.put("controller_heap_without_generated_pods_kb_per_pod", Spread.round(withoutGeneratedPodsKbPerPod()));
             n.put("memory_note", "one JVM: the controller (its pods informer keeps copies of the pods, the other "
                     + "informers the in-memory cluster's objects) and the in-memory cluster; objects_alone and "
                     + "pods_alone are the heap of the generated objects and of their pods before any controller ran; "
-                    + "controller_heap_without_cluster_pods is the heap less pods_alone, per pod (the cluster's pods "
-                    + "are the API server's in production; they grow by the annotation and condition written)");
+                    + "synced_pods_alone is the heap the cluster's pods hold alone once synced (with the annotation "
+                    + "and condition written; what they share with the informer's copies not included); "
+                    + "controller_heap_without_cluster_pods is the heap less synced_pods_alone, per pod (the cluster's "
+                    + "pods are the API server's in production); controller_heap_without_generated_pods the heap less "
+                    + "pods_alone (the measure before synced_pods_alone: it counts the growth of the cluster's pods)");
             if (southbound != null) {
                 southbound.into(n);
             }
@@ -132,8 +137,13 @@ public final class ScaleBench {
             return n.toPrettyString();
         }
 
-        /** The heap less the in-memory cluster's pods, per pod. */
+        /** The heap less what the in-memory cluster's pods hold alone once synced, per pod. */
         double controllerKbPerPod() {
+            return (heapMb - syncedPodsHeapMb) * 1024.0 / Math.max(1, options.pods());
+        }
+
+        /** The heap less the in-memory cluster's pods as generated (before their annotations and conditions), per pod. */
+        double withoutGeneratedPodsKbPerPod() {
             return (heapMb - podsHeapMb) * 1024.0 / Math.max(1, options.pods());
         }
 
@@ -158,7 +168,9 @@ public final class ScaleBench {
                     labelChangeMs.describe("ms"));
             out.printf("  JVM heap after GC %d MB (objects alone %d MB, their pods %d MB), %.1f KB per pod, RSS %d MB%n",
                     heapMb, objectsHeapMb, podsHeapMb, heapMb * 1024.0 / options.pods(), rssMb);
-            out.printf("  the controller's heap (less the cluster's pods): %.1f KB per pod%n", controllerKbPerPod());
+            out.printf("  the controller's heap (less the cluster's pods, %d MB once synced): %.1f KB per pod "
+                    + "(less their %d MB as generated: %.1f)%n", syncedPodsHeapMb, controllerKbPerPod(), podsHeapMb,
+                    withoutGeneratedPodsKbPerPod());
             if (southbound != null) {
                 southbound.print(out);
             }
@@ -247,8 +259,10 @@ public final class ScaleBench {
         replay = null; // the floor's copy of NB's content (JSON trees) is the benchmark's, not the controller's
         long heap = heapAfterGc();
         long rss = ProcFs.rssMb(ProcFs.self());
-        progress.printf("synced: heap after GC %d MB, RSS %d MB%n", heap, rss);
         MemoryCluster cluster = last.cluster();
+        long syncedPodsHeap = cluster.podsHeapAlone(ScaleBench::heapBytesAfterGc) >> 20;
+        progress.printf("synced: heap after GC %d MB (the cluster's pods alone %d MB), RSS %d MB%n", heap,
+                syncedPodsHeap, rss);
         OvnDaemons ovn = last.ovn();
         KovnController controller = last.controller();
         try {
@@ -320,7 +334,7 @@ public final class ScaleBench {
                 return new Result(o, Spread.of(cold), Spread.of(floor), Spread.of(ratio), coldTxns, replayRows,
                         Spread.of(coldNbCpu), Spread.of(coldJvmCpu), Spread.of(floorNbCpu),
                         Spread.of(restart), restartTxns, s50, s99, sAnn, Spread.of(policyAdd), Spread.of(labels),
-                        objectsHeap, podsHeap, heap, rss, southbound, loadBefore, load());
+                        objectsHeap, podsHeap, syncedPodsHeap, heap, rss, southbound, loadBefore, load());
             }
         } finally {
             controller.close();
@@ -332,7 +346,7 @@ public final class ScaleBench {
     private Synced coldStart() throws Exception {
         MemoryCluster cluster = MemoryCluster.of(generator.objects());
         Map<String, Long> annotated = new ConcurrentHashMap<>();
-        cluster.onPodAnnotated((p, t) -> annotated.putIfAbsent(p.getMetadata().getUid(), t));
+        Runnable stopRecording = cluster.onPodAnnotated((p, t) -> annotated.putIfAbsent(p.getMetadata().getUid(), t));
         OvnDaemons ovn = OvnDaemons.builder().nb().start();
         KovnController controller = new KovnController(config(ovn.nbUnix()), cluster);
         long nbCpu = ProcFs.cpuMs(ovn.nbPid());
@@ -341,6 +355,7 @@ public final class ScaleBench {
         controller.start();
         waitFor(() -> annotated.size() >= o.pods() && controller.idle());
         double ms = (System.nanoTime() - start) / 1e6;
+        stopRecording.run(); // the benchmark's record of the annotations is not the controller's heap
         return new Synced(cluster, ovn, controller, ms, controller.metrics().nbTransactions(),
                 ProcFs.cpuMs(ovn.nbPid()) - nbCpu, ProcFs.cpuMs(ProcFs.self()) - jvmCpu);
     }
@@ -439,10 +454,14 @@ public final class ScaleBench {
     }
 
     private static long heapAfterGc() {
+        return heapBytesAfterGc() >> 20;
+    }
+
+    private static long heapBytesAfterGc() {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
 

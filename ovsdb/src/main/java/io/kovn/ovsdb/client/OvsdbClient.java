@@ -389,7 +389,7 @@ public final class OvsdbClient implements AutoCloseable {
      */
     public CompletableFuture<DatabaseReplica> replicate(String db, MonitorSpec spec) {
         return getSchema(db).thenCompose(schema -> {
-            DatabaseReplica replica = new DatabaseReplica(schema, spec.tablesSpecs().keySet());
+            DatabaseReplica replica = new DatabaseReplica(schema, spec.tablesSpecs().keySet(), spec.indexedExternalIds());
             Monitor m = new Monitor("kovn-" + monitorIds.incrementAndGet(), db, spec, replica);
             monitors.put(m.id, m);
             return startMonitor(m, null).thenApply(v -> replica);

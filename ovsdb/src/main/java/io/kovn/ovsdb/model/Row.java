@@ -21,6 +21,9 @@ import tools.jackson.databind.JsonNode;
  * sorted arrays ({@link SortedAtomSet}, {@link SortedAtomMap}).
  */
 public final class Row {
+    /** Map columns whose keys repeat from row to row (unlike, say, a load balancer's VIPs). */
+    private static final Set<String> SHARED_KEYS = Set.of("external_ids", "options", "other_config");
+
     private final TableSchema table;
     private final Uuid uuid;
     /** By column position; null where the column holds its default. */
@@ -57,7 +60,7 @@ public final class Row {
             return SortedAtomSet.of(s);
         }
         if (v instanceof Map<?, ?> m) {
-            return SortedAtomMap.of(m);
+            return SHARED_KEYS.contains(column.name()) ? SortedAtomMap.withSharedKeys(m) : SortedAtomMap.of(m);
         }
         return v;
     }

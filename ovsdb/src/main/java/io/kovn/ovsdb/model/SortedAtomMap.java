@@ -6,9 +6,11 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -17,6 +19,10 @@ import java.util.function.BiConsumer;
  * searches; iteration is in the keys' natural order.
  */
 public final class SortedAtomMap extends AbstractMap<Object, Object> {
+    /** At most this many distinct key arrays are shared; maps with other keys keep their own. */
+    private static final int SHARED_KEY_SETS = 4096;
+    private static final Map<List<Object>, Object[]> KEY_SETS = new ConcurrentHashMap<>();
+
     private final Object[] keys;
     private final Object[] values;
 
@@ -29,8 +35,21 @@ public final class SortedAtomMap extends AbstractMap<Object, Object> {
      * The entries of {@code map} in a compact immutable map; an empty map is {@link Map#of()}, and keys that do not
      * compare with each other keep an unmodifiable insertion-ordered copy.
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public static Map<Object, Object> of(Map<?, ?> map) {
+        return of(map, false);
+    }
+
+    /**
+     * Like {@link #of(Map)}, the sorted keys in an array shared with the other maps of the same keys (a few
+     * thousand key sets at most): the {@code external_ids} and {@code options} of rows of one kind have the same
+     * keys (every pod port's five external ids), so each row keeps its values alone.
+     */
+    public static Map<Object, Object> withSharedKeys(Map<?, ?> map) {
+        return of(map, true);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Map<Object, Object> of(Map<?, ?> map, boolean shareKeys) {
         if (map.isEmpty()) {
             return Map.of();
         }
@@ -49,7 +68,19 @@ public final class SortedAtomMap extends AbstractMap<Object, Object> {
             k[i] = entries[i].getKey();
             v[i] = entries[i].getValue();
         }
-        return new SortedAtomMap(k, v);
+        return new SortedAtomMap(shareKeys ? shared(k) : k, v);
+    }
+
+    private static Object[] shared(Object[] keys) {
+        Object[] known = KEY_SETS.get(Arrays.asList(keys));
+        if (known != null) {
+            return known;
+        }
+        if (KEY_SETS.size() >= SHARED_KEY_SETS) {
+            return keys;
+        }
+        known = KEY_SETS.putIfAbsent(Arrays.asList(keys), keys);
+        return known != null ? known : keys;
     }
 
     private int find(Object key) {

@@ -49,9 +49,17 @@ public final class DatabaseReplica {
     private volatile String lastTxnId;
 
     public DatabaseReplica(DatabaseSchema schema, Collection<String> monitoredTables) {
+        this(schema, monitoredTables, null);
+    }
+
+    /**
+     * A replica indexing only {@code indexedExternalIds} of the rows' {@code external_ids} keys (null: every key);
+     * lookups by another key scan the table.
+     */
+    public DatabaseReplica(DatabaseSchema schema, Collection<String> monitoredTables, Set<String> indexedExternalIds) {
         this.schema = schema;
         for (String t : monitoredTables) {
-            tables.put(t, new TableData(schema.table(t)));
+            tables.put(t, new TableData(schema.table(t), indexedExternalIds));
             listeners.put(t, new CopyOnWriteArrayList<>());
         }
     }
@@ -113,6 +121,10 @@ public final class DatabaseReplica {
     public <M> List<M> byExternalId(Table<M> table, String key, String value) {
         return read(() -> {
             TableData d = data(table.name());
+            if (!d.indexes(key)) {
+                return d.rows.values().stream().filter(r -> value.equals(externalIds(r).get(key))).map(table::wrap)
+                        .toList();
+            }
             UuidIndex<String> byValue = d.externalIds.get(key);
             return d.resolve(byValue == null ? null : byValue.get(value)).stream().map(table::wrap).toList();
         });
@@ -122,6 +134,9 @@ public final class DatabaseReplica {
     public <M> List<M> withExternalId(Table<M> table, String key) {
         return read(() -> {
             TableData d = data(table.name());
+            if (!d.indexes(key)) {
+                return d.rows.values().stream().filter(r -> externalIds(r).containsKey(key)).map(table::wrap).toList();
+            }
             UuidIndex<String> byValue = d.externalIds.get(key);
             List<M> out = new ArrayList<>();
             if (byValue != null) {
@@ -129,6 +144,11 @@ public final class DatabaseReplica {
             }
             return out;
         });
+    }
+
+    private static Map<?, ?> externalIds(Row r) {
+        return r.table().columns().containsKey("external_ids") && r.get("external_ids") instanceof Map<?, ?> m
+                ? m : Map.of();
     }
 
     // ---- listening
@@ -193,6 +213,16 @@ public final class DatabaseReplica {
         List<Event> events;
         lock.writeLock().lock();
         try {
+            Map<Uuid, Uuid> inserted = insertedUuids(tableUpdates);
+            SharedUuids sharing = new SharedUuids((table, uuid) -> {
+                Uuid fresh = inserted.get(uuid);
+                if (fresh != null) {
+                    return fresh;
+                }
+                TableData d = tables.get(table);
+                Row row = d == null ? null : d.rows.get(uuid);
+                return row == null ? null : row.uuid();
+            });
             List<Change> changes = new ArrayList<>();
             for (Map.Entry<String, JsonNode> t : tableUpdates.properties()) {
                 TableData d = tables.get(t.getKey());
@@ -203,7 +233,9 @@ public final class DatabaseReplica {
                     Uuid uuid = Uuid.of(r.getKey());
                     JsonNode u = r.getValue();
                     if (u.has("initial") || u.has("insert")) {
-                        Row row = Row.fromJson(d.schema, uuid, u.has("initial") ? u.get("initial") : u.get("insert"));
+                        uuid = inserted.getOrDefault(uuid, uuid);
+                        Row row = sharing.share(
+                                Row.fromJson(d.schema, uuid, u.has("initial") ? u.get("initial") : u.get("insert")));
                         changes.add(new Change(d, uuid, row));
                     } else if (u.has("delete")) {
                         changes.add(new Change(d, uuid, null));
@@ -212,7 +244,7 @@ public final class DatabaseReplica {
                         if (old == null) {
                             throw new OvsdbProtocolException("modify of unknown row " + uuid + " in " + t.getKey());
                         }
-                        changes.add(new Change(d, uuid, applyDiff(d.schema, old, u.get("modify"))));
+                        changes.add(new Change(d, uuid, applyDiff(d.schema, old, u.get("modify"), sharing)));
                     }
                 }
             }
@@ -258,6 +290,36 @@ public final class DatabaseReplica {
             lock.writeLock().unlock();
         }
         dispatch(events);
+    }
+
+    /**
+     * The uuids of the rows {@code tableUpdates} inserts, each its own instance: the rows and the references to
+     * them in the same update share it ({@link SharedUuids}).
+     */
+    private Map<Uuid, Uuid> insertedUuids(JsonNode tableUpdates) {
+        Map<Uuid, Uuid> out = new HashMap<>();
+        for (Map.Entry<String, JsonNode> t : tableUpdates.properties()) {
+            if (tables.containsKey(t.getKey())) {
+                for (Map.Entry<String, JsonNode> r : t.getValue().properties()) {
+                    if (r.getValue().has("initial") || r.getValue().has("insert")) {
+                        Uuid u = Uuid.of(r.getKey());
+                        out.put(u, u);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code decoded}'s rows with their references sharing the referenced rows' uuid instances. */
+    private static Map<String, Map<Uuid, Row>> sharingUuids(Map<String, Map<Uuid, Row>> decoded) {
+        SharedUuids sharing = new SharedUuids((table, uuid) -> {
+            Map<Uuid, Row> rows = decoded.get(table);
+            Row row = rows == null ? null : rows.get(uuid);
+            return row == null ? null : row.uuid();
+        });
+        decoded.values().forEach(rows -> rows.replaceAll((u, r) -> sharing.share(r)));
+        return decoded;
     }
 
     /** Stores decoded changes (under the write lock); nothing here can fail on the server's data. */
@@ -342,7 +404,7 @@ public final class DatabaseReplica {
                 rows.put(uuid, Row.fromJson(d.schema, uuid, row));
             }
         }
-        return out;
+        return sharingUuids(out);
     }
 
     /** Decodes the rows of an update (monitor) message that holds only "new" entries. */
@@ -359,12 +421,12 @@ public final class DatabaseReplica {
                 rows.put(uuid, Row.fromJson(d.schema, uuid, r.getValue().get("new")));
             }
         }
-        return out;
+        return sharingUuids(out);
     }
 
     // ---- internals
 
-    private static Row applyDiff(TableSchema table, Row old, JsonNode diff) {
+    private static Row applyDiff(TableSchema table, Row old, JsonNode diff, SharedUuids sharing) {
         Map<String, Object> changes = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : diff.properties()) {
             ColumnSchema column = table.columns().get(e.getKey());
@@ -373,6 +435,10 @@ public final class DatabaseReplica {
             }
             ColumnType type = column.type();
             Object d = OvsdbJson.decode(e.getValue(), type);
+            String refTable = SharedUuids.refTable(column);
+            if (refTable != null) {
+                d = sharing.share(refTable, d);
+            }
             Object current = old.get(e.getKey());
             if (type.max() <= 1) {
                 // ovsdb-server diffs only columns that can hold several values (ovsdb_datum_diff, n_max > 1):
@@ -477,9 +543,12 @@ public final class DatabaseReplica {
         final Map<String, UuidIndex<Object>> indexes = new HashMap<>();
         final Map<String, UuidIndex<String>> externalIds = new HashMap<>();
         final boolean hasExternalIds;
+        /** The external_ids keys indexed; null: every key. */
+        final Set<String> indexedExternalIds;
 
-        TableData(TableSchema schema) {
+        TableData(TableSchema schema, Set<String> indexedExternalIds) {
             this.schema = schema;
+            this.indexedExternalIds = indexedExternalIds;
             Set<String> indexed = new HashSet<>();
             if (schema.columns().containsKey("name")) {
                 indexed.add("name");
@@ -488,6 +557,10 @@ public final class DatabaseReplica {
             indexed.forEach(c -> indexes.put(c, new UuidIndex<>()));
             ColumnSchema ext = schema.columns().get("external_ids");
             hasExternalIds = ext != null && ext.type().shape() == ColumnType.Shape.MAP;
+        }
+
+        boolean indexes(String externalIdKey) {
+            return indexedExternalIds == null || indexedExternalIds.contains(externalIdKey);
         }
 
         /** Stores a row and returns the event describing the change. */
@@ -520,8 +593,11 @@ public final class DatabaseReplica {
         private void index(Row row) {
             indexes.forEach((col, idx) -> idx.add(row.get(col), row.uuid()));
             if (hasExternalIds) {
-                ((Map<?, ?>) row.get("external_ids")).forEach((k, v) -> externalIds
-                        .computeIfAbsent((String) k, x -> new UuidIndex<>()).add((String) v, row.uuid()));
+                ((Map<?, ?>) row.get("external_ids")).forEach((k, v) -> {
+                    if (indexes((String) k)) {
+                        externalIds.computeIfAbsent((String) k, x -> new UuidIndex<>()).add((String) v, row.uuid());
+                    }
+                });
             }
         }
 

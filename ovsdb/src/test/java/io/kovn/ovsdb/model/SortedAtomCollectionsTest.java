@@ -86,4 +86,17 @@ class SortedAtomCollectionsTest {
         assertThat(SortedAtomMap.of(Map.of())).isSameAs(Map.of());
         assertThatThrownBy(() -> m.put("a", "b")).isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void mapsSharingTheirKeysKeepTheirOwnValues() {
+        Map<Object, Object> a = new LinkedHashMap<>(Map.of("owner", "ns/a", "pod", "a", "namespace", "ns"));
+        Map<Object, Object> b = new LinkedHashMap<>(Map.of("pod", "b", "namespace", "ns", "owner", "ns/b"));
+        Map<Object, Object> sa = SortedAtomMap.withSharedKeys(a);
+        Map<Object, Object> sb = SortedAtomMap.withSharedKeys(b);
+        assertThat(sa).isEqualTo(a).isNotEqualTo(sb);
+        assertThat(sb).isEqualTo(b).hasSameHashCodeAs(b);
+        assertThat(sb.keySet()).containsExactly("namespace", "owner", "pod");
+        assertThat(sb.get("owner")).isEqualTo("ns/b");
+        assertThat(SortedAtomMap.withSharedKeys(Map.of("other", "x"))).isEqualTo(Map.of("other", "x"));
+    }
 }

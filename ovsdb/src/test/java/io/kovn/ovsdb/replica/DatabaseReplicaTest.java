@@ -35,6 +35,8 @@ class DatabaseReplicaTest {
                   "options": {"type": {"key": "string", "value": "string", "min": 0, "max": "unlimited"}},
                   "external_ids": {"type": {"key": "string", "value": "string", "min": 0, "max": "unlimited"}}},
                 "indexes": [["name"]]},
+              "Group": {"columns": {
+                  "ports": {"type": {"key": {"type": "uuid", "refTable": "Port"}, "min": 0, "max": "unlimited"}}}},
               "Other": {"columns": {"x": {"type": "integer"}}}}}
             """));
     private static final Table<Row> PORT = new Table<>("Test", "Port", r -> r);
@@ -265,6 +267,50 @@ class DatabaseReplicaTest {
         assertThat(replica.byExternalId(PORT, "pod", "c")).isEmpty();
         assertThat(names(replica.withExternalId(PORT, "pod"))).containsExactly("p3");
         assertThat(names(replica.byExternalId(PORT, "pod", "d"))).containsExactly("p3");
+    }
+
+    @Test
+    void keysLeftOutOfTheIndexAreFoundByAScan() {
+        replica = new DatabaseReplica(SCHEMA, List.of("Port"), Set.of("ns"));
+        replica.applyUpdate2(json("{\"Port\": {"
+                + "\"" + U1 + "\": {\"insert\": {\"name\": \"p1\", \"external_ids\": [\"map\", [[\"pod\", \"a\"], [\"ns\", \"x\"]]]}},"
+                + "\"" + U2 + "\": {\"insert\": {\"name\": \"p2\", \"external_ids\": [\"map\", [[\"pod\", \"b\"], [\"ns\", \"x\"]]]}},"
+                + "\"" + U3 + "\": {\"insert\": {\"name\": \"p3\"}}}}"), null);
+        assertThat(names(replica.byExternalId(PORT, "pod", "a"))).containsExactly("p1");
+        assertThat(names(replica.byExternalId(PORT, "ns", "x"))).containsExactly("p1", "p2");
+        assertThat(names(replica.withExternalId(PORT, "pod"))).containsExactly("p1", "p2");
+        assertThat(replica.byExternalId(PORT, "pod", "zzz")).isEmpty();
+        update2(U1, "{\"modify\": {\"external_ids\": [\"map\", [[\"pod\", \"c\"], [\"ns\", \"x\"]]]}}");
+        update2(U2, "{\"delete\": null}");
+        assertThat(replica.byExternalId(PORT, "pod", "a")).isEmpty();
+        assertThat(names(replica.byExternalId(PORT, "pod", "c"))).containsExactly("p1");
+        assertThat(replica.byExternalId(PORT, "ns", "x")).isEmpty();
+        assertThat(names(replica.withExternalId(PORT, "pod"))).containsExactly("p1");
+    }
+
+    @Test
+    void referencesShareTheReferencedRowsUuidInstances() {
+        DatabaseReplica r = new DatabaseReplica(SCHEMA, List.of("Group", "Port"));
+        String g = "00000000-0000-0000-0000-00000000000a";
+        // the group comes before the ports it names, in the same update
+        r.applyUpdate2(json("{\"Group\": {\"" + g + "\": {\"insert\": {\"ports\": [\"set\", [[\"uuid\", \"" + U1
+                + "\"], [\"uuid\", \"" + U2 + "\"]]]}}},"
+                + "\"Port\": {\"" + U1 + "\": {\"insert\": {\"name\": \"p1\"}}, \"" + U2 + "\": {\"insert\": {\"name\": \"p2\"}}}}"),
+                null);
+        r.applyUpdate2(json("{\"Port\": {\"" + U3 + "\": {\"insert\": {\"name\": \"p3\"}}}}"), null);
+        r.applyUpdate2(json("{\"Group\": {\"" + g + "\": {\"modify\": {\"ports\": [\"set\", [[\"uuid\", \"" + U3
+                + "\"], [\"uuid\", \"" + U4 + "\"]]]}}}}"), null);
+        List<Object> ports = new ArrayList<>((Set<?>) r.row("Group", Uuid.of(g)).orElseThrow().get("ports"));
+        assertThat(ports).containsExactly(Uuid.of(U1), Uuid.of(U2), Uuid.of(U3), Uuid.of(U4));
+        for (int i = 0; i < 3; i++) {
+            assertThat(ports.get(i)).isSameAs(r.row("Port", (Uuid) ports.get(i)).orElseThrow().uuid());
+        }
+
+        Map<String, Map<Uuid, Row>> state = r.decodeFullState2(json("{\"Group\": {\"" + g
+                + "\": {\"initial\": {\"ports\": [\"uuid\", \"" + U2 + "\"]}}}, \"Port\": {\"" + U2
+                + "\": {\"initial\": {\"name\": \"p2\"}}}}"));
+        assertThat(((Set<?>) state.get("Group").get(Uuid.of(g)).get("ports")).iterator().next())
+                .isSameAs(state.get("Port").get(Uuid.of(U2)).uuid());
     }
 
     @Test
