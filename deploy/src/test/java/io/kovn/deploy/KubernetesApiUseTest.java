@@ -30,15 +30,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shipped roles against the code: {@link #CALLS} lists, for every place the controller and the node agent
- * reach the Kubernetes API through fabric8 (found by {@code grep -rnE '\.(nodes|pods|...)\(\)'} in their
- * src/main, benchmarks excluded), the requests it makes. The test checks that the table covers exactly the call
- * sites the source has, that the generated roles allow every request, and that they allow nothing else.
+ * reach the Kubernetes API through fabric8 (found by {@code grep -rnE '\.(nodes|pods|...)\(\)'}, or
+ * {@code .resources(X.class)}, in their src/main, benchmarks excluded), the requests it makes. The test checks that
+ * the table covers exactly the call sites the source has, that the generated roles allow every request, and that
+ * they allow nothing else.
  */
 class KubernetesApiUseTest {
     /** fabric8's entry points to a resource; a new one in the code must be added to the pattern and the table. */
     private static final Pattern CALL = Pattern.compile("\\.(nodes|pods|services|namespaces|events|endpointSlices|"
             + "networkPolicies|certificateSigningRequests|leases|leaderElector|configMaps|secrets|serviceAccounts|"
-            + "resources|genericKubernetesResources|customResources|apps|rbac|batch|storage|policy)\\(\\)");
+            + "resources|genericKubernetesResources|customResources|apps|rbac|batch|storage|policy)\\(\\)"
+            + "|\\.(resources)\\([A-Z]\\w*\\.class\\)");
     private static final Path CONTROLLER_SRC = Path.of("..", "controller", "src", "main", "java");
     private static final Path NODE_SRC = Path.of("..", "node", "src", "main", "java");
 
@@ -106,11 +108,13 @@ class KubernetesApiUseTest {
                     ns(N, "watch", "configmaps").tlsOnly()),
             // waitUntilCondition on one Node: an informer on metadata.name
             call(N, "NodeWatcher.java", "nodes", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
-            call(N, "PodWatcher.java", "pods", r(N, "list", "", "pods"), r(N, "watch", "", "pods")),
+            // the agent's pods are read as its own type, AgentPod: kube.resources(AgentPod.class)
+            call(N, "PodWatcher.java", "resources", r(N, "list", "", "pods"), r(N, "watch", "", "pods")),
             // underlay mode: the pool annotation of its own Node, an informer on metadata.name
             call(N, "NodePoolSync.java", "nodes", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
             // the status reporter: a JSON patch of the pod's status subresource; the Node read, then its status
-            call(N, "PodInstalledCondition.java", "pods", r(N, "get", "", "pods"), r(N, "patch", "", "pods/status")),
+            call(N, "PodInstalledCondition.java", "resources", r(N, "get", "", "pods"),
+                    r(N, "patch", "", "pods/status")),
             call(N, "NodeCniCondition.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes/status")),
             // create, then waitUntilCondition on it
             call(N, "NodeCertificateEnroller.java", "certificateSigningRequests", r(N, "create", CERTS, CSR).tlsOnly(),
@@ -238,7 +242,7 @@ class KubernetesApiUseTest {
                     .filter(p -> !p.toString().contains("/bench/")).toList()) {
                 Matcher m = CALL.matcher(Files.readString(f));
                 while (m.find()) {
-                    out.add(account + " " + f.getFileName() + " ." + m.group(1) + "()");
+                    out.add(account + " " + f.getFileName() + " ." + (m.group(1) != null ? m.group(1) : m.group(2)) + "()");
                 }
             }
         } catch (IOException e) {
