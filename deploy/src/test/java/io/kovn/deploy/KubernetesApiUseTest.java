@@ -101,21 +101,21 @@ class KubernetesApiUseTest {
             call(C, "CaSecret.java", "secrets", ns(C, "get", "secrets").tlsOnly()),
             call(C, "CaSecret.java", "configMaps", ns(C, "get", "configmaps").tlsOnly(),
                     ns(C, "create", "configmaps").tlsOnly(), ns(C, "update", "configmaps").tlsOnly()),
-            call(N, "GatewayAnnotations.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes")),
+            // the agent reads its pods and its Node as its own types: kube.resources(AgentPod.class), (AgentNode.class)
+            call(N, "GatewayAnnotations.java", "resources", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes")),
             // the chassis-id annotation (as GatewayAnnotations); waitUntilCondition on the kovn-ca ConfigMap
-            call(N, "NodeCertificates.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes")),
+            call(N, "NodeCertificates.java", "resources", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes")),
             call(N, "NodeCertificates.java", "configMaps", ns(N, "list", "configmaps").tlsOnly(),
                     ns(N, "watch", "configmaps").tlsOnly()),
             // waitUntilCondition on one Node: an informer on metadata.name
-            call(N, "NodeWatcher.java", "nodes", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
-            // the agent's pods are read as its own type, AgentPod: kube.resources(AgentPod.class)
+            call(N, "NodeWatcher.java", "resources", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
             call(N, "PodWatcher.java", "resources", r(N, "list", "", "pods"), r(N, "watch", "", "pods")),
             // underlay mode: the pool annotation of its own Node, an informer on metadata.name
-            call(N, "NodePoolSync.java", "nodes", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
+            call(N, "NodePoolSync.java", "resources", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
             // the status reporter: a JSON patch of the pod's status subresource; the Node read, then its status
             call(N, "PodInstalledCondition.java", "resources", r(N, "get", "", "pods"),
                     r(N, "patch", "", "pods/status")),
-            call(N, "NodeCniCondition.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes/status")),
+            call(N, "NodeCniCondition.java", "resources", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes/status")),
             // create, then waitUntilCondition on it
             call(N, "NodeCertificateEnroller.java", "certificateSigningRequests", r(N, "create", CERTS, CSR).tlsOnly(),
                     r(N, "list", CERTS, CSR).tlsOnly(), r(N, "watch", CERTS, CSR).tlsOnly()));

@@ -1,6 +1,5 @@
 package io.kovn.node;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kovn.node.cni.CniHandler;
 import io.kovn.node.cni.CniInstaller;
@@ -13,6 +12,7 @@ import io.kovn.node.gateway.GatewayAnnotations;
 import io.kovn.node.gateway.LocalGateway;
 import io.kovn.node.host.HostCommands;
 import io.kovn.node.kube.AgentKubernetesClient;
+import io.kovn.node.kube.AgentNode;
 import io.kovn.node.kube.NodeWatcher;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
@@ -126,7 +126,7 @@ public final class NodeAgent implements AutoCloseable {
         client = givenClient != null ? AgentKubernetesClient.adopt(givenClient)
                 : KubernetesSettings.resolve(cfg, ovs.externalIds()).newClient(cfg);
         NodeWatcher nodes = new NodeWatcher(client, cfg.nodeName());
-        Node node = nodes.awaitNode(cfg.nodeSubnetTimeout());
+        AgentNode node = nodes.awaitNode(cfg.nodeSubnetTimeout());
         String encapIp = cfg.encapIp() != null ? cfg.encapIp() : NodeWatcher.internalIp(node).orElseThrow(() ->
                 new IllegalStateException("Node " + cfg.nodeName() + " has no IPv4 InternalIP; give the encap IP"));
         String chassisId = OvsSettings.apply(ovs, cfg, encapIp);

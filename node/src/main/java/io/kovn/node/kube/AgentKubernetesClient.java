@@ -2,7 +2,6 @@ package io.kovn.node.kube;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class AgentKubernetesClient {
     /** What the agent watches or reads: its pods, its Node, the CA ConfigMap and its CSRs (enrolment). */
-    public static final List<Class<? extends KubernetesResource>> KINDS = List.of(AgentPod.class, Node.class,
+    public static final List<Class<? extends KubernetesResource>> KINDS = List.of(AgentPod.class, AgentNode.class,
             ConfigMap.class, CertificateSigningRequest.class);
 
     private AgentKubernetesClient() {

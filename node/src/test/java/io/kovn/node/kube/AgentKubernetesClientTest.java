@@ -3,7 +3,6 @@ package io.kovn.node.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.client.Config;
@@ -82,7 +81,7 @@ class AgentKubernetesClientTest {
     void watchEventsOfTheAgentsKindsArriveTyped() {
         KubernetesSerialization s = AgentKubernetesClient.serialization();
         assertThat(s.getRegisteredKubernetesResource("v1", "Pod")).isEqualTo(AgentPod.class);
-        assertThat(s.getRegisteredKubernetesResource("v1", "Node")).isEqualTo(Node.class);
+        assertThat(s.getRegisteredKubernetesResource("v1", "Node")).isEqualTo(AgentNode.class);
         assertThat(s.getRegisteredKubernetesResource("certificates.k8s.io/v1", "CertificateSigningRequest"))
                 .isEqualTo(CertificateSigningRequest.class);
         // what fabric8's class-loader search would have registered
@@ -111,9 +110,12 @@ class AgentKubernetesClientTest {
         assertThat(out).contains("probe: AgentPod, master http://192.0.2.10:8080/");
         List<String> models = out.stream().filter(l -> l.contains("io.fabric8.kubernetes.api.model.")).toList();
         assertThat(models).anyMatch(l -> l.contains("io.fabric8.kubernetes.api.model.ObjectMeta "));
-        // the agent reads its pods as AgentPod: fabric8 loads the Pod class for its handlers, but none of its graph
+        // the agent reads its pods and Node as AgentPod and AgentNode: fabric8 loads the Pod class for its handlers,
+        // but none of its graph or the Node's
         assertThat(models).noneMatch(l -> l.contains("io.fabric8.kubernetes.api.model.PodSpec")
-                || l.contains("io.fabric8.kubernetes.api.model.PodStatus") || l.contains(".Container "));
+                || l.contains("io.fabric8.kubernetes.api.model.PodStatus") || l.contains(".Container ")
+                || l.contains("io.fabric8.kubernetes.api.model.Node ")
+                || l.contains("io.fabric8.kubernetes.api.model.NodeStatus"));
         // fabric8's client itself loads a few kinds (Deployment, Job...) for its handlers, but none of these
         assertThat(models).noneMatch(l -> l.contains(".gatewayapi.") || l.contains(".admissionregistration.")
                 || l.contains(".flowcontrol.") || l.contains(".storage.") || l.contains(".resource.")
