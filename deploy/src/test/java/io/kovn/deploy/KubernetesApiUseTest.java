@@ -242,7 +242,8 @@ class KubernetesApiUseTest {
                     .filter(p -> !p.toString().contains("/bench/")).toList()) {
                 Matcher m = CALL.matcher(Files.readString(f));
                 while (m.find()) {
-                    out.add(account + " " + f.getFileName() + " ." + (m.group(1) != null ? m.group(1) : m.group(2)) + "()");
+                    String entry = m.group(1) != null ? m.group(1) : m.group(2);
+                    out.add(account + " " + f.getFileName() + " ." + entry + "()");
                 }
             }
         } catch (IOException e) {

@@ -118,7 +118,8 @@ final class VerifiedPodNetwork {
     }
 
     /** The pod once it has an annotation other than {@code other}; null when there is none by {@code until}. */
-    private AgentPod awaitPod(CniRequest req, CompletableFuture<Void> abort, long until, String other) throws CniFailure {
+    private AgentPod awaitPod(CniRequest req, CompletableFuture<Void> abort, long until, String other)
+            throws CniFailure {
         CompletableFuture<AgentPod> f = pods.await(req.podNamespace(), req.podName(), req.podUid(), p ->
                 annotation(p) != null && !Objects.equals(annotation(p), other));
         return within(f, abort, until, req);

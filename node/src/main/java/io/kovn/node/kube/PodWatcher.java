@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pods scheduled to this node (field selector spec.nodeName), kept by an informer as {@link AgentPod}s. CNI requests wait here
- * for what the controller writes (the pod-networks annotation) and learn here that their pod went away.
+ * The pods scheduled to this node (field selector spec.nodeName), kept by an informer as {@link AgentPod}s. CNI
+ * requests wait here for what the controller writes (the pod-networks annotation) and learn here that their pod went
+ * away.
  */
 public final class PodWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PodWatcher.class);
@@ -36,7 +37,8 @@ public final class PodWatcher implements AutoCloseable {
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
 
     public PodWatcher(KubernetesClient client, String nodeName) {
-        informer = client.resources(AgentPod.class).inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
+        informer = client.resources(AgentPod.class).inAnyNamespace().withField("spec.nodeName", nodeName)
+                .runnableInformer(0);
         // retry a failed list or watch with back-off for as long as the agent runs (fabric8 gives up on the first list)
         informer.exceptionHandler((started, t) -> {
             log.warn("pods informer: {}; retrying", t.toString());

@@ -38,7 +38,8 @@ public final class PodInstalledCondition {
 
     /** One PATCH of the pod's status subresource; throws the client's exception when the API refuses it. */
     static void write(KubernetesClient kube, AgentPod pod, String message, Instant seenAt) {
-        kube.resources(AgentPod.class).inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+        kube.resources(AgentPod.class).inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName())
                 .subresource("status").patch(PatchContext.of(PatchType.JSON), patch(pod, message, seenAt));
     }
 

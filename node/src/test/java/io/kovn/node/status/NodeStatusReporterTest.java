@@ -26,8 +26,8 @@ class NodeStatusReporterTest {
             int n = NodeStatusReporter.QUEUE + 500;
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                AgentPod pod = new AgentPod(new ObjectMetaBuilder().withNamespace("ns").withName("p" + i).withUid("u" + i)
-                        .withCreationTimestamp(created.toString()).build(), null);
+                AgentPod pod = new AgentPod(new ObjectMetaBuilder().withNamespace("ns").withName("p" + i)
+                        .withUid("u" + i).withCreationTimestamp(created.toString()).build(), null);
                 reporter.installed(pod, "veth" + i, created.plusMillis(1500));
             }
             long tookMs = (System.nanoTime() - start) / 1_000_000;

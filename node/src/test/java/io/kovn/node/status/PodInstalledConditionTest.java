@@ -24,7 +24,8 @@ class PodInstalledConditionTest {
     private static Pod pod(String name, String node) {
         return new PodBuilder().withNewMetadata().withNamespace("ns").withName(name)
                 .addToAnnotations("k8s.ovn.org/pod-networks", "{}")
-                .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kubelet").withOperation("Update").build())
+                .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kubelet").withOperation("Update")
+                        .build())
                 .endMetadata().withNewSpec().withNodeName(node).addNewContainer().withName("c").withImage("busybox")
                 .endContainer().endSpec().withNewStatus().addNewCondition().withType("Ready").withStatus("False")
                 .endCondition().endStatus().build();
