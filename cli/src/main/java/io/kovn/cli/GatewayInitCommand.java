@@ -1,8 +1,7 @@
 package io.kovn.cli;
 
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kovn.controller.GatewayInit;
 import io.kovn.node.NodeOptions;
 import io.kovn.node.SystemId;
@@ -12,6 +11,7 @@ import io.kovn.node.gateway.GatewayInitOptions;
 import io.kovn.node.gateway.GatewaySettings;
 import io.kovn.node.gateway.LocalGateway;
 import io.kovn.node.host.HostCommands;
+import io.kovn.node.kube.AgentKubernetesClient;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.ovn.config.ConfigException;
 import io.kovn.ovn.config.Configuration;
@@ -58,8 +58,11 @@ final class GatewayInitCommand {
                         : "wrote " + o.operations() + " NB operations") + ", join address " + o.joinAddress());
             }
             if (kubeconfig != null) {
-                try (KubernetesClient client = new KubernetesClientBuilder()
-                        .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build()) {
+                // the agent's client: GatewayAnnotations reads the Node as the agent's AgentNode
+                KubernetesSerialization serialization = AgentKubernetesClient.serialization();
+                String text = Files.readString(kubeconfig);
+                try (KubernetesClient client = AgentKubernetesClient.build(
+                        AgentKubernetesClient.fromKubeconfig(text, serialization), serialization)) {
                     boolean patched = GatewayAnnotations.publish(client, nodeName, gw);
                     System.out.println("gateway-init: Node annotations " + (patched ? "published" : "already current"));
                 }

@@ -30,15 +30,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shipped roles against the code: {@link #CALLS} lists, for every place the controller and the node agent
- * reach the Kubernetes API through fabric8 (found by {@code grep -rnE '\.(nodes|pods|...)\(\)'} in their
- * src/main, benchmarks excluded), the requests it makes. The test checks that the table covers exactly the call
- * sites the source has, that the generated roles allow every request, and that they allow nothing else.
+ * reach the Kubernetes API through fabric8 (found by {@code grep -rnE '\.(nodes|pods|...)\(\)'}, or
+ * {@code .resources(X.class)}, in their src/main, benchmarks excluded), the requests it makes. The test checks that
+ * the table covers exactly the call sites the source has, that the generated roles allow every request, and that
+ * they allow nothing else.
  */
 class KubernetesApiUseTest {
     /** fabric8's entry points to a resource; a new one in the code must be added to the pattern and the table. */
     private static final Pattern CALL = Pattern.compile("\\.(nodes|pods|services|namespaces|events|endpointSlices|"
             + "networkPolicies|certificateSigningRequests|leases|leaderElector|configMaps|secrets|serviceAccounts|"
-            + "resources|genericKubernetesResources|customResources|apps|rbac|batch|storage|policy)\\(\\)");
+            + "resources|genericKubernetesResources|customResources|apps|rbac|batch|storage|policy)\\(\\)"
+            + "|\\.(resources)\\([A-Z]\\w*\\.class\\)");
     private static final Path CONTROLLER_SRC = Path.of("..", "controller", "src", "main", "java");
     private static final Path NODE_SRC = Path.of("..", "node", "src", "main", "java");
 
@@ -99,19 +101,21 @@ class KubernetesApiUseTest {
             call(C, "CaSecret.java", "secrets", ns(C, "get", "secrets").tlsOnly()),
             call(C, "CaSecret.java", "configMaps", ns(C, "get", "configmaps").tlsOnly(),
                     ns(C, "create", "configmaps").tlsOnly(), ns(C, "update", "configmaps").tlsOnly()),
-            call(N, "GatewayAnnotations.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes")),
+            // the agent reads its pods and its Node as its own types: kube.resources(AgentPod.class), (AgentNode.class)
+            call(N, "GatewayAnnotations.java", "resources", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes")),
             // the chassis-id annotation (as GatewayAnnotations); waitUntilCondition on the kovn-ca ConfigMap
-            call(N, "NodeCertificates.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes")),
+            call(N, "NodeCertificates.java", "resources", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes")),
             call(N, "NodeCertificates.java", "configMaps", ns(N, "list", "configmaps").tlsOnly(),
                     ns(N, "watch", "configmaps").tlsOnly()),
             // waitUntilCondition on one Node: an informer on metadata.name
-            call(N, "NodeWatcher.java", "nodes", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
-            call(N, "PodWatcher.java", "pods", r(N, "list", "", "pods"), r(N, "watch", "", "pods")),
+            call(N, "NodeWatcher.java", "resources", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
+            call(N, "PodWatcher.java", "resources", r(N, "list", "", "pods"), r(N, "watch", "", "pods")),
             // underlay mode: the pool annotation of its own Node, an informer on metadata.name
-            call(N, "NodePoolSync.java", "nodes", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
+            call(N, "NodePoolSync.java", "resources", r(N, "list", "", "nodes"), r(N, "watch", "", "nodes")),
             // the status reporter: a JSON patch of the pod's status subresource; the Node read, then its status
-            call(N, "PodInstalledCondition.java", "pods", r(N, "get", "", "pods"), r(N, "patch", "", "pods/status")),
-            call(N, "NodeCniCondition.java", "nodes", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes/status")),
+            call(N, "PodInstalledCondition.java", "resources", r(N, "get", "", "pods"),
+                    r(N, "patch", "", "pods/status")),
+            call(N, "NodeCniCondition.java", "resources", r(N, "get", "", "nodes"), r(N, "patch", "", "nodes/status")),
             // create, then waitUntilCondition on it
             call(N, "NodeCertificateEnroller.java", "certificateSigningRequests", r(N, "create", CERTS, CSR).tlsOnly(),
                     r(N, "list", CERTS, CSR).tlsOnly(), r(N, "watch", CERTS, CSR).tlsOnly()));
@@ -238,7 +242,8 @@ class KubernetesApiUseTest {
                     .filter(p -> !p.toString().contains("/bench/")).toList()) {
                 Matcher m = CALL.matcher(Files.readString(f));
                 while (m.find()) {
-                    out.add(account + " " + f.getFileName() + " ." + m.group(1) + "()");
+                    String entry = m.group(1) != null ? m.group(1) : m.group(2);
+                    out.add(account + " " + f.getFileName() + " ." + entry + "()");
                 }
             }
         } catch (IOException e) {

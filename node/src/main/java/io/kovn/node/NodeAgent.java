@@ -1,6 +1,5 @@
 package io.kovn.node;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kovn.node.cni.CniHandler;
 import io.kovn.node.cni.CniInstaller;
@@ -12,6 +11,8 @@ import io.kovn.node.gateway.FlowKeeper;
 import io.kovn.node.gateway.GatewayAnnotations;
 import io.kovn.node.gateway.LocalGateway;
 import io.kovn.node.host.HostCommands;
+import io.kovn.node.kube.AgentKubernetesClient;
+import io.kovn.node.kube.AgentNode;
 import io.kovn.node.kube.NodeWatcher;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
@@ -74,7 +75,11 @@ public final class NodeAgent implements AutoCloseable {
         this(cfg, null);
     }
 
-    /** With a client owned by the caller (tests, the sandbox); the agent does not close it. */
+    /**
+     * With a client owned by the caller (tests, the sandbox); the agent does not close it. A client that does not
+     * read the agent's kinds as the agent does ({@link AgentKubernetesClient}) lends only its configuration: the
+     * agent then reads through a client of its own, which it closes.
+     */
     public NodeAgent(NodeAgentConfig cfg, KubernetesClient client) {
         this.cfg = cfg;
         this.givenClient = client;
@@ -118,10 +123,10 @@ public final class NodeAgent implements AutoCloseable {
      * the management port, the pods informer, the Southbound and a first clean-up of leftovers.
      */
     private CniHandler overlayHandler(HostCommands host) {
-        client = givenClient != null ? givenClient
+        client = givenClient != null ? AgentKubernetesClient.adopt(givenClient)
                 : KubernetesSettings.resolve(cfg, ovs.externalIds()).newClient(cfg);
         NodeWatcher nodes = new NodeWatcher(client, cfg.nodeName());
-        Node node = nodes.awaitNode(cfg.nodeSubnetTimeout());
+        AgentNode node = nodes.awaitNode(cfg.nodeSubnetTimeout());
         String encapIp = cfg.encapIp() != null ? cfg.encapIp() : NodeWatcher.internalIp(node).orElseThrow(() ->
                 new IllegalStateException("Node " + cfg.nodeName() + " has no IPv4 InternalIP; give the encap IP"));
         String chassisId = OvsSettings.apply(ovs, cfg, encapIp);
@@ -164,7 +169,7 @@ public final class NodeAgent implements AutoCloseable {
         PodPlumber plumber = new PodPlumber(host, ovs, cfg.mtu(), cfg.txChecksumOffloadOff());
         PortPool pool = new PortPool(ovs, OVS_TIMEOUT);
         if (cfg.underlayPoolFromNode()) {
-            client = givenClient != null ? givenClient
+            client = givenClient != null ? AgentKubernetesClient.adopt(givenClient)
                     : KubernetesSettings.resolve(cfg, ovs.externalIds()).newClient(cfg);
             poolSync = NodePoolSync.start(client, cfg.nodeName(), pool);
         }

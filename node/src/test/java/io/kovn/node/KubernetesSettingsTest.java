@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kovn.node.kube.AgentPod;
 import io.kovn.node.kube.NodeWatcher;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.ovn.net.Ipv4Cidr;
@@ -68,8 +68,8 @@ class KubernetesSettingsTest {
                         .isEqualTo("n1");
                 api.client().pods().inNamespace("ns").resource(new PodBuilder().withNewMetadata().withName("p1")
                         .withNamespace("ns").endMetadata().withNewSpec().withNodeName("n1").endSpec().build()).create();
-                Pod seen = pods.await("ns", "p1", null, p -> true).get(10, TimeUnit.SECONDS);
-                assertThat(seen.getSpec().getNodeName()).isEqualTo("n1");
+                AgentPod seen = pods.await("ns", "p1", null, p -> true).get(10, TimeUnit.SECONDS);
+                assertThat(seen.getMetadata().getNamespace()).isEqualTo("ns");
                 c.nodes().withName("n1").patch(PatchContext.of(PatchType.JSON_MERGE),
                         "{\"metadata\":{\"annotations\":{\"k8s.ovn.org/test\":\"x\"}}}");
                 assertThat(api.client().nodes().withName("n1").get().getMetadata().getAnnotations())

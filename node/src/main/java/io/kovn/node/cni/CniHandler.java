@@ -1,7 +1,7 @@
 package io.kovn.node.cni;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.kovn.node.host.CommandException;
+import io.kovn.node.kube.AgentPod;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.node.ovs.SouthboundPorts;
@@ -161,7 +161,7 @@ public final class CniHandler {
         } catch (CniFailure | RuntimeException e) {
             throw failure(req, e);
         }
-        Pod pod = verified.pod();
+        AgentPod pod = verified.pod();
         String uid = pod.getMetadata().getUid();
         PodNetwork net = verified.network();
         CompletableFuture<Void> gone = pods.awaitGone(ns, name, uid);
@@ -316,7 +316,7 @@ public final class CniHandler {
     private void check(CniRequest req) throws CniFailure {
         String key = req.podNamespace() + "/" + req.podName();
         JsonNode prev = requirePrevResult(req);
-        Optional<Pod> pod = pods.get(req.podNamespace(), req.podName());
+        Optional<AgentPod> pod = pods.get(req.podNamespace(), req.podName());
         if (pod.isEmpty()) {
             throw new CniFailure(CniFailure.UNKNOWN_CONTAINER, "pod " + key + " is not known on this node", null);
         }

@@ -1,7 +1,7 @@
 package io.kovn.node.cni;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.kovn.node.host.HostCommands;
+import io.kovn.node.kube.AgentPod;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.ovn.Owners;
@@ -79,7 +79,7 @@ public final class LeftoverSweeper {
             return false;
         }
         Map<String, String> ids = port.get().externalIds();
-        Optional<Pod> pod = pods.get(ids.getOrDefault(Owners.NAMESPACE, ""), ids.getOrDefault(Owners.POD, ""));
+        Optional<AgentPod> pod = pods.get(ids.getOrDefault(Owners.NAMESPACE, ""), ids.getOrDefault(Owners.POD, ""));
         return pod.isEmpty() || !pod.get().getMetadata().getUid().equals(ids.get(Owners.POD_UID))
                 || !linkExists.test(portName);
     }

@@ -1,6 +1,6 @@
 package io.kovn.node.cni;
 
-import io.fabric8.kubernetes.api.model.Pod;
+import io.kovn.node.kube.AgentPod;
 import java.time.Instant;
 
 /**
@@ -10,5 +10,5 @@ import java.time.Instant;
 public interface PortInstalledListener {
     PortInstalledListener NONE = (pod, hostVeth, seenAt) -> { };
 
-    void installed(Pod pod, String hostVeth, Instant seenAt);
+    void installed(AgentPod pod, String hostVeth, Instant seenAt);
 }

@@ -1,6 +1,6 @@
 package io.kovn.node.cni;
 
-import io.fabric8.kubernetes.api.model.Pod;
+import io.kovn.node.kube.AgentPod;
 import io.kovn.node.kube.PodWatcher;
 import io.kovn.node.ovs.SouthboundPorts;
 import io.kovn.ovn.Names;
@@ -32,7 +32,7 @@ final class VerifiedPodNetwork {
     /** How long a disagreement waits for a new annotation before OVN is asked again (its port may change too). */
     private static final Duration RECHECK = Duration.ofSeconds(1);
 
-    record Verified(Pod pod, PodNetwork network) {
+    record Verified(AgentPod pod, PodNetwork network) {
     }
 
     private final PodWatcher pods;
@@ -51,7 +51,7 @@ final class VerifiedPodNetwork {
         String key = req.podNamespace() + "/" + req.podName();
         String port = Names.podPort(req.podNamespace(), req.podName());
         long deadline = System.nanoTime() + timeout.toNanos();
-        Pod pod = awaitPod(req, abort, deadline, null);
+        AgentPod pod = awaitPod(req, abort, deadline, null);
         if (pod == null) {
             throw noAnnotation(req, key);
         }
@@ -76,7 +76,7 @@ final class VerifiedPodNetwork {
             } catch (IllegalArgumentException e) {
                 problem = "its " + PodNetwork.ANNOTATION + " annotation is unreadable: " + e.getMessage();
             }
-            Pod next = awaitPod(req, abort, Math.min(deadline, System.nanoTime() + RECHECK.toNanos()), annotation);
+            AgentPod next = awaitPod(req, abort, Math.min(deadline, System.nanoTime() + RECHECK.toNanos()), annotation);
             if (System.nanoTime() - deadline >= 0) {
                 throw new CniFailure(CniFailure.TRY_AGAIN_LATER, "pod " + key + ": " + problem + " (after "
                         + timeout.toSeconds() + " s)", "nothing was plumbed; the agent plumbs only the address the "
@@ -112,14 +112,15 @@ final class VerifiedPodNetwork {
                 + " put into OVN (" + expected.describe() + ": " + ovnSays + ", node subnet " + nodeSubnet + ")";
     }
 
-    private static String annotation(Pod p) {
+    private static String annotation(AgentPod p) {
         Map<String, String> a = p.getMetadata().getAnnotations();
         return a == null ? null : a.get(PodNetwork.ANNOTATION);
     }
 
     /** The pod once it has an annotation other than {@code other}; null when there is none by {@code until}. */
-    private Pod awaitPod(CniRequest req, CompletableFuture<Void> abort, long until, String other) throws CniFailure {
-        CompletableFuture<Pod> f = pods.await(req.podNamespace(), req.podName(), req.podUid(), p ->
+    private AgentPod awaitPod(CniRequest req, CompletableFuture<Void> abort, long until, String other)
+            throws CniFailure {
+        CompletableFuture<AgentPod> f = pods.await(req.podNamespace(), req.podName(), req.podUid(), p ->
                 annotation(p) != null && !Objects.equals(annotation(p), other));
         return within(f, abort, until, req);
     }

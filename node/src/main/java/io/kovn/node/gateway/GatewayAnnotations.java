@@ -1,9 +1,9 @@
 package io.kovn.node.gateway;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kovn.node.kube.AgentNode;
 import io.kovn.ovn.annotations.GatewayConfig;
 import io.kovn.ovsdb.wire.OvsdbJson;
 import java.util.Map;
@@ -20,7 +20,7 @@ public final class GatewayAnnotations {
 
     /** Patches the Node if either annotation differs; returns whether it did. */
     public static boolean publish(KubernetesClient client, String nodeName, LocalGateway gw) {
-        Node node = client.nodes().withName(nodeName).get();
+        AgentNode node = client.resources(AgentNode.class).withName(nodeName).get();
         if (node == null) {
             throw new IllegalStateException("Node " + nodeName + " does not exist (has kubelet registered it?)");
         }
@@ -34,7 +34,8 @@ public final class GatewayAnnotations {
         ObjectNode patch = OvsdbJson.NODES.objectNode();
         patch.putObject("metadata").putObject("annotations").put(GatewayConfig.ANNOTATION, config)
                 .put(GatewayConfig.CHASSIS_ANNOTATION, gw.chassisId());
-        client.nodes().withName(nodeName).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+        client.resources(AgentNode.class).withName(nodeName)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
         return true;
     }
 

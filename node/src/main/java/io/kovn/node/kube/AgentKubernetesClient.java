@@ -2,8 +2,6 @@ package io.kovn.node.kube;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class AgentKubernetesClient {
     /** What the agent watches or reads: its pods, its Node, the CA ConfigMap and its CSRs (enrolment). */
-    public static final List<Class<? extends KubernetesResource>> KINDS = List.of(Pod.class, Node.class,
+    public static final List<Class<? extends KubernetesResource>> KINDS = List.of(AgentPod.class, AgentNode.class,
             ConfigMap.class, CertificateSigningRequest.class);
 
     private AgentKubernetesClient() {
@@ -43,6 +41,18 @@ public final class AgentKubernetesClient {
     /** A client of {@code config} with {@code serialization}. */
     public static KubernetesClient build(Config config, KubernetesSerialization serialization) {
         return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(serialization).build();
+    }
+
+    /**
+     * {@code client} if it reads the agent's kinds as the agent does (a client of {@link #serialization()}), else a
+     * new client of its configuration that does, which the caller closes. A client of fabric8's default
+     * serialization would hand the agent's pods informer fabric8's {@code Pod} where it reads {@link AgentPod}.
+     */
+    public static KubernetesClient adopt(KubernetesClient client) {
+        if (client.getKubernetesSerialization().getRegisteredKubernetesResource("v1", "Pod") == AgentPod.class) {
+            return client;
+        }
+        return build(client.getConfiguration(), serialization());
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.kovn.node.kube;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
@@ -22,18 +21,18 @@ public final class NodeWatcher {
     }
 
     /** Waits until the Node exists (kubelet registers it). */
-    public Node awaitNode(Duration timeout) {
+    public AgentNode awaitNode(Duration timeout) {
         return await(n -> true, timeout, "Node " + nodeName + " does not exist (has kubelet registered it?)");
     }
 
     /** Waits until the controller has annotated the Node with k8s.ovn.org/node-subnets and parses it. */
     public NodeSubnets awaitSubnets(Duration timeout) {
-        Node n = await(x -> annotation(x).isPresent(), timeout, "Node " + nodeName + " has no "
+        AgentNode n = await(x -> annotation(x).isPresent(), timeout, "Node " + nodeName + " has no "
                 + NodeSubnets.ANNOTATION + " annotation (is the kovn controller running?)");
         return NodeSubnets.parse(annotation(n).orElseThrow());
     }
 
-    public static Optional<String> internalIp(Node n) {
+    public static Optional<String> internalIp(AgentNode n) {
         if (n.getStatus() == null || n.getStatus().getAddresses() == null) {
             return Optional.empty();
         }
@@ -41,14 +40,14 @@ public final class NodeWatcher {
                 .map(NodeAddress::getAddress).filter(a -> a.indexOf(':') < 0).findFirst();
     }
 
-    private static Optional<String> annotation(Node n) {
+    private static Optional<String> annotation(AgentNode n) {
         Map<String, String> a = n.getMetadata().getAnnotations();
         return Optional.ofNullable(a == null ? null : a.get(NodeSubnets.ANNOTATION));
     }
 
-    private Node await(Predicate<Node> ready, Duration timeout, String failure) {
+    private AgentNode await(Predicate<AgentNode> ready, Duration timeout, String failure) {
         try {
-            return client.nodes().withName(nodeName)
+            return client.resources(AgentNode.class).withName(nodeName)
                     .waitUntilCondition(n -> n != null && ready.test(n), timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (KubernetesClientTimeoutException e) {
             throw new IllegalStateException(failure + " after " + timeout.toSeconds() + " s");

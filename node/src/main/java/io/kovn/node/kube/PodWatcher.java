@@ -1,6 +1,5 @@
 package io.kovn.node.kube;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -15,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pods scheduled to this node (field selector spec.nodeName), kept by an informer. CNI requests wait here
- * for what the controller writes (the pod-networks annotation) and learn here that their pod went away.
+ * The pods scheduled to this node (field selector spec.nodeName), kept by an informer as {@link AgentPod}s. CNI
+ * requests wait here for what the controller writes (the pod-networks annotation) and learn here that their pod went
+ * away.
  */
 public final class PodWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PodWatcher.class);
@@ -30,14 +30,15 @@ public final class PodWatcher implements AutoCloseable {
         }
     }
 
-    private record Waiter(Predicate<Pod> ready, String uid, CompletableFuture<Pod> future) {
+    private record Waiter(Predicate<AgentPod> ready, String uid, CompletableFuture<AgentPod> future) {
     }
 
-    private final SharedIndexInformer<Pod> informer;
+    private final SharedIndexInformer<AgentPod> informer;
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
 
     public PodWatcher(KubernetesClient client, String nodeName) {
-        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
+        informer = client.resources(AgentPod.class).inAnyNamespace().withField("spec.nodeName", nodeName)
+                .runnableInformer(0);
         // retry a failed list or watch with back-off for as long as the agent runs (fabric8 gives up on the first list)
         informer.exceptionHandler((started, t) -> {
             log.warn("pods informer: {}; retrying", t.toString());
@@ -51,7 +52,7 @@ public final class PodWatcher implements AutoCloseable {
         return namespace + "/" + name;
     }
 
-    public Optional<Pod> get(String namespace, String name) {
+    public Optional<AgentPod> get(String namespace, String name) {
         return Optional.ofNullable(informer.getStore().getByKey(key(namespace, name)));
     }
 
@@ -68,7 +69,7 @@ public final class PodWatcher implements AutoCloseable {
      * Completes with the pod (of that uid, if given) once it satisfies {@code ready}, at once if it does already;
      * fails with {@link PodGoneException} if the pod is deleted first. The caller bounds the wait.
      */
-    public CompletableFuture<Pod> await(String namespace, String name, String uid, Predicate<Pod> ready) {
+    public CompletableFuture<AgentPod> await(String namespace, String name, String uid, Predicate<AgentPod> ready) {
         String key = key(namespace, name);
         Waiter w = new Waiter(ready, uid, new CompletableFuture<>());
         waiters.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(w);
@@ -86,10 +87,10 @@ public final class PodWatcher implements AutoCloseable {
      */
     public CompletableFuture<Void> awaitGone(String namespace, String name, String uid) {
         CompletableFuture<Void> gone = new CompletableFuture<>();
-        CompletableFuture<Pod> watch = await(namespace, name, uid, p -> false);
+        CompletableFuture<AgentPod> watch = await(namespace, name, uid, p -> false);
         watch.whenComplete((p, e) -> gone.complete(null));
         gone.whenComplete((v, e) -> watch.cancel(false));
-        Optional<Pod> now = get(namespace, name);
+        Optional<AgentPod> now = get(namespace, name);
         if (now.isEmpty() || !uid.equals(now.get().getMetadata().getUid())) {
             gone.complete(null);
         }
@@ -97,13 +98,13 @@ public final class PodWatcher implements AutoCloseable {
     }
 
     /** A pod of the same name but another uid is not the one waited for: it may be an old one still cached. */
-    private static void offer(Waiter w, Pod p) {
+    private static void offer(Waiter w, AgentPod p) {
         if ((w.uid == null || w.uid.equals(p.getMetadata().getUid())) && w.ready.test(p)) {
             w.future.complete(p);
         }
     }
 
-    private void changed(Pod p, boolean deleted) {
+    private void changed(AgentPod p, boolean deleted) {
         String key = key(p.getMetadata().getNamespace(), p.getMetadata().getName());
         List<Waiter> l = waiters.get(key);
         if (l == null) {
@@ -120,19 +121,19 @@ public final class PodWatcher implements AutoCloseable {
         }
     }
 
-    private final class Handler implements ResourceEventHandler<Pod> {
+    private final class Handler implements ResourceEventHandler<AgentPod> {
         @Override
-        public void onAdd(Pod p) {
+        public void onAdd(AgentPod p) {
             changed(p, false);
         }
 
         @Override
-        public void onUpdate(Pod old, Pod p) {
+        public void onUpdate(AgentPod old, AgentPod p) {
             changed(p, false);
         }
 
         @Override
-        public void onDelete(Pod p, boolean finalStateUnknown) {
+        public void onDelete(AgentPod p, boolean finalStateUnknown) {
             changed(p, true);
         }
     }

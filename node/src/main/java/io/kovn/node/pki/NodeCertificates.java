@@ -1,11 +1,11 @@
 package io.kovn.node.pki;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kovn.node.kube.AgentNode;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.ovn.annotations.GatewayConfig;
 import io.kovn.ovsdb.client.TlsConfig;
@@ -204,7 +204,7 @@ public final class NodeCertificates implements AutoCloseable {
     }
 
     private static void announceChassis(KubernetesClient kube, String node, String chassis) {
-        Node n = kube.nodes().withName(node).get();
+        AgentNode n = kube.resources(AgentNode.class).withName(node).get();
         if (n == null) {
             throw new IllegalStateException("Node " + node + " does not exist; it cannot ask for a certificate");
         }
@@ -214,7 +214,8 @@ public final class NodeCertificates implements AutoCloseable {
         }
         ObjectNode patch = OvsdbJson.NODES.objectNode();
         patch.putObject("metadata").putObject("annotations").put(GatewayConfig.CHASSIS_ANNOTATION, chassis);
-        kube.nodes().withName(node).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+        kube.resources(AgentNode.class).withName(node)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.kovn.node.status;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kovn.node.kube.AgentNode;
 import io.kovn.ovn.status.ConditionPatch;
 import java.time.Instant;
 import java.util.List;
@@ -34,7 +34,7 @@ public final class NodeCniCondition {
 
     /** Reads the Node, then one PATCH of its status subresource; throws the client's exception on a refusal. */
     static void write(KubernetesClient kube, String nodeName, State state, Instant now) {
-        Node node = kube.nodes().withName(nodeName).get();
+        AgentNode node = kube.resources(AgentNode.class).withName(nodeName).get();
         if (node == null) {
             throw new IllegalStateException("Node " + nodeName + " does not exist");
         }
@@ -42,6 +42,7 @@ public final class NodeCniCondition {
         String patch = ConditionPatch.set(node.getMetadata().getResourceVersion(), node.getStatus() != null, cs == null ? null
                 : cs.stream().map(NodeCondition::getType).toList(),
                 ConditionPatch.condition(TYPE, state.ready(), state.reason(), state.message(), now.toString()));
-        kube.nodes().withName(nodeName).subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
+        kube.resources(AgentNode.class).withName(nodeName).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON), patch);
     }
 }

@@ -1,9 +1,9 @@
 package io.kovn.node.status;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kovn.node.NodeMetrics;
 import io.kovn.node.cni.PortInstalledListener;
+import io.kovn.node.kube.AgentPod;
 import io.kovn.node.kube.PodWatcher;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,7 +94,7 @@ public final class NodeStatusReporter implements PortInstalledListener, AutoClos
 
     /** Called by CNI ADD: records the pod's creation-to-ovn-installed time and queues its condition; never blocks. */
     @Override
-    public void installed(Pod pod, String hostVeth, Instant seenAt) {
+    public void installed(AgentPod pod, String hostVeth, Instant seenAt) {
         try {
             created(pod).ifPresent(c -> metrics.podCreatedToOvnInstalled(Duration.between(c, seenAt)));
             Installed i = new Installed(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
@@ -107,7 +107,7 @@ public final class NodeStatusReporter implements PortInstalledListener, AutoClos
         }
     }
 
-    private static Optional<Instant> created(Pod pod) {
+    private static Optional<Instant> created(AgentPod pod) {
         try {
             String ts = pod.getMetadata().getCreationTimestamp();
             return ts == null ? Optional.empty() : Optional.of(Instant.parse(ts));
@@ -144,7 +144,7 @@ public final class NodeStatusReporter implements PortInstalledListener, AutoClos
     private void verify() {
         for (Iterator<Installed> it = tracked.values().iterator(); it.hasNext(); ) {
             Installed i = it.next();
-            Optional<Pod> pod = pods.get(i.namespace(), i.name());
+            Optional<AgentPod> pod = pods.get(i.namespace(), i.name());
             if (pod.isEmpty() || !i.uid().equals(pod.get().getMetadata().getUid())) {
                 it.remove();
                 pending.remove(i.key());
@@ -159,7 +159,7 @@ public final class NodeStatusReporter implements PortInstalledListener, AutoClos
             String key = it.next();
             it.remove();
             Installed i = tracked.get(key);
-            Optional<Pod> pod = i == null ? Optional.empty() : pods.get(i.namespace(), i.name());
+            Optional<AgentPod> pod = i == null ? Optional.empty() : pods.get(i.namespace(), i.name());
             if (pod.isEmpty() || !i.uid().equals(pod.get().getMetadata().getUid())) {
                 tracked.remove(key);
                 continue;

@@ -1,10 +1,10 @@
 package io.kovn.node.underlay;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kovn.cni.CniInputs;
+import io.kovn.node.kube.AgentNode;
 import io.kovn.ovn.annotations.UnderlayPool;
 import java.time.Duration;
 import java.util.Map;
@@ -35,7 +35,7 @@ public final class NodePoolSync implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean queued = new AtomicBoolean();
-    private volatile SharedIndexInformer<Node> informer;
+    private volatile SharedIndexInformer<AgentNode> informer;
     private volatile String problem;
 
     private NodePoolSync(String nodeName, PortPool pool) {
@@ -46,22 +46,23 @@ public final class NodePoolSync implements AutoCloseable {
     /** Watches the Node and syncs on every change and every {@link #RESYNC}. */
     public static NodePoolSync start(KubernetesClient client, String nodeName, PortPool pool) {
         NodePoolSync s = new NodePoolSync(nodeName, pool);
-        s.informer = client.nodes().withField("metadata.name", nodeName).inform(new ResourceEventHandler<>() {
+        ResourceEventHandler<AgentNode> handler = new ResourceEventHandler<>() {
             @Override
-            public void onAdd(Node n) {
+            public void onAdd(AgentNode n) {
                 s.trigger();
             }
 
             @Override
-            public void onUpdate(Node old, Node n) {
+            public void onUpdate(AgentNode old, AgentNode n) {
                 s.trigger();
             }
 
             @Override
-            public void onDelete(Node n, boolean unknownFinalState) {
+            public void onDelete(AgentNode n, boolean unknownFinalState) {
                 // the cache stays: pods keep their ports, and a Node registered again brings its pool back
             }
-        }, 0);
+        };
+        s.informer = client.resources(AgentNode.class).withField("metadata.name", nodeName).inform(handler, 0);
         s.thread.scheduleWithFixedDelay(s::trigger, RESYNC.toMillis(), RESYNC.toMillis(), TimeUnit.MILLISECONDS);
         return s;
     }
@@ -76,7 +77,7 @@ public final class NodePoolSync implements AutoCloseable {
     }
 
     private void syncNow() {
-        Optional<Node> node = Optional.ofNullable(informer).flatMap(i -> i.getStore().list().stream()
+        Optional<AgentNode> node = Optional.ofNullable(informer).flatMap(i -> i.getStore().list().stream()
                 .filter(n -> nodeName.equals(n.getMetadata().getName())).findFirst());
         Map<String, String> a = node.map(n -> n.getMetadata().getAnnotations()).orElse(null);
         String json = a == null ? null : a.get(UnderlayPool.ANNOTATION);
@@ -102,7 +103,7 @@ public final class NodePoolSync implements AutoCloseable {
 
     /** Why the cache may not match the Node's pool, or empty. */
     public Optional<String> problem() {
-        SharedIndexInformer<Node> i = informer;
+        SharedIndexInformer<AgentNode> i = informer;
         if (i != null && !i.isWatching()) {
             return Optional.of("Node informer: not watching (retrying)");
         }
@@ -111,7 +112,7 @@ public final class NodePoolSync implements AutoCloseable {
 
     @Override
     public void close() {
-        SharedIndexInformer<Node> i = informer;
+        SharedIndexInformer<AgentNode> i = informer;
         if (i != null) {
             i.stop();
         }

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kovn.controller.ControllerOptions;
 import io.kovn.controller.GatewayInit;
 import io.kovn.controller.MasterInit;
 import io.kovn.node.SystemId;
+import io.kovn.node.kube.AgentKubernetesClient;
 import io.kovn.testing.k8s.MockApiServer;
 import io.kovn.node.host.HostCommands;
 import io.kovn.node.ovs.LocalOvs;
@@ -44,13 +46,15 @@ class GatewayInitOneShotIT {
 
     private Run gatewayInit(OvnDaemons central, OvnNode node, MockApiServer api) throws Exception {
         HostCommands host = new HostCommands(node.netns().path());
-        try (LocalOvs ovs = LocalOvs.connect(node.ovsdbRemote(), Duration.ofSeconds(30))) {
+        try (LocalOvs ovs = LocalOvs.connect(node.ovsdbRemote(), Duration.ofSeconds(30));
+             KubernetesClient agent = AgentKubernetesClient.build(api.client().getConfiguration(),
+                     AgentKubernetesClient.serialization())) {
             String chassis = SystemId.ensure(ovs, dir.resolve("system-id.conf"));
             LocalGateway gw = LocalGateway.setUp(ovs, host, "gwinit", chassis, "netdev",
                     GatewaySettings.shared("breth0").withRampoutSubnets(List.of(Ipv4Cidr.parse("10.244.9.0/24"))));
             int ops = GatewayInit.run(OvsdbClient.Options.defaults(), central.nbUnix(), "gwinit", chassis, gw.config(),
                     CLUSTER, JOIN).operations();
-            boolean annotated = GatewayAnnotations.publish(api.client(), "gwinit", gw);
+            boolean annotated = GatewayAnnotations.publish(agent, "gwinit", gw);
             return new Run(ops, annotated, FlowKeeper.applyOnce(ovs, host, gw, node.ovsdbRemote(), Duration.ofSeconds(20)));
         }
     }

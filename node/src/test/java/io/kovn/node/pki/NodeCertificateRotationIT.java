@@ -13,6 +13,7 @@ import io.kovn.controller.CaSecret;
 import io.kovn.controller.EventRecorder;
 import io.kovn.controller.NodeCsrController;
 import io.kovn.controller.NodeCsrSigner;
+import io.kovn.node.kube.AgentKubernetesClient;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.ovsdb.client.OvsdbClient;
 import io.kovn.ovsdb.client.OvsdbConnectionException;
@@ -95,7 +96,9 @@ class NodeCertificateRotationIT {
             try (NodeCsrController signer = signer(kube);
                  LocalOvs ovs = LocalOvs.connect(local.vswitchUnix(), Duration.ofSeconds(10))) {
                 signer.start();
-                try (NodeCertificates certs = NodeCertificates.start(kube, ovs, "node1", "node1",
+                try (KubernetesClient agentKube = AgentKubernetesClient.build(kube.getConfiguration(),
+                        AgentKubernetesClient.serialization());
+                     NodeCertificates certs = NodeCertificates.start(agentKube, ovs, "node1", "node1",
                         new NodeEnrollment(dir, NAMESPACE, Duration.ofSeconds(30)), Clock.systemUTC())) {
                     TlsConfig files = ovs.sslFiles().orElseThrow();
                     assertThat(files).isEqualTo(certs.files());

@@ -14,6 +14,7 @@ import io.kovn.controller.CaSecret;
 import io.kovn.controller.EventRecorder;
 import io.kovn.controller.NodeCsrController;
 import io.kovn.controller.NodeCsrSigner;
+import io.kovn.node.kube.AgentKubernetesClient;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.pki.CertificateAuthority;
 import io.kovn.pki.CertificateRequests;
@@ -94,7 +95,9 @@ class NodeEnrollmentIT {
 
                 Path dir = tmp.resolve("node1-pki");
                 try (LocalOvs ovs = LocalOvs.connect(node1.ovsdbRemote(), Duration.ofSeconds(10));
-                     NodeCertificates certs = NodeCertificates.start(kube, ovs, "node1", "node1",
+                     KubernetesClient agent = AgentKubernetesClient.build(kube.getConfiguration(),
+                             AgentKubernetesClient.serialization());
+                     NodeCertificates certs = NodeCertificates.start(agent, ovs, "node1", "node1",
                              new NodeEnrollment(dir, NAMESPACE, Duration.ofSeconds(30)), Clock.systemUTC())) {
                     assertThat(node1.vsctl("get-ssl")).startsWith("Private key: " + dir.resolve("node-key.pem") + "\n"
                             + "Certificate: " + dir.resolve("node-cert.pem") + "\nCA Certificate: " + dir.resolve("ca-cert.pem"));

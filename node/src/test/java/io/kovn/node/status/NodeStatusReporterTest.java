@@ -2,12 +2,12 @@ package io.kovn.node.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kovn.node.NodeMetrics;
+import io.kovn.node.kube.AgentPod;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +26,8 @@ class NodeStatusReporterTest {
             int n = NodeStatusReporter.QUEUE + 500;
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                Pod pod = new PodBuilder().withNewMetadata().withNamespace("ns").withName("p" + i).withUid("u" + i)
-                        .withCreationTimestamp(created.toString()).endMetadata().build();
+                AgentPod pod = new AgentPod(new ObjectMetaBuilder().withNamespace("ns").withName("p" + i)
+                        .withUid("u" + i).withCreationTimestamp(created.toString()).build(), null);
                 reporter.installed(pod, "veth" + i, created.plusMillis(1500));
             }
             long tookMs = (System.nanoTime() - start) / 1_000_000;

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.kovn.node.kube.AgentKubernetesClient;
 import io.kovn.node.ovs.LocalOvs;
 import io.kovn.ovn.annotations.UnderlayPool;
 import io.kovn.ovn.net.Ipv4Address;
@@ -66,10 +67,12 @@ class NodePoolSyncIT {
                 new KubernetesCrudDispatcher(), false);
         server.init();
         try (VmOvs vm = VmOvs.start("psync", TIMEOUT); LocalOvs ovs = LocalOvs.connect(vm.ovsdbRemote(), TIMEOUT);
-             KubernetesClient kube = server.createClient()) {
+             KubernetesClient kube = server.createClient();
+             KubernetesClient agent = AgentKubernetesClient.build(kube.getConfiguration(),
+                     AgentKubernetesClient.serialization())) {
             kube.nodes().resource(new NodeBuilder().withNewMetadata().withName("vm1").endMetadata().build()).create();
             PortPool pool = new PortPool(ovs, TIMEOUT);
-            try (NodePoolSync sync = NodePoolSync.start(kube, "vm1", pool)) {
+            try (NodePoolSync sync = NodePoolSync.start(agent, "vm1", pool)) {
                 annotate(kube, new UnderlayPool(List.of(port(1), port(2), port(3))).toJson());
                 await().atMost(TIMEOUT).until(() -> cache(ovs).size() == 3);
                 assertThat(cache(ovs)).containsEntry("kup-1", "ip=10.128.3.2/24,gw=10.128.3.1,mac=0a:58:0a:80:03:02,tag=1,used=");
