@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -29,7 +28,7 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonAutoDetect(fieldVisibility = Visibility.NONE, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE, creatorVisibility = Visibility.NONE)
-public final class AgentNode implements HasMetadata {
+public final class AgentNode extends AgentObject {
     /** The part of a Node's status the agent reads: its addresses and conditions. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonAutoDetect(fieldVisibility = Visibility.NONE, getterVisibility = Visibility.NONE,
@@ -60,9 +59,6 @@ public final class AgentNode implements HasMetadata {
         }
     }
 
-    @JsonProperty("apiVersion")
-    private String apiVersion = "v1";
-    private ObjectMeta metadata;
     @JsonProperty("status")
     private Status status;
 
@@ -72,31 +68,6 @@ public final class AgentNode implements HasMetadata {
     public AgentNode(ObjectMeta metadata, Status status) {
         setMetadata(metadata);
         this.status = status;
-    }
-
-    @Override
-    public ObjectMeta getMetadata() {
-        return metadata;
-    }
-
-    /** Keeps {@code metadata} without its managed fields. */
-    @Override
-    @JsonProperty("metadata")
-    public void setMetadata(ObjectMeta metadata) {
-        if (metadata != null) {
-            metadata.setManagedFields(null);
-        }
-        this.metadata = metadata;
-    }
-
-    @Override
-    public String getApiVersion() {
-        return apiVersion;
-    }
-
-    @Override
-    public void setApiVersion(String version) {
-        this.apiVersion = version;
     }
 
     /** Null when the API sent none. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -31,7 +30,7 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonAutoDetect(fieldVisibility = Visibility.NONE, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE, creatorVisibility = Visibility.NONE)
-public final class AgentPod implements HasMetadata, Namespaced {
+public final class AgentPod extends AgentObject implements Namespaced {
     /** The part of a pod's status the agent reads: its conditions. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonAutoDetect(fieldVisibility = Visibility.NONE, getterVisibility = Visibility.NONE,
@@ -54,9 +53,6 @@ public final class AgentPod implements HasMetadata, Namespaced {
         }
     }
 
-    @JsonProperty("apiVersion")
-    private String apiVersion = "v1";
-    private ObjectMeta metadata;
     @JsonProperty("status")
     private Status status;
 
@@ -66,31 +62,6 @@ public final class AgentPod implements HasMetadata, Namespaced {
     public AgentPod(ObjectMeta metadata, Status status) {
         setMetadata(metadata);
         this.status = status;
-    }
-
-    @Override
-    public ObjectMeta getMetadata() {
-        return metadata;
-    }
-
-    /** Keeps {@code metadata} without its managed fields. */
-    @Override
-    @JsonProperty("metadata")
-    public void setMetadata(ObjectMeta metadata) {
-        if (metadata != null) {
-            metadata.setManagedFields(null);
-        }
-        this.metadata = metadata;
-    }
-
-    @Override
-    public String getApiVersion() {
-        return apiVersion;
-    }
-
-    @Override
-    public void setApiVersion(String version) {
-        this.apiVersion = version;
     }
 
     /** Null when the API sent none. */
