@@ -38,6 +38,10 @@ public final class NbTxn {
     private final List<Map.Entry<String, Uuid>> pendingLog = new ArrayList<>();
     /** Guard keys in the order they were added. */
     private final List<String> guardOrder = new ArrayList<>();
+    /** Set elements this transaction put in (true) or took out (false), by table/row/column/element. */
+    private final Map<String, Boolean> members = new HashMap<>();
+    /** Changes to {@link #members} in order (key, value before), undone by a rollback. */
+    private final List<Map.Entry<String, Boolean>> membersLog = new ArrayList<>();
     private int names;
     /** Writers of rows several steps share, by row, run once each by {@link #finish}. */
     private final Map<String, Consumer<NbTxn>> finishers = new LinkedHashMap<>();
@@ -124,11 +128,11 @@ public final class NbTxn {
      * A point to roll back to if building the next part fails: positions in the operations and in the logs of
      * pending rows and guards, so taking one costs nothing however big the transaction (one is taken per key).
      */
-    public record Checkpoint(int size, int pendingChanges, int guards) {
+    public record Checkpoint(int size, int pendingChanges, int guards, int memberChanges) {
     }
 
     public Checkpoint checkpoint() {
-        return new Checkpoint(ops.size(), pendingLog.size(), guardOrder.size());
+        return new Checkpoint(ops.size(), pendingLog.size(), guardOrder.size(), membersLog.size());
     }
 
     /** Drops everything added since {@code cp}. */
@@ -145,6 +149,29 @@ public final class NbTxn {
         for (int i = guardOrder.size() - 1; i >= cp.guards(); i--) {
             guards.remove(guardOrder.remove(i));
         }
+        for (int i = membersLog.size() - 1; i >= cp.memberChanges(); i--) {
+            Map.Entry<String, Boolean> change = membersLog.remove(i);
+            if (change.getValue() == null) {
+                members.remove(change.getKey());
+            } else {
+                members.put(change.getKey(), change.getValue());
+            }
+        }
+    }
+
+    /**
+     * Whether the set element {@code key} (table/row/column/element) is in its set as this transaction leaves it so
+     * far: as its own single-element mutations put it, else {@code inReplica}. Two steps of one transaction that take
+     * an element out and put it back (a pod recreated that gets its predecessor's address) then write both, where
+     * reading the replica alone the second would see the element still there and write nothing.
+     */
+    boolean isMember(String key, boolean inReplica) {
+        Boolean mine = members.get(key);
+        return mine != null ? mine : inReplica;
+    }
+
+    void markMember(String key, boolean member) {
+        membersLog.add(new AbstractMap.SimpleEntry<>(key, members.put(key, member)));
     }
 
     /** A fresh uuid-name for an insert of this transaction. */

@@ -102,15 +102,18 @@ public final class PolicyOps {
 
     /**
      * Puts {@code value} into set column {@code column} of row {@code uuid} ({@code member}) or takes it out, with one
-     * mutate of that one element; nothing when {@code current} already says so.
+     * mutate of that one element; nothing when the row already says so: {@code current} as the replica has it, unless
+     * an earlier step of this transaction moved that element ({@link NbTxn#isMember}).
      */
     public static <T> void setMember(NbTxn txn, Table<?> table, Uuid uuid, Column<Set<T>> column, Set<T> current,
                                      T value, boolean member) {
-        if (current.contains(value) == member) {
+        String key = table.name() + "/" + uuid.value() + "/" + column.name() + "/" + value;
+        if (txn.isMember(key, current.contains(value)) == member) {
             return;
         }
         txn.add(Operation.mutate(table).where(Condition.uuid(uuid))
                 .with(member ? column.insert(Set.of(value)) : column.delete(Set.of(value))));
+        txn.markMember(key, member);
     }
 
     public static void deleteAddressSet(NbTxn txn, AddressSet set) {
