@@ -9,9 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import tools.jackson.databind.JsonNode;
 
+/**
+ * Runs alone ({@link Isolated}): it checks at the end that every ovsdb-server this JVM started is gone, which the
+ * test classes run beside it (their own NB servers) would otherwise make fail.
+ */
 @Tag("integration")
+@Isolated
 class OvsdbBenchTest {
 
     @Test

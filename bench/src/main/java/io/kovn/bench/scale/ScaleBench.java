@@ -254,6 +254,7 @@ public final class ScaleBench {
             progress.printf("rep %d: cold start %.0f ms (%d NB transactions; CPU: NB %d ms, JVM %d ms), floor %.0f ms "
                     + "(%d rows in %d transactions; NB CPU %d ms)%n", rep + 1, last.ms(), last.transactions(),
                     last.nbCpuMs(), last.jvmCpuMs(), f.ms(), replay.rows(), replay.transactions(), f.nbCpuMs());
+            progress.printf("rep %d: cold start reconciled %s%n", rep + 1, reconciles(last.controller()));
         }
         int replayRows = replay.rows();
         replay = null; // the floor's copy of NB's content (JSON trees) is the benchmark's, not the controller's
@@ -358,6 +359,15 @@ public final class ScaleBench {
         stopRecording.run(); // the benchmark's record of the annotations is not the controller's heap
         return new Synced(cluster, ovn, controller, ms, controller.metrics().nbTransactions(),
                 ProcFs.cpuMs(ovn.nbPid()) - nbCpu, ProcFs.cpuMs(ProcFs.self()) - jvmCpu);
+    }
+
+    /** How many objects of each kind the controller reconciled, e.g. "pod 100000, network policy 2400". */
+    private static String reconciles(KovnController controller) {
+        List<String> out = new ArrayList<>();
+        for (ObjectKey.Kind kind : ObjectKey.Kind.values()) {
+            out.add(kind.name().toLowerCase().replace('_', ' ') + " " + (long) controller.metrics().reconciles(kind).count());
+        }
+        return String.join(", ", out);
     }
 
     private static Floor floor(NbReplay replay) throws Exception {
