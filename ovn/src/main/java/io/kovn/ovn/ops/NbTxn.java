@@ -126,7 +126,7 @@ public final class NbTxn {
 
     /**
      * A point to roll back to if building the next part fails: positions in the operations and in the logs of
-     * pending rows and guards, so taking one costs nothing however big the transaction (one is taken per key).
+     * pending rows, guards and set elements, so taking one costs nothing however big the transaction (one is taken per key).
      */
     public record Checkpoint(int size, int pendingChanges, int guards, int memberChanges) {
     }
@@ -138,23 +138,21 @@ public final class NbTxn {
     /** Drops everything added since {@code cp}. */
     public void rollback(Checkpoint cp) {
         ops.subList(cp.size(), ops.size()).clear();
-        for (int i = pendingLog.size() - 1; i >= cp.pendingChanges(); i--) {
-            Map.Entry<String, Uuid> change = pendingLog.remove(i);
-            if (change.getValue() == null) {
-                pending.remove(change.getKey());
-            } else {
-                pending.put(change.getKey(), change.getValue());
-            }
-        }
+        undo(pendingLog, pending, cp.pendingChanges());
         for (int i = guardOrder.size() - 1; i >= cp.guards(); i--) {
             guards.remove(guardOrder.remove(i));
         }
-        for (int i = membersLog.size() - 1; i >= cp.memberChanges(); i--) {
-            Map.Entry<String, Boolean> change = membersLog.remove(i);
+        undo(membersLog, members, cp.memberChanges());
+    }
+
+    /** Puts back, newest first, the values {@code log} recorded for {@code map} from entry {@code from} on. */
+    private static <V> void undo(List<Map.Entry<String, V>> log, Map<String, V> map, int from) {
+        for (int i = log.size() - 1; i >= from; i--) {
+            Map.Entry<String, V> change = log.remove(i);
             if (change.getValue() == null) {
-                members.remove(change.getKey());
+                map.remove(change.getKey());
             } else {
-                members.put(change.getKey(), change.getValue());
+                map.put(change.getKey(), change.getValue());
             }
         }
     }
