@@ -14,6 +14,7 @@ import io.kovn.ovsdb.wire.Uuid;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -107,17 +108,15 @@ public final class NamespaceIsolationReconciler implements Reconciler {
      * from its every pod; the rows are created, and computed whole, by the namespace's own reconcile (namespace and
      * policy changes, a pod's label change, the full sync and the audit). A row that does not exist yet is left to it.
      */
-    static void join(ClusterState state, NbTxn txn, Pod pod, String ip, Uuid port) {
+    static void join(NbTxn txn, Pod pod, List<NetworkPolicy> selecting, String ip, Uuid port) {
         String ns = pod.getMetadata().getNamespace();
         addressMember(txn, ns, ip, true);
         boolean ingress = false;
         boolean egress = false;
-        for (NetworkPolicy np : state.policiesIn(ns)) {
-            if (np.getSpec() != null && LabelSelectors.matches(np.getSpec().getPodSelector(), pod.getMetadata().getLabels())) {
-                Set<String> types = NetworkPolicyReconciler.policyTypes(np);
-                ingress |= types.contains("Ingress");
-                egress |= types.contains("Egress");
-            }
+        for (NetworkPolicy np : selecting) {
+            Set<String> types = NetworkPolicyReconciler.policyTypes(np);
+            ingress |= types.contains("Ingress");
+            egress |= types.contains("Egress");
         }
         member(txn, ingressGroup(ns), port, ingress);
         member(txn, egressGroup(ns), port, egress);

@@ -1,6 +1,7 @@
 package io.kovn.controller.reconcile;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.kovn.controller.ObjectKey;
 import io.kovn.controller.alloc.AddressPool;
 import io.kovn.ovn.Names;
@@ -15,6 +16,7 @@ import io.kovn.ovn.ops.SwitchOps;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.Uuid;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -122,8 +124,9 @@ public final class PodReconciler implements Reconciler {
                 Set.of(address), Map.of(IFACE_ID_VER, uid), Owners.pod(key.namespace(), key.name(), uid)));
         Uuid portRef = PolicyOps.portRef(txn, portName)
                 .orElseThrow(() -> new IllegalStateException("port " + portName + " neither in NB nor in the transaction"));
-        NamespaceIsolationReconciler.join(state, txn, pod, ipText, portRef);
-        PolicyMembers.join(state, txn, pod, ipText, portRef);
+        List<NetworkPolicy> selecting = PolicyMembers.selecting(state, pod); // matched once for both
+        NamespaceIsolationReconciler.join(txn, pod, selecting, ipText, portRef);
+        PolicyMembers.join(state, txn, pod, selecting, ipText, portRef);
 
         PodNetwork desired = PodNetwork.of(pool.subnet(), ip);
         String readyMessage = "logical port " + portName + " (" + ipText + ") committed to NB on switch "

@@ -9,6 +9,8 @@ import io.kovn.ovn.nb.PortGroup;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovn.ops.PolicyOps;
 import io.kovn.ovsdb.wire.Uuid;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,19 +21,27 @@ import java.util.Optional;
  * from all the pods it selects (the larger part of the worker's time in the 100,000-pod churn). What it cannot do
  * alone goes to the policy's own reconcile: a policy not written yet, a named port number no selected pod had (a new
  * match term: {@link ClusterState#followUp}), the last address leaving a number's set (a term to drop: known once the
- * transaction is committed, since the pods of one batch leave the set together: {@link ClusterState#followUpIfEmptied}). Label
- * and port changes, policy changes, the full sync and the audit still compute the policies whole.
+ * transaction is committed, since the pods of one batch leave the set together:
+ * {@link ClusterState#followUpIfEmptied}). Label and port changes, policy changes, the full sync and the audit still compute the policies whole.
  */
 final class PolicyMembers {
     private PolicyMembers() {
     }
 
-    static void join(ClusterState state, NbTxn txn, Pod pod, String ip, Uuid port) {
-        String ns = pod.getMetadata().getNamespace();
-        for (NetworkPolicy np : state.policiesIn(ns)) {
-            if (np.getSpec() == null || !LabelSelectors.matches(np.getSpec().getPodSelector(), pod.getMetadata().getLabels())) {
-                continue;
+    /** The policies of the pod's namespace whose podSelector selects it. */
+    static List<NetworkPolicy> selecting(ClusterState state, Pod pod) {
+        List<NetworkPolicy> out = new ArrayList<>();
+        for (NetworkPolicy np : state.policiesIn(pod.getMetadata().getNamespace())) {
+            if (np.getSpec() != null && LabelSelectors.matches(np.getSpec().getPodSelector(), pod.getMetadata().getLabels())) {
+                out.add(np);
             }
+        }
+        return out;
+    }
+
+    static void join(ClusterState state, NbTxn txn, Pod pod, List<NetworkPolicy> selecting, String ip, Uuid port) {
+        String ns = pod.getMetadata().getNamespace();
+        for (NetworkPolicy np : selecting) {
             ObjectKey key = ObjectKey.networkPolicy(ns, np.getMetadata().getName());
             Optional<PortGroup> pg = txn.nb().lookupOne(PortGroup.TABLE, PortGroup.NAME, NetworkPolicyReconciler.portGroupName(key));
             if (pg.isEmpty()) {
