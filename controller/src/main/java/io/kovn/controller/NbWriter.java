@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,9 +104,10 @@ public final class NbWriter {
     }
 
     /**
-     * When the replica shows a set or map mutation of a row by uuid: the inserted elements (pairs) there, the
-     * deleted ones (keys, unless the same mutate inserts them again) gone (elements that are named uuids of this
-     * transaction's inserts are not checked). Set columns are changed by
+     * When the replica shows a set or map mutation of a row by uuid: each set element as the last of the mutate's
+     * mutations naming it leaves it (one mutate folds a batch's changes of the row: an address taken out and put
+     * back is there), inserted pairs there, deleted keys gone unless the same mutate inserts them again (elements
+     * that are named uuids of this transaction's inserts are not checked). Set columns are changed by
      * their difference, which the next batch computes from the replica: a replica one transaction behind would
      * make it miss a change (an address deleted, then wanted again).
      */
@@ -127,50 +129,47 @@ public final class NbWriter {
                         && pairs.entrySet().stream().allMatch(e -> e.getValue().equals(now.get(e.getKey())))).orElse(true));
             }
         }
+        // set elements: each as the last mutation naming it leaves it (a folded mutate may take an element out and
+        // put it back); map keys deleted: gone unless inserted again
+        Map<String, Map<Object, Boolean>> elements = new LinkedHashMap<>();
         for (Mutation mu : m.mutations()) {
             if (!(mu.value() instanceof Set<?> values)
                     || (mu.mutator() != Mutation.Mutator.INSERT && mu.mutator() != Mutation.Mutator.DELETE)) {
                 continue;
             }
             boolean insert = mu.mutator() == Mutation.Mutator.INSERT;
-            List<Object> real = new ArrayList<>(values.size());
-            List<Object> gone = new ArrayList<>(values.size());
+            Map<Object, Boolean> column = elements.computeIfAbsent(mu.column(), c -> new LinkedHashMap<>());
             for (Object v : values) {
-                if (v instanceof Uuid u && u.isNamed()) {
-                    continue;
-                }
-                real.add(v);
-                if (reinserted == null || !reinserted.contains(v)) {
-                    gone.add(v);
+                if (!(v instanceof Uuid u && u.isNamed())) {
+                    column.put(v, insert);
                 }
             }
-            checks.add(r -> r.row(m.table(), row).map(x -> x.get(mu.column()) instanceof Map<?, ?> now
-                    ? insert || noneIn(gone, now.keySet())
-                    : x.get(mu.column()) instanceof Collection<?> c && allIn(real, c, insert))
-                    .orElse(true));
         }
+        Set<Object> reinsertedKeys = reinserted;
+        elements.forEach((column, wanted) -> checks.add(r -> r.row(m.table(), row).map(x -> {
+            Object now = x.get(column);
+            if (now instanceof Map<?, ?> map) { // a map's keys deleted: gone, unless inserted again
+                for (Map.Entry<Object, Boolean> e : wanted.entrySet()) {
+                    if (!e.getValue() && map.containsKey(e.getKey())
+                            && (reinsertedKeys == null || !reinsertedKeys.contains(e.getKey()))) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            if (!(now instanceof Collection<?> c)) {
+                return false;
+            }
+            for (Map.Entry<Object, Boolean> e : wanted.entrySet()) {
+                if (c.contains(e.getKey()) != e.getValue()) {
+                    return false;
+                }
+            }
+            return true;
+        }).orElse(true)));
         if (checks.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(checks.size() == 1 ? checks.get(0) : r -> allHold(r, checks));
-    }
-
-    private static boolean noneIn(List<Object> values, Collection<?> c) {
-        for (Object v : values) {
-            if (c.contains(v)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether every value is in {@code c} ({@code in}), or none is (not {@code in}). */
-    private static boolean allIn(List<Object> values, Collection<?> c, boolean in) {
-        for (Object v : values) {
-            if (c.contains(v) != in) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -82,7 +82,8 @@ public final class ScaleBench {
 
     /** The figures; times in ms. */
     public record Result(Options options, Spread coldMs, Spread floorMs, Spread coldVsFloor, long coldTransactions,
-                         int floorRows, Spread coldNbCpuMs, Spread coldJvmCpuMs, Spread floorNbCpuMs, Spread restartMs,
+                         int floorRows, Spread coldNbCpuMs, Spread coldJvmCpuMs, Map<String, Long> coldJvmThreadsMs,
+                         Spread floorNbCpuMs, Spread restartMs,
                          long restartTransactions, Map<Integer, Spread> churnNbP50, Map<Integer, Spread> churnNbP99,
                          Map<Integer, Spread> churnAnnotationP99, Spread policyAddMs, Spread labelChangeMs,
                          long objectsHeapMb, long podsHeapMb, long syncedPodsHeapMb, long heapMb, long rssMb,
@@ -100,6 +101,8 @@ public final class ScaleBench {
             n.put("cold_start_nb_transactions", coldTransactions).put("nb_rows", floorRows);
             coldNbCpuMs.into(n.putObject("cold_start_nb_cpu_ms"));
             coldJvmCpuMs.into(n.putObject("cold_start_jvm_cpu_ms"));
+            ObjectNode threads = n.putObject("cold_start_jvm_cpu_ms_by_thread");
+            coldJvmThreadsMs.forEach(threads::put);
             floorNbCpuMs.into(n.putObject("floor_nb_cpu_ms"));
             n.put("restart_seconds", Spread.round(restartMs.median() / 1000));
             restartMs.into(n.putObject("restart_ms"));
@@ -156,6 +159,7 @@ public final class ScaleBench {
             out.printf("  cold / floor                   %s  (goal <= 2)%n", coldVsFloor.describe("x"));
             out.printf("  CPU time: cold start NB ovsdb-server %s, this JVM %s (controller and memory API); floor NB %s%n",
                     coldNbCpuMs.describe("ms"), coldJvmCpuMs.describe("ms"), floorNbCpuMs.describe("ms"));
+            out.printf("  this JVM's cold start CPU by thread (last rep): %s%n", threadGroups(coldJvmThreadsMs));
             out.printf("  idle restart                   %s  with %d NB transactions at most (goal 0)%n",
                     restartMs.describe("ms"), restartTransactions);
             for (int rate : CHURN_RATES) {
@@ -200,7 +204,7 @@ public final class ScaleBench {
 
     /** One synced cluster: its API, NB, and the controller that synced it. */
     private record Synced(MemoryCluster cluster, OvnDaemons ovn, KovnController controller, double ms, long transactions,
-                          long nbCpuMs, long jvmCpuMs) {
+                          long nbCpuMs, long jvmCpuMs, Map<String, Long> jvmThreadsMs) {
     }
 
     /** A floor replay: its time, and the CPU time of the NB ovsdb-server that applied it. */
@@ -255,8 +259,10 @@ public final class ScaleBench {
                     + "(%d rows in %d transactions; NB CPU %d ms)%n", rep + 1, last.ms(), last.transactions(),
                     last.nbCpuMs(), last.jvmCpuMs(), f.ms(), replay.rows(), replay.transactions(), f.nbCpuMs());
             progress.printf("rep %d: cold start reconciled %s%n", rep + 1, reconciles(last.controller()));
+            progress.printf("rep %d: cold start CPU of this JVM by thread: %s%n", rep + 1, threadGroups(last.jvmThreadsMs()));
         }
         int replayRows = replay.rows();
+        Map<String, Long> coldThreads = last.jvmThreadsMs();
         replay = null; // the floor's copy of NB's content (JSON trees) is the benchmark's, not the controller's
         long heap = heapAfterGc();
         long rss = ProcFs.rssMb(ProcFs.self());
@@ -333,7 +339,7 @@ public final class ScaleBench {
                 p99.forEach((k, v) -> s99.put(k, Spread.of(v)));
                 annP99.forEach((k, v) -> sAnn.put(k, Spread.of(v)));
                 return new Result(o, Spread.of(cold), Spread.of(floor), Spread.of(ratio), coldTxns, replayRows,
-                        Spread.of(coldNbCpu), Spread.of(coldJvmCpu), Spread.of(floorNbCpu),
+                        Spread.of(coldNbCpu), Spread.of(coldJvmCpu), coldThreads, Spread.of(floorNbCpu),
                         Spread.of(restart), restartTxns, s50, s99, sAnn, Spread.of(policyAdd), Spread.of(labels),
                         objectsHeap, podsHeap, syncedPodsHeap, heap, rss, southbound, loadBefore, load());
             }
@@ -352,13 +358,34 @@ public final class ScaleBench {
         KovnController controller = new KovnController(config(ovn.nbUnix()), cluster);
         long nbCpu = ProcFs.cpuMs(ovn.nbPid());
         long jvmCpu = ProcFs.cpuMs(ProcFs.self());
+        Map<Long, ProcFs.ThreadCpu> threads = ProcFs.threads(ProcFs.self());
         long start = System.nanoTime();
         controller.start();
         waitFor(() -> annotated.size() >= o.pods() && controller.idle());
         double ms = (System.nanoTime() - start) / 1e6;
         stopRecording.run(); // the benchmark's record of the annotations is not the controller's heap
         return new Synced(cluster, ovn, controller, ms, controller.metrics().nbTransactions(),
-                ProcFs.cpuMs(ovn.nbPid()) - nbCpu, ProcFs.cpuMs(ProcFs.self()) - jvmCpu);
+                ProcFs.cpuMs(ovn.nbPid()) - nbCpu, ProcFs.cpuMs(ProcFs.self()) - jvmCpu,
+                ProcFs.byGroup(threads, ProcFs.threads(ProcFs.self())));
+    }
+
+    /** The largest groups of {@link ProcFs#byGroup}, e.g. "C2 CompilerThre 12.9 s, GC Thread# 2.1 s, other 0.4 s". */
+    static String threadGroups(Map<String, Long> ms) {
+        List<Map.Entry<String, Long>> sorted = new ArrayList<>(ms.entrySet());
+        sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        List<String> out = new ArrayList<>();
+        long other = 0;
+        for (int i = 0; i < sorted.size(); i++) {
+            if (i < 10) {
+                out.add(String.format("%s %.1f s", sorted.get(i).getKey(), sorted.get(i).getValue() / 1000.0));
+            } else {
+                other += sorted.get(i).getValue();
+            }
+        }
+        if (other > 0) {
+            out.add(String.format("other %.1f s", other / 1000.0));
+        }
+        return String.join(", ", out);
     }
 
     /** How many objects of each kind the controller reconciled, e.g. "pod 100000, network policy 2400". */

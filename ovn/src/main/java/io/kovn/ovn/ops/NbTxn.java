@@ -4,6 +4,7 @@ import io.kovn.ovsdb.model.Column;
 import io.kovn.ovsdb.model.Table;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.Condition;
+import io.kovn.ovsdb.wire.MutationCoalescer;
 import io.kovn.ovsdb.wire.Operation;
 import io.kovn.ovsdb.wire.Uuid;
 import java.util.AbstractMap;
@@ -108,11 +109,14 @@ public final class NbTxn {
         writers.forEach(w -> w.accept(this));
     }
 
-    /** The guards, then the operations in the order they were added. */
+    /**
+     * The guards, then the operations in the order they were added, the set mutations of each row folded into one
+     * operation where nothing in between touches the row ({@link MutationCoalescer}).
+     */
     public List<Operation> operations() {
         List<Operation> all = new ArrayList<>(guards.values());
         all.addAll(ops);
-        return Collections.unmodifiableList(all);
+        return Collections.unmodifiableList(MutationCoalescer.coalesce(all));
     }
 
     /** True when nothing would change: guards alone are not worth a transaction. */
