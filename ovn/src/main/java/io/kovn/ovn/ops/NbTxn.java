@@ -1,6 +1,7 @@
 package io.kovn.ovn.ops;
 
 import io.kovn.ovsdb.model.Column;
+import io.kovn.ovsdb.model.Row;
 import io.kovn.ovsdb.model.Table;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import io.kovn.ovsdb.wire.Condition;
@@ -11,10 +12,13 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -27,7 +31,10 @@ import java.util.function.Consumer;
  * behind a {@code wait} on their name ({@link #addKeyedInsert}): the server has no index to refuse a second row,
  * and a transaction computed from a replica that has not seen the first one (its reply lost with the connection,
  * then retried) would add it. Rows added by mutating a parent go behind a wait that the parent's column is as
- * the replica showed it ({@link #addUnchangedGuard}).
+ * the replica showed it ({@link #addUnchangedGuard}). A wait on a name is a scan of the table in ovsdb-server (it
+ * indexes only {@code _uuid}): a transaction with many keyed inserts into one table (a cold start's 500 services
+ * a batch into 10,000 load balancers) instead waits once that the table's names are exactly the replica's
+ * ({@link #TABLE_GUARD_FROM}), one scan for all.
  */
 public final class NbTxn {
     private final DatabaseReplica nb;
@@ -44,6 +51,16 @@ public final class NbTxn {
     /** Changes to {@link #members} in order (key, value before), undone by a rollback. */
     private final List<Map.Entry<String, Boolean>> membersLog = new ArrayList<>();
     private int names;
+    /** The name waits of {@link #addKeyedInsert}, by identity: folded per table by {@link #operations}. */
+    private final Map<Operation, KeyedWait> keyedWaits = new IdentityHashMap<>();
+    /**
+     * From this many keyed inserts into one table in a transaction, one wait that the table's names are the
+     * replica's replaces their waits on a name each: k scans of n rows against one of n rows and n names sent.
+     */
+    static final int TABLE_GUARD_FROM = 32;
+
+    private record KeyedWait(Table<?> table, Column<String> key, String value) {
+    }
     /** Writers of rows several steps share, by row, run once each by {@link #finish}. */
     private final Map<String, Consumer<NbTxn>> finishers = new LinkedHashMap<>();
 
@@ -66,8 +83,10 @@ public final class NbTxn {
      * it caught up, then finds the row and corrects it instead of inserting a second one.
      */
     void addKeyedInsert(Table<?> table, Column<String> key, String value, Operation.Insert insert) {
-        ops.add(Operation.waitUntil(table).timeout(0).where(new Condition(key.name(), Condition.Function.EQ, value))
-                .equalTo(List.of(key.name()), List.of()));
+        Operation wait = Operation.waitUntil(table).timeout(0)
+                .where(new Condition(key.name(), Condition.Function.EQ, value)).equalTo(List.of(key.name()), List.of());
+        keyedWaits.put(wait, new KeyedWait(table, key, value));
+        ops.add(wait);
         ops.add(insert);
     }
 
@@ -115,8 +134,53 @@ public final class NbTxn {
      */
     public List<Operation> operations() {
         List<Operation> all = new ArrayList<>(guards.values());
-        all.addAll(ops);
+        Set<Operation> folded = tableGuards(all);
+        for (Operation op : ops) {
+            if (!folded.contains(op)) {
+                all.add(op);
+            }
+        }
         return Collections.unmodifiableList(MutationCoalescer.coalesce(all));
+    }
+
+    /**
+     * Adds to {@code out} a wait per table with {@link #TABLE_GUARD_FROM} keyed inserts or more: the table's names
+     * as the replica shows them now; returns the name waits it replaces (by identity). A table whose replica shows
+     * one of those names already (another writer's row arrived since the step read it) keeps its waits: they fail.
+     */
+    private Set<Operation> tableGuards(List<Operation> out) {
+        Set<Operation> replaced = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (keyedWaits.isEmpty()) {
+            return replaced;
+        }
+        Map<String, List<Operation>> byTable = new LinkedHashMap<>();
+        for (Operation op : ops) {
+            KeyedWait k = keyedWaits.get(op);
+            if (k != null) {
+                byTable.computeIfAbsent(k.table().name(), t -> new ArrayList<>()).add(op);
+            }
+        }
+        byTable.forEach((table, waits) -> {
+            if (waits.size() < TABLE_GUARD_FROM) {
+                return;
+            }
+            KeyedWait first = keyedWaits.get(waits.get(0));
+            String column = first.key().name();
+            Set<Object> names = new LinkedHashSet<>();
+            for (Row row : nb.rows(table)) {
+                names.add(row.get(column));
+            }
+            for (Operation w : waits) {
+                if (names.contains(keyedWaits.get(w).value())) {
+                    return;
+                }
+            }
+            List<Map<String, Object>> rows = new ArrayList<>(names.size());
+            names.forEach(n -> rows.add(Map.of(column, n)));
+            out.add(Operation.waitUntil(first.table()).timeout(0).equalTo(List.of(column), rows));
+            replaced.addAll(waits);
+        });
+        return replaced;
     }
 
     /** True when nothing would change: guards alone are not worth a transaction. */
