@@ -34,7 +34,8 @@ import java.util.function.BooleanSupplier;
  * both build theirs from these declarations.
  */
 final class ClusterWatch {
-    static final Watch<Node> NODES = new Watch<>("nodes", Node.class, Map.of(), NodeEvents::reads, NodeEvents::keys);
+    static final Watch<Node> NODES = new Watch<>("nodes", Node.class, ClusterState.nodeIndexers(), NodeEvents::reads,
+            NodeEvents::keys);
     static final Watch<Pod> PODS = new Watch<>("pods", Pod.class, ClusterState.podIndexers(), PodEvents::reads,
             PodEvents::keys).storing(StoredPod::of);
     static final Watch<Service> SERVICES = Watch.ofKind("services", Service.class, ObjectKey.Kind.SERVICE,

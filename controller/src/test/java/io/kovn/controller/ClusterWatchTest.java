@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.kovn.controller.reconcile.ClusterState;
 import io.kovn.controller.reconcile.PodEvents;
 import io.kovn.ovn.annotations.GatewayConfig;
+import io.kovn.ovn.annotations.NodeSubnets;
+import io.kovn.ovn.net.Ipv4Cidr;
 import io.kovn.ovn.net.MacAddress;
 import java.time.Duration;
 import java.util.List;
@@ -126,6 +128,46 @@ class ClusterWatchTest {
         assertThat(ClusterWatch.NODES.keys(state, before, after)).containsExactly(ObjectKey.node("plain"));
         assertThat(ClusterWatch.NODES.keys(state, null, node("new"))).containsExactly(ObjectKey.node("new"));
         assertThat(ClusterWatch.NODES.keys(state, node("plain"), null)).containsExactly(ObjectKey.node("plain"));
+    }
+
+    @Test
+    void theEchoOfTheNodesOwnSubnetAnnotationMapsToNothingAnotherValueToTheNode() throws Exception {
+        Ipv4Cidr held = state.subnets().allocate("plain");
+        try {
+            Node before = node("plain");
+            Node ours = new NodeBuilder(before).editMetadata().addToAnnotations(NodeSubnets.ANNOTATION,
+                    new NodeSubnets(List.of(held)).toJson()).endMetadata().build();
+            assertThat(ClusterWatch.NODES.keys(state, before, ours)).isEmpty();
+            Ipv4Cidr other = Ipv4Cidr.parse("10.99.0.0/24");
+            Node foreign = new NodeBuilder(before).editMetadata().addToAnnotations(NodeSubnets.ANNOTATION,
+                    new NodeSubnets(List.of(other)).toJson()).endMetadata().build();
+            assertThat(ClusterWatch.NODES.keys(state, before, foreign)).containsExactly(ObjectKey.node("plain"));
+            Node alsoOther = new NodeBuilder(ours).editMetadata().addToAnnotations("example.com/other", "y").endMetadata().build();
+            assertThat(ClusterWatch.NODES.keys(state, before, alsoOther)).containsExactly(ObjectKey.node("plain"));
+            Node removed = new NodeBuilder(ours).editMetadata().removeFromAnnotations(NodeSubnets.ANNOTATION).endMetadata().build();
+            assertThat(ClusterWatch.NODES.keys(state, ours, removed)).containsExactly(ObjectKey.node("plain"));
+        } finally {
+            state.subnets().release("plain");
+        }
+    }
+
+    @Test
+    void gatewaysAndTheSubnetsTheyPinAreFoundThroughIndexes() {
+        assertThat(state.gatewayNodes()).extracting(n -> n.getMetadata().getName()).containsExactlyInAnyOrder("gw-1", "gw-2");
+        assertThat(state.nodesPinning(Ipv4Cidr.parse("10.128.5.0/24"))).isEmpty();
+        GatewayConfig pinning = new GatewayConfig("shared", "breth0_gw-1", MacAddress.fromIpv4("172.18.0.11"),
+                List.of("172.18.0.11/16"), List.of("172.18.0.1"), true, List.of("10.128.5.0/24"));
+        kube.client.nodes().withName("gw-1").edit(n -> new NodeBuilder(n).editMetadata()
+                .addToAnnotations(GatewayConfig.ANNOTATION, pinning.toJson()).endMetadata().build());
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> state.nodesPinning(Ipv4Cidr.parse("10.128.5.0/24")).size() == 1);
+            assertThat(state.nodesPinning(Ipv4Cidr.parse("10.128.5.0/24")).get(0).getMetadata().getName()).isEqualTo("gw-1");
+        } finally {
+            String original = gateway(node("gw-1"), "172.18.0.11").getMetadata().getAnnotations().get(GatewayConfig.ANNOTATION);
+            kube.client.nodes().withName("gw-1").edit(n -> new NodeBuilder(n).editMetadata()
+                    .addToAnnotations(GatewayConfig.ANNOTATION, original).endMetadata().build());
+            await().atMost(Duration.ofSeconds(10)).until(() -> state.nodesPinning(Ipv4Cidr.parse("10.128.5.0/24")).isEmpty());
+        }
     }
 
     @Test

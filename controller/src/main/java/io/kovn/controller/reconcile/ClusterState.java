@@ -47,6 +47,11 @@ public final class ClusterState {
     static final String NAMED_PORT_TO_ANY_POD = "namedPortToAnyPod";
     /** NetworkPolicies by the ids of their shared peers ({@link PolicyPeers#shared}). */
     static final String POLICIES_BY_SHARED_PEER = "sharedPeer";
+    /** Nodes by role: {@link #GATEWAY} for those with a valid gateway. */
+    static final String NODES_BY_ROLE = "role";
+    static final String GATEWAY = "gateway";
+    /** Gateway nodes by the subnets their rampout-ip-subnets pin to them (canonical CIDR text). */
+    static final String NODES_BY_RAMPOUT = "rampout";
 
     /**
      * Gateway annotations parsed, by their text: every gateway's reconcile reads every node's, and every NodePort
@@ -134,6 +139,39 @@ public final class ClusterState {
             }
             return keys;
         });
+    }
+
+    /**
+     * The gateway nodes, and the gateways by the pod subnets they pin: a node's reconcile finds the gateways pinning
+     * its subnet without reading every node (each node of a cold start would read every node otherwise).
+     */
+    public static Map<String, Function<Node, List<String>>> nodeIndexers() {
+        return Map.of(NODES_BY_ROLE, n -> gateway(n).isPresent() ? List.of(GATEWAY) : List.of(),
+                NODES_BY_RAMPOUT, n -> {
+                    Optional<GatewayConfig> gw = gateway(n);
+                    if (gw.isEmpty()) {
+                        return List.of();
+                    }
+                    List<String> pinned = new ArrayList<>();
+                    for (String cidr : gw.get().rampoutIpSubnets()) {
+                        try {
+                            pinned.add(Ipv4Cidr.parse(cidr).toString());
+                        } catch (IllegalArgumentException e) {
+                            // the node's own reconcile reports it
+                        }
+                    }
+                    return pinned;
+                });
+    }
+
+    /** The nodes with a valid gateway. */
+    public List<Node> gatewayNodes() {
+        return nodes.getIndexer().byIndex(NODES_BY_ROLE, GATEWAY);
+    }
+
+    /** The gateway nodes whose rampout-ip-subnets pin {@code subnet}. */
+    public List<Node> nodesPinning(Ipv4Cidr subnet) {
+        return nodes.getIndexer().byIndex(NODES_BY_RAMPOUT, subnet.toString());
     }
 
     /** EndpointSlices by the "namespace/name" of their Service. */

@@ -103,7 +103,7 @@ public final class NodeReconciler implements Reconciler {
                     new GatewayTopology.GatewaySpec(name, chassis, gw.get(), join, state.config.joinSubnet(),
                             state.config.clusterSubnet(), routedSubnets(name, subnet, gw.get()))));
             removeStaleServiceVariables(txn, name, chassis, gw.get().nodePortEnable());
-            String joinJson = "{\"ipv4\":\"" + join + "/" + state.config.joinSubnet().prefix() + "\"}";
+            String joinJson = joinJson(join, state.config.joinSubnet());
             if (!joinJson.equals(node.getMetadata().getAnnotations().get(GatewayConfig.JOIN_ADDRESS_ANNOTATION))) {
                 publish.put(GatewayConfig.JOIN_ADDRESS_ANNOTATION, joinJson);
             }
@@ -139,6 +139,11 @@ public final class NodeReconciler implements Reconciler {
         });
     }
 
+    /** The join address annotation's value for {@code address} in {@code joinSubnet}. */
+    static String joinJson(String address, Ipv4Cidr joinSubnet) {
+        return "{\"ipv4\":\"" + address + "/" + joinSubnet.prefix() + "\"}";
+    }
+
     /** The gateway router's join address: the one it holds, the one its annotation names, or a new one. */
     private String joinAddress(Node node) throws Exception {
         String name = node.getMetadata().getName();
@@ -169,11 +174,8 @@ public final class NodeReconciler implements Reconciler {
     private java.util.Set<Ipv4Cidr> routedSubnets(String name, Ipv4Cidr own, GatewayConfig gw) {
         java.util.Set<Ipv4Cidr> out = new java.util.LinkedHashSet<>();
         boolean pinnedElsewhere = false;
-        for (Node other : state.nodesList()) {
-            if (!other.getMetadata().getName().equals(name)) {
-                pinnedElsewhere |= ClusterState.gateway(other).map(g -> g.rampoutIpSubnets().stream()
-                        .anyMatch(s -> parsesTo(s, own))).orElse(false);
-            }
+        for (Node other : state.nodesPinning(own)) {
+            pinnedElsewhere |= !other.getMetadata().getName().equals(name);
         }
         if (!pinnedElsewhere) {
             out.add(own);
@@ -186,14 +188,6 @@ public final class NodeReconciler implements Reconciler {
             }
         }
         return out;
-    }
-
-    private static boolean parsesTo(String cidr, Ipv4Cidr expected) {
-        try {
-            return Ipv4Cidr.parse(cidr).equals(expected);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     /**

@@ -228,7 +228,7 @@ public final class ServiceReconciler implements Reconciler {
             return Map.of();
         }
         Map<String, Map<String, String>> out = new TreeMap<>();
-        for (Node node : state.nodesList()) {
+        for (Node node : state.gatewayNodes()) {
             var gw = ClusterState.gateway(node);
             if (gw.isEmpty() || !gw.get().nodePortEnable()) {
                 continue;
@@ -297,7 +297,7 @@ public final class ServiceReconciler implements Reconciler {
         Set<String> hosting = backendNodes ? endpointNodes(slices) : Set.of();
         // only the endpoints' nodes get a Cluster NodePort's explicit VIP: those alone are read (not every node
         // for every service); the load balancers of nodes that no longer host one go as unexplained rows
-        List<Node> candidates = affinity || !external.isEmpty() ? state.nodesList()
+        List<Node> candidates = affinity || !external.isEmpty() ? state.gatewayNodes()
                 : hosting.stream().map(state::node).filter(Objects::nonNull).toList();
         for (Node node : candidates) {
             String nodeName = node.getMetadata().getName();
