@@ -28,8 +28,8 @@ import java.util.UUID;
 
 /**
  * A cluster of slim objects, the same for the same seed and sizes: namespaces of about 1000 pods labelled
- * {@code team}; pods spread over the nodes at random, labelled {@code app} (20 per namespace) and {@code tier}
- * (frontend/backend), with container ports named {@code http} and {@code metrics}; services with an
+ * {@code team}; pods spread over the nodes at random (at most 220 a node), labelled {@code app} (20 per namespace)
+ * and {@code tier} (frontend/backend), with container ports named {@code http} and {@code metrics}; services with an
  * EndpointSlice of three endpoints; NetworkPolicies selecting an app, admitting frontends of their namespace on
  * the named port {@code http}, every fourth one also a team's namespaces (a namespace selector) on 9090, every
  * fifth one with an egress rule to another app on UDP 53.
@@ -70,6 +70,12 @@ public final class ClusterGenerator {
         return "node-" + i;
     }
 
+    /**
+     * Pods a node gets at most: at 200 pods per node on average (the most the benchmark takes), a random spread
+     * would give some nodes more than their /24 holds, and the churn's pods on them would wait for an address.
+     */
+    static final int MAX_PODS_PER_NODE = 220;
+
     /** Every object, fresh (no annotations, no conditions): nodes, namespaces, pods, services, slices, policies. */
     public List<HasMetadata> objects() {
         Random random = new Random(seed);
@@ -83,8 +89,14 @@ public final class ClusterGenerator {
                     .withLabels(Map.of("team", "team-" + (i % TEAMS), "kubernetes.io/metadata.name", namespace(i)))
                     .endMetadata().build());
         }
+        int[] onNode = new int[nodes];
         for (int p = 0; p < pods; p++) {
-            out.add(pod(namespace(p % namespaces), "pod-" + p, node(random.nextInt(nodes)), p / namespaces, uid(random)));
+            int n = random.nextInt(nodes);
+            while (onNode[n] >= MAX_PODS_PER_NODE) { // a full node draws again: its /24 keeps room for the churn
+                n = random.nextInt(nodes);
+            }
+            onNode[n]++;
+            out.add(pod(namespace(p % namespaces), "pod-" + p, node(n), p / namespaces, uid(random)));
         }
         for (int s = 0; s < services; s++) {
             out.add(service(namespace(s % namespaces), "svc-" + s, serviceCidr.addressString(10 + s), s / namespaces));
