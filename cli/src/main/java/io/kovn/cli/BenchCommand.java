@@ -193,13 +193,17 @@ final class BenchCommand {
         @Option(names = "--jvm-option", description = "an extra option for the agent's JVM, after the sandbox's (repeatable)")
         List<String> jvmOptions = new ArrayList<>();
 
+        @Option(names = "--as-deployed", description = "start the agent as `kovn node` (the CLI's main class), as the "
+                + "DaemonSet and the systemd unit do, not through the agent's own main class as the sandbox does")
+        boolean asDeployed;
+
         @Option(names = "--json", description = "print one JSON object instead of the table")
         boolean json;
 
         @Override
         public Integer call() {
-            NodeFootprintBench.run(new NodeFootprintBench.Options(runs,
-                    Duration.ofSeconds(idleSeconds), pods, nmt, jvmOptions), System.err).print(json, System.out);
+            NodeFootprintBench.run(new NodeFootprintBench.Options(runs, Duration.ofSeconds(idleSeconds), pods, nmt,
+                    jvmOptions, asDeployed ? Main.class : null), System.err).print(json, System.out);
             return 0;
         }
     }

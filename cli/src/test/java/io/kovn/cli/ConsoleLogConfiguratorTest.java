@@ -28,14 +28,17 @@ class ConsoleLogConfiguratorTest {
             context.getLogger("io.kovn.node.NodeAgent").debug("not shown at INFO");
             context.getLogger("io.netty.channel.Foo").info("library chatter");
             context.getLogger("io.netty.channel.Foo").warn("library warning");
+            context.getLogger("io.kovn.node.NodeAgent").error("failed: {}", "why", new IllegalStateException("boom"));
         } finally {
             context.stop();
             System.setErr(saved);
         }
         String out = err.toString(StandardCharsets.UTF_8);
-        assertThat(out.lines()).hasSize(2);
+        assertThat(out.lines().filter(l -> !l.startsWith("\tat "))).hasSize(4);
         assertThat(out).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  NodeAgent - node agent started$")
-                .containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  Foo - library warning$");
+                .containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  Foo - library warning$")
+                .containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ERROR NodeAgent - failed: why\\R"
+                        + "java.lang.IllegalStateException: boom\\R\\tat io.kovn.cli.ConsoleLogConfiguratorTest");
     }
 
     @Test

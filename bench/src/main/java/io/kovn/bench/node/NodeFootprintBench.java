@@ -44,7 +44,8 @@ import java.util.regex.Pattern;
  * on the heap; optionally the JVM's native memory by category (NMT, which costs a little memory itself). Then
  * some pods are added through bin/kovn-cni and the resident memory read again. Every run is a fresh JVM.
  *
- * <p>Run: {@code kovn bench node-footprint [--runs 3] [--idle 15] [--pods 20] [--nmt] [--jvm-option OPT]...}.
+ * <p>Run: {@code kovn bench node-footprint [--runs 3] [--idle 15] [--pods 20] [--nmt] [--as-deployed]
+ * [--jvm-option OPT]...}.
  */
 public final class NodeFootprintBench {
     private static final String NODE = "fp1";
@@ -57,8 +58,12 @@ public final class NodeFootprintBench {
     private static final Pattern NMT_LINE = Pattern.compile("^-\\s+([A-Za-z ]+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)",
             Pattern.MULTILINE);
 
-    /** What to run: {@code jvmOptions} come after the sandbox's own. */
-    public record Options(int runs, Duration idle, int pods, boolean nmt, List<String> jvmOptions) {
+    /**
+     * What to run: {@code jvmOptions} come after the sandbox's own; with {@code kovnMain} (the CLI's main class) the
+     * agent is started as {@code kovn node}, as the DaemonSet and the systemd unit start it, else through the agent's
+     * own main class, as the sandbox starts it.
+     */
+    public record Options(int runs, Duration idle, int pods, boolean nmt, List<String> jvmOptions, Class<?> kovnMain) {
         public static final int DEFAULT_RUNS = 3;
         public static final int DEFAULT_PODS = 20;
     }
@@ -224,7 +229,13 @@ public final class NodeFootprintBench {
         if (options.nmt()) {
             jvm.add("-XX:NativeMemoryTracking=summary");
         }
-        return JavaCommand.nodeAgent(jvm, List.of(ConfigSources.CONFIG.flag(), config.toString()));
+        List<String> args = List.of(ConfigSources.CONFIG.flag(), config.toString());
+        if (options.kovnMain() == null) {
+            return JavaCommand.nodeAgent(jvm, args);
+        }
+        List<String> kovnArgs = new ArrayList<>(List.of("node"));
+        kovnArgs.addAll(args);
+        return JavaCommand.nodeAgent(jvm, options.kovnMain(), kovnArgs);
     }
 
     private void writeConfig() {

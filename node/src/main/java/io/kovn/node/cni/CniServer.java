@@ -76,6 +76,31 @@ public final class CniServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The workers' queue, which a request enters only when no worker is idle to take it and no more may start: with
+     * a worker idle, or all {@link Limits#workers} started, it waits here; otherwise {@code offer} refuses and the pool
+     * starts a worker for it. A pool whose workers are all core threads (the plain way to bound it) starts a thread
+     * for each request until the bound, idle ones or not: 40 threads for 20 pods added one after another, each
+     * thread's stack and malloc arena resident until it ends. Only the reader thread submits. A worker that times
+     * out just as a request is queued for it leaves that request to the next worker that finishes (the same edge as
+     * Tomcat's pool, which works this way).
+     */
+    private static final class WorkQueue extends ArrayBlockingQueue<Runnable> {
+        /** Requests handed to the pool and not yet answered (queued or running). */
+        final AtomicInteger unfinished = new AtomicInteger();
+        ThreadPoolExecutor pool;
+
+        WorkQueue(int capacity) {
+            super(capacity);
+        }
+
+        @Override
+        public boolean offer(Runnable r) {
+            int started = pool.getPoolSize();
+            return (unfinished.get() <= started || started >= pool.getMaximumPoolSize()) && super.offer(r);
+        }
+    }
+
     private final Path path;
     private final Handler handler;
     private final NodeMetrics metrics;
@@ -104,15 +129,15 @@ public final class CniServer implements AutoCloseable {
         this.server = server;
         this.selector = selector;
         AtomicInteger n = new AtomicInteger();
+        WorkQueue queue = new WorkQueue(limits.queued());
         // a worker outlives its last request by WORKER_IDLE: a burst's threads are gone soon after it
-        this.workers = new ThreadPoolExecutor(limits.workers(), limits.workers(), WORKER_IDLE.toSeconds(),
-                TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(limits.queued()), r -> {
+        this.workers = new ThreadPoolExecutor(0, limits.workers(), WORKER_IDLE.toSeconds(), TimeUnit.SECONDS, queue,
+                r -> {
                     Thread t = new Thread(r, "cni-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
-        this.workers.allowCoreThreadTimeOut(true);
+        queue.pool = workers;
         this.reader = new Thread(this::readLoop, "cni-server");
         this.reader.setDaemon(true);
     }
@@ -260,15 +285,22 @@ public final class CniServer implements AutoCloseable {
 
     private void dispatch(Reading r) {
         byte[] body = r.body.toByteArray();
+        WorkQueue queue = (WorkQueue) workers.getQueue();
+        queue.unfinished.incrementAndGet();
         try {
             workers.execute(() -> {
                 try (SocketChannel c = r.channel) {
-                    write(c, answer(body), System.nanoTime() + limits.writeTimeout().toNanos());
+                    try {
+                        write(c, answer(body), System.nanoTime() + limits.writeTimeout().toNanos());
+                    } finally {
+                        queue.unfinished.decrementAndGet(); // before the close the plugin waits for
+                    }
                 } catch (IOException e) {
                     log.warn("answering a CNI request failed: {}", e.toString());
                 }
             });
         } catch (RejectedExecutionException e) {
+            queue.unfinished.decrementAndGet();
             answerAndClose(r.channel, CniFailure.TRY_AGAIN_LATER, "the CNI server has " + limits.workers()
                     + " requests in progress and " + limits.queued() + " waiting");
         }

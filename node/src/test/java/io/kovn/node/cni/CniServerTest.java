@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,7 @@ class CniServerTest {
     @TempDir
     Path dir;
     private final List<CniRequest> handled = new CopyOnWriteArrayList<>();
+    private final Set<Thread> workerThreads = ConcurrentHashMap.newKeySet();
     private final List<SocketChannel> peers = new ArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
     private CniServer server;
@@ -44,6 +47,7 @@ class CniServerTest {
     private void start(CniServer.Limits limits) {
         server = CniServer.start(dir.resolve("cni.sock"), req -> {
             handled.add(req);
+            workerThreads.add(Thread.currentThread());
             if ("ADD".equals(req.command())) {
                 try {
                     release.await(30, TimeUnit.SECONDS);
@@ -180,6 +184,32 @@ class CniServerTest {
             assertThat(e.path("code").asInt()).as(hostile[1]).isEqualTo(4);
         }
         assertThat(handled).isEmpty();
+    }
+
+    @Test
+    void requestsOneAfterAnotherReuseOneWorker() throws Exception {
+        start(CniServer.Limits.DEFAULT);
+        for (int k = 0; k < 10; k++) {
+            assertThat(call(STATUS, Duration.ofSeconds(2)).toString()).isEqualTo("{}");
+        }
+        assertThat(workerThreads).hasSize(1);
+    }
+
+    @Test
+    void concurrentRequestsEachGetAWorkerAtOnce() throws Exception {
+        start(new CniServer.Limits(Duration.ofSeconds(10), 64, 1 << 20, 8, 8, Duration.ofSeconds(1)));
+        List<SocketChannel> adds = new ArrayList<>();
+        for (int k = 0; k < 8; k++) {
+            SocketChannel c = connect();
+            send(c, ADD.getBytes(StandardCharsets.UTF_8));
+            c.shutdownOutput();
+            adds.add(c);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 8); // none waits behind another
+        release.countDown();
+        for (SocketChannel c : adds) {
+            assertThat(answer(c, Duration.ofSeconds(2)).toString()).isEqualTo("{}");
+        }
     }
 
     @Test

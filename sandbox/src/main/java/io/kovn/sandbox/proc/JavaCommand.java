@@ -31,9 +31,14 @@ public final class JavaCommand {
      * the agent's own JVM options ({@link NodeJvm}, which the manifests use too), then {@code jvmOptions}.
      */
     public static List<String> nodeAgent(List<String> jvmOptions, List<String> args) {
+        return nodeAgent(jvmOptions, NodeMain.class, args);
+    }
+
+    /** The same JVM running {@code mainClass}: {@code kovn}'s own, as the DaemonSet and the systemd unit start it. */
+    public static List<String> nodeAgent(List<String> jvmOptions, Class<?> mainClass, List<String> args) {
         List<String> options = new ArrayList<>(NodeJvm.OPTIONS);
         options.addAll(jvmOptions);
-        return of("192m", options, NodeMain.class, args);
+        return of("192m", options, mainClass, args);
     }
 
     /** {@code java LEAN heap extra -cp <this JVM's class path> mainClass args}. */
