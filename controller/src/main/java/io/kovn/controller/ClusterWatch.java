@@ -81,23 +81,28 @@ final class ClusterWatch {
             counts.put(kind, new AtomicInteger());
         }
         long resync = config.resync().toMillis();
+        CopyingItemStore<Pod> pods = new CopyingItemStore<>(PODS.stored(), PODS.indexers());
         this.state = new ClusterState(config, api, nb, events,
-                create(api, resync, NODES, ObjectKey.Kind.NODE),
-                create(api, resync, PODS, ObjectKey.Kind.POD),
-                create(api, resync, SERVICES, ObjectKey.Kind.SERVICE),
-                create(api, resync, SLICES, null),
-                create(api, resync, NAMESPACES, ObjectKey.Kind.NAMESPACE),
-                create(api, resync, POLICIES, ObjectKey.Kind.NETWORK_POLICY));
+                create(api, resync, NODES, ObjectKey.Kind.NODE, null),
+                create(api, resync, PODS, ObjectKey.Kind.POD, pods), pods,
+                create(api, resync, SERVICES, ObjectKey.Kind.SERVICE, null),
+                create(api, resync, SLICES, null, null),
+                create(api, resync, NAMESPACES, ObjectKey.Kind.NAMESPACE, null),
+                create(api, resync, POLICIES, ObjectKey.Kind.NETWORK_POLICY, null));
     }
 
-    /** {@code kind}: what the informer's objects are counted as, null for none. */
+    /**
+     * {@code kind}: what the informer's objects are counted as, null for none; {@code store}: the store keeping the
+     * watch's copies and indexes, null for the informer's own store and indexes.
+     */
     private <T extends HasMetadata> SharedIndexInformer<T> create(ClusterApi api, long resyncMillis, Watch<T> watch,
-                                                                  ObjectKey.Kind kind) {
+                                                                  ObjectKey.Kind kind, CopyingItemStore<T> store) {
         SharedIndexInformer<T> informer = informers.add(watch.resource(), api.informer(watch.type(), resyncMillis));
-        if (watch.stored() != null) {
-            informer.itemStore(new CopyingItemStore<>(watch.stored()));
-        }
-        if (!watch.indexers().isEmpty()) {
+        if (store != null) {
+            informer.itemStore(store);
+            // the store indexes by namespace itself, in less memory
+            informer.removeNamespaceIndex();
+        } else if (!watch.indexers().isEmpty()) {
             informer.addIndexers(watch.indexers());
         }
         informer.addEventHandler(handler(watch, kind == null ? new AtomicInteger() : counts.get(kind)));
