@@ -34,11 +34,13 @@ import java.util.function.BooleanSupplier;
  * both build theirs from these declarations.
  */
 final class ClusterWatch {
-    static final Watch<Node> NODES = new Watch<>("nodes", Node.class, Map.of(), NodeEvents::reads, NodeEvents::keys);
+    static final Watch<Node> NODES = new Watch<>("nodes", Node.class, Map.of(), NodeEvents::reads, NodeEvents::keys)
+            .storing(ModelCopy::of);
     static final Watch<Pod> PODS = new Watch<>("pods", Pod.class, ClusterState.podIndexers(), PodEvents::reads,
             PodEvents::keys).storing(StoredPod::of);
     static final Watch<Service> SERVICES = Watch.ofKind("services", Service.class, ObjectKey.Kind.SERVICE,
-            svc -> Arrays.asList(svc.getSpec(), svc.getStatus() == null ? null : svc.getStatus().getLoadBalancer()));
+            svc -> Arrays.asList(svc.getSpec(), svc.getStatus() == null ? null : svc.getStatus().getLoadBalancer()))
+            .storing(ModelCopy::of);
     /** A slice's events map to its Service, before and after (its service-name label may change). */
     static final Watch<EndpointSlice> SLICES = new Watch<>("endpointslices", EndpointSlice.class,
             ClusterState.sliceIndexers(),
@@ -52,13 +54,14 @@ final class ClusterWatch {
                     }
                 }
                 return new ArrayList<>(keys);
-            });
+            }).storing(ModelCopy::of);
     static final Watch<Namespace> NAMESPACES = new Watch<>("namespaces", Namespace.class, Map.of(),
             ns -> Arrays.asList(ns.getMetadata().getLabels(), ns.getMetadata().getAnnotations()),
-            (state, before, after) -> state.namespaceKeys((after != null ? after : before).getMetadata().getName()));
+            (state, before, after) -> state.namespaceKeys((after != null ? after : before).getMetadata().getName()))
+            .storing(ModelCopy::of);
     /** A policy's events map to the policy, its namespace's isolation and the shared sets of its peers. */
     static final Watch<NetworkPolicy> POLICIES = new Watch<>("networkpolicies", NetworkPolicy.class,
-            ClusterState.policyIndexers(), NetworkPolicy::getSpec, PolicyEvents::keys);
+            ClusterState.policyIndexers(), NetworkPolicy::getSpec, PolicyEvents::keys).storing(ModelCopy::of);
 
     private final ClusterState state;
     private final BooleanSupplier ready;
@@ -102,8 +105,13 @@ final class ClusterWatch {
             informer.itemStore(store);
             // the store indexes by namespace itself, in less memory
             informer.removeNamespaceIndex();
-        } else if (!watch.indexers().isEmpty()) {
-            informer.addIndexers(watch.indexers());
+        } else {
+            if (watch.stored() != null) {
+                informer.itemStore(new CopyingItemStore<>(watch.stored(), Map.of()));
+            }
+            if (!watch.indexers().isEmpty()) {
+                informer.addIndexers(watch.indexers());
+            }
         }
         informer.addEventHandler(handler(watch, kind == null ? new AtomicInteger() : counts.get(kind)));
         return informer;
