@@ -85,6 +85,11 @@ class SortedAtomCollectionsTest {
         assertThat(seen).isEqualTo(source);
         assertThat(SortedAtomMap.of(Map.of())).isSameAs(Map.of());
         assertThatThrownBy(() -> m.put("a", "b")).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(m.values()).containsExactly("ns1", "pod", "u1");
+        assertThat(m.containsValue("pod")).isTrue();
+        assertThat(m.entrySet()).isEqualTo(source.entrySet());
+        assertThat(m).hasToString("{namespace=ns1, owner=pod, pod-uid=u1}").isNotEqualTo(Map.of("owner", "pod"));
+        assertThat(m).isNotEqualTo(Map.of("owner", "pod", "namespace", "ns1", "pod-uid", "u2"));
     }
 
     @Test
