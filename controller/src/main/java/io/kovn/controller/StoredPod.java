@@ -83,13 +83,16 @@ final class StoredPod {
 
     /**
      * {@code m} in an immutable map of its size (a pod's annotations are mostly kovn's one; a hash map costs 176
-     * bytes for it, an immutable one 24), or {@code m} itself where it holds a null.
+     * bytes for it, an immutable one 24), kovn's own value as its numbers ({@link NetworkAnnotations}), or {@code m}
+     * itself where it holds a null.
      */
     private static Map<String, String> compact(Map<String, String> m) {
         if (m == null || m.containsKey(null) || m.containsValue(null)) {
             return m;
         }
-        return Map.copyOf(m);
+        Map<String, String> copy = Map.copyOf(m);
+        Map<String, String> network = NetworkAnnotations.of(copy);
+        return network != null ? network : copy;
     }
 
     private static PodSpec spec(PodSpec s) {

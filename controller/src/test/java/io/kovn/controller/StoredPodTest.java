@@ -82,7 +82,7 @@ class StoredPodTest {
         assertThat(PodEvents.reads(c)).isEqualTo(PodEvents.reads(elsewhere));
         Map<String, String> annotations = new LinkedHashMap<>(fat.getMetadata().getAnnotations());
         annotations.remove(StoredPod.LAST_APPLIED);
-        assertThat(a.getMetadata().getAnnotations()).isEqualTo(annotations);
+        assertThat(a.getMetadata().getAnnotations()).isEqualTo(annotations).isInstanceOf(NetworkAnnotations.class);
         assertThatThrownBy(() -> a.getMetadata().getLabels().put("x", "y")).as("shared: read-only")
                 .isInstanceOf(UnsupportedOperationException.class);
     }
