@@ -28,11 +28,23 @@ public final class SortedAtomMap implements Map<Object, Object> {
     private static final Map<List<Object>, Object[]> KEY_SETS = new ConcurrentHashMap<>();
 
     private final Object[] keys;
-    private final Object[] values;
+    /**
+     * The values in the keys' order; of a map of one key, its value itself unless that is an array (a pod port's
+     * options: an array of one would add 24 bytes).
+     */
+    private final Object values;
 
     private SortedAtomMap(Object[] keys, Object[] values) {
         this.keys = keys;
-        this.values = values;
+        this.values = values.length == 1 && !(values[0] instanceof Object[]) ? values[0] : values;
+    }
+
+    private Object value(int i) {
+        return values instanceof Object[] a ? a[i] : values;
+    }
+
+    private Object[] valueArray() {
+        return values instanceof Object[] a ? a : new Object[] {values};
     }
 
     /**
@@ -98,7 +110,7 @@ public final class SortedAtomMap implements Map<Object, Object> {
     @Override
     public Object get(Object key) {
         int i = find(key);
-        return i >= 0 ? values[i] : null;
+        return i >= 0 ? value(i) : null;
     }
 
     @Override
@@ -114,7 +126,7 @@ public final class SortedAtomMap implements Map<Object, Object> {
     @Override
     public void forEach(BiConsumer<? super Object, ? super Object> action) {
         for (int i = 0; i < keys.length; i++) {
-            action.accept(keys[i], values[i]);
+            action.accept(keys[i], value(i));
         }
     }
 
@@ -125,7 +137,7 @@ public final class SortedAtomMap implements Map<Object, Object> {
 
     @Override
     public boolean containsValue(Object value) {
-        return Arrays.asList(values).contains(value);
+        return Arrays.asList(valueArray()).contains(value);
     }
 
     @Override
@@ -155,7 +167,7 @@ public final class SortedAtomMap implements Map<Object, Object> {
 
     @Override
     public Collection<Object> values() {
-        return Collections.unmodifiableList(Arrays.asList(values));
+        return Collections.unmodifiableList(Arrays.asList(valueArray()));
     }
 
     @Override
@@ -177,7 +189,7 @@ public final class SortedAtomMap implements Map<Object, Object> {
                             throw new NoSuchElementException();
                         }
                         int i = next++;
-                        return new AbstractMap.SimpleImmutableEntry<>(keys[i], values[i]);
+                        return new AbstractMap.SimpleImmutableEntry<>(keys[i], value(i));
                     }
                 };
             }
@@ -195,7 +207,7 @@ public final class SortedAtomMap implements Map<Object, Object> {
             return true;
         }
         if (o instanceof SortedAtomMap m) {
-            return Arrays.equals(keys, m.keys) && Arrays.equals(values, m.values);
+            return Arrays.equals(keys, m.keys) && Arrays.equals(valueArray(), m.valueArray());
         }
         if (!(o instanceof Map<?, ?> m) || m.size() != keys.length) {
             return false;
@@ -203,7 +215,7 @@ public final class SortedAtomMap implements Map<Object, Object> {
         try {
             for (int i = 0; i < keys.length; i++) {
                 Object v = m.get(keys[i]);
-                if (v == null ? values[i] != null || !m.containsKey(keys[i]) : !v.equals(values[i])) {
+                if (v == null ? value(i) != null || !m.containsKey(keys[i]) : !v.equals(value(i))) {
                     return false;
                 }
             }
@@ -218,7 +230,7 @@ public final class SortedAtomMap implements Map<Object, Object> {
     public int hashCode() {
         int h = 0;
         for (int i = 0; i < keys.length; i++) {
-            h += Objects.hashCode(keys[i]) ^ Objects.hashCode(values[i]);
+            h += Objects.hashCode(keys[i]) ^ Objects.hashCode(value(i));
         }
         return h;
     }
@@ -227,7 +239,7 @@ public final class SortedAtomMap implements Map<Object, Object> {
     public String toString() {
         StringBuilder out = new StringBuilder("{");
         for (int i = 0; i < keys.length; i++) {
-            out.append(i == 0 ? "" : ", ").append(keys[i]).append('=').append(values[i]);
+            out.append(i == 0 ? "" : ", ").append(keys[i]).append('=').append(value(i));
         }
         return out.append('}').toString();
     }
