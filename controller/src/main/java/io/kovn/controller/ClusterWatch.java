@@ -35,11 +35,12 @@ import java.util.function.BooleanSupplier;
  */
 final class ClusterWatch {
     static final Watch<Node> NODES = new Watch<>("nodes", Node.class, ClusterState.nodeIndexers(), NodeEvents::reads,
-            NodeEvents::keys);
+            NodeEvents::keys).storing(ModelCopy::of);
     static final Watch<Pod> PODS = new Watch<>("pods", Pod.class, ClusterState.podIndexers(), PodEvents::reads,
             PodEvents::keys).storing(StoredPod::of);
     static final Watch<Service> SERVICES = Watch.ofKind("services", Service.class, ObjectKey.Kind.SERVICE,
-            svc -> Arrays.asList(svc.getSpec(), svc.getStatus() == null ? null : svc.getStatus().getLoadBalancer()));
+            svc -> Arrays.asList(svc.getSpec(), svc.getStatus() == null ? null : svc.getStatus().getLoadBalancer()))
+            .storing(ModelCopy::of);
     /** A slice's events map to its Service, before and after (its service-name label may change). */
     static final Watch<EndpointSlice> SLICES = new Watch<>("endpointslices", EndpointSlice.class,
             ClusterState.sliceIndexers(),
@@ -53,13 +54,14 @@ final class ClusterWatch {
                     }
                 }
                 return new ArrayList<>(keys);
-            });
+            }).storing(ModelCopy::of);
     static final Watch<Namespace> NAMESPACES = new Watch<>("namespaces", Namespace.class, Map.of(),
             ns -> Arrays.asList(ns.getMetadata().getLabels(), ns.getMetadata().getAnnotations()),
-            (state, before, after) -> state.namespaceKeys((after != null ? after : before).getMetadata().getName()));
+            (state, before, after) -> state.namespaceKeys((after != null ? after : before).getMetadata().getName()))
+            .storing(ModelCopy::of);
     /** A policy's events map to the policy, its namespace's isolation and the shared sets of its peers. */
     static final Watch<NetworkPolicy> POLICIES = new Watch<>("networkpolicies", NetworkPolicy.class,
-            ClusterState.policyIndexers(), NetworkPolicy::getSpec, PolicyEvents::keys);
+            ClusterState.policyIndexers(), NetworkPolicy::getSpec, PolicyEvents::keys).storing(ModelCopy::of);
 
     private final ClusterState state;
     private final BooleanSupplier ready;
@@ -82,24 +84,34 @@ final class ClusterWatch {
             counts.put(kind, new AtomicInteger());
         }
         long resync = config.resync().toMillis();
+        CopyingItemStore<Pod> pods = new CopyingItemStore<>(PODS.stored(), PODS.indexers());
         this.state = new ClusterState(config, api, nb, events,
-                create(api, resync, NODES, ObjectKey.Kind.NODE),
-                create(api, resync, PODS, ObjectKey.Kind.POD),
-                create(api, resync, SERVICES, ObjectKey.Kind.SERVICE),
-                create(api, resync, SLICES, null),
-                create(api, resync, NAMESPACES, ObjectKey.Kind.NAMESPACE),
-                create(api, resync, POLICIES, ObjectKey.Kind.NETWORK_POLICY));
+                create(api, resync, NODES, ObjectKey.Kind.NODE, null),
+                create(api, resync, PODS, ObjectKey.Kind.POD, pods), pods,
+                create(api, resync, SERVICES, ObjectKey.Kind.SERVICE, null),
+                create(api, resync, SLICES, null, null),
+                create(api, resync, NAMESPACES, ObjectKey.Kind.NAMESPACE, null),
+                create(api, resync, POLICIES, ObjectKey.Kind.NETWORK_POLICY, null));
     }
 
-    /** {@code kind}: what the informer's objects are counted as, null for none. */
+    /**
+     * {@code kind}: what the informer's objects are counted as, null for none; {@code store}: the store keeping the
+     * watch's copies and indexes, null for the informer's own store and indexes.
+     */
     private <T extends HasMetadata> SharedIndexInformer<T> create(ClusterApi api, long resyncMillis, Watch<T> watch,
-                                                                  ObjectKey.Kind kind) {
+                                                                  ObjectKey.Kind kind, CopyingItemStore<T> store) {
         SharedIndexInformer<T> informer = informers.add(watch.resource(), api.informer(watch.type(), resyncMillis));
-        if (watch.stored() != null) {
-            informer.itemStore(new CopyingItemStore<>(watch.stored()));
-        }
-        if (!watch.indexers().isEmpty()) {
-            informer.addIndexers(watch.indexers());
+        if (store != null) {
+            informer.itemStore(store);
+            // the store indexes by namespace itself, in less memory
+            informer.removeNamespaceIndex();
+        } else {
+            if (watch.stored() != null) {
+                informer.itemStore(new CopyingItemStore<>(watch.stored(), Map.of()));
+            }
+            if (!watch.indexers().isEmpty()) {
+                informer.addIndexers(watch.indexers());
+            }
         }
         informer.addEventHandler(handler(watch, kind == null ? new AtomicInteger() : counts.get(kind)));
         return informer;

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * What the pods informer keeps of a pod: everything the controller reads (its identity and resource version, labels,
- * annotations, node, host network, the containers' ports, phase, addresses, kovn's condition and the other
- * conditions' types, and the kind for Events),
+ * annotations, node, host network, the containers' ports, phase, addresses, the status and reason of kovn's condition
+ * and the other conditions' types, and the kind for Events),
  * nothing else. A real API server sends pods of 5-20 KB (managed fields, containers with their images, environment
  * and resources, volumes, container statuses, the last-applied annotation) and the controller holds every pod of the
  * cluster; the copy also leaves out the empty lists and maps fabric8's model allocates for every absent field.
@@ -29,6 +29,9 @@ final class StoredPod {
     private static final SharedValues<Map<String, String>> LABELS = new SharedValues<>();
     /** Specs as copied (node, host network, containers' names and ports): the like pods of a node share one. */
     private static final SharedValues<PodSpec> SPECS = new SharedValues<>();
+    /** Conditions as copied, and the lists of them: all ready pods show the same. */
+    private static final SharedValues<PodCondition> CONDITIONS = new SharedValues<>();
+    private static final SharedValues<List<PodCondition>> CONDITION_LISTS = new SharedValues<>();
 
     private StoredPod() {
     }
@@ -80,13 +83,16 @@ final class StoredPod {
 
     /**
      * {@code m} in an immutable map of its size (a pod's annotations are mostly kovn's one; a hash map costs 176
-     * bytes for it, an immutable one 24), or {@code m} itself where it holds a null.
+     * bytes for it, an immutable one 24), kovn's own value as its numbers ({@link NetworkAnnotations}), or {@code m}
+     * itself where it holds a null.
      */
     private static Map<String, String> compact(Map<String, String> m) {
         if (m == null || m.containsKey(null) || m.containsValue(null)) {
             return m;
         }
-        return Map.copyOf(m);
+        Map<String, String> copy = Map.copyOf(m);
+        Map<String, String> network = NetworkAnnotations.of(copy);
+        return network != null ? network : copy;
     }
 
     private static PodSpec spec(PodSpec s) {
@@ -128,7 +134,9 @@ final class StoredPod {
     }
 
     /**
-     * kovn's own condition whole; of the others their type alone (a condition patch names its index among them).
+     * Of kovn's own condition its type, status and reason (what {@link PodEvents} and the condition patch compare:
+     * its message and times are written, never read); of the others their type alone (a condition patch names its
+     * index among them). Ready pods share one condition, and pods with the same kinds of conditions one list.
      */
     private static PodCondition condition(PodCondition c) {
         PodCondition out = new PodCondition();
@@ -136,13 +144,9 @@ final class StoredPod {
         if (PodNetworkCondition.TYPE.equals(c.getType())) {
             out.setStatus(shared(c.getStatus()));
             out.setReason(shared(c.getReason()));
-            out.setMessage(c.getMessage());
-            out.setLastTransitionTime(c.getLastTransitionTime());
-            out.setLastProbeTime(c.getLastProbeTime());
-            out.setObservedGeneration(c.getObservedGeneration());
         }
         out.setAdditionalProperties(null);
-        return out;
+        return CONDITIONS.share(out);
     }
 
     /**
@@ -157,8 +161,9 @@ final class StoredPod {
         PodStatus out = new PodStatus();
         out.setPhase(shared(s.getPhase()));
         out.setPodIP(s.getPodIP());
-        out.setPodIPs(s.getPodIPs());
-        out.setConditions(s.getConditions() == null ? null : s.getConditions().stream().map(StoredPod::condition).toList());
+        out.setPodIPs(s.getPodIPs() == null ? null : List.copyOf(s.getPodIPs()));
+        out.setConditions(s.getConditions() == null ? null
+                : CONDITION_LISTS.share(List.of(s.getConditions().stream().map(StoredPod::condition).toArray(PodCondition[]::new))));
         out.setContainerStatuses(null);
         out.setEphemeralContainerStatuses(null);
         out.setHostIPs(null);

@@ -3,6 +3,8 @@ package io.kovn.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -270,6 +272,31 @@ class ClusterWatchTest {
         assertThat(stored.getMetadata().getResourceVersion()).isEqualTo(created.getMetadata().getResourceVersion());
         kube.client.pods().inNamespace("shop").resource(created).delete();
         await().atMost(Duration.ofSeconds(10)).until(() -> state.pod("shop", fat.getMetadata().getName()) == null);
+    }
+
+    /** The pods' store indexes them itself (by namespace, by namespace and label), through adds, relabels, deletes. */
+    @Test
+    void podsAreSelectedThroughTheStoresIndexes() {
+        for (String[] p : new String[][] {{"a", "web"}, {"b", "web"}, {"c", "db"}}) {
+            kube.client.pods().inNamespace("idx").resource(new PodBuilder(pod(p[1])).editMetadata().withNamespace("idx")
+                    .withName(p[0]).withUid("uid-idx-" + p[0]).withResourceVersion(null).endMetadata().build()).create();
+        }
+        LabelSelector web = new LabelSelectorBuilder().addToMatchLabels("app", "web").build();
+        await().atMost(Duration.ofSeconds(10)).until(() -> state.selectPods("idx", null).size() == 3);
+        assertThat(names(state.selectPods("idx", web))).containsExactlyInAnyOrder("a", "b");
+        assertThat(state.selectPods("default", web)).allMatch(p -> p.getMetadata().getNamespace().equals("default"));
+        kube.client.pods().inNamespace("idx").withName("b").edit(p -> new PodBuilder(p).editMetadata()
+                .addToLabels("app", "db").endMetadata().build());
+        await().atMost(Duration.ofSeconds(10)).until(() -> names(state.selectPods("idx", web)).equals(List.of("a")));
+        kube.client.pods().inNamespace("idx").withName("a").delete();
+        await().atMost(Duration.ofSeconds(10)).until(() -> state.selectPods("idx", web).isEmpty());
+        assertThat(names(state.selectPods("idx", null))).containsExactlyInAnyOrder("b", "c");
+        assertThat(names(state.selectPods("idx", new LabelSelectorBuilder().addToMatchLabels("app", "db").build())))
+                .containsExactlyInAnyOrder("b", "c");
+    }
+
+    private static List<String> names(List<Pod> pods) {
+        return pods.stream().map(p -> p.getMetadata().getName()).toList();
     }
 
     @Test

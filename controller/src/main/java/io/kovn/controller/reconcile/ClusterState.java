@@ -34,7 +34,7 @@ import java.util.function.Function;
 /** What the reconcilers share: configuration, the informers' caches, the NB replica and the allocators. */
 public final class ClusterState {
     public static final String SLICES_BY_SERVICE = "service";
-    /** fabric8's informers index every namespaced kind by namespace under this name. */
+    /** fabric8's informers index every namespaced kind by namespace under this name; the pods' store its pods alike. */
     static final String BY_NAMESPACE = "namespace";
     /** Pods by "namespace/key=value" of each label: a selector's matchLabels resolve to one bucket. */
     static final String PODS_BY_NAMESPACE_LABEL = "namespace-label";
@@ -71,6 +71,8 @@ public final class ClusterState {
     final EventRecorder events;
     final SharedIndexInformer<Node> nodes;
     final SharedIndexInformer<Pod> pods;
+    /** The pods by {@link #podIndexers()}. */
+    private final ObjectIndex<Pod> podIndex;
     final SharedIndexInformer<Service> services;
     final SharedIndexInformer<EndpointSlice> slices;
     final SharedIndexInformer<Namespace> namespaces;
@@ -88,7 +90,7 @@ public final class ClusterState {
     final AddressPool joinIps;
 
     public ClusterState(ControllerConfig config, ClusterApi api, DatabaseReplica nb, EventRecorder events,
-                        SharedIndexInformer<Node> nodes, SharedIndexInformer<Pod> pods,
+                        SharedIndexInformer<Node> nodes, SharedIndexInformer<Pod> pods, ObjectIndex<Pod> podIndex,
                         SharedIndexInformer<Service> services, SharedIndexInformer<EndpointSlice> slices,
                         SharedIndexInformer<Namespace> namespaces, SharedIndexInformer<NetworkPolicy> policies) {
         this.config = config;
@@ -97,6 +99,7 @@ public final class ClusterState {
         this.events = events;
         this.nodes = nodes;
         this.pods = pods;
+        this.podIndex = podIndex;
         this.services = services;
         this.slices = slices;
         this.namespaces = namespaces;
@@ -106,11 +109,12 @@ public final class ClusterState {
     }
 
     /**
-     * The indexes pod selectors resolve through: pods by namespace and label, so a pod event costs the policies
-     * it can affect, not a scan.
+     * The indexes pod selectors resolve through: pods by namespace, and by namespace and label, so a pod event costs
+     * the policies it can affect, not a scan.
      */
     public static Map<String, Function<Pod, List<String>>> podIndexers() {
-        return Map.of(PODS_BY_NAMESPACE_LABEL, p -> {
+        return Map.of(BY_NAMESPACE, p -> p.getMetadata().getNamespace() == null ? List.of()
+                : List.of(p.getMetadata().getNamespace()), PODS_BY_NAMESPACE_LABEL, p -> {
             Map<String, String> labels = p.getMetadata().getLabels();
             if (labels == null || labels.isEmpty()) {
                 return List.of();
@@ -239,14 +243,14 @@ public final class ClusterState {
         Map<String, String> match = selector == null ? null : selector.getMatchLabels();
         if (match != null) {
             for (Map.Entry<String, String> e : match.entrySet()) {
-                List<Pod> bucket = pods.getIndexer().byIndex(PODS_BY_NAMESPACE_LABEL, namespace + "/" + e.getKey() + "=" + e.getValue());
+                List<Pod> bucket = podIndex.byIndex(PODS_BY_NAMESPACE_LABEL, namespace + "/" + e.getKey() + "=" + e.getValue());
                 if (candidates == null || bucket.size() < candidates.size()) {
                     candidates = bucket;
                 }
             }
         }
         if (candidates == null) {
-            candidates = pods.getIndexer().byIndex(BY_NAMESPACE, namespace);
+            candidates = podIndex.byIndex(BY_NAMESPACE, namespace);
         }
         List<Pod> out = new ArrayList<>();
         for (Pod p : candidates) {

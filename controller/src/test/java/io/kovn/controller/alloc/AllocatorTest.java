@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kovn.ovn.net.Ipv4Cidr;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +42,30 @@ class AllocatorTest {
         p.release("uid0");
         assertThat(Ipv4Cidr.format(p.allocate("uid10"))).isEqualTo("10.244.1.3");
         assertThat(p.claim("x", Ipv4Cidr.parseAddress("10.244.1.2"))).as("management address").isFalse();
+    }
+
+    /** Through many allocations and releases each holder keeps its one address, found again by its name. */
+    @Test
+    void holdersFindTheirAddressThroughAllocationsAndReleases() throws Exception {
+        AddressPool p = new AddressPool(Ipv4Cidr.parse("10.200.0.0/20"));
+        Map<String, Integer> held = new HashMap<>();
+        Random random = new Random(3);
+        for (int step = 0; step < 40_000; step++) {
+            String owner = "uid-" + random.nextInt(step < 20_000 ? 3000 : 300);
+            if (random.nextInt(3) != 0) {
+                int ip = p.allocate(owner);
+                assertThat(held.putIfAbsent(owner, ip)).isIn(null, ip);
+            } else {
+                p.release(owner);
+                held.remove(owner);
+            }
+            if (step % 1000 == 0) {
+                held.forEach((o, ip) -> assertThat(p.get(o)).contains(ip));
+                assertThat(p.allocatedCount()).isEqualTo(held.size());
+                assertThat(new HashSet<>(held.values())).hasSize(held.size());
+            }
+        }
+        held.forEach((o, ip) -> assertThat(p.claim(o, ip)).isTrue());
+        assertThat(p.get("nobody")).isEmpty();
     }
 }

@@ -3,12 +3,15 @@ package io.kovn.ovsdb.model;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -16,19 +19,32 @@ import java.util.function.BiConsumer;
 /**
  * An immutable map of OVSDB atoms (one key type, as a map column has) held in two arrays sorted by key: a row's
  * {@code external_ids} or {@code options} cost eight bytes per entry instead of a hash entry each. Lookups are binary
- * searches; iteration is in the keys' natural order.
+ * searches; iteration is in the keys' natural order. It implements {@link Map} itself rather than extend
+ * {@link AbstractMap}, whose two cached views would add eight bytes to each of the replica's 250,000 maps.
  */
-public final class SortedAtomMap extends AbstractMap<Object, Object> {
+public final class SortedAtomMap implements Map<Object, Object> {
     /** At most this many distinct key arrays are shared; maps with other keys keep their own. */
     private static final int SHARED_KEY_SETS = 4096;
     private static final Map<List<Object>, Object[]> KEY_SETS = new ConcurrentHashMap<>();
 
     private final Object[] keys;
-    private final Object[] values;
+    /**
+     * The values in the keys' order; of a map of one key, its value itself unless that is an array (a pod port's
+     * options: an array of one would add 24 bytes).
+     */
+    private final Object values;
 
     private SortedAtomMap(Object[] keys, Object[] values) {
         this.keys = keys;
-        this.values = values;
+        this.values = values.length == 1 && !(values[0] instanceof Object[]) ? values[0] : values;
+    }
+
+    private Object value(int i) {
+        return values instanceof Object[] a ? a[i] : values;
+    }
+
+    private Object[] valueArray() {
+        return values instanceof Object[] a ? a : new Object[] {values};
     }
 
     /**
@@ -94,7 +110,7 @@ public final class SortedAtomMap extends AbstractMap<Object, Object> {
     @Override
     public Object get(Object key) {
         int i = find(key);
-        return i >= 0 ? values[i] : null;
+        return i >= 0 ? value(i) : null;
     }
 
     @Override
@@ -110,8 +126,48 @@ public final class SortedAtomMap extends AbstractMap<Object, Object> {
     @Override
     public void forEach(BiConsumer<? super Object, ? super Object> action) {
         for (int i = 0; i < keys.length; i++) {
-            action.accept(keys[i], values[i]);
+            action.accept(keys[i], value(i));
         }
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return keys.length == 0;
+    }
+
+    @Override
+    public boolean containsValue(Object value) {
+        return Arrays.asList(valueArray()).contains(value);
+    }
+
+    @Override
+    public Object put(Object key, Object value) {
+        throw new UnsupportedOperationException("immutable");
+    }
+
+    @Override
+    public Object remove(Object key) {
+        throw new UnsupportedOperationException("immutable");
+    }
+
+    @Override
+    public void putAll(Map<?, ?> m) {
+        throw new UnsupportedOperationException("immutable");
+    }
+
+    @Override
+    public void clear() {
+        throw new UnsupportedOperationException("immutable");
+    }
+
+    @Override
+    public Set<Object> keySet() {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(keys)));
+    }
+
+    @Override
+    public Collection<Object> values() {
+        return Collections.unmodifiableList(Arrays.asList(valueArray()));
     }
 
     @Override
@@ -133,7 +189,7 @@ public final class SortedAtomMap extends AbstractMap<Object, Object> {
                             throw new NoSuchElementException();
                         }
                         int i = next++;
-                        return new SimpleImmutableEntry<>(keys[i], values[i]);
+                        return new AbstractMap.SimpleImmutableEntry<>(keys[i], value(i));
                     }
                 };
             }
@@ -147,14 +203,44 @@ public final class SortedAtomMap extends AbstractMap<Object, Object> {
 
     @Override
     public boolean equals(Object o) {
-        if (o instanceof SortedAtomMap m) {
-            return Arrays.equals(keys, m.keys) && Arrays.equals(values, m.values);
+        if (o == this) {
+            return true;
         }
-        return super.equals(o);
+        if (o instanceof SortedAtomMap m) {
+            return Arrays.equals(keys, m.keys) && Arrays.equals(valueArray(), m.valueArray());
+        }
+        if (!(o instanceof Map<?, ?> m) || m.size() != keys.length) {
+            return false;
+        }
+        try {
+            for (int i = 0; i < keys.length; i++) {
+                Object v = m.get(keys[i]);
+                if (v == null ? value(i) != null || !m.containsKey(keys[i]) : !v.equals(value(i))) {
+                    return false;
+                }
+            }
+        } catch (ClassCastException | NullPointerException e) {
+            return false;
+        }
+        return true;
+    }
+
+    /** As {@link Map#hashCode()} specifies: the sum of the entries' hashes. */
+    @Override
+    public int hashCode() {
+        int h = 0;
+        for (int i = 0; i < keys.length; i++) {
+            h += Objects.hashCode(keys[i]) ^ Objects.hashCode(value(i));
+        }
+        return h;
     }
 
     @Override
-    public int hashCode() {
-        return super.hashCode();
+    public String toString() {
+        StringBuilder out = new StringBuilder("{");
+        for (int i = 0; i < keys.length; i++) {
+            out.append(i == 0 ? "" : ", ").append(keys[i]).append('=').append(value(i));
+        }
+        return out.append('}').toString();
     }
 }

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -40,6 +41,11 @@ public final class SortedAtomSet extends AbstractSet<Object> {
             return Collections.unmodifiableSet(new LinkedHashSet<>(values));
         }
         return new SortedAtomSet(distinct(a));
+    }
+
+    /** The set of the one atom {@code element}. */
+    static Set<Object> single(Object element) {
+        return new SortedAtomSet(new Object[] {Objects.requireNonNull(element)});
     }
 
     /**

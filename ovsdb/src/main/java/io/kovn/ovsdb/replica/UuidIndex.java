@@ -1,22 +1,22 @@
 package io.kovn.ovsdb.replica;
 
 import io.kovn.ovsdb.wire.Uuid;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * The rows holding each value of one column (or one {@code external_ids} key). Most values name one row (a pod's
  * port name, its uid), so a value's rows are the row's uuid itself until a second one comes, not a set each: at
- * 100,000 pods that is the difference between some 40 and some 250 bytes per indexed value. Not thread-safe (the
- * replica's lock guards it).
+ * 100,000 pods that is the difference between some 40 and some 250 bytes per indexed value. A value many rows hold
+ * (an owner type: every pod's port) keeps them in a {@link Rows}. Not thread-safe (the replica's lock guards it).
  */
 final class UuidIndex<K> {
-    /** A {@link Uuid}, or a {@code Set<Uuid>} of two or more in insertion order. */
+    /** A {@link Uuid}, or the {@link Rows} of two or more. */
     private final Map<K, Object> byValue = new HashMap<>();
 
     void add(K value, Uuid uuid) {
@@ -25,15 +25,13 @@ final class UuidIndex<K> {
                 if (one.equals(u)) {
                     return one;
                 }
-                Set<Uuid> s = new LinkedHashSet<>();
+                Rows s = new Rows();
                 s.add(one);
                 s.add((Uuid) u);
                 return s;
             }
-            @SuppressWarnings("unchecked")
-            Set<Uuid> s = (Set<Uuid>) old;
-            s.add((Uuid) u);
-            return s;
+            ((Rows) old).add((Uuid) u);
+            return old;
         });
     }
 
@@ -42,10 +40,9 @@ final class UuidIndex<K> {
             if (old instanceof Uuid one) {
                 return one.equals(uuid) ? null : one;
             }
-            @SuppressWarnings("unchecked")
-            Set<Uuid> s = (Set<Uuid>) old;
+            Rows s = (Rows) old;
             s.remove(uuid);
-            return s.size() == 1 ? s.iterator().next() : s;
+            return s.size() == 1 ? s.first() : s;
         });
     }
 
@@ -63,11 +60,141 @@ final class UuidIndex<K> {
         return byValue.isEmpty();
     }
 
-    @SuppressWarnings("unchecked")
     private static Collection<Uuid> rowsOf(Object v) {
         if (v == null) {
             return List.of();
         }
-        return v instanceof Uuid u ? List.of(u) : (Set<Uuid>) v;
+        return v instanceof Uuid u ? List.of(u) : ((Rows) v).list();
+    }
+
+    /**
+     * Distinct uuids in the order they came: an array of them (null where one was removed, compacted when half are)
+     * and an open-addressing table of their places, some 14 bytes each where a linked hash set takes 48.
+     */
+    static final class Rows {
+        private Uuid[] order = new Uuid[4];
+        /** Uuids and holes in {@link #order}. */
+        private int end;
+        private int size;
+        /** Place in {@link #order} plus one, 0 for a free slot; linear probing, at most half full. */
+        private int[] slots = new int[8];
+
+        int size() {
+            return size;
+        }
+
+        void add(Uuid u) {
+            int slot = find(u);
+            if (slot >= 0) {
+                return;
+            }
+            if (end == order.length) {
+                if (size < end * 3 / 4) {
+                    compacted();
+                } else {
+                    order = Arrays.copyOf(order, end + (end >> 1) + 1);
+                }
+                rehash();
+            }
+            if ((end + 1) * 2 > slots.length) {
+                slots = new int[slots.length * 2];
+                rehash();
+            }
+            order[end] = u;
+            slots[-find(u) - 1] = ++end;
+            size++;
+        }
+
+        void remove(Uuid u) {
+            int slot = find(u);
+            if (slot < 0) {
+                return;
+            }
+            order[slots[slot] - 1] = null;
+            size--;
+            deleteSlot(slot);
+            if (size < end / 2 && end > 8) {
+                order = Arrays.copyOf(compacted(), Math.max(4, size + (size >> 1)));
+                slots = new int[Math.max(8, Integer.highestOneBit(Math.max(1, size)) * 4)];
+                rehash();
+            }
+        }
+
+        Uuid first() {
+            for (int i = 0; i < end; i++) {
+                if (order[i] != null) {
+                    return order[i];
+                }
+            }
+            return null;
+        }
+
+        List<Uuid> list() {
+            List<Uuid> out = new ArrayList<>(size);
+            for (int i = 0; i < end; i++) {
+                if (order[i] != null) {
+                    out.add(order[i]);
+                }
+            }
+            return out;
+        }
+
+        /** The uuids in order without holes, {@link #end} set to their count. */
+        private Uuid[] compacted() {
+            int n = 0;
+            for (int i = 0; i < end; i++) {
+                if (order[i] != null) {
+                    order[n++] = order[i];
+                }
+            }
+            Arrays.fill(order, n, end, null);
+            end = n;
+            return order;
+        }
+
+        private void rehash() {
+            Arrays.fill(slots, 0);
+            for (int i = 0; i < end; i++) {
+                if (order[i] != null) {
+                    slots[-find(order[i]) - 1] = i + 1;
+                }
+            }
+        }
+
+        /** The slot holding {@code u}, or minus one less the free slot it would take. */
+        private int find(Uuid u) {
+            int mask = slots.length - 1;
+            for (int i = home(u, mask); ; i = (i + 1) & mask) {
+                int p = slots[i];
+                if (p == 0) {
+                    return -i - 1;
+                }
+                if (order[p - 1].equals(u)) {
+                    return i;
+                }
+            }
+        }
+
+        /** Frees {@code slot}, moving back the entries after it that probed past it (no tombstones). */
+        private void deleteSlot(int slot) {
+            int mask = slots.length - 1;
+            int free = slot;
+            slots[free] = 0;
+            for (int i = (free + 1) & mask; slots[i] != 0; i = (i + 1) & mask) {
+                int home = home(order[slots[i] - 1], mask);
+                // the entry at i may move to free unless its home lies cyclically in (free, i]
+                boolean stays = free <= i ? free < home && home <= i : free < home || home <= i;
+                if (!stays) {
+                    slots[free] = slots[i];
+                    slots[i] = 0;
+                    free = i;
+                }
+            }
+        }
+
+        private static int home(Uuid u, int mask) {
+            int h = u.hashCode();
+            return (h ^ (h >>> 16)) * 0x9E3779B9 & mask;
+        }
     }
 }

@@ -13,26 +13,29 @@ import java.util.regex.Pattern;
 public final class Uuid implements Comparable<Uuid> {
     private static final Pattern UUID_NAME = Pattern.compile("[_a-zA-Z][_a-zA-Z0-9]*");
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** {@link #low} of a named uuid. */
+    private static final long NAMED = 1;
 
     private final long high;
     private final long low;
-    /** The text of a named or non-canonical uuid; null for a canonical one (in {@link #high} and {@link #low}). */
+    /**
+     * The text of a named or non-canonical uuid; null for a canonical one (in {@link #high} and {@link #low}, which
+     * for one with a text tell only whether it is named: {@link #NAMED} in {@link #low}, a field less per uuid).
+     */
     private final String text;
-    private final boolean named;
 
-    private Uuid(long high, long low, String text, boolean named) {
+    private Uuid(long high, long low, String text) {
         this.high = high;
         this.low = low;
         this.text = text;
-        this.named = named;
     }
 
     public static Uuid of(String value) {
         if (canonical(value)) {
             return new Uuid(hex(value, 0, 8) << 32 | hex(value, 9, 13) << 16 | hex(value, 14, 18),
-                    hex(value, 19, 23) << 48 | hex(value, 24, 36), null, false);
+                    hex(value, 19, 23) << 48 | hex(value, 24, 36), null);
         }
-        return new Uuid(0, 0, value, false);
+        return new Uuid(0, 0, value);
     }
 
     /** A reference to the row inserted with {@code uuid-name} {@code name} in the same transaction. */
@@ -40,7 +43,7 @@ public final class Uuid implements Comparable<Uuid> {
         if (!UUID_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid uuid-name '" + name + "': must match [_a-zA-Z][_a-zA-Z0-9]*");
         }
-        return new Uuid(0, 0, name, true);
+        return new Uuid(0, NAMED, name);
     }
 
     /** Whether {@code s} is 8-4-4-4-12 lowercase hex digits. */
@@ -96,19 +99,19 @@ public final class Uuid implements Comparable<Uuid> {
     }
 
     public boolean isNamed() {
-        return named;
+        return text != null && low == NAMED;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Uuid u && u.named == named && u.high == high && u.low == low
+        return o instanceof Uuid u && u.high == high && u.low == low
                 && (text == null ? u.text == null : text.equals(u.text));
     }
 
     @Override
     public int hashCode() {
         int h = text == null ? Long.hashCode(high * 31 + low) : text.hashCode();
-        return h * 31 + (named ? 1 : 0);
+        return h * 31 + (isNamed() ? 1 : 0);
     }
 
     /** In the order of their text (for canonical uuids, the order of the two numbers taken unsigned). */
@@ -123,6 +126,6 @@ public final class Uuid implements Comparable<Uuid> {
 
     @Override
     public String toString() {
-        return named ? "named-uuid:" + value() : value();
+        return isNamed() ? "named-uuid:" + value() : value();
     }
 }

@@ -52,4 +52,36 @@ class RowTest {
         assertThat(row).isNotEqualTo(row.with(Map.of("up", true)));
         assertThatThrownBy(() -> row.get("nope")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aSetOfOneElementReadsAsTheSetOfIt() {
+        Uuid u = Uuid.of("00000000-0000-0000-0000-000000000002");
+        Row row = new Row(port(), u, Map.of("addresses", Set.of("0a:58:0a:80:00:05 10.128.0.5")));
+        assertThat(row.get("addresses")).isEqualTo(Set.of("0a:58:0a:80:00:05 10.128.0.5"))
+                .isInstanceOf(SortedAtomSet.class);
+        assertThat(row.values()).isEqualTo(Map.of("addresses", Set.of("0a:58:0a:80:00:05 10.128.0.5")));
+        assertThat(row.hashCode()).isEqualTo(Objects.hash(u) * 31 + row.values().hashCode());
+        Row two = row.with(Map.of("addresses", Set.of("a", "b")));
+        assertThat(two.get("addresses")).isEqualTo(Set.of("a", "b"));
+        assertThat(two.with(Map.of("addresses", Set.of("a")))).isNotEqualTo(row).isEqualTo(new Row(port(), u,
+                Map.of("addresses", Set.of("a"))));
+    }
+
+    @Test
+    void aTableOfMoreThan64ColumnsKeepsItsValuesByPosition() {
+        StringBuilder columns = new StringBuilder();
+        for (int i = 0; i < 70; i++) {
+            columns.append(i == 0 ? "" : ",").append("\"c").append(i).append("\": {\"type\": \"string\"}");
+        }
+        TableSchema wide = DatabaseSchema.parse(OvsdbJson.MAPPER.readTree("""
+                {"name": "Test", "version": "1.0.0", "tables": {"Wide": {"columns": {%s}}}}
+                """.formatted(columns))).table("Wide");
+        Uuid u = Uuid.of("00000000-0000-0000-0000-000000000003");
+        Row row = new Row(wide, u, Map.of("c3", "x", "c69", "y"));
+        assertThat(row.get("c69")).isEqualTo("y");
+        assertThat(row.get("c3")).isEqualTo("x");
+        assertThat(row.get("c4")).isEqualTo("");
+        assertThat(row.with(Map.of("c68", "z")).values()).isEqualTo(Map.of("c3", "x", "c68", "z", "c69", "y"));
+        assertThat(row).isEqualTo(new Row(wide, u, Map.of("c69", "y", "c3", "x")));
+    }
 }

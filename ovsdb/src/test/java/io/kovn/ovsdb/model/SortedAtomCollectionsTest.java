@@ -85,6 +85,18 @@ class SortedAtomCollectionsTest {
         assertThat(seen).isEqualTo(source);
         assertThat(SortedAtomMap.of(Map.of())).isSameAs(Map.of());
         assertThatThrownBy(() -> m.put("a", "b")).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(m.values()).containsExactly("ns1", "pod", "u1");
+        assertThat(m.containsValue("pod")).isTrue();
+        assertThat(m.entrySet()).isEqualTo(source.entrySet());
+        assertThat(m).hasToString("{namespace=ns1, owner=pod, pod-uid=u1}").isNotEqualTo(Map.of("owner", "pod"));
+        assertThat(m).isNotEqualTo(Map.of("owner", "pod", "namespace", "ns1", "pod-uid", "u2"));
+        Map<Object, Object> one = SortedAtomMap.withSharedKeys(Map.of("iface-id-ver", "u1"));
+        assertThat(one).isInstanceOf(SortedAtomMap.class).isEqualTo(Map.of("iface-id-ver", "u1"))
+                .hasSameHashCodeAs(Map.of("iface-id-ver", "u1")).hasToString("{iface-id-ver=u1}")
+                .isEqualTo(SortedAtomMap.of(Map.of("iface-id-ver", "u1"))).isNotEqualTo(Map.of("iface-id-ver", "u2"));
+        assertThat(one.get("iface-id-ver")).isEqualTo("u1");
+        assertThat(one.values()).containsExactly("u1");
+        assertThat(one.entrySet()).containsExactly(Map.entry("iface-id-ver", "u1"));
     }
 
     @Test
