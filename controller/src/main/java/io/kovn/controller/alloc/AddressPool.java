@@ -1,9 +1,11 @@
 package io.kovn.controller.alloc;
 
 import io.kovn.ovn.net.Ipv4Cidr;
+import io.kovn.ovsdb.model.PlaceTable;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * Addresses of one subnet: pod addresses of a node subnet (keyed by pod uid), or gateway router addresses of the
@@ -18,8 +20,9 @@ public final class AddressPool {
     private final BitSet used = new BitSet();
     /** The holder of each offset handed out, null for none; grown to the highest offset handed out. */
     private String[] owners = new String[16];
-    /** Offset plus one of each holder, by the holder's hash; linear probing, at most half full; 0 for a free slot. */
-    private int[] slots = new int[16];
+    /** The offset of each holder, by the holder's hash; at most half full. */
+    private final PlaceTable byOwner = new PlaceTable(16);
+    private final IntFunction<String> ownerAt = o -> owners[o];
     private int count;
     private final int last;
     private int next = 3;
@@ -36,8 +39,8 @@ public final class AddressPool {
     }
 
     public synchronized Optional<Integer> get(String owner) {
-        int slot = find(owner);
-        return slot < 0 ? Optional.empty() : Optional.of(subnet.address(slots[slot] - 1));
+        int slot = byOwner.find(owner, ownerAt);
+        return slot < 0 ? Optional.empty() : Optional.of(subnet.address(byOwner.place(slot)));
     }
 
     /** Records that {@code owner} holds {@code ip}; false if it is not usable or someone else holds it. */
@@ -46,9 +49,9 @@ public final class AddressPool {
             return false;
         }
         int offset = ip - subnet.network();
-        int slot = find(owner);
+        int slot = byOwner.find(owner, ownerAt);
         if (slot >= 0) {
-            return slots[slot] - 1 == offset;
+            return byOwner.place(slot) == offset;
         }
         if (used.get(offset)) {
             return false;
@@ -59,9 +62,9 @@ public final class AddressPool {
 
     /** The pod's address, allocating a free one (round-robin, so a freed address is not reused at once). */
     public synchronized int allocate(String owner) throws ExhaustedException {
-        int slot = find(owner);
+        int slot = byOwner.find(owner, ownerAt);
         if (slot >= 0) {
-            return subnet.address(slots[slot] - 1);
+            return subnet.address(byOwner.place(slot));
         }
         int offset = used.nextClearBit(next);
         if (offset > last) {
@@ -76,15 +79,15 @@ public final class AddressPool {
     }
 
     public synchronized void release(String owner) {
-        int slot = find(owner);
+        int slot = byOwner.find(owner, ownerAt);
         if (slot < 0) {
             return;
         }
-        int offset = slots[slot] - 1;
+        int offset = byOwner.place(slot);
+        byOwner.delete(slot, ownerAt);
         used.clear(offset);
         owners[offset] = null;
         count--;
-        free(slot);
     }
 
     public synchronized int allocatedCount() {
@@ -97,51 +100,15 @@ public final class AddressPool {
             owners = Arrays.copyOf(owners, Math.max(offset + 1, owners.length + (owners.length >> 1)));
         }
         owners[offset] = owner;
-        if ((count + 1) * 2 > slots.length) {
-            slots = new int[slots.length * 2];
+        if ((count + 1) * 2 > byOwner.capacity()) {
+            byOwner.reset(byOwner.capacity() * 2);
             for (int o = 0; o < owners.length; o++) {
                 if (owners[o] != null && o != offset) {
-                    slots[-find(owners[o]) - 1] = o + 1;
+                    byOwner.put(byOwner.find(owners[o], ownerAt), o);
                 }
             }
         }
-        slots[-find(owner) - 1] = offset + 1;
+        byOwner.put(byOwner.find(owner, ownerAt), offset);
         count++;
-    }
-
-    /** The slot holding {@code owner}, or minus one less the free slot it would take. */
-    private int find(String owner) {
-        int mask = slots.length - 1;
-        for (int i = home(owner, mask); ; i = (i + 1) & mask) {
-            int p = slots[i];
-            if (p == 0) {
-                return -i - 1;
-            }
-            if (owners[p - 1].equals(owner)) {
-                return i;
-            }
-        }
-    }
-
-    /** Frees {@code slot}, moving back the entries after it that probed past it (no tombstones). */
-    private void free(int slot) {
-        int mask = slots.length - 1;
-        int hole = slot;
-        slots[hole] = 0;
-        for (int i = (hole + 1) & mask; slots[i] != 0; i = (i + 1) & mask) {
-            int home = home(owners[slots[i] - 1], mask);
-            // the entry at i may move to the hole unless its home lies cyclically in (hole, i]
-            boolean stays = hole <= i ? hole < home && home <= i : hole < home || home <= i;
-            if (!stays) {
-                slots[hole] = slots[i];
-                slots[i] = 0;
-                hole = i;
-            }
-        }
-    }
-
-    private static int home(String owner, int mask) {
-        int h = owner.hashCode();
-        return (h ^ (h >>> 16)) * 0x9E3779B9 & mask;
     }
 }

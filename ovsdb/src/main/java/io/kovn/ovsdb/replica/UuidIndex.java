@@ -1,5 +1,6 @@
 package io.kovn.ovsdb.replica;
 
+import io.kovn.ovsdb.model.PlaceTable;
 import io.kovn.ovsdb.wire.Uuid;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * The rows holding each value of one column (or one {@code external_ids} key). Most values name one row (a pod's
@@ -76,15 +78,16 @@ final class UuidIndex<K> {
         /** Uuids and holes in {@link #order}. */
         private int end;
         private int size;
-        /** Place in {@link #order} plus one, 0 for a free slot; linear probing, at most half full. */
-        private int[] slots = new int[8];
+        /** Places in {@link #order} by uuid; at most half full. */
+        private final PlaceTable places = new PlaceTable(8);
+        private final IntFunction<Uuid> uuidAt = i -> order[i];
 
         int size() {
             return size;
         }
 
         void add(Uuid u) {
-            int slot = find(u);
+            int slot = places.find(u, uuidAt);
             if (slot >= 0) {
                 return;
             }
@@ -94,29 +97,28 @@ final class UuidIndex<K> {
                 } else {
                     order = Arrays.copyOf(order, end + (end >> 1) + 1);
                 }
-                rehash();
+                rehash(places.capacity());
             }
-            if ((end + 1) * 2 > slots.length) {
-                slots = new int[slots.length * 2];
-                rehash();
+            if ((end + 1) * 2 > places.capacity()) {
+                rehash(places.capacity() * 2);
             }
             order[end] = u;
-            slots[-find(u) - 1] = ++end;
+            places.put(places.find(u, uuidAt), end++);
             size++;
         }
 
         void remove(Uuid u) {
-            int slot = find(u);
+            int slot = places.find(u, uuidAt);
             if (slot < 0) {
                 return;
             }
-            order[slots[slot] - 1] = null;
+            int place = places.place(slot);
+            places.delete(slot, uuidAt);
+            order[place] = null;
             size--;
-            deleteSlot(slot);
             if (size < end / 2 && end > 8) {
                 order = Arrays.copyOf(compacted(), Math.max(4, size + (size >> 1)));
-                slots = new int[Math.max(8, Integer.highestOneBit(Math.max(1, size)) * 4)];
-                rehash();
+                rehash(Math.max(8, Integer.highestOneBit(Math.max(1, size)) * 4));
             }
         }
 
@@ -152,49 +154,13 @@ final class UuidIndex<K> {
             return order;
         }
 
-        private void rehash() {
-            Arrays.fill(slots, 0);
+        private void rehash(int capacity) {
+            places.reset(capacity);
             for (int i = 0; i < end; i++) {
                 if (order[i] != null) {
-                    slots[-find(order[i]) - 1] = i + 1;
+                    places.put(places.find(order[i], uuidAt), i);
                 }
             }
-        }
-
-        /** The slot holding {@code u}, or minus one less the free slot it would take. */
-        private int find(Uuid u) {
-            int mask = slots.length - 1;
-            for (int i = home(u, mask); ; i = (i + 1) & mask) {
-                int p = slots[i];
-                if (p == 0) {
-                    return -i - 1;
-                }
-                if (order[p - 1].equals(u)) {
-                    return i;
-                }
-            }
-        }
-
-        /** Frees {@code slot}, moving back the entries after it that probed past it (no tombstones). */
-        private void deleteSlot(int slot) {
-            int mask = slots.length - 1;
-            int free = slot;
-            slots[free] = 0;
-            for (int i = (free + 1) & mask; slots[i] != 0; i = (i + 1) & mask) {
-                int home = home(order[slots[i] - 1], mask);
-                // the entry at i may move to free unless its home lies cyclically in (free, i]
-                boolean stays = free <= i ? free < home && home <= i : free < home || home <= i;
-                if (!stays) {
-                    slots[free] = slots[i];
-                    slots[i] = 0;
-                    free = i;
-                }
-            }
-        }
-
-        private static int home(Uuid u, int mask) {
-            int h = u.hashCode();
-            return (h ^ (h >>> 16)) * 0x9E3779B9 & mask;
         }
     }
 }
