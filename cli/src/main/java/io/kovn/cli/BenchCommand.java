@@ -100,9 +100,9 @@ final class BenchCommand {
                     + "ovsdb-server. Prints, each over --reps repetitions with variants alternating (median, min-max): "
                     + "cold start into an empty NB next to the floor (the same NB rows replayed as raw JSON-RPC "
                     + "transactions, as many as the controller used) with the CPU time of NB's ovsdb-server in both "
-                    + "and of this JVM in the cold start, and how many objects of each kind it reconciled; idle "
-                    + "restart time and NB transactions (goal 0), churn p50/p99 at 50 and 200 pods/s (event to NB "
-                    + "commit, and to annotation), policy update time (a namespace-selector policy added; a label put "
+                    + "and of this JVM in the cold start (by thread too), and how many objects of each kind it "
+                    + "reconciled; idle restart time and NB transactions (goal 0), churn p50/p99 at 50 and 200 "
+                    + "pods/s (event to NB commit, and to annotation), policy update time (a namespace-selector policy added; a label put "
                     + "on 1000 pods), the JVM's heap after GC and RSS (set -Xmx, and -Xms for a large cluster, with "
                     + "KOVN_JAVA_OPTS), and the Southbound: a fresh SB and ovn-northd against the synced NB until SB "
                     + "caught up, pod creation to Port_Binding, northd CPU, RSS of northd, SB and NB.",
