@@ -2,6 +2,7 @@ package io.kovn.sandbox.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.SoftAssertions.assertSoftly;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -62,7 +63,13 @@ class RbacCoverageE2ETest {
     void everyRequestOfTheComponentsIsAllowedByTheirRolesAndEveryPermissionIsUsed() {
         Sandbox s = SharedSandbox.sandbox();
         exerciseTheComponents(s);
+        // the informers' watches are requests made at their own pace (a component an earlier class restarted may
+        // not have watched yet when the pod is ready): the log is read again until it holds them, or 30 s
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> check(s));
+    }
 
+    /** The requests logged so far against the generated roles. */
+    private static void check(Sandbox s) {
         List<HasMetadata> manifests = Manifests.objects(ManifestSettings.defaults());
         Set<RequestAttributes> requests = s.apiRequests().requests();
         assertThat(s.apiRequests().dropped()).as("requests the log could not keep").isZero();
