@@ -77,7 +77,7 @@ public final class NodeEvents {
             }
             if (key.equals(NodeSubnets.ANNOTATION)) {
                 Optional<Ipv4Cidr> held = state.subnets.get(name);
-                if (held.isEmpty() || NodeReconciler.parses(value).filter(new NodeSubnets(List.of(held.get()))::equals).isEmpty()) {
+                if (held.isEmpty() || !NodeReconciler.announces(value, held.get())) {
                     return false;
                 }
             } else if (key.equals(GatewayConfig.JOIN_ADDRESS_ANNOTATION)) {

@@ -91,9 +91,8 @@ public final class NodeReconciler implements Reconciler {
         txn.onFinish(NamespaceIsolationReconciler.NODE_MANAGEMENT_SET, this::ensureManagementSet);
         Map<String, String> publish = new java.util.LinkedHashMap<>();
         String published = annotation(node);
-        NodeSubnets desired = new NodeSubnets(List.of(subnet));
-        if (published == null || parses(published).filter(desired::equals).isEmpty()) {
-            publish.put(NodeSubnets.ANNOTATION, desired.toJson());
+        if (!announces(published, subnet)) {
+            publish.put(NodeSubnets.ANNOTATION, new NodeSubnets(List.of(subnet)).toJson());
         }
         Optional<GatewayConfig> gw = ClusterState.gateway(node);
         if (gw.isPresent()) {
@@ -231,6 +230,11 @@ public final class NodeReconciler implements Reconciler {
     static String annotation(Node node) {
         Map<String, String> a = node.getMetadata().getAnnotations();
         return a == null ? null : a.get(NodeSubnets.ANNOTATION);
+    }
+
+    /** Whether {@code published} (the subnet annotation's value, null if absent) is the one for {@code subnet}. */
+    static boolean announces(String published, Ipv4Cidr subnet) {
+        return published != null && parses(published).filter(new NodeSubnets(List.of(subnet))::equals).isPresent();
     }
 
     static Optional<NodeSubnets> parses(String json) {
