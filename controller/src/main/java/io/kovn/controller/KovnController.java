@@ -18,6 +18,8 @@ import io.kovn.ovn.ops.NbDrift;
 import io.kovn.ovn.ops.NbTables;
 import io.kovn.ovn.ops.NbTxn;
 import io.kovn.ovsdb.client.OvsdbClient;
+import io.kovn.ovsdb.client.TransactResult;
+import io.kovn.ovsdb.wire.Operation;
 import io.kovn.ovsdb.replica.DatabaseReplica;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,17 +28,21 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -255,7 +261,12 @@ public final class KovnController implements AutoCloseable {
             writer.commit(cluster);
         }
         FullSync.rebuildAllocations(l.reconcilers, nb);
-        FullSync.keys(l.state, nb).forEach(l.queue::add);
+        List<ObjectKey> keys = new ArrayList<>(FullSync.keys(l.state, nb));
+        keys.sort(null);
+        l.queue.claim(keys);
+        if (!streamSync(l, keys)) {
+            return false;
+        }
         synchronized (this) {
             if (!l.running) {
                 return false;
@@ -391,32 +402,7 @@ public final class KovnController implements AutoCloseable {
         // (a full sync: every pod) shares a few such pairs, each matched against the policies once, not per pod
         Map<List<Object>, Set<ObjectKey>> policiesByLabels = new HashMap<>();
         for (ObjectKey key : sorted) {
-            NbTxn.Checkpoint cp = txn.checkpoint();
-            Pod pod = key.kind() == ObjectKey.Kind.POD ? l.state.pod(key.namespace(), key.name()) : null;
-            Optional<String> ipBefore = pod == null ? Optional.empty() : l.state.podIp(pod);
-            try {
-                metrics.reconciles(key.kind()).increment();
-                committed.put(key, l.reconcilers.get(key.kind()).reconcile(key, txn));
-                if (pod != null && !l.state.podIp(pod).equals(ipBefore)) {
-                    Map<String, String> labels = pod.getMetadata().getLabels();
-                    addressed.addAll(policiesByLabels.computeIfAbsent(
-                            List.of(key.namespace(), labels == null ? Map.of() : labels),
-                            k -> PodEvents.admittingKeys(l.state, pod)));
-                }
-            } catch (RetryLater e) {
-                txn.rollback(cp);
-                log.debug("{}: {}; retrying soon", key, e.getMessage());
-                podWaits(l, key, PodNetworkCondition.NO_SUBNET, e.getMessage());
-                l.queue.addAfter(key, RETRY_LATER);
-                Pod waiting = key.kind() == ObjectKey.Kind.POD ? l.state.pod(key.namespace(), key.name()) : null;
-                if (waiting != null) { // its policies were reconciled without it: again once it has an address
-                    PodEvents.policyKeys(l.state, waiting).forEach(k -> l.queue.addAfter(k, RETRY_LATER));
-                }
-                l.queue.done(key);
-            } catch (Exception e) {
-                txn.rollback(cp);
-                fail(l, key, e);
-            }
+            reconcileKey(l, key, txn, committed, addressed, policiesByLabels);
         }
         // A pod given its address (and port) here: the peer sets and policies that admit it and were reconciled in
         // an earlier batch (its event queued them while they were queued already, and a batch took them before the
@@ -455,6 +441,176 @@ public final class KovnController implements AutoCloseable {
             }
         }
         l.state.drainEmptied(nb).forEach(l.queue::add); // a named port's last pods left: the policy drops its term
+        committed(l, committed);
+    }
+
+    /** A part of the full sync sent to NB: its operations, its reply, its keys and what they do once committed. */
+    private record SentPart(List<Operation> ops, CompletableFuture<TransactResult> reply,
+                            Map<ObjectKey, Reconciler.AfterCommit> keys) {
+    }
+
+    /**
+     * The full sync of a new leader: every key reconciled in the order of {@code keys} into one streaming
+     * transaction ({@link NbTxn#streaming}) sent to NB in parts of a batch's size, each part reconciled while NB
+     * commits the one before and sent once that one succeeded, without waiting for the replica to show it (the
+     * stream remembers what it wrote): NB and the controller work at the same time, where batches from the queue
+     * take turns (reconcile, commit, see it in the replica). Each part's keys are annotated once it committed. A
+     * part NB refuses (or a lost connection) ends the stream: its keys and those after it go to the queue, whose
+     * batches reconcile them against the replica, split a refused one in halves and retry. Returns false if
+     * leadership ended meanwhile.
+     */
+    private boolean streamSync(Leadership l, List<ObjectKey> keys) throws InterruptedException {
+        long start = System.nanoTime();
+        NbTxn txn = NbTxn.streaming(nb);
+        l.state.drainEmptied(nb);
+        Set<ObjectKey> remaining = new HashSet<>(keys);
+        Map<List<Object>, Set<ObjectKey>> policiesByLabels = new HashMap<>();
+        SentPart sent = null;
+        SentPart lastCommitted = null;
+        int parts = 0;
+        int size = config.batchSize();
+        for (int from = 0; from < keys.size(); from += size) {
+            if (!l.running) {
+                return false;
+            }
+            List<ObjectKey> part = keys.subList(from, Math.min(keys.size(), from + size));
+            Map<ObjectKey, Reconciler.AfterCommit> committed = new LinkedHashMap<>();
+            Set<ObjectKey> addressed = new LinkedHashSet<>();
+            for (ObjectKey key : part) {
+                remaining.remove(key);
+                reconcileKey(l, key, txn, committed, addressed, policiesByLabels);
+            }
+            List<Operation> ops;
+            try {
+                txn.finish(); // the rows this part's keys share, written once with what they all left
+                ops = txn.flush();
+            } catch (RuntimeException e) {
+                committed.keySet().forEach(k -> fail(l, k, e));
+                ops = List.of();
+                committed.clear();
+            }
+            // the policies and peers its pods' addresses concern that the stream will not reach again (see process)
+            addressed.addAll(l.state.drainFollowUps());
+            addressed.removeAll(remaining);
+            addressed.removeAll(part);
+            addressed.forEach(l.queue::add);
+            if (sent != null && !partCommitted(l, sent)) {
+                requeueFrom(l, committed.keySet(), remaining, lastCommitted);
+                return true;
+            }
+            if (sent != null) {
+                lastCommitted = sent;
+                sent = null;
+            }
+            if (ops.isEmpty()) {
+                committed(l, committed);
+                continue;
+            }
+            sent = new SentPart(ops, writer.send(ops), committed);
+            parts++;
+        }
+        if (sent != null) {
+            if (!partCommitted(l, sent)) {
+                requeueFrom(l, Set.of(), Set.of(), lastCommitted);
+                return true;
+            }
+            lastCommitted = sent;
+        }
+        if (lastCommitted != null) {
+            try {
+                writer.awaitShown(lastCommitted.ops(), lastCommitted.reply().join());
+            } catch (ExecutionException e) {
+                log.warn("full sync: waiting for the replica failed ({})", e.getMessage());
+            }
+        }
+        l.state.drainEmptied(nb).forEach(l.queue::add);
+        log.info("full sync: {} objects in {} NB transactions in {} ms", keys.size(), parts,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        return true;
+    }
+
+    /**
+     * Waits for {@code part}'s reply: true if NB committed it (its keys are then annotated); false if NB refused it
+     * or did not answer (its keys go back to the queue).
+     */
+    private boolean partCommitted(Leadership l, SentPart part) throws InterruptedException {
+        try {
+            part.reply().get(nbClient.options().callTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            committed(l, part.keys());
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            log.warn("full sync: an NB transaction of {} objects failed ({}); the rest of the sync goes through the queue",
+                    part.keys().size(), cause.getMessage());
+            part.keys().keySet().forEach(k -> {
+                l.queue.done(k);
+                l.queue.add(k);
+            });
+            return false;
+        }
+    }
+
+    /**
+     * After a part failed: the keys reconciled since ({@code reconciled}, not sent) and those not reached
+     * ({@code notReached}) go to the queue, once the replica shows the last part that committed, so that the
+     * queue's first batch reads what the stream wrote.
+     */
+    private void requeueFrom(Leadership l, Set<ObjectKey> reconciled, Set<ObjectKey> notReached, SentPart lastCommitted)
+            throws InterruptedException {
+        if (lastCommitted != null) {
+            try {
+                writer.awaitShown(lastCommitted.ops(), lastCommitted.reply().join());
+            } catch (ExecutionException e) {
+                log.warn("full sync: waiting for the replica failed ({})", e.getMessage());
+            }
+        }
+        for (ObjectKey k : reconciled) {
+            l.queue.done(k);
+            l.queue.add(k);
+        }
+        for (ObjectKey k : notReached) {
+            l.queue.done(k);
+            l.queue.add(k);
+        }
+    }
+
+    /**
+     * Reconciles {@code key} into {@code txn}: what to do once it is committed into {@code committed}; the policies
+     * and peers a pod given its address here admits into {@code addressed} ({@code policiesByLabels} caches them by
+     * namespace and labels). A key that must wait or fails is rolled back out of the transaction and queued again.
+     */
+    private void reconcileKey(Leadership l, ObjectKey key, NbTxn txn, Map<ObjectKey, Reconciler.AfterCommit> committed,
+                              Set<ObjectKey> addressed, Map<List<Object>, Set<ObjectKey>> policiesByLabels) {
+        NbTxn.Checkpoint cp = txn.checkpoint();
+        Pod pod = key.kind() == ObjectKey.Kind.POD ? l.state.pod(key.namespace(), key.name()) : null;
+        Optional<String> ipBefore = pod == null ? Optional.empty() : l.state.podIp(pod);
+        try {
+            metrics.reconciles(key.kind()).increment();
+            committed.put(key, l.reconcilers.get(key.kind()).reconcile(key, txn));
+            if (pod != null && !l.state.podIp(pod).equals(ipBefore)) {
+                Map<String, String> labels = pod.getMetadata().getLabels();
+                addressed.addAll(policiesByLabels.computeIfAbsent(
+                        List.of(key.namespace(), labels == null ? Map.of() : labels),
+                        k -> PodEvents.admittingKeys(l.state, pod)));
+            }
+        } catch (RetryLater e) {
+            txn.rollback(cp);
+            log.debug("{}: {}; retrying soon", key, e.getMessage());
+            podWaits(l, key, PodNetworkCondition.NO_SUBNET, e.getMessage());
+            l.queue.addAfter(key, RETRY_LATER);
+            Pod waiting = key.kind() == ObjectKey.Kind.POD ? l.state.pod(key.namespace(), key.name()) : null;
+            if (waiting != null) { // its policies were reconciled without it: again once it has an address
+                PodEvents.policyKeys(l.state, waiting).forEach(k -> l.queue.addAfter(k, RETRY_LATER));
+            }
+            l.queue.done(key);
+        } catch (Exception e) {
+            txn.rollback(cp);
+            fail(l, key, e);
+        }
+    }
+
+    /** Runs, once their transaction committed, what each key does after it (annotations), then marks it done. */
+    private void committed(Leadership l, Map<ObjectKey, Reconciler.AfterCommit> committed) {
         long now = System.nanoTime();
         for (Map.Entry<ObjectKey, Reconciler.AfterCommit> e : committed.entrySet()) {
             ObjectKey key = e.getKey();

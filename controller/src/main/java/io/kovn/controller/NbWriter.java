@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,18 +46,39 @@ public final class NbWriter {
 
     public TransactResult commit(NbTxn txn) throws Exception {
         List<Operation> ops = txn.operations();
-        long start = System.nanoTime();
         TransactResult result;
         try {
-            result = client.transact(Databases.NORTHBOUND, ops).get(client.options().callTimeout().toMillis() + 1000,
-                    TimeUnit.MILLISECONDS);
+            result = send(ops).get(client.options().callTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            metrics.nbTransactionErrors.increment();
             throw e.getCause() instanceof Exception ex ? ex : e;
         }
-        metrics.nbTransaction.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        metrics.nbOperations.increment(ops.size());
+        awaitShown(ops, result);
+        return result;
+    }
 
+    /**
+     * Sends {@code ops} as one transaction without waiting: its reply, timed and counted as {@link #commit}'s (a
+     * refused transaction fails the future and counts as an error). The caller that reads the replica next waits
+     * for it to show the transaction ({@link #awaitShown}).
+     */
+    public CompletableFuture<TransactResult> send(List<Operation> ops) {
+        long start = System.nanoTime();
+        return client.transact(Databases.NORTHBOUND, ops).whenComplete((result, error) -> {
+            if (error != null) {
+                metrics.nbTransactionErrors.increment();
+            } else {
+                metrics.nbTransaction.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                metrics.nbOperations.increment(ops.size());
+            }
+        });
+    }
+
+    /**
+     * Waits (up to {@link #CATCH_UP}, then logs) until the replica shows the committed transaction {@code ops}: its
+     * inserted rows there, its rows deleted by uuid gone, its set mutations' elements as they left them. The
+     * replica applies transactions in the order NB committed them: once it shows one, it shows those before it.
+     */
+    public void awaitShown(List<Operation> ops, TransactResult result) throws InterruptedException, ExecutionException {
         List<RowRef> inserted = new ArrayList<>();
         List<RowRef> deleted = new ArrayList<>();
         List<Predicate<DatabaseReplica>> mutated = new ArrayList<>();
@@ -77,7 +99,6 @@ public final class NbWriter {
         } catch (TimeoutException e) {
             log.warn("NB replica did not show a committed transaction within {}", CATCH_UP);
         }
-        return result;
     }
 
     /** A row by table and uuid. */

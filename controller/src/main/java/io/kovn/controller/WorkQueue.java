@@ -104,6 +104,19 @@ public final class WorkQueue implements AutoCloseable {
         return batch;
     }
 
+    /**
+     * Marks {@code keys} as being handled, as if taken, by a caller that handles them outside the queue (the full
+     * sync): each ends with {@link #done}; one added meanwhile, or queued already, is handled again afterwards.
+     */
+    public synchronized void claim(Iterable<ObjectKey> keys) {
+        for (ObjectKey k : keys) {
+            if (ready.remove(k)) {
+                dirty.add(k);
+            }
+            processing.add(k);
+        }
+    }
+
     /** Handling of {@code key} ended (successfully or not). */
     public synchronized void done(ObjectKey key) {
         processing.remove(key);

@@ -33,7 +33,7 @@ public final class LoadBalancerOps {
         if (ref.isPresent()) {
             return ref.get();
         }
-        Operation.Insert ins = Operation.insert(LoadBalancerGroup.TABLE).named(txn.newName("lbg"))
+        Operation.Insert ins = txn.insert(LoadBalancerGroup.TABLE, "lbg")
                 .set(LoadBalancerGroup.NAME, name);
         txn.add(ins);
         txn.markPending(LoadBalancerGroup.TABLE_NAME, name, ins.ref());
@@ -70,7 +70,7 @@ public final class LoadBalancerOps {
         }
         Optional<LoadBalancer> cur = txn.nb().lookupOne(LoadBalancer.TABLE, LoadBalancer.NAME, spec.name());
         if (cur.isEmpty()) {
-            Operation.Insert ins = Operation.insert(LoadBalancer.TABLE).named(txn.newName("lb"))
+            Operation.Insert ins = txn.insert(LoadBalancer.TABLE, "lb")
                     .set(LoadBalancer.NAME, spec.name()).set(LoadBalancer.PROTOCOL, Optional.of(spec.protocol()))
                     .set(LoadBalancer.VIPS, spec.vips()).set(LoadBalancer.OPTIONS, spec.options())
                     .set(LoadBalancer.EXTERNAL_IDS, spec.externalIds());

@@ -11,7 +11,9 @@ import io.kovn.ovsdb.wire.Uuid;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
@@ -64,8 +67,49 @@ public final class NbTxn {
     /** Writers of rows several steps share, by row, run once each by {@link #finish}. */
     private final Map<String, Consumer<NbTxn>> finishers = new LinkedHashMap<>();
 
+    /**
+     * Streaming ({@link #streaming}): the rows of the tables {@link #addKeyedInsert} writes, by uuid with their key,
+     * as the database holds them after the transactions flushed so far; a table's entry is made from the replica
+     * before the stream's first keyed insert into it.
+     */
+    private final Map<String, Map<Uuid, Object>> streamKeys;
+    /** Streaming: the rows the flushed transactions deleted, by table (the replica may still show them). */
+    private final Map<String, Set<Uuid>> streamDeleted;
+
     public NbTxn(DatabaseReplica nb) {
+        this(nb, null, null);
+    }
+
+    private NbTxn(DatabaseReplica nb, Map<String, Map<Uuid, Object>> streamKeys, Map<String, Set<Uuid>> streamDeleted) {
         this.nb = nb;
+        this.streamKeys = streamKeys;
+        this.streamDeleted = streamDeleted;
+    }
+
+    /**
+     * A transaction written as a stream of transactions ({@link #flush}), each following the ones before it, built
+     * as if they were one: rows inserted by an earlier one are named by the uuid the client chose for them
+     * ({@link #insert}), set elements and pending rows are remembered across them, a guard is sent with the first
+     * of them that registered it, and the waits on keyed tables' names count the rows the earlier ones inserted
+     * or deleted. A full sync reconciles the next part while NB commits the previous one, without waiting for the
+     * replica to show it. The caller sends each only after the previous one succeeded, and drops the stream when
+     * one fails.
+     */
+    public static NbTxn streaming(DatabaseReplica nb) {
+        return new NbTxn(nb, new HashMap<>(), new HashMap<>());
+    }
+
+    public boolean isStreaming() {
+        return streamKeys != null;
+    }
+
+    /**
+     * An insert into {@code table} that the operations after it refer to by {@link Operation.Insert#ref}: by a
+     * uuid-name (prefix and a number), or streaming, by a uuid the client chose, valid in the later transactions too.
+     */
+    Operation.Insert insert(Table<?> table, String namePrefix) {
+        Operation.Insert ins = Operation.insert(table);
+        return isStreaming() ? ins.withUuid(Uuid.random()) : ins.named(newName(namePrefix));
     }
 
     public DatabaseReplica nb() {
@@ -133,8 +177,11 @@ public final class NbTxn {
      * operation where nothing in between touches the row ({@link MutationCoalescer}).
      */
     public List<Operation> operations() {
+        if (isStreaming()) {
+            throw new IllegalStateException("a streaming transaction is sent in parts: flush()");
+        }
         List<Operation> all = new ArrayList<>(guards.values());
-        Set<Operation> folded = tableGuards(all);
+        Set<Operation> folded = tableGuards(all, this::replicaKeys);
         for (Operation op : ops) {
             if (!folded.contains(op)) {
                 all.add(op);
@@ -148,7 +195,7 @@ public final class NbTxn {
      * as the replica shows them now; returns the name waits it replaces (by identity). A table whose replica shows
      * one of those names already (another writer's row arrived since the step read it) keeps its waits: they fail.
      */
-    private Set<Operation> tableGuards(List<Operation> out) {
+    private Set<Operation> tableGuards(List<Operation> out, BiFunction<String, String, Collection<Object>> keysOf) {
         Set<Operation> replaced = Collections.newSetFromMap(new IdentityHashMap<>());
         if (keyedWaits.isEmpty()) {
             return replaced;
@@ -166,10 +213,7 @@ public final class NbTxn {
             }
             KeyedWait first = keyedWaits.get(waits.get(0));
             String column = first.key().name();
-            Set<Object> names = new LinkedHashSet<>();
-            for (Row row : nb.rows(table)) {
-                names.add(row.get(column));
-            }
+            Set<Object> names = new LinkedHashSet<>(keysOf.apply(table, column));
             for (Operation w : waits) {
                 if (names.contains(keyedWaits.get(w).value())) {
                     return;
@@ -181,6 +225,78 @@ public final class NbTxn {
             replaced.addAll(waits);
         });
         return replaced;
+    }
+
+    /** The {@code column} of each row of {@code table} as the replica shows it now. */
+    private Collection<Object> replicaKeys(String table, String column) {
+        List<Object> names = new ArrayList<>();
+        for (Row row : nb.rows(table)) {
+            names.add(row.get(column));
+        }
+        return names;
+    }
+
+    /**
+     * Streaming: the operations added since the last flush as the next transaction of the stream (empty if there
+     * are none: its guards wait for the next one): the guards first registered since, then the operations, the
+     * keyed inserts into a table guarded by its names as the transactions before this one leave them. Call between
+     * two keys (a {@link #checkpoint} does not reach back past a flush); after the last key, {@link #finish} first.
+     */
+    public List<Operation> flush() {
+        if (!isStreaming()) {
+            throw new IllegalStateException("not a streaming transaction");
+        }
+        if (ops.isEmpty()) {
+            return List.of();
+        }
+        List<Operation> all = new ArrayList<>(guardOrder.size() + ops.size());
+        for (String key : guardOrder) {
+            all.add(guards.get(key)); // sent once: the guards map keeps the key, so it is not registered again
+        }
+        Set<Operation> folded = tableGuards(all, (table, column) -> streamKeys(table, column).values());
+        KeyedWait inserting = null; // a keyed insert follows its wait
+        for (Operation op : ops) {
+            if (!folded.contains(op)) {
+                all.add(op);
+            }
+            KeyedWait k = keyedWaits.get(op);
+            if (k != null) {
+                streamKeys(k.table().name(), k.key().name()); // made from the replica before this flush's inserts
+                inserting = k;
+                continue;
+            }
+            if (op instanceof Operation.Insert ins && inserting != null && ins.table().equals(inserting.table().name())) {
+                streamKeys.get(ins.table()).put(ins.ref(), inserting.value());
+            } else if (op instanceof Operation.Delete d && d.where().size() == 1
+                    && "_uuid".equals(d.where().get(0).column()) && d.where().get(0).value() instanceof Uuid u) {
+                streamDeleted.computeIfAbsent(d.table(), t -> new HashSet<>()).add(u);
+                Map<Uuid, Object> keys = streamKeys.get(d.table());
+                if (keys != null) {
+                    keys.remove(u);
+                }
+            }
+            inserting = null;
+        }
+        ops.clear();
+        keyedWaits.clear();
+        guardOrder.clear();
+        pendingLog.clear();
+        membersLog.clear();
+        return Collections.unmodifiableList(MutationCoalescer.coalesce(all));
+    }
+
+    /** Streaming: the keyed table's keys by row, made from the replica (less the rows the stream deleted) once. */
+    private Map<Uuid, Object> streamKeys(String table, String column) {
+        return streamKeys.computeIfAbsent(table, t -> {
+            Set<Uuid> deleted = streamDeleted.getOrDefault(t, Set.of());
+            Map<Uuid, Object> keys = new HashMap<>();
+            for (Row row : nb.rows(t)) {
+                if (!deleted.contains(row.uuid())) {
+                    keys.put(row.uuid(), row.get(column));
+                }
+            }
+            return keys;
+        });
     }
 
     /** True when nothing would change: guards alone are not worth a transaction. */

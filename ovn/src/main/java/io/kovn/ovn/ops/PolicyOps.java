@@ -56,7 +56,7 @@ public final class PolicyOps {
         }
         Optional<AddressSet> cur = txn.nb().lookupOne(AddressSet.TABLE, AddressSet.NAME, name);
         if (cur.isEmpty()) {
-            Operation.Insert ins = Operation.insert(AddressSet.TABLE).named(txn.newName("as")).set(AddressSet.NAME, name)
+            Operation.Insert ins = txn.insert(AddressSet.TABLE, "as").set(AddressSet.NAME, name)
                     .set(AddressSet.ADDRESSES, addresses).set(AddressSet.EXTERNAL_IDS, externalIds);
             txn.add(ins);
             txn.markPending(AddressSet.TABLE_NAME, name, ins.ref());
@@ -194,7 +194,7 @@ public final class PolicyOps {
     }
 
     private static Operation.Insert insertAcl(NbTxn txn, AclSpec a) {
-        return Operation.insert(ACL.TABLE).named(txn.newName("acl")).set(ACL.DIRECTION, a.direction())
+        return txn.insert(ACL.TABLE, "acl").set(ACL.DIRECTION, a.direction())
                 .set(ACL.PRIORITY, a.priority()).set(ACL.MATCH, a.match()).set(ACL.ACTION, a.action())
                 .set(ACL.LOG, a.severity().isPresent()).set(ACL.SEVERITY, a.severity()).set(ACL.NAME, a.name())
                 .set(ACL.EXTERNAL_IDS, a.externalIds());

@@ -64,7 +64,7 @@ public final class RouterOps {
         }
         Optional<LogicalRouter> cur = txn.nb().lookupOne(LogicalRouter.TABLE, LogicalRouter.NAME, name);
         if (cur.isEmpty()) {
-            Operation.Insert ins = Operation.insert(LogicalRouter.TABLE).named(txn.newName("lr"))
+            Operation.Insert ins = txn.insert(LogicalRouter.TABLE, "lr")
                     .set(LogicalRouter.NAME, name).set(LogicalRouter.OPTIONS, options)
                     .set(LogicalRouter.EXTERNAL_IDS, externalIds).set(LogicalRouter.LOAD_BALANCER_GROUP, groups);
             txn.addKeyedInsert(LogicalRouter.TABLE, LogicalRouter.NAME, name, ins);
@@ -87,7 +87,7 @@ public final class RouterOps {
     public static void ensureRoutes(NbTxn txn, String router, Map<String, String> externalIds, Set<RouteSpec> routes) {
         ensureOwnedRows(txn, router, LogicalRouter.STATIC_ROUTES, LogicalRouterStaticRoute.TABLE, externalIds, routes,
                 x -> new RouteSpec(x.ipPrefix(), x.nexthop(), x.policy(), x.outputPort()).identity(), RouteSpec::identity,
-                r -> Operation.insert(LogicalRouterStaticRoute.TABLE).named(txn.newName("route"))
+                r -> txn.insert(LogicalRouterStaticRoute.TABLE, "route")
                         .set(LogicalRouterStaticRoute.IP_PREFIX, r.ipPrefix()).set(LogicalRouterStaticRoute.NEXTHOP, r.nexthop())
                         .set(LogicalRouterStaticRoute.POLICY, r.policy()).set(LogicalRouterStaticRoute.OUTPUT_PORT, r.outputPort()));
     }
@@ -96,7 +96,7 @@ public final class RouterOps {
     public static void ensureNats(NbTxn txn, String router, Map<String, String> externalIds, Set<NatSpec> nats) {
         ensureOwnedRows(txn, router, LogicalRouter.NAT, NAT.TABLE, externalIds, nats,
                 x -> new NatSpec(x.type(), x.externalIp(), x.logicalIp()).identity(), NatSpec::identity,
-                n -> Operation.insert(NAT.TABLE).named(txn.newName("nat")).set(NAT.TYPE, n.type())
+                n -> txn.insert(NAT.TABLE, "nat").set(NAT.TYPE, n.type())
                         .set(NAT.EXTERNAL_IP, n.externalIp()).set(NAT.LOGICAL_IP, n.logicalIp()));
     }
 
@@ -159,7 +159,7 @@ public final class RouterOps {
         }
         Optional<LogicalRouterPort> cur = txn.nb().lookupOne(LogicalRouterPort.TABLE, LogicalRouterPort.NAME, spec.name());
         if (cur.isEmpty()) {
-            Operation.Insert ins = Operation.insert(LogicalRouterPort.TABLE).named(txn.newName("lrp"))
+            Operation.Insert ins = txn.insert(LogicalRouterPort.TABLE, "lrp")
                     .set(LogicalRouterPort.NAME, spec.name()).set(LogicalRouterPort.MAC, spec.mac())
                     .set(LogicalRouterPort.NETWORKS, spec.networks())
                     .set(LogicalRouterPort.EXTERNAL_IDS, spec.externalIds());

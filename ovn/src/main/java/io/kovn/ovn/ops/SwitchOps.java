@@ -45,7 +45,7 @@ public final class SwitchOps {
         }
         Optional<LogicalSwitch> cur = txn.nb().lookupOne(LogicalSwitch.TABLE, LogicalSwitch.NAME, spec.name());
         if (cur.isEmpty()) {
-            Operation.Insert ins = Operation.insert(LogicalSwitch.TABLE).named(txn.newName("ls"))
+            Operation.Insert ins = txn.insert(LogicalSwitch.TABLE, "ls")
                     .set(LogicalSwitch.NAME, spec.name()).set(LogicalSwitch.OTHER_CONFIG, spec.otherConfig())
                     .set(LogicalSwitch.EXTERNAL_IDS, spec.externalIds()).set(LogicalSwitch.LOAD_BALANCER_GROUP, groups);
             txn.addKeyedInsert(LogicalSwitch.TABLE, LogicalSwitch.NAME, spec.name(), ins);
@@ -72,7 +72,7 @@ public final class SwitchOps {
         }
         Optional<LogicalSwitchPort> cur = txn.nb().lookupOne(LogicalSwitchPort.TABLE, LogicalSwitchPort.NAME, spec.name());
         if (cur.isEmpty()) {
-            Operation.Insert ins = Operation.insert(LogicalSwitchPort.TABLE).named(txn.newName("lsp"))
+            Operation.Insert ins = txn.insert(LogicalSwitchPort.TABLE, "lsp")
                     .set(LogicalSwitchPort.NAME, spec.name()).set(LogicalSwitchPort.TYPE, spec.type())
                     .set(LogicalSwitchPort.ADDRESSES, spec.addresses())
                     .set(LogicalSwitchPort.PORT_SECURITY, spec.portSecurity())
@@ -123,7 +123,7 @@ public final class SwitchOps {
         }
         Uuid sw = ref(txn, switchName).orElseThrow(() ->
                 new IllegalStateException("logical switch " + switchName + " does not exist"));
-        Operation.Insert ins = Operation.insert(LogicalSwitchPort.TABLE).named(txn.newName("lsp"))
+        Operation.Insert ins = txn.insert(LogicalSwitchPort.TABLE, "lsp")
                 .set(LogicalSwitchPort.NAME, spec.name()).set(LogicalSwitchPort.TYPE, spec.type())
                 .set(LogicalSwitchPort.ADDRESSES, spec.addresses())
                 .set(LogicalSwitchPort.PORT_SECURITY, spec.portSecurity())

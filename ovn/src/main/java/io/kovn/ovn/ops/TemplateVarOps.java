@@ -49,7 +49,7 @@ public final class TemplateVarOps {
     public static Uuid ensure(NbTxn txn, String chassis, Map<String, String> externalIds, Map<String, String> variables) {
         Optional<RowRef> cur = row(txn, chassis);
         if (cur.isEmpty()) {
-            Operation.Insert ins = Operation.insert(ChassisTemplateVar.TABLE).named(txn.newName("tv"))
+            Operation.Insert ins = txn.insert(ChassisTemplateVar.TABLE, "tv")
                     .set(ChassisTemplateVar.CHASSIS, chassis).set(ChassisTemplateVar.VARIABLES, variables)
                     .set(ChassisTemplateVar.EXTERNAL_IDS, externalIds);
             txn.add(ins);

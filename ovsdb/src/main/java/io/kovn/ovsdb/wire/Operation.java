@@ -88,15 +88,34 @@ public sealed interface Operation {
         return Collections.unmodifiableMap(out);
     }
 
-    /** Insert a row; {@code uuidName} lets later operations of the transaction refer to it. */
-    record Insert(String table, String uuidName, Map<String, Object> row) implements Operation {
-        public Insert named(String name) {
-            Uuid.named(name); // validates the name
-            return new Insert(table, name, row);
+    /**
+     * Insert a row; {@code uuidName} lets later operations of the transaction refer to it, or the client chooses its
+     * {@code uuid} (an extension of RFC 7047 since Open vSwitch 2.13), which later transactions can name as well: a
+     * full sync streamed in several transactions refers to rows an earlier one inserted before the replica shows them.
+     */
+    record Insert(String table, String uuidName, Uuid uuid, Map<String, Object> row) implements Operation {
+        public Insert(String table, String uuidName, Map<String, Object> row) {
+            this(table, uuidName, null, row);
         }
 
-        /** The reference other operations of the same transaction use for this row. */
+        public Insert named(String name) {
+            Uuid.named(name); // validates the name
+            return new Insert(table, name, null, row);
+        }
+
+        /** The row's uuid chosen by the client: canonical, not named. */
+        public Insert withUuid(Uuid chosen) {
+            if (chosen.isNamed() || !chosen.isCanonical()) {
+                throw new IllegalArgumentException("a chosen row uuid must be canonical: " + chosen);
+            }
+            return new Insert(table, null, chosen, row);
+        }
+
+        /** The reference other operations use for this row: its chosen uuid, else its uuid-name. */
         public Uuid ref() {
+            if (uuid != null) {
+                return uuid;
+            }
             if (uuidName == null) {
                 throw new IllegalStateException("insert into " + table + " has no uuid-name");
             }
@@ -104,11 +123,11 @@ public sealed interface Operation {
         }
 
         public <T> Insert set(Column<T> column, T value) {
-            return new Insert(table, uuidName, plus(row, column.name(), value));
+            return new Insert(table, uuidName, uuid, plus(row, column.name(), value));
         }
 
         public Insert set(String column, Object value) {
-            return new Insert(table, uuidName, plus(row, column, value));
+            return new Insert(table, uuidName, uuid, plus(row, column, value));
         }
 
         @Override
@@ -116,6 +135,9 @@ public sealed interface Operation {
             ObjectNode n = op("insert", table).set("row", Operation.encodeRow(row));
             if (uuidName != null) {
                 n.put("uuid-name", uuidName);
+            }
+            if (uuid != null) {
+                n.put("uuid", uuid.value());
             }
             return n;
         }

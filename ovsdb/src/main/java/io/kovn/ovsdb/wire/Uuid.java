@@ -46,6 +46,17 @@ public final class Uuid implements Comparable<Uuid> {
         return new Uuid(0, NAMED, name);
     }
 
+    /** A fresh random (version 4) uuid, for a row whose uuid the client chooses. */
+    public static Uuid random() {
+        java.util.UUID u = java.util.UUID.randomUUID();
+        return new Uuid(u.getMostSignificantBits(), u.getLeastSignificantBits(), null);
+    }
+
+    /** Whether this is a uuid in the server's canonical form (not named, not some other text). */
+    public boolean isCanonical() {
+        return text == null;
+    }
+
     /** Whether {@code s} is 8-4-4-4-12 lowercase hex digits. */
     private static boolean canonical(String s) {
         if (s.length() != 36 || s.charAt(8) != '-' || s.charAt(13) != '-' || s.charAt(18) != '-' || s.charAt(23) != '-') {

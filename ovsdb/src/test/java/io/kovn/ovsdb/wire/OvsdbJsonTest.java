@@ -70,4 +70,22 @@ class OvsdbJsonTest {
                 .isEqualTo("{\"op\":\"wait\",\"table\":\"Logical_Switch\",\"timeout\":0,\"where\":[[\"name\",\"==\",\"x\"]],"
                         + "\"columns\":[\"name\"],\"until\":\"==\",\"rows\":[{\"name\":\"x\"}]}");
     }
+
+    @Test
+    void anInsertWithAUuidTheClientChoseCarriesItAndIsReferredToByIt() {
+        Uuid chosen = Uuid.random();
+        assertThat(chosen.isCanonical()).isTrue();
+        assertThat(Uuid.of(chosen.value())).isEqualTo(chosen);
+        assertThat(chosen.value()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        assertThat(Uuid.random()).isNotEqualTo(chosen);
+
+        Operation.Insert ins = Operation.insert(Nb.LSP).withUuid(chosen).set(Nb.LSP_NAME, "p1");
+        assertThat(ins.ref()).isEqualTo(chosen);
+        assertThat(ins.toJson().toString()).isEqualTo("{\"op\":\"insert\",\"table\":\"Logical_Switch_Port\",\"row\":"
+                + "{\"name\":\"p1\"},\"uuid\":\"" + chosen.value() + "\"}");
+        Operation.Mutate mut = Operation.mutate(Nb.LS).where(Nb.LS_NAME.eq("sw0")).with(Nb.LS_PORTS.insert(Set.of(ins.ref())));
+        assertThat(mut.toJson().toString()).contains("[\"uuid\",\"" + chosen.value() + "\"]");
+        assertThatThrownBy(() -> Operation.insert(Nb.LSP).withUuid(Uuid.named("p1")))
+                .hasMessageContaining("must be canonical");
+    }
 }
