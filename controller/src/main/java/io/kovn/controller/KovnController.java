@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -480,20 +481,27 @@ public final class KovnController implements AutoCloseable {
                 remaining.remove(key);
                 reconcileKey(l, key, txn, committed, addressed, policiesByLabels);
             }
-            List<Operation> ops;
+            List<Operation> ops = null;
             try {
                 txn.finish(); // the rows this part's keys share, written once with what they all left
                 ops = txn.flush();
             } catch (RuntimeException e) {
+                log.warn("full sync: finishing a part of {} objects failed ({}); the rest of the sync goes through the"
+                        + " queue", committed.size(), e.getMessage());
                 committed.keySet().forEach(k -> fail(l, k, e));
-                ops = List.of();
-                committed.clear();
             }
             // the policies and peers its pods' addresses concern that the stream will not reach again (see process)
             addressed.addAll(l.state.drainFollowUps());
             addressed.removeAll(remaining);
             addressed.removeAll(part);
             addressed.forEach(l.queue::add);
+            if (ops == null) { // the stream's transaction is left half-built: the queue reconciles the rest
+                if (sent != null && partCommitted(l, sent)) {
+                    lastCommitted = sent;
+                }
+                requeueFrom(l, Set.of(), remaining, lastCommitted);
+                return true;
+            }
             if (sent != null && !partCommitted(l, sent)) {
                 requeueFrom(l, committed.keySet(), remaining, lastCommitted);
                 return true;
@@ -510,19 +518,11 @@ public final class KovnController implements AutoCloseable {
             parts++;
         }
         if (sent != null) {
-            if (!partCommitted(l, sent)) {
-                requeueFrom(l, Set.of(), Set.of(), lastCommitted);
-                return true;
-            }
-            lastCommitted = sent;
-        }
-        if (lastCommitted != null) {
-            try {
-                writer.awaitShown(lastCommitted.ops(), lastCommitted.reply().join());
-            } catch (ExecutionException e) {
-                log.warn("full sync: waiting for the replica failed ({})", e.getMessage());
+            if (partCommitted(l, sent)) {
+                lastCommitted = sent;
             }
         }
+        awaitShown(lastCommitted);
         l.state.drainEmptied(nb).forEach(l.queue::add);
         log.info("full sync: {} objects in {} NB transactions in {} ms", keys.size(), parts,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
@@ -542,10 +542,7 @@ public final class KovnController implements AutoCloseable {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             log.warn("full sync: an NB transaction of {} objects failed ({}); the rest of the sync goes through the queue",
                     part.keys().size(), cause.getMessage());
-            part.keys().keySet().forEach(k -> {
-                l.queue.done(k);
-                l.queue.add(k);
-            });
+            requeue(l, part.keys().keySet());
             return false;
         }
     }
@@ -557,18 +554,26 @@ public final class KovnController implements AutoCloseable {
      */
     private void requeueFrom(Leadership l, Set<ObjectKey> reconciled, Set<ObjectKey> notReached, SentPart lastCommitted)
             throws InterruptedException {
-        if (lastCommitted != null) {
-            try {
-                writer.awaitShown(lastCommitted.ops(), lastCommitted.reply().join());
-            } catch (ExecutionException e) {
-                log.warn("full sync: waiting for the replica failed ({})", e.getMessage());
-            }
+        awaitShown(lastCommitted);
+        requeue(l, reconciled);
+        requeue(l, notReached);
+    }
+
+    /** Until the replica shows the stream's part {@code part} (and so those before it); nothing if null. */
+    private void awaitShown(SentPart part) throws InterruptedException {
+        if (part == null) {
+            return;
         }
-        for (ObjectKey k : reconciled) {
-            l.queue.done(k);
-            l.queue.add(k);
+        try {
+            writer.awaitShown(part.ops(), part.reply().join());
+        } catch (ExecutionException e) {
+            log.warn("full sync: waiting for the replica failed ({})", e.getMessage());
         }
-        for (ObjectKey k : notReached) {
+    }
+
+    /** Hands keys the full sync claimed to the queue: their handling ended here, the queue's batches run them again. */
+    private static void requeue(Leadership l, Collection<ObjectKey> keys) {
+        for (ObjectKey k : keys) {
             l.queue.done(k);
             l.queue.add(k);
         }
