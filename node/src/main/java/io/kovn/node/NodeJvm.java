@@ -24,13 +24,16 @@ import java.util.List;
  * update refuses to start with it); the JDK's class-data archive mapped where it was made instead of at a random
  * address (relocating it writes to every page of it, 10 MiB of private memory; mapped in place its pages stay clean,
  * are read only where touched and are shared with the host's other JVMs; what is given up is the randomized address of
- * that archive, which this JDK's default, ArchiveRelocationMode=1, picks at every start).
+ * that archive, which this JDK's default, ArchiveRelocationMode=1, picks at every start); processes (the {@code ip},
+ * {@code nsenter} and {@code ethtool} of every CNI ADD and DEL) started by vfork and exec instead of posix_spawn
+ * through the JDK's {@code jspawnhelper}, which is one exec more per process (about 1 ms of CPU and 1-2 ms of the
+ * ADD's time each here; {@code bin/kovn} sets it for every kovn JVM, the sandbox's agents get it from here).
  */
 public final class NodeJvm {
     public static final List<String> OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
             "-Xms8m", "-Xmn2m", "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=10", "-XX:CompileThresholdScaling=4",
             "-Dio.netty.jfr.enabled=false", "-Dio.netty.allocator.type=unpooled", "-XX:TrimNativeHeapInterval=5000",
-            "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+            "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-Djdk.lang.Process.launchMechanism=VFORK");
 
     private NodeJvm() {
     }

@@ -9,6 +9,7 @@ import io.kovn.node.lab.NodeLab;
 import io.kovn.node.cni.CniInstaller;
 import io.kovn.ovn.annotations.PodNetwork;
 import java.nio.file.Files;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -116,6 +117,24 @@ class PodNetworkIT extends NodeLabIT {
         var broken = pods.cni("CHECK", s, "1.0.0", "\"prevResult\":" + add);
         assertThat(LabPods.code(broken)).isEqualTo(100);
         assertThat(json(broken).path("msg").asString()).contains("lacks address");
+        ok(pods.cni("DEL", s, "1.0.0"));
+        pods.assertGone(s);
+    }
+
+    @Test
+    void aLinkLeftOnTheNodeUnderTheHostVethsNameIsReplaced() {
+        PodNetwork n = pods.podWithNetwork("left");
+        LabPods.Sandbox s = pods.sandbox("left");
+        // a pair of an earlier try whose pod end went with its sandbox: making the pair fails on the name, and the ADD
+        // deletes the leftover and makes it again
+        lab.node().netns().ip("link", "add", s.hostVeth(), "type", "veth", "peer", "name", "leftover0");
+        ok(pods.cni("ADD", s, "1.0.0"));
+        assertThat(lab.node().netns().ip("-o", "link", "show", s.hostVeth())).contains("link-netns");
+        assertThat(lab.node().netns().run(List.of("ip", "link", "show", "leftover0")).ok()).isFalse();
+        assertThat(s.netns().ip("-o", "link")).doesNotContain(s.hostVeth()).contains("eth0@");
+        assertThat(s.netns().ip("-o", "addr", "show", "dev", "eth0")).contains(n.ipAddress().toString());
+        assertThat(lab.node().vsctl("get", "interface", s.hostVeth(), "external_ids"))
+                .contains("ovn-installed=\"true\"");
         ok(pods.cni("DEL", s, "1.0.0"));
         pods.assertGone(s);
     }
