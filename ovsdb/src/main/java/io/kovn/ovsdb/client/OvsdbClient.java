@@ -18,8 +18,6 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.json.JsonObjectDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -639,12 +637,9 @@ public final class OvsdbClient implements AutoCloseable {
                             p.addLast(new IdleStateHandler(options.inactivityProbe().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         }
                         p.addLast(rpc.byteActivity());
-                        p.addLast(new JsonByteValidator());
-                        JsonObjectDecoder framer = new JsonObjectDecoder(options.maxFrameBytes());
-                        // a growing frame is kept as a list of the reads, not copied into ever larger buffers:
-                        // its direct memory stays at about its size, never twice that
-                        framer.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
-                        p.addLast(framer);
+                        // messages cut and checked in one pass; a growing one is kept as a list of the reads, not
+                        // copied into ever larger buffers: its direct memory stays at about its size
+                        p.addLast(new JsonFramer(options.maxFrameBytes()));
                         p.addLast(rpc);
                     }
                 });
