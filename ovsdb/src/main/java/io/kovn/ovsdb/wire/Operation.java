@@ -105,7 +105,7 @@ public sealed interface Operation {
 
         /** The row's uuid chosen by the client: canonical, not named. */
         public Insert withUuid(Uuid chosen) {
-            if (chosen.isNamed() || !chosen.isCanonical()) {
+            if (!chosen.isCanonical()) { // neither named nor some other text
                 throw new IllegalArgumentException("a chosen row uuid must be canonical: " + chosen);
             }
             return new Insert(table, null, chosen, row);
