@@ -22,6 +22,8 @@ final class NeutronCloud {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final int POST_ATTEMPTS = 5;
+    private static final Duration RETRY = Duration.ofSeconds(2);
 
     private final URI url;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
@@ -80,8 +82,10 @@ final class NeutronCloud {
     }
 
     /**
-     * Creates; on a 5xx (neutron-server on sqlite answers "database is locked" now and then under load) looks for the
-     * object by its name first, so a create that did happen is not made twice, then tries again (3 times in all).
+     * Creates; on a 5xx looks for the object by its name first, so a create that did happen is not made twice, then
+     * tries again 2 s later (5 times in all). neutron-server on sqlite answers "database is locked" now and then under
+     * load, and one whose API answers already may not have loaded NB into its worker's replica yet: it refuses a port
+     * then ("Port group neutron_pg_drop does not exist", seen in CI for some seconds after the start).
      */
     private JsonNode post(String path, String key, ObjectNode object) {
         ObjectNode body = NODES.objectNode();
@@ -90,9 +94,10 @@ final class NeutronCloud {
             try {
                 return send("POST", path, body).get(key);
             } catch (ServerError e) {
-                if (attempt == 3) {
+                if (attempt == POST_ATTEMPTS) {
                     throw e;
                 }
+                pause(RETRY);
                 if (object.has("name")) {
                     JsonNode found = send("GET", path + "?name=" + URLEncoder.encode(object.get("name").asString(), StandardCharsets.UTF_8), null)
                             .get(path.replace('-', '_'));
@@ -101,6 +106,15 @@ final class NeutronCloud {
                     }
                 }
             }
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
